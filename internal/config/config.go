@@ -1,0 +1,184 @@
+// Package config owns Suara's configuration: the typed Config, its defaults
+// (config/suara.yaml, embedded), SUARA_* environment overrides and validation.
+// It is the only user of Viper.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/go-viper/mapstructure/v2"
+	"github.com/spf13/viper"
+
+	suara "github.com/suara-id/suara"
+)
+
+// Config is the whole configuration, passed explicitly to whatever needs it.
+type Config struct {
+	Env      string   `mapstructure:"env"`
+	HTTP     HTTP     `mapstructure:"http"`
+	Database Database `mapstructure:"database"`
+	Paths    Paths    `mapstructure:"paths"`
+	Log      Log      `mapstructure:"log"`
+	I18n     I18n     `mapstructure:"i18n"`
+}
+
+type HTTP struct {
+	Addr            string        `mapstructure:"addr"`
+	BaseDomain      string        `mapstructure:"base_domain"`
+	PublicScheme    string        `mapstructure:"public_scheme"`
+	TrustedProxies  []string      `mapstructure:"trusted_proxies"`
+	ProxyHeader     string        `mapstructure:"proxy_header"`
+	ReadTimeout     time.Duration `mapstructure:"read_timeout"`
+	WriteTimeout    time.Duration `mapstructure:"write_timeout"`
+	IdleTimeout     time.Duration `mapstructure:"idle_timeout"`
+	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
+	BodyLimitMB     int           `mapstructure:"body_limit_mb"`
+	SecureCookies   bool          `mapstructure:"secure_cookies"`
+}
+
+type Database struct {
+	URL             string        `mapstructure:"url"`
+	OwnerURL        string        `mapstructure:"owner_url"`
+	MaxOpenConns    int           `mapstructure:"max_open_conns"`
+	MaxIdleConns    int           `mapstructure:"max_idle_conns"`
+	ConnMaxLifetime time.Duration `mapstructure:"conn_max_lifetime"`
+}
+
+type Paths struct {
+	Data    string `mapstructure:"data"`
+	Tenants string `mapstructure:"tenants"`
+}
+
+type Log struct {
+	Level  string `mapstructure:"level"`
+	Format string `mapstructure:"format"`
+}
+
+type I18n struct {
+	DefaultLocale string `mapstructure:"default_locale"`
+}
+
+// Load reads the embedded defaults, then the optional file at path, then
+// SUARA_* environment variables, and validates the result.
+func Load(path string) (*Config, error) {
+	v := viper.New()
+	v.SetConfigType("yaml")
+	defaults, err := suara.ConfigFS.ReadFile("config/suara.yaml")
+	if err != nil {
+		return nil, fmt.Errorf("read default config: %w", err)
+	}
+	if err := v.ReadConfig(bytes.NewReader(defaults)); err != nil {
+		return nil, fmt.Errorf("parse default config: %w", err)
+	}
+	// Register every key as a default so that Unmarshal sees environment
+	// overrides even for keys no file sets (Viper ignores unknown env keys).
+	for _, k := range v.AllKeys() {
+		v.SetDefault(k, v.Get(k))
+	}
+	if path != "" {
+		v.SetConfigFile(path)
+		if err := v.MergeInConfig(); err != nil {
+			return nil, fmt.Errorf("read config %s: %w", path, err)
+		}
+	}
+	v.SetEnvPrefix("SUARA")
+	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
+	v.AutomaticEnv()
+
+	var cfg Config
+	hooks := viper.DecodeHook(mapstructure.ComposeDecodeHookFunc(
+		mapstructure.StringToTimeDurationHookFunc(),
+		mapstructure.StringToSliceHookFunc(","),
+	))
+	if err := v.Unmarshal(&cfg, hooks, func(dc *mapstructure.DecoderConfig) { dc.ErrorUnused = false }); err != nil {
+		return nil, fmt.Errorf("decode config: %w", err)
+	}
+	cfg.normalise()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &cfg, nil
+}
+
+func (c *Config) normalise() {
+	c.HTTP.BaseDomain = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(c.HTTP.BaseDomain), "."))
+	var proxies []string
+	for _, p := range c.HTTP.TrustedProxies {
+		if p = strings.TrimSpace(p); p != "" {
+			proxies = append(proxies, p)
+		}
+	}
+	c.HTTP.TrustedProxies = proxies
+}
+
+var hostnameRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$`)
+
+// Validate reports every problem at once, each naming the key and the env
+// variable that sets it.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		env := "SUARA_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
+		errs = append(errs, fmt.Errorf("config %s (%s): %s", key, env, fmt.Sprintf(format, args...)))
+	}
+	if c.Env != "development" && c.Env != "production" {
+		bad("env", "must be development or production, got %q", c.Env)
+	}
+	if _, _, err := net.SplitHostPort(c.HTTP.Addr); err != nil {
+		bad("http.addr", "must be host:port, got %q", c.HTTP.Addr)
+	}
+	if !hostnameRE.MatchString(c.HTTP.BaseDomain) {
+		bad("http.base_domain", "must be a host name such as localhost or suara.example.org, got %q", c.HTTP.BaseDomain)
+	}
+	if c.HTTP.PublicScheme != "http" && c.HTTP.PublicScheme != "https" {
+		bad("http.public_scheme", "must be http or https, got %q", c.HTTP.PublicScheme)
+	}
+	for _, p := range c.HTTP.TrustedProxies {
+		if net.ParseIP(p) == nil {
+			if _, _, err := net.ParseCIDR(p); err != nil {
+				bad("http.trusted_proxies", "%q is neither an IP address nor a CIDR range", p)
+			}
+		}
+	}
+	for key, d := range map[string]time.Duration{
+		"http.read_timeout": c.HTTP.ReadTimeout, "http.write_timeout": c.HTTP.WriteTimeout,
+		"http.idle_timeout": c.HTTP.IdleTimeout, "http.shutdown_timeout": c.HTTP.ShutdownTimeout,
+	} {
+		if d <= 0 {
+			bad(key, "must be a positive duration such as 15s")
+		}
+	}
+	if c.HTTP.BodyLimitMB < 1 || c.HTTP.BodyLimitMB > 1024 {
+		bad("http.body_limit_mb", "must be between 1 and 1024, got %d", c.HTTP.BodyLimitMB)
+	}
+	for key, u := range map[string]string{"database.url": c.Database.URL, "database.owner_url": c.Database.OwnerURL} {
+		if pu, err := url.Parse(u); err != nil || (pu.Scheme != "postgres" && pu.Scheme != "postgresql") {
+			bad(key, "must be a postgres:// URL")
+		}
+	}
+	if c.Database.MaxOpenConns < 1 {
+		bad("database.max_open_conns", "must be at least 1, got %d", c.Database.MaxOpenConns)
+	}
+	if c.Paths.Data == "" {
+		bad("paths.data", "must not be empty")
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log.level", "must be debug, info, warn or error, got %q", c.Log.Level)
+	}
+	if c.Log.Format != "text" && c.Log.Format != "json" {
+		bad("log.format", "must be text or json, got %q", c.Log.Format)
+	}
+	if c.I18n.DefaultLocale != "id" && c.I18n.DefaultLocale != "en" {
+		bad("i18n.default_locale", "must be id or en, got %q", c.I18n.DefaultLocale)
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,123 @@
+// Package db opens bun on PostgreSQL (pgx v5 stdlib driver), runs the
+// embedded migrations, and gives services the only two ways to touch data:
+// InTenantTx (row-level security scoped to one tenant) and InPlatformTx.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+
+	"github.com/suara-id/suara/internal/apperr"
+)
+
+// Options size the connection pool.
+type Options struct {
+	MaxOpenConns    int
+	MaxIdleConns    int
+	ConnMaxLifetime time.Duration
+}
+
+// Open connects to url and checks the connection.
+func Open(ctx context.Context, url string, o Options) (*bun.DB, error) {
+	sqldb, err := sql.Open("pgx", url)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	if o.MaxOpenConns > 0 {
+		sqldb.SetMaxOpenConns(o.MaxOpenConns)
+	}
+	if o.MaxIdleConns > 0 {
+		sqldb.SetMaxIdleConns(o.MaxIdleConns)
+	}
+	if o.ConnMaxLifetime > 0 {
+		sqldb.SetConnMaxLifetime(o.ConnMaxLifetime)
+	}
+	bdb := bun.NewDB(sqldb, pgdialect.New())
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := bdb.PingContext(pingCtx); err != nil {
+		_ = bdb.Close()
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	return bdb, nil
+}
+
+// InTenantTx runs fn in one transaction whose app.tenant_id is tenantID.
+// The setting is transaction-local (set_config(..., true)), so a pooled
+// connection never carries it into another request.
+func InTenantTx(ctx context.Context, db bun.IDB, tenantID uuid.UUID, fn func(ctx context.Context, tx bun.Tx) error) error {
+	if tenantID == uuid.Nil {
+		return errors.New("tenant transaction without a tenant")
+	}
+	return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := SetTenant(ctx, tx, tenantID); err != nil {
+			return err
+		}
+		return fn(ctx, tx)
+	})
+}
+
+// SetTenant scopes an open transaction to tenantID.
+func SetTenant(ctx context.Context, tx bun.Tx, tenantID uuid.UUID) error {
+	if _, err := tx.ExecContext(ctx, "SELECT set_config('app.tenant_id', ?, true)", tenantID.String()); err != nil {
+		return fmt.Errorf("set tenant: %w", err)
+	}
+	return nil
+}
+
+// InPlatformTx runs fn in a transaction with no tenant set: tenant-owned
+// tables show no rows in it, only platform tables can be read.
+func InPlatformTx(ctx context.Context, db bun.IDB, fn func(ctx context.Context, tx bun.Tx) error) error {
+	return db.RunInTx(ctx, nil, fn)
+}
+
+// PostgreSQL error codes the app turns into domain errors.
+const (
+	codeUniqueViolation     = "23505"
+	codeForeignKeyViolation = "23503"
+	codeCheckViolation      = "23514"
+	codeNotNullViolation    = "23502"
+	codeRLSViolation        = "42501"
+)
+
+// MapError turns a PostgreSQL error into a domain error, keeping the
+// original wrapped for logs.
+func MapError(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%w: %w", apperr.ErrNotFound, err)
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case codeUniqueViolation:
+			return fmt.Errorf("%w: %w", apperr.ErrConflict, err)
+		case codeForeignKeyViolation:
+			return fmt.Errorf("%w: %w", apperr.ErrNotFound, err)
+		case codeCheckViolation, codeNotNullViolation:
+			return &apperr.Validation{Fields: map[string]string{"input": "error.invalid"}}
+		case codeRLSViolation:
+			return fmt.Errorf("%w: %w", apperr.ErrForbidden, err)
+		}
+	}
+	return err
+}
+
+// IsUniqueViolation reports whether err is a unique violation on constraint
+// (any constraint when constraint is empty).
+func IsUniqueViolation(err error, constraint string) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == codeUniqueViolation &&
+		(constraint == "" || pgErr.ConstraintName == constraint)
+}

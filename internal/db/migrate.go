@@ -1,0 +1,46 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"log/slog"
+
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/migrate"
+
+	suara "github.com/suara-id/suara"
+)
+
+// Migrate applies every pending migration. It must run as the owner role:
+// the app role may not create or alter tables.
+func Migrate(ctx context.Context, owner *bun.DB, log *slog.Logger) error {
+	sub, err := fs.Sub(suara.MigrationsFS, "migrations")
+	if err != nil {
+		return fmt.Errorf("migrations folder: %w", err)
+	}
+	migrations := migrate.NewMigrations()
+	if err := migrations.Discover(sub); err != nil {
+		return fmt.Errorf("discover migrations: %w", err)
+	}
+	m := migrate.NewMigrator(owner, migrations)
+	if err := m.Init(ctx); err != nil {
+		return fmt.Errorf("init migrations: %w", err)
+	}
+	if err := m.Lock(ctx); err != nil {
+		return fmt.Errorf("lock migrations: %w", err)
+	}
+	defer func() { _ = m.Unlock(ctx) }()
+	group, err := m.Migrate(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if log != nil {
+		if group.IsZero() {
+			log.Info("database schema is up to date")
+		} else {
+			log.Info("migrated database", "group", group.ID, "migrations", len(group.Migrations))
+		}
+	}
+	return nil
+}

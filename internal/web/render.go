@@ -1,0 +1,140 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+
+	"github.com/suara-id/suara/internal/tenant"
+)
+
+//go:embed templates/*.html
+var templatesFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// parsePages builds one template set per page: the layout plus the page.
+// A theme's overrides replace files of the same name.
+func parsePages(base fs.FS, overrides fs.FS) (map[string]*template.Template, error) {
+	read := func(name string) ([]byte, error) {
+		if overrides != nil {
+			if b, err := fs.ReadFile(overrides, name); err == nil {
+				return b, nil
+			}
+		}
+		return fs.ReadFile(base, "templates/"+name)
+	}
+	layout, err := read("layout.html")
+	if err != nil {
+		return nil, fmt.Errorf("layout template: %w", err)
+	}
+	entries, err := fs.ReadDir(base, "templates")
+	if err != nil {
+		return nil, err
+	}
+	pages := map[string]*template.Template{}
+	for _, e := range entries {
+		name := e.Name()
+		if name == "layout.html" || !strings.HasSuffix(name, ".html") {
+			continue
+		}
+		body, err := read(name)
+		if err != nil {
+			return nil, err
+		}
+		t, err := template.New("layout").Funcs(funcs).Parse(string(layout))
+		if err != nil {
+			return nil, fmt.Errorf("parse layout: %w", err)
+		}
+		if _, err := t.Parse(string(body)); err != nil {
+			return nil, fmt.Errorf("parse %s: %w", name, err)
+		}
+		pages[strings.TrimSuffix(name, ".html")] = t
+	}
+	return pages, nil
+}
+
+var funcs = template.FuncMap{
+	"inc": func(i int) int { return i + 1 },
+}
+
+// Page is what every template receives: the tenant, theme, locale and a
+// translator, plus the page's own Data.
+type Page struct {
+	Tenant    *tenant.Tenant // nil on the platform
+	Theme     *Theme
+	AppName   string
+	Locale    string
+	AltLocale string
+	Path      string
+	Title     string
+	CSRF      string
+	Data      any
+
+	loc *i18n.Localizer
+}
+
+// T translates a message id; args are alternating key, value pairs.
+func (p *Page) T(id string, args ...any) string {
+	return translate(p.loc, id, args...)
+}
+
+// render writes page name with status.
+func (s *Server) render(c *fiber.Ctx, status int, name string, p *Page) error {
+	th := p.Theme
+	if th == nil {
+		th = s.themes["default"]
+		p.Theme = th
+	}
+	t := th.pages[name]
+	if t == nil {
+		return fmt.Errorf("no template %q", name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	c.Status(status)
+	c.Type("html", "utf-8")
+	return c.Send(buf.Bytes())
+}
+
+// page starts a Page for the current request.
+func (s *Server) page(c *fiber.Ctx, title string) *Page {
+	rc := reqCtx(c)
+	p := &Page{Tenant: rc.Tenant, Locale: rc.Locale, AltLocale: otherLocale(rc.Locale), Path: c.Path(), loc: rc.loc, CSRF: csrfToken(c)}
+	p.Theme = s.themes["default"]
+	p.AppName = "Suara"
+	if rc.Tenant != nil {
+		if th := s.themes[rc.Tenant.Theme]; th != nil {
+			p.Theme = th
+		}
+		p.AppName = rc.Tenant.AppName
+	}
+	if title != "" {
+		p.Title = p.T(title)
+	}
+	return p
+}
+
+func otherLocale(l string) string {
+	if l == "en" {
+		return "id"
+	}
+	return "en"
+}
+
+// csrfToken is filled in by the CSRF middleware once forms exist.
+func csrfToken(c *fiber.Ctx) string {
+	if v, ok := c.Locals("csrf").(string); ok {
+		return v
+	}
+	return ""
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# make test: vet, gofmt check, then every test against a real PostgreSQL
+# (a local cluster unless SUARA_TEST_ADMIN_URL is set), race detector on.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== go vet"
+go vet ./...
+echo "== gofmt"
+make -s fmt-check
+
+started_db=0
+if [ -z "${SUARA_TEST_ADMIN_URL:-}" ]; then
+  if ! scripts/pg.sh status >/dev/null 2>&1; then started_db=1; fi
+  scripts/pg.sh start
+  eval "$(scripts/pg.sh env)"
+fi
+cleanup() { if [ "$started_db" = 1 ]; then scripts/pg.sh stop; fi; }
+trap cleanup EXIT
+
+echo "== go test"
+go test -race -count=1 -timeout 15m ${GOTEST_FLAGS:-} ./...
