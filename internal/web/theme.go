@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -61,7 +62,9 @@ func loadTheme(fsys fs.FS, dir string, base fs.FS) (*Theme, error) {
 		return nil, fmt.Errorf("theme %s: %w", dir, err)
 	}
 	th := &Theme{}
-	if err := yaml.Unmarshal(data, th); err != nil {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(th); err != nil {
 		return nil, fmt.Errorf("theme %s: parse theme.yaml: %w", dir, err)
 	}
 	th.Name = dir

@@ -1,0 +1,61 @@
+package web
+
+import (
+	"sort"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Both languages carry every message: a missing key would show its id.
+func TestLocalesHaveSameKeys(t *testing.T) {
+	keys := map[string]map[string]bool{}
+	for _, l := range supportedLocales {
+		data, err := localesFS.ReadFile("locales/" + l + ".yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]string{}
+		if err := yaml.Unmarshal(data, &m); err != nil {
+			t.Fatalf("%s: %v", l, err)
+		}
+		keys[l] = map[string]bool{}
+		for k, v := range m {
+			if v == "" {
+				t.Errorf("%s: %s is empty", l, k)
+			}
+			keys[l][k] = true
+		}
+	}
+	var missing []string
+	for k := range keys["id"] {
+		if !keys["en"][k] {
+			missing = append(missing, "en:"+k)
+		}
+	}
+	for k := range keys["en"] {
+		if !keys["id"][k] {
+			missing = append(missing, "id:"+k)
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		t.Fatalf("missing messages: %v", missing)
+	}
+}
+
+func TestPickLocale(t *testing.T) {
+	cases := []struct{ q, cookie, accept, fallback, want string }{
+		{"en", "id", "", "id", "en"},
+		{"", "en", "", "id", "en"},
+		{"", "", "en-US,en;q=0.9", "id", "en"},
+		{"", "", "fr-FR", "id", "id"},
+		{"xx", "", "", "en", "en"},
+		{"", "", "", "", "id"},
+	}
+	for _, c := range cases {
+		if got, _ := pickLocale(c.q, c.cookie, c.accept, c.fallback); got != c.want {
+			t.Errorf("pickLocale(%+v) = %s", c, got)
+		}
+	}
+}

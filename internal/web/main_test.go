@@ -1,0 +1,98 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	suara "github.com/suara-id/suara"
+	"github.com/suara-id/suara/internal/config"
+	"github.com/suara-id/suara/internal/db/pgtest"
+	"github.com/suara-id/suara/internal/tenant"
+	"github.com/suara-id/suara/internal/web"
+)
+
+// env is one test's running platform: a fresh database with the seed
+// manifests applied and the Fiber app on top, connected as the app role.
+type env struct {
+	t   *testing.T
+	db  *pgtest.DB
+	cfg *config.Config
+	srv *web.Server
+}
+
+func newEnv(t *testing.T, mutate ...func(*config.Config)) *env {
+	t.Helper()
+	tdb := pgtest.New(t)
+	cfg, err := config.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Paths.Data = t.TempDir()
+	for _, m := range mutate {
+		m(cfg)
+	}
+	ctx := context.Background()
+	b, err := tenant.LoadBundle(suara.TenantsFS, "tenants")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range b.Manifests {
+		if _, err := tenant.Apply(ctx, tdb.App, b, &b.Manifests[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res := tenant.NewResolver(cfg.HTTP.BaseDomain, tdb.App)
+	if err := res.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := web.New(web.Deps{Config: cfg, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), DB: tdb.App, Resolver: res})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &env{t: t, db: tdb, cfg: cfg, srv: srv}
+}
+
+// do sends req to host and returns the response and its body.
+func (e *env) do(req *http.Request) (*http.Response, string) {
+	e.t.Helper()
+	resp, err := e.srv.App().Test(req, -1)
+	if err != nil {
+		e.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp, string(body)
+}
+
+func (e *env) get(host, path string, headers ...string) (*http.Response, string) {
+	req := httptest.NewRequest(http.MethodGet, "http://"+host+path, nil)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	return e.do(req)
+}
+
+func (e *env) send(method, host, path, contentType string, body io.Reader, headers ...string) (*http.Response, string) {
+	req := httptest.NewRequest(method, "http://"+host+path, body)
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	return e.do(req)
+}
+
+func mustContain(t *testing.T, body string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(body, w) {
+			t.Errorf("body does not contain %q", w)
+		}
+	}
+}
