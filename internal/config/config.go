@@ -27,7 +27,49 @@ type Config struct {
 	Paths    Paths    `mapstructure:"paths"`
 	Log      Log      `mapstructure:"log"`
 	I18n     I18n     `mapstructure:"i18n"`
+	Classify Classify `mapstructure:"classify"`
+	Evidence Evidence `mapstructure:"evidence"`
+	Security Security `mapstructure:"security"`
 }
+
+type Classify struct {
+	Workers int    `mapstructure:"workers"`
+	Ollama  Ollama `mapstructure:"ollama"`
+}
+
+type Ollama struct {
+	Enabled    bool          `mapstructure:"enabled"`
+	Host       string        `mapstructure:"host"`
+	Model      string        `mapstructure:"model"`
+	Timeout    time.Duration `mapstructure:"timeout"`
+	KeepAlive  time.Duration `mapstructure:"keep_alive"`
+	NumCtx     int           `mapstructure:"num_ctx"`
+	NumPredict int           `mapstructure:"num_predict"`
+	Seed       int           `mapstructure:"seed"`
+}
+
+type Evidence struct {
+	MaxFilesPerCase int            `mapstructure:"max_files_per_case"`
+	LimitsMB        EvidenceLimits `mapstructure:"limits_mb"`
+}
+
+type EvidenceLimits struct {
+	Photo    int64 `mapstructure:"photo"`
+	Audio    int64 `mapstructure:"audio"`
+	Video    int64 `mapstructure:"video"`
+	Document int64 `mapstructure:"document"`
+}
+
+type Security struct {
+	IdentityKeys string        `mapstructure:"identity_keys"`
+	SessionTTL   time.Duration `mapstructure:"session_ttl"`
+	TokenTTL     time.Duration `mapstructure:"token_ttl"`
+	MetricsToken string        `mapstructure:"metrics_token"`
+}
+
+// DevIdentityKey is the development key shipped in config/suara.yaml.
+const DevIdentityKey = "dev1:c3VhcmEtZGV2ZWxvcG1lbnQta2V5LW5vdC1zZWNyZXQ="
+
 
 type HTTP struct {
 	Addr            string        `mapstructure:"addr"`
@@ -179,6 +221,37 @@ func (c *Config) Validate() error {
 	}
 	if c.I18n.DefaultLocale != "id" && c.I18n.DefaultLocale != "en" {
 		bad("i18n.default_locale", "must be id or en, got %q", c.I18n.DefaultLocale)
+	}
+	if c.Classify.Workers < 0 {
+		bad("classify.workers", "must be 0 or more, got %d", c.Classify.Workers)
+	}
+	if c.Classify.Ollama.Enabled {
+		if pu, err := url.Parse(c.Classify.Ollama.Host); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") {
+			bad("classify.ollama.host", "must be an http(s) URL, got %q", c.Classify.Ollama.Host)
+		}
+		if c.Classify.Ollama.Model == "" {
+			bad("classify.ollama.model", "must name a model such as qwen2.5:3b")
+		}
+		if c.Classify.Ollama.Timeout <= 0 {
+			bad("classify.ollama.timeout", "must be a positive duration")
+		}
+	}
+	if c.Evidence.MaxFilesPerCase < 1 {
+		bad("evidence.max_files_per_case", "must be at least 1")
+	}
+	for k, v := range map[string]int64{"photo": c.Evidence.LimitsMB.Photo, "audio": c.Evidence.LimitsMB.Audio,
+		"video": c.Evidence.LimitsMB.Video, "document": c.Evidence.LimitsMB.Document} {
+		if v < 1 || v > 2048 {
+			bad("evidence.limits_mb."+k, "must be between 1 and 2048 MB, got %d", v)
+		}
+	}
+	if c.Security.IdentityKeys == "" {
+		bad("security.identity_keys", "must hold at least one id:base64key pair")
+	} else if c.Env == "production" && strings.Contains(c.Security.IdentityKeys, DevIdentityKey) {
+		bad("security.identity_keys", "the development key must not be used in production")
+	}
+	if c.Security.SessionTTL <= 0 || c.Security.TokenTTL <= 0 {
+		bad("security.session_ttl", "session and token lifetimes must be positive")
 	}
 	return errors.Join(errs...)
 }

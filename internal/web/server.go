@@ -18,6 +18,7 @@ import (
 
 	suara "github.com/suara-id/suara"
 	"github.com/suara-id/suara/internal/config"
+	"github.com/suara-id/suara/internal/metrics"
 	"github.com/suara-id/suara/internal/tenant"
 )
 
@@ -27,6 +28,7 @@ type Deps struct {
 	Log      *slog.Logger
 	DB       *bun.DB
 	Resolver *tenant.Resolver
+	Metrics  *metrics.Metrics // nil: no metrics
 }
 
 // Server holds the Fiber app and what handlers share.
@@ -35,6 +37,7 @@ type Server struct {
 	log      *slog.Logger
 	db       *bun.DB
 	resolver *tenant.Resolver
+	metrics  *metrics.Metrics
 	bundle   *i18n.Bundle
 	themes   map[string]*Theme
 	app      *fiber.App
@@ -54,7 +57,7 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: d.Config, log: d.Log, db: d.DB, resolver: d.Resolver, bundle: bundle, themes: themes}
+	s := &Server{cfg: d.Config, log: d.Log, db: d.DB, resolver: d.Resolver, metrics: d.Metrics, bundle: bundle, themes: themes}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "suara",
 		DisableStartupMessage: true,
@@ -98,6 +101,9 @@ func (s *Server) routes() {
 	app.Use(recover.New(recover.Config{EnableStackTrace: false}))
 	app.Use(requestid.New())
 	app.Use(s.logRequests)
+	if s.metrics != nil {
+		app.Use(s.observe)
+	}
 	app.Use(securityHeaders)
 
 	// Probes answer on any host: load balancers do not send tenant hosts.
@@ -106,6 +112,7 @@ func (s *Server) routes() {
 
 	app.Use(s.resolveHost)
 	app.Use(s.finishTx)
+	app.Get("/metrics", s.serveMetrics)
 	app.Get("/static/*", s.static)
 	app.Get("/theme.css", s.themeAsset("css"))
 	app.Get("/logo.svg", s.themeAsset("logo"))
