@@ -3,12 +3,15 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/suara-id/suara/internal/app"
@@ -22,6 +25,10 @@ commands:
   migrate         apply database migrations (as the owner role)
   tenants apply   provision the tenants from their manifests (idempotent)
   seed demo       create the demo accounts and cases
+  users create-admin -email E -name N [-tenant SLUG]
+                  create a federation admin of a tenant, or a platform admin
+                  without -tenant; the password is read from SUARA_ADMIN_PASSWORD
+                  or the first line of standard input
 `
 
 func main() {
@@ -58,8 +65,34 @@ func run(args []string) error {
 		return app.Migrate(ctx, cfg, log)
 	case cmd == "tenants" && len(rest) > 1 && rest[1] == "apply":
 		return app.ApplyTenants(ctx, cfg, os.Stdout)
+	case cmd == "seed" && len(rest) > 1 && rest[1] == "demo":
+		return app.SeedDemo(ctx, cfg, log, os.Stdout)
+	case cmd == "users" && len(rest) > 1 && rest[1] == "create-admin":
+		return createAdmin(ctx, cfg, log, rest[2:])
 	default:
 		fl.Usage()
 		return fmt.Errorf("unknown command %q", cmd)
 	}
+}
+
+func createAdmin(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string) error {
+	fl := flag.NewFlagSet("users create-admin", flag.ContinueOnError)
+	email := fl.String("email", "", "the admin's email (login)")
+	name := fl.String("name", "", "the admin's name")
+	tenantSlug := fl.String("tenant", "", "tenant slug; empty for a platform admin")
+	if err := fl.Parse(args); err != nil {
+		return err
+	}
+	if *email == "" || *name == "" {
+		return errors.New("users create-admin needs -email and -name")
+	}
+	password := os.Getenv("SUARA_ADMIN_PASSWORD")
+	if password == "" {
+		line, err := bufio.NewReader(os.Stdin).ReadString('\n')
+		if err != nil && line == "" {
+			return errors.New("no password: set SUARA_ADMIN_PASSWORD or pipe it on standard input")
+		}
+		password = strings.TrimRight(line, "\r\n")
+	}
+	return app.CreateAdmin(ctx, cfg, log, *tenantSlug, *email, *name, password, os.Stdout)
 }

@@ -16,8 +16,10 @@ import (
 	"github.com/uptrace/bun"
 
 	suara "github.com/suara-id/suara"
+	"github.com/suara-id/suara/internal/auth"
 	"github.com/suara-id/suara/internal/config"
 	"github.com/suara-id/suara/internal/db"
+	"github.com/suara-id/suara/internal/metrics"
 	"github.com/suara-id/suara/internal/tenant"
 	"github.com/suara-id/suara/internal/web"
 )
@@ -93,7 +95,13 @@ func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Wri
 		return err
 	}
 	go resolver.Run(ctx, 30*time.Second, log)
-	srv, err := web.New(web.Deps{Config: cfg, Log: log, DB: bdb, Resolver: resolver})
+	authz, err := newAuthorizer(bdb, log)
+	if err != nil {
+		return err
+	}
+	accounts := auth.NewService(bdb, authz, log, cfg.Security.SessionTTL, cfg.Security.TokenTTL)
+	srv, err := web.New(web.Deps{Config: cfg, Log: log, DB: bdb, Resolver: resolver,
+		Metrics: metrics.New(), Auth: accounts, Authz: authz})
 	if err != nil {
 		return err
 	}
@@ -114,4 +122,17 @@ func printURLs(cfg *config.Config, r *tenant.Resolver, out io.Writer) {
 	for _, t := range ts {
 		fmt.Fprintf(out, "  %-9s %s://%s.%s%s   (%s)\n", t.Slug, cfg.HTTP.PublicScheme, t.Slug, cfg.HTTP.BaseDomain, suffix, t.AppName)
 	}
+}
+
+// newAuthorizer loads the Casbin model and the reviewed policy from config/.
+func newAuthorizer(bdb *bun.DB, log *slog.Logger) (*auth.Authorizer, error) {
+	model, err := suara.ConfigFS.ReadFile("config/rbac_model.conf")
+	if err != nil {
+		return nil, fmt.Errorf("read casbin model: %w", err)
+	}
+	policy, err := suara.ConfigFS.ReadFile("config/rbac_policy.csv")
+	if err != nil {
+		return nil, fmt.Errorf("read casbin policy: %w", err)
+	}
+	return auth.NewAuthorizer(bdb, string(model), string(policy), log), nil
 }

@@ -70,7 +70,6 @@ type Security struct {
 // DevIdentityKey is the development key shipped in config/suara.yaml.
 const DevIdentityKey = "dev1:c3VhcmEtZGV2ZWxvcG1lbnQta2V5LW5vdC1zZWNyZXQ="
 
-
 type HTTP struct {
 	Addr            string        `mapstructure:"addr"`
 	BaseDomain      string        `mapstructure:"base_domain"`

@@ -34,6 +34,8 @@ type Settings struct {
 	AnonymousFiling     bool `yaml:"anonymous_filing" json:"anonymous_filing"`
 	ReopenWindowDays    int  `yaml:"reopen_window_days" json:"reopen_window_days"`
 	EscalationGraceDays int  `yaml:"escalation_grace_days" json:"escalation_grace_days"`
+	// RequireStaff2FA makes two-factor login mandatory for the union's staff.
+	RequireStaff2FA bool `yaml:"require_staff_2fa" json:"require_staff_2fa"`
 }
 
 // OrgNode is one branch of the union's tree; the root is the national level

@@ -112,3 +112,11 @@ func (c *Category) Notice(locale string) string {
 	}
 	return c.NoticeID
 }
+
+// Label is how a workplace shows in lists: company, then site.
+func (w *Workplace) Label() string {
+	if w.Name == "" {
+		return w.Company
+	}
+	return w.Company + " — " + w.Name
+}

@@ -36,6 +36,9 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	case errors.As(err, &fe):
 		status = fe.Code
 		code = statusCode(fe.Code)
+		if fe.Message == "csrf" {
+			code = "csrf"
+		}
 	case errors.As(err, &ve):
 		status, code = fiber.StatusUnprocessableEntity, "invalid"
 		fields = map[string]string{}

@@ -1,15 +1,13 @@
 package web
 
 import (
-	"errors"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
-	"github.com/uptrace/bun"
 
-	"github.com/suara-id/suara/internal/db"
+	"github.com/suara-id/suara/internal/auth"
 	"github.com/suara-id/suara/internal/tenant"
 )
 
@@ -20,7 +18,8 @@ type requestCtx struct {
 	Locale string
 	API    bool
 	loc    *i18n.Localizer
-	tx     *bun.Tx
+	// Principal is the signed-in account, nil when anonymous.
+	Principal *auth.Principal
 }
 
 const rcKey = "suara.rc"
@@ -94,44 +93,4 @@ func (s *Server) resolveHost(c *fiber.Ctx) error {
 		return fiber.ErrNotFound
 	}
 	return c.Next()
-}
-
-// tx returns the request's tenant transaction, beginning it on first use
-// with app.tenant_id set; finishTx commits or rolls it back.
-func (s *Server) tx(c *fiber.Ctx) (bun.Tx, error) {
-	rc := reqCtx(c)
-	if rc.tx != nil {
-		return *rc.tx, nil
-	}
-	if rc.Tenant == nil {
-		return bun.Tx{}, errors.New("tenant transaction outside a tenant host")
-	}
-	tx, err := s.db.BeginTx(c.UserContext(), nil)
-	if err != nil {
-		return bun.Tx{}, err
-	}
-	if err := db.SetTenant(c.UserContext(), tx, rc.Tenant.ID); err != nil {
-		_ = tx.Rollback()
-		return bun.Tx{}, err
-	}
-	rc.tx = &tx
-	return tx, nil
-}
-
-func (s *Server) finishTx(c *fiber.Ctx) error {
-	err := c.Next()
-	rc := reqCtx(c)
-	if rc.tx == nil {
-		return err
-	}
-	tx := *rc.tx
-	rc.tx = nil
-	if err != nil || c.Response().StatusCode() >= 400 {
-		_ = tx.Rollback()
-		return err
-	}
-	if cerr := tx.Commit(); cerr != nil {
-		return cerr
-	}
-	return nil
 }

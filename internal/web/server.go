@@ -17,6 +17,7 @@ import (
 	"github.com/uptrace/bun"
 
 	suara "github.com/suara-id/suara"
+	"github.com/suara-id/suara/internal/auth"
 	"github.com/suara-id/suara/internal/config"
 	"github.com/suara-id/suara/internal/metrics"
 	"github.com/suara-id/suara/internal/tenant"
@@ -29,6 +30,8 @@ type Deps struct {
 	DB       *bun.DB
 	Resolver *tenant.Resolver
 	Metrics  *metrics.Metrics // nil: no metrics
+	Auth     *auth.Service
+	Authz    *auth.Authorizer
 }
 
 // Server holds the Fiber app and what handlers share.
@@ -38,6 +41,8 @@ type Server struct {
 	db       *bun.DB
 	resolver *tenant.Resolver
 	metrics  *metrics.Metrics
+	auth     *auth.Service
+	authz    *auth.Authorizer
 	bundle   *i18n.Bundle
 	themes   map[string]*Theme
 	app      *fiber.App
@@ -57,7 +62,7 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: d.Config, log: d.Log, db: d.DB, resolver: d.Resolver, metrics: d.Metrics, bundle: bundle, themes: themes}
+	s := &Server{cfg: d.Config, log: d.Log, db: d.DB, resolver: d.Resolver, metrics: d.Metrics, auth: d.Auth, authz: d.Authz, bundle: bundle, themes: themes}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "suara",
 		DisableStartupMessage: true,
@@ -111,13 +116,14 @@ func (s *Server) routes() {
 	app.Get("/readyz", s.ready)
 
 	app.Use(s.resolveHost)
-	app.Use(s.finishTx)
+	app.Use(s.authenticate)
 	app.Get("/metrics", s.serveMetrics)
 	app.Get("/static/*", s.static)
 	app.Get("/theme.css", s.themeAsset("css"))
 	app.Get("/logo.svg", s.themeAsset("logo"))
 	app.Get("/favicon.svg", s.themeAsset("favicon"))
 	app.Get("/", s.home)
+	s.authRoutes()
 }
 
 func (s *Server) ready(c *fiber.Ctx) error {

@@ -1,0 +1,140 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/suara-id/suara/internal/auth"
+	"github.com/suara-id/suara/internal/config"
+	"github.com/suara-id/suara/internal/tenant"
+)
+
+// DemoPassword is every demo account's password. It exists only in the
+// demo seed (and the README); real sign-ups refuse it as too common.
+const DemoPassword = "suara-demo"
+
+// demoPaths are where each demo tenant's branch admin and officer sit: the
+// first province and its first workplace unit in the manifest.
+func demoPaths(m *tenant.Manifest) (province, unit string) {
+	if len(m.Org.Children) == 0 {
+		return m.Slug, m.Slug
+	}
+	p := m.Org.Children[0]
+	province, unit = m.Slug+"/"+p.Slug, m.Slug+"/"+p.Slug
+	if len(p.Children) > 0 {
+		c := p.Children[0]
+		unit = province + "/" + c.Slug
+		if len(c.Children) > 0 {
+			unit += "/" + c.Children[0].Slug
+		}
+	}
+	return province, unit
+}
+
+// SeedDemo creates the demo accounts on every tenant and the platform;
+// running it again changes nothing.
+func SeedDemo(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Writer) error {
+	fsys, dir := tenantsFS(cfg)
+	bundle, err := tenant.LoadBundle(fsys, dir)
+	if err != nil {
+		return err
+	}
+	bdb, err := openApp(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer bdb.Close()
+	authz, err := newAuthorizer(bdb, log)
+	if err != nil {
+		return err
+	}
+	accounts := auth.NewService(bdb, authz, log, cfg.Security.SessionTTL, cfg.Security.TokenTTL)
+	resolver := tenant.NewResolver(cfg.HTTP.BaseDomain, bdb)
+	if err := resolver.Refresh(ctx); err != nil {
+		return err
+	}
+	created := 0
+	for i := range bundle.Manifests {
+		m := &bundle.Manifests[i]
+		t := resolver.BySlug(m.Slug)
+		if t == nil {
+			return fmt.Errorf("tenant %s is not provisioned: run `suara tenants apply` first", m.Slug)
+		}
+		province, unit := demoPaths(m)
+		accts := []auth.NewAccount{
+			{Name: "Admin " + m.ShortName, Email: "admin@" + m.Slug + ".example", Role: "federation_admin"},
+			{Name: "Admin Cabang " + m.ShortName, Email: "branch@" + m.Slug + ".example", Role: "branch_admin", BranchPath: province},
+			{Name: "Petugas " + m.ShortName, Email: "officer@" + m.Slug + ".example", Role: "case_officer", BranchPath: unit},
+			{Name: "Siti Rahayu", Phone: "081200000001", Role: "worker"},
+			{Name: "Budi Santoso", Phone: "081200000002", Role: "worker"},
+			{Name: "Dewi Lestari", Phone: "081200000003", Role: "worker"},
+		}
+		for _, a := range accts {
+			a.Password, a.SkipStrengthCheck = DemoPassword, true
+			_, isNew, err := accounts.CreateAccount(ctx, t, a)
+			if err != nil {
+				return fmt.Errorf("demo account %s%s on %s: %w", a.Email, a.Phone, m.Slug, err)
+			}
+			if isNew {
+				created++
+			}
+		}
+	}
+	for _, a := range []auth.NewAccount{
+		{Name: "ILO Analyst", Email: "ilo@platform.example", Role: "ilo_analyst"},
+		{Name: "Platform Root", Email: "root@platform.example", Role: "platform_admin"},
+	} {
+		a.Password, a.SkipStrengthCheck = DemoPassword, true
+		_, isNew, err := accounts.CreatePlatformAccount(ctx, a)
+		if err != nil {
+			return fmt.Errorf("demo account %s: %w", a.Email, err)
+		}
+		if isNew {
+			created++
+		}
+	}
+	fmt.Fprintf(out, "demo seed: %d accounts created; every demo password is %q\n", created, DemoPassword)
+	fmt.Fprintln(out, "  staff:   admin@<slug>.example, branch@<slug>.example, officer@<slug>.example")
+	fmt.Fprintln(out, "  workers: 081200000001, 081200000002, 081200000003 (on every union)")
+	fmt.Fprintln(out, "  platform: ilo@platform.example, root@platform.example")
+	return nil
+}
+
+// CreateAdmin creates a tenant federation admin (tenantSlug set) or a
+// platform admin (tenantSlug empty), for a real deployment without the demo.
+func CreateAdmin(ctx context.Context, cfg *config.Config, log *slog.Logger, tenantSlug, email, name, password string, out io.Writer) error {
+	bdb, err := openApp(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer bdb.Close()
+	authz, err := newAuthorizer(bdb, log)
+	if err != nil {
+		return err
+	}
+	accounts := auth.NewService(bdb, authz, log, cfg.Security.SessionTTL, cfg.Security.TokenTTL)
+	if tenantSlug == "" {
+		_, isNew, err := accounts.CreatePlatformAccount(ctx, auth.NewAccount{Name: name, Email: email, Password: password, Role: "platform_admin"})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "platform admin %s: created=%t\n", email, isNew)
+		return nil
+	}
+	resolver := tenant.NewResolver(cfg.HTTP.BaseDomain, bdb)
+	if err := resolver.Refresh(ctx); err != nil {
+		return err
+	}
+	t := resolver.BySlug(tenantSlug)
+	if t == nil {
+		return fmt.Errorf("no active tenant %q", tenantSlug)
+	}
+	_, isNew, err := accounts.CreateAccount(ctx, t, auth.NewAccount{Name: name, Email: email, Password: password, Role: "federation_admin"})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "federation admin %s on %s: created=%t\n", email, tenantSlug, isNew)
+	return nil
+}

@@ -1,0 +1,152 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/suara-id/suara/internal/apperr"
+	"github.com/suara-id/suara/internal/db"
+	"github.com/suara-id/suara/internal/rbac"
+)
+
+// enforcerTTL bounds how long a replica may act on role assignments another
+// replica changed; on the replica that made the change it is immediate.
+const enforcerTTL = 30 * time.Second
+
+// Authorizer answers "may this principal do act on obj in domain" with one
+// Casbin enforcer per tenant, loaded from that tenant's memberships inside
+// its RLS scope, and one for the platform.
+type Authorizer struct {
+	db           *bun.DB
+	model, rules string
+	log          *slog.Logger
+
+	mu      sync.Mutex
+	tenants map[uuid.UUID]*cachedEnforcer
+}
+
+type cachedEnforcer struct {
+	e      *rbac.Enforcer
+	loaded time.Time
+}
+
+// NewAuthorizer builds an authorizer from the Casbin model and policy texts.
+func NewAuthorizer(bdb *bun.DB, modelText, policyCSV string, log *slog.Logger) *Authorizer {
+	return &Authorizer{db: bdb, model: modelText, rules: policyCSV, log: log, tenants: map[uuid.UUID]*cachedEnforcer{}}
+}
+
+// Check returns nil when p may do act on obj in domain (a branch path or
+// "platform"), an error wrapping apperr.ErrForbidden when not.
+func (a *Authorizer) Check(ctx context.Context, p *Principal, domain, obj, act string) error {
+	if p == nil {
+		return apperr.ErrUnauthorized
+	}
+	if p.Pending2FA {
+		return fmt.Errorf("%w: two-factor enrolment pending", apperr.ErrForbidden)
+	}
+	e, err := a.enforcer(ctx, p.TenantID)
+	if err != nil {
+		return err
+	}
+	if err := e.Check(p.UserID.String(), domain, obj, act); err != nil {
+		if errors.Is(err, rbac.ErrForbidden) {
+			return fmt.Errorf("%w: %w", apperr.ErrForbidden, err)
+		}
+		return err
+	}
+	return nil
+}
+
+// Roles lists the principal's role assignments in force.
+func (a *Authorizer) Roles(ctx context.Context, p *Principal) ([]rbac.Membership, error) {
+	e, err := a.enforcer(ctx, p.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	return e.Roles(p.UserID.String()), nil
+}
+
+// Invalidate drops a tenant's enforcer (uuid.Nil: the platform's) so the
+// next check reloads its memberships.
+func (a *Authorizer) Invalidate(tenantID uuid.UUID) {
+	a.mu.Lock()
+	delete(a.tenants, tenantID)
+	a.mu.Unlock()
+}
+
+func (a *Authorizer) enforcer(ctx context.Context, tenantID uuid.UUID) (*rbac.Enforcer, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if c := a.tenants[tenantID]; c != nil && time.Since(c.loaded) < enforcerTTL {
+		return c.e, nil
+	}
+	var src rbac.MembershipSource = tenantMemberships{db: a.db, tenantID: tenantID}
+	if tenantID == uuid.Nil {
+		src = platformMemberships{db: a.db}
+	}
+	e, err := rbac.New(a.model, a.rules, src, rbac.WithLogger(a.log))
+	if err != nil {
+		return nil, fmt.Errorf("load permissions: %w", err)
+	}
+	a.tenants[tenantID] = &cachedEnforcer{e: e, loaded: time.Now()}
+	return e, nil
+}
+
+// tenantMemberships reads one tenant's role assignments; each holds at its
+// branch path and the sub-tree below.
+type tenantMemberships struct {
+	db       *bun.DB
+	tenantID uuid.UUID
+}
+
+func (s tenantMemberships) Memberships(ctx context.Context) ([]rbac.Membership, error) {
+	var out []rbac.Membership
+	err := db.InTenantTx(ctx, s.db, s.tenantID, func(ctx context.Context, tx bun.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT m.user_id, m.role, b.path FROM memberships m
+			JOIN branches b ON b.tenant_id = m.tenant_id AND b.id = m.branch_id
+			JOIN users u ON u.tenant_id = m.tenant_id AND u.id = m.user_id
+			WHERE b.closed_at IS NULL AND u.disabled_at IS NULL`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var m rbac.Membership
+			var path string
+			if err := rows.Scan(&m.UserID, &m.Role, &path); err != nil {
+				return err
+			}
+			m.Domain = path + "/*"
+			out = append(out, m)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+type platformMemberships struct{ db *bun.DB }
+
+func (s platformMemberships) Memberships(ctx context.Context) ([]rbac.Membership, error) {
+	var out []rbac.Membership
+	rows, err := s.db.QueryContext(ctx, "SELECT id, role FROM platform_users WHERE disabled_at IS NULL")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var m rbac.Membership
+		if err := rows.Scan(&m.UserID, &m.Role); err != nil {
+			return nil, err
+		}
+		m.Domain = rbac.PlatformDomain
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,119 @@
+package classify
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+)
+
+// TestBaseExamplesWellFormed checks the embedded training set: labels from
+// the taxonomy, tags from the vocabulary, and enough texts per category.
+func TestBaseExamplesWellFormed(t *testing.T) {
+	exs := BaseExamples()
+	cats := map[string]int{}
+	for _, c := range DefaultCategories() {
+		cats[c.Slug] = 0
+	}
+	tags := setOf(DefaultTags()...)
+	for i, e := range exs {
+		if _, ok := cats[e.Category]; !ok {
+			t.Errorf("example %d: unknown category %q", i+1, e.Category)
+		}
+		cats[e.Category]++
+		if !contains(urgencies, e.Urgency) || !contains(caseTypes, e.Type) {
+			t.Errorf("example %d: urgency %q type %q", i+1, e.Urgency, e.Type)
+		}
+		if len(e.Tags) == 0 || len(e.Tags) > 3 {
+			t.Errorf("example %d: %d tags", i+1, len(e.Tags))
+		}
+		for _, tg := range e.Tags {
+			if !tags[tg] {
+				t.Errorf("example %d: tag %q not in vocabulary", i+1, tg)
+			}
+		}
+		if !contains([]string{"garment", "footwear", "palm_oil"}, e.Sector) {
+			t.Errorf("example %d: sector %q", i+1, e.Sector)
+		}
+	}
+	for c, n := range cats {
+		if n < 40 {
+			t.Errorf("category %s has %d examples, want at least 40", c, n)
+		}
+	}
+}
+
+// shingles returns the set of word 5-shingles of normalised text.
+func shingles(text string) map[string]bool {
+	toks := normalizeText(text)
+	out := map[string]bool{}
+	if len(toks) < 5 {
+		out[strings.Join(toks, " ")] = true
+		return out
+	}
+	for i := 0; i+5 <= len(toks); i++ {
+		out[strings.Join(toks[i:i+5], " ")] = true
+	}
+	return out
+}
+
+func jaccard(a, b map[string]bool) float64 {
+	inter := 0
+	for s := range a {
+		if b[s] {
+			inter++
+		}
+	}
+	union := len(a) + len(b) - inter
+	if union == 0 {
+		return 0
+	}
+	return float64(inter) / float64(union)
+}
+
+// TestBaseDoesNotLeakDevTexts keeps the measuring file honest: no training
+// text may equal, contain, be contained in, or nearly copy a dev text. A
+// missing dev file fails the test rather than skipping it.
+func TestBaseDoesNotLeakDevTexts(t *testing.T) {
+	f, err := os.Open(devPath(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var dev []string
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	for sc.Scan() {
+		var row struct{ Text string }
+		if err := json.Unmarshal(sc.Bytes(), &row); err != nil {
+			t.Fatal(err)
+		}
+		dev = append(dev, row.Text)
+	}
+	if len(dev) < 200 {
+		t.Fatalf("dev file has %d texts; expected the full measuring file", len(dev))
+	}
+	devNorm := make([]string, len(dev))
+	devSh := make([]map[string]bool, len(dev))
+	for i, d := range dev {
+		devNorm[i] = strings.Join(normalizeText(d), " ")
+		devSh[i] = shingles(d)
+	}
+	worst := 0.0
+	for i, e := range BaseExamples() {
+		n := strings.Join(normalizeText(e.Text), " ")
+		sh := shingles(e.Text)
+		for j := range dev {
+			if n == devNorm[j] || strings.Contains(n, devNorm[j]) || strings.Contains(devNorm[j], n) {
+				t.Errorf("base example %d equals or contains dev text %d", i+1, j+1)
+			}
+			jac := jaccard(sh, devSh[j])
+			worst = max(worst, jac)
+			if jac > 0.5 {
+				t.Errorf("base example %d is near-identical to dev text %d (jaccard %.2f)", i+1, j+1, jac)
+			}
+		}
+	}
+	t.Logf("highest 5-shingle jaccard between base and dev: %.3f", worst)
+}

@@ -1,0 +1,162 @@
+package classify
+
+import (
+	"math"
+	"sort"
+	"strings"
+)
+
+// featureOptions selects the feature groups; the defaults are what measured
+// best on the dev file (see the package tests).
+type featureOptions struct {
+	Bigrams    bool
+	Stems      bool
+	CharMin    int // 0 disables character n-grams
+	CharMax    int
+	CharWeight float64 // scale of the char group against the word group
+}
+
+var defaultFeatureOptions = featureOptions{Bigrams: true, Stems: true, CharMin: 3, CharMax: 5, CharWeight: 1}
+
+// entry is one non-zero coordinate of a sparse vector.
+type entry struct {
+	I int32
+	V float32
+}
+
+type sparse []entry
+
+// rawFeatures are a text's feature strings with counts, split in a word
+// group (unigrams, bigrams, stems) and a character group.
+type rawFeatures struct {
+	words map[string]int
+	chars map[string]int
+}
+
+func extract(text string, o featureOptions) rawFeatures {
+	toks := normalizeText(text)
+	rf := rawFeatures{words: make(map[string]int, 3*len(toks)), chars: make(map[string]int, 12*len(toks))}
+	for i, t := range toks {
+		rf.words["w:"+t]++
+		if o.Stems {
+			if s := stem(t); s != t {
+				rf.words["s:"+s]++
+			}
+		}
+		if o.Bigrams && i > 0 {
+			rf.words["b:"+toks[i-1]+"_"+t]++
+		}
+		if o.CharMin > 0 {
+			rs := []rune("<" + t + ">")
+			for n := o.CharMin; n <= o.CharMax; n++ {
+				for j := 0; j+n <= len(rs); j++ {
+					rf.chars[string(rs[j:j+n])]++
+				}
+			}
+		}
+	}
+	return rf
+}
+
+// vectorizer maps feature strings to columns with TF-IDF weights.
+type vectorizer struct {
+	opts  featureOptions
+	index map[string]int32
+	idf   []float32
+	nWord int32 // columns [0,nWord) are word features, the rest char features
+}
+
+// fitVectorizer builds the vocabulary from the training documents. Column
+// order is sorted feature order so that training is deterministic.
+func fitVectorizer(docs []rawFeatures, o featureOptions) *vectorizer {
+	wdf, cdf := map[string]int{}, map[string]int{}
+	for _, d := range docs {
+		for f := range d.words {
+			wdf[f]++
+		}
+		for f := range d.chars {
+			cdf[f]++
+		}
+	}
+	v := &vectorizer{opts: o, index: make(map[string]int32, len(wdf)+len(cdf))}
+	n := float64(len(docs))
+	add := func(df map[string]int, prefix string) {
+		keys := make([]string, 0, len(df))
+		for k := range df {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			v.index[prefix+k] = int32(len(v.idf))
+			v.idf = append(v.idf, float32(math.Log((1+n)/(1+float64(df[k])))+1))
+		}
+	}
+	add(wdf, "")
+	v.nWord = int32(len(v.idf))
+	add(cdf, "c:")
+	return v
+}
+
+func (v *vectorizer) dim() int { return len(v.idf) }
+
+// transform weights a document's features: sublinear TF times IDF, each
+// group L2-normalised so that long texts and many char n-grams do not drown
+// the word evidence.
+func (v *vectorizer) transform(rf rawFeatures) sparse {
+	out := make(sparse, 0, len(rf.words)+len(rf.chars))
+	group := func(m map[string]int, prefix string, scale float64) {
+		start := len(out)
+		var norm float64
+		for f, c := range m {
+			i, ok := v.index[prefix+f]
+			if !ok {
+				continue
+			}
+			w := (1 + math.Log(float64(c))) * float64(v.idf[i])
+			out = append(out, entry{I: i, V: float32(w)})
+			norm += w * w
+		}
+		if norm == 0 {
+			return
+		}
+		k := scale / math.Sqrt(norm)
+		for j := start; j < len(out); j++ {
+			out[j].V = float32(float64(out[j].V) * k)
+		}
+	}
+	group(rf.words, "", 1)
+	if v.opts.CharMin > 0 {
+		group(rf.chars, "c:", v.opts.CharWeight)
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a].I < out[b].I })
+	return out
+}
+
+// wordOnly keeps the word-group columns of x (used by the tag models, whose
+// size would otherwise grow with the char vocabulary).
+func (v *vectorizer) wordOnly(x sparse) sparse {
+	n := sort.Search(len(x), func(i int) bool { return x[i].I >= v.nWord })
+	return x[:n]
+}
+
+// hasPhrase reports whether the normalised tokens contain phrase (already
+// normalised, space separated) as a contiguous run.
+func hasPhrase(toks []string, phrase []string) bool {
+	if len(phrase) == 0 {
+		return false
+	}
+outer:
+	for i := 0; i+len(phrase) <= len(toks); i++ {
+		for j, p := range phrase {
+			if toks[i+j] != p && stem(toks[i+j]) != stem(p) {
+				continue outer
+			}
+		}
+		return true
+	}
+	return false
+}
+
+func normPhrase(s string) []string {
+	return normalizeText(strings.ReplaceAll(s, "_", " "))
+}

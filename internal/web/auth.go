@@ -1,0 +1,397 @@
+package web
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
+	"github.com/google/uuid"
+
+	"github.com/suara-id/suara/internal/apperr"
+	"github.com/suara-id/suara/internal/auth"
+	"github.com/suara-id/suara/internal/tenant"
+)
+
+const (
+	sessionCookie = "suara_session"
+	csrfCookie    = "suara_csrf"
+	csrfField     = "_csrf"
+)
+
+// authenticate finds the principal: a bearer token on the API, the session
+// cookie on pages. A bad bearer token is refused outright; a stale cookie
+// just means "not signed in". Page forms get CSRF protection here too.
+func (s *Server) authenticate(c *fiber.Ctx) error {
+	rc := reqCtx(c)
+	ctx := c.UserContext()
+	var token string
+	if rc.API {
+		if h := c.Get(fiber.HeaderAuthorization); h != "" {
+			t, ok := strings.CutPrefix(h, "Bearer ")
+			if !ok {
+				return apperr.ErrUnauthorized
+			}
+			token = strings.TrimSpace(t)
+		}
+	} else {
+		token = c.Cookies(sessionCookie)
+		if err := s.checkCSRF(c); err != nil {
+			return err
+		}
+	}
+	if token == "" {
+		return c.Next()
+	}
+	var p *auth.Principal
+	var err error
+	if rc.Tenant != nil {
+		p, err = s.auth.Authenticate(ctx, rc.Tenant.ID, token)
+	} else {
+		p, err = s.auth.AuthenticatePlatform(ctx, token)
+	}
+	switch {
+	case errors.Is(err, apperr.ErrUnauthorized) && !rc.API:
+		c.ClearCookie(sessionCookie)
+	case err != nil:
+		return err
+	default:
+		rc.Principal = p
+	}
+	return c.Next()
+}
+
+// checkCSRF implements the double-submit cookie: every page gets a random
+// token in a cookie and in its forms; a state-changing form post must carry
+// both, equal. Stateless, so it works across replicas.
+func (s *Server) checkCSRF(c *fiber.Ctx) error {
+	tok := c.Cookies(csrfCookie)
+	if len(tok) != 43 {
+		b := make([]byte, 32)
+		_, _ = rand.Read(b)
+		tok = base64.RawURLEncoding.EncodeToString(b)
+		c.Cookie(&fiber.Cookie{Name: csrfCookie, Value: tok, Path: "/", HTTPOnly: true, SameSite: "Lax", Secure: s.cfg.HTTP.SecureCookies})
+		if c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead {
+			return fiber.NewError(fiber.StatusForbidden, "csrf")
+		}
+	}
+	c.Locals("csrf", tok)
+	switch c.Method() {
+	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
+		return nil
+	}
+	form := c.FormValue(csrfField)
+	if subtle.ConstantTimeCompare([]byte(form), []byte(tok)) != 1 {
+		return fiber.NewError(fiber.StatusForbidden, "csrf")
+	}
+	return nil
+}
+
+// principal returns the signed-in account or nil.
+func principal(c *fiber.Ctx) *auth.Principal { return reqCtx(c).Principal }
+
+// requireSignedIn returns the principal or ErrUnauthorized. A session still
+// owing its second factor counts as signed out except for enrolment.
+func requireSignedIn(c *fiber.Ctx) (*auth.Principal, error) {
+	p := principal(c)
+	if p == nil {
+		return nil, apperr.ErrUnauthorized
+	}
+	return p, nil
+}
+
+// requireTenantStaff returns a staff principal of the current tenant.
+func requireTenantStaff(c *fiber.Ctx) (*auth.Principal, error) {
+	p, err := requireSignedIn(c)
+	if err != nil {
+		return nil, err
+	}
+	if !p.IsStaff() {
+		return nil, apperr.ErrForbidden
+	}
+	return p, nil
+}
+
+// perIPLimit limits attempts per client address and tenant; the account
+// lockout in auth handles slow, distributed guessing.
+func (s *Server) perIPLimit(max int, window time.Duration) fiber.Handler {
+	return limiter.New(limiter.Config{
+		Max:        max,
+		Expiration: window,
+		KeyGenerator: func(c *fiber.Ctx) string {
+			slug := ""
+			if t := reqCtx(c).Tenant; t != nil {
+				slug = t.Slug
+			}
+			return slug + "|" + c.IP() + "|" + c.Route().Path
+		},
+		LimitReached: func(c *fiber.Ctx) error {
+			return &apperr.Limited{RetryAfterSeconds: int(window.Seconds()), Key: "error.rate_limited"}
+		},
+	})
+}
+
+// parseJSON decodes a JSON body into v: 415 for another content type, 400
+// for malformed JSON. Unknown fields are ignored.
+func parseJSON(c *fiber.Ctx, v any) error {
+	ct := strings.ToLower(c.Get(fiber.HeaderContentType))
+	if !strings.HasPrefix(ct, fiber.MIMEApplicationJSON) {
+		return fiber.ErrUnsupportedMediaType
+	}
+	if err := json.Unmarshal(c.Body(), v); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return apperr.Invalid(te.Field, "error.invalid")
+		}
+		return fiber.ErrBadRequest
+	}
+	return nil
+}
+
+func (s *Server) authRoutes() {
+	api := s.app.Group("/api/v1")
+	loginLimit := s.perIPLimit(30, 15*time.Minute)
+	api.Post("/auth/register", loginLimit, s.apiRegister)
+	api.Post("/auth/login", loginLimit, s.apiLogin)
+	api.Post("/auth/logout", s.apiLogout)
+	api.Get("/me", s.apiMe)
+	api.Post("/me/2fa", s.apiStartTOTP)
+	api.Post("/me/2fa/confirm", s.apiConfirmTOTP)
+	api.Get("/staff", s.apiStaff)
+	api.Post("/staff/roles", s.apiAssignRole)
+	api.Delete("/staff/roles/:id", s.apiRevokeRole)
+	api.Post("/staff/invites", s.apiInvite)
+	api.Post("/staff/invites/accept", loginLimit, s.apiAcceptInvite)
+	api.Post("/users/:id/revoke-tokens", s.apiRevokeTokens)
+	api.Post("/users/:id/reset-2fa", s.apiResetTOTP)
+
+	s.app.Get("/register", s.registerPage)
+	s.app.Post("/register", loginLimit, s.registerSubmit)
+	s.app.Get("/login", s.loginPage)
+	s.app.Post("/login", loginLimit, s.loginSubmit)
+	s.app.Post("/logout", s.logoutSubmit)
+	s.app.Get("/profile", s.profilePage)
+	s.app.Get("/invite/:token", s.invitePage)
+	s.app.Post("/invite/:token", loginLimit, s.inviteSubmit)
+	s.app.Get("/staff", s.staffPage)
+}
+
+// tenantOnly returns the request's tenant or a 404 on the platform host.
+func tenantOnly(c *fiber.Ctx) (*tenant.Tenant, error) {
+	if t := reqCtx(c).Tenant; t != nil {
+		return t, nil
+	}
+	return nil, fiber.ErrNotFound
+}
+
+func (s *Server) apiRegister(c *fiber.Ctx) error {
+	t, err := tenantOnly(c)
+	if err != nil {
+		return err
+	}
+	var r auth.Registration
+	if err := parseJSON(c, &r); err != nil {
+		return err
+	}
+	u, tok, err := s.auth.Register(c.UserContext(), t, r, "api")
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"token": tok, "user": u})
+}
+
+func (s *Server) apiLogin(c *fiber.Ctx) error {
+	var cr auth.Credentials
+	if err := parseJSON(c, &cr); err != nil {
+		return err
+	}
+	rc := reqCtx(c)
+	if rc.Tenant == nil {
+		tok, u, err := s.auth.PlatformLogin(c.UserContext(), cr, "api")
+		if err != nil {
+			return err
+		}
+		return c.JSON(fiber.Map{"token": tok, "user": u})
+	}
+	tok, u, err := s.auth.Login(c.UserContext(), rc.Tenant, cr, "api")
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"token": tok, "user": u})
+}
+
+func (s *Server) apiLogout(c *fiber.Ctx) error {
+	p, err := requireSignedIn(c)
+	if err != nil {
+		return err
+	}
+	if err := s.auth.Logout(c.UserContext(), p); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (s *Server) apiMe(c *fiber.Ctx) error {
+	p, err := requireSignedIn(c)
+	if err != nil {
+		return err
+	}
+	roles, err := s.authz.Roles(c.UserContext(), p)
+	if err != nil {
+		return err
+	}
+	out := fiber.Map{"id": p.UserID, "kind": p.Kind, "name": p.Name, "roles": roles, "two_factor_pending": p.Pending2FA}
+	if p.TenantID != uuid.Nil {
+		u, err := s.auth.User(c.UserContext(), p.TenantID, p.UserID)
+		if err != nil {
+			return err
+		}
+		out["user"] = u
+	}
+	return c.JSON(out)
+}
+
+func (s *Server) apiStartTOTP(c *fiber.Ctx) error {
+	p, err := requireTenantStaff(c)
+	if err != nil {
+		return err
+	}
+	enr, err := s.auth.StartTOTP(c.UserContext(), p, reqCtx(c).Tenant.AppName)
+	if err != nil {
+		return err
+	}
+	return c.JSON(enr)
+}
+
+func (s *Server) apiConfirmTOTP(c *fiber.Ctx) error {
+	p, err := requireTenantStaff(c)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Code string `json:"code"`
+	}
+	if err := parseJSON(c, &body); err != nil {
+		return err
+	}
+	if err := s.auth.ConfirmTOTP(c.UserContext(), p, body.Code); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (s *Server) apiStaff(c *fiber.Ctx) error {
+	p, err := requireTenantStaff(c)
+	if err != nil {
+		return err
+	}
+	list, err := s.auth.Staff(c.UserContext(), p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"staff": list})
+}
+
+func (s *Server) apiAssignRole(c *fiber.Ctx) error {
+	p, err := requireTenantStaff(c)
+	if err != nil {
+		return err
+	}
+	var r auth.RoleRequest
+	if err := parseJSON(c, &r); err != nil {
+		return err
+	}
+	m, err := s.auth.AssignRole(c.UserContext(), p, r)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(m)
+}
+
+func (s *Server) apiRevokeRole(c *fiber.Ctx) error {
+	p, err := requireTenantStaff(c)
+	if err != nil {
+		return err
+	}
+	id, err := uuid.Parse(c.Params("id"))
+	if err != nil {
+		return apperr.ErrNotFound
+	}
+	if err := s.auth.RevokeRole(c.UserContext(), p, id); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (s *Server) apiInvite(c *fiber.Ctx) error {
+	p, err := requireTenantStaff(c)
+	if err != nil {
+		return err
+	}
+	var r auth.InviteRequest
+	if err := parseJSON(c, &r); err != nil {
+		return err
+	}
+	inv, tok, err := s.auth.Invite(c.UserContext(), p, r)
+	if err != nil {
+		return err
+	}
+	// Until email delivery exists the link goes back to the admin, who
+	// passes it on; it works once and expires.
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"invite": inv, "url": s.tenantURL(reqCtx(c).Tenant) + "/invite/" + tok})
+}
+
+func (s *Server) apiAcceptInvite(c *fiber.Ctx) error {
+	t, err := tenantOnly(c)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Token    string `json:"token"`
+		Name     string `json:"name"`
+		Password string `json:"password"`
+	}
+	if err := parseJSON(c, &body); err != nil {
+		return err
+	}
+	u, tok, err := s.auth.AcceptInvite(c.UserContext(), t, body.Token, body.Name, body.Password, "api")
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"token": tok, "user": u})
+}
+
+func (s *Server) apiRevokeTokens(c *fiber.Ctx) error {
+	p, err := requireTenantStaff(c)
+	if err != nil {
+		return err
+	}
+	id, err := uuid.Parse(c.Params("id"))
+	if err != nil {
+		return apperr.ErrNotFound
+	}
+	if err := s.auth.RevokeUserTokens(c.UserContext(), p, id); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+func (s *Server) apiResetTOTP(c *fiber.Ctx) error {
+	p, err := requireTenantStaff(c)
+	if err != nil {
+		return err
+	}
+	id, err := uuid.Parse(c.Params("id"))
+	if err != nil {
+		return apperr.ErrNotFound
+	}
+	if err := s.auth.ResetTOTP(c.UserContext(), p, id); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}

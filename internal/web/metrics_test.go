@@ -1,0 +1,258 @@
+package web_test
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
+	"github.com/suara-id/suara/internal/config"
+	"github.com/suara-id/suara/internal/metrics"
+	"github.com/suara-id/suara/internal/tenant"
+	"github.com/suara-id/suara/internal/web"
+)
+
+// newMetricsEnv is newEnv with metrics wired as app wires them: the
+// server records into m, which also exports the app pool's stats and a
+// queue depth callback.
+func newMetricsEnv(t *testing.T, mutate ...func(*config.Config)) (*env, *metrics.Metrics) {
+	t.Helper()
+	e := newEnv(t, mutate...)
+	m := metrics.New()
+	if err := m.RegisterDB(e.db.App.DB, "app"); err != nil {
+		t.Fatal(err)
+	}
+	m.SetQueueDepth(func() map[string]float64 { return map[string]float64{"classify_case": 2} })
+	res := tenant.NewResolver(e.cfg.HTTP.BaseDomain, e.db.App)
+	if err := res.Refresh(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := web.New(web.Deps{Config: e.cfg, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), DB: e.db.App, Resolver: res, Metrics: m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.srv = srv
+	return e, m
+}
+
+// scrape fetches /metrics on the platform host and parses it.
+func scrape(t *testing.T, e *env, headers ...string) map[string]*dto.MetricFamily {
+	t.Helper()
+	resp, body := e.get("localhost", "/metrics", headers...)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /metrics = %d: %s", resp.StatusCode, body)
+	}
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := p.TextToMetricFamilies(strings.NewReader(body))
+	if err != nil {
+		t.Fatalf("parse exposition: %v", err)
+	}
+	return fams
+}
+
+// series returns the label sets of family name.
+func series(fams map[string]*dto.MetricFamily, name string) []map[string]string {
+	var out []map[string]string
+	for _, m := range fams[name].GetMetric() {
+		ls := map[string]string{}
+		for _, lp := range m.GetLabel() {
+			ls[lp.GetName()] = lp.GetValue()
+		}
+		out = append(out, ls)
+	}
+	return out
+}
+
+func hasSeries(fams map[string]*dto.MetricFamily, name string, want map[string]string) bool {
+next:
+	for _, ls := range series(fams, name) {
+		for k, v := range want {
+			if ls[k] != v {
+				continue next
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// Personal data a client can put in a URL: none of it may become a label.
+const (
+	piiPhone   = "+6281234567890"
+	piiEmail   = "siti.aminah@example.org"
+	piiReceipt = "4929123456781234"
+	piiUUID    = "0b5a3c1e-8f2d-4a6b-9c7e-1d2f3a4b5c6d"
+)
+
+var piiLabelRE = []*regexp.Regexp{
+	regexp.MustCompile(`^\+?\d{9,15}$`),                           // phone
+	regexp.MustCompile(`@`),                                       // e-mail
+	regexp.MustCompile(`\d{16}`),                                  // receipt code, NIK
+	regexp.MustCompile(`(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}`), // UUID
+}
+
+func TestMetricsScrapeAfterRequests(t *testing.T) {
+	e, m := newMetricsEnv(t)
+	e.get("spn.localhost", "/")
+	e.get("spn.localhost", "/")
+	e.get("spn.localhost", "/static/app.css")
+	e.get("garteks.localhost", "/")
+	e.get("localhost", "/")
+	e.get("nowhere.example.com", "/")
+	// Raw paths full of personal data, on a tenant and on the platform.
+	e.get("spn.localhost", "/lapor/"+piiPhone+"/"+piiEmail+"?kode="+piiReceipt)
+	e.get("spn.localhost", "/cases/"+piiUUID)
+	e.get("spn.localhost", "/kode/"+piiReceipt)
+	e.get("localhost", "/u/"+piiEmail)
+	// What the worker, the classifier, the notifier and the evidence store
+	// record reaches the same registry.
+	m.ClassificationDone("qwen2.5:3b", true, 1200*time.Millisecond)
+	m.NotificationDelivered("email", true)
+	m.EvidenceStored(4096)
+	m.JobFailed("classify_case")
+
+	resp, body := e.get("localhost", "/metrics")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /metrics = %d", resp.StatusCode)
+	}
+	for _, pii := range []string{piiPhone, "6281234567890", piiEmail, piiReceipt, piiUUID} {
+		if strings.Contains(body, pii) {
+			t.Errorf("scrape contains %q", pii)
+		}
+	}
+	fams := scrape(t, e)
+
+	for _, name := range []string{
+		"suara_http_requests_total", "suara_http_request_duration_seconds",
+		"go_sql_open_connections", "go_sql_in_use_connections", "go_sql_wait_count_total",
+		"suara_jobs_queued", "suara_jobs_failures_total",
+		"suara_classification_duration_seconds", "suara_classification_fallbacks_total",
+		"suara_notifications_total", "suara_evidence_stored_bytes_total",
+	} {
+		if _, ok := fams[name]; !ok {
+			t.Errorf("family %s missing from the scrape", name)
+		}
+	}
+	if got := fams["suara_http_request_duration_seconds"].GetType(); got != dto.MetricType_HISTOGRAM {
+		t.Errorf("request duration is a %v, want a histogram", got)
+	}
+	for _, want := range []map[string]string{
+		{"route": "/", "method": "GET", "status": "200", "tenant": "spn"},
+		{"route": "/", "method": "GET", "status": "200", "tenant": "garteks"},
+		{"route": "/static/*", "method": "GET", "status": "200", "tenant": "spn"},
+		{"route": "/", "method": "GET", "status": "200", "tenant": ""},
+		{"route": "unmatched", "method": "GET", "status": "404", "tenant": "spn"},
+		{"route": "unmatched", "method": "GET", "status": "404", "tenant": ""},
+		{"route": "unmatched", "status": "404", "tenant": "unknown"},
+	} {
+		if !hasSeries(fams, "suara_http_requests_total", want) {
+			t.Errorf("no suara_http_requests_total series with %v; have %v", want, series(fams, "suara_http_requests_total"))
+		}
+	}
+	if !hasSeries(fams, "suara_http_request_duration_seconds", map[string]string{"route": "/", "tenant": "spn", "method": "GET"}) {
+		t.Error("no latency series for / on spn")
+	}
+	if !hasSeries(fams, "go_sql_open_connections", map[string]string{"db_name": "app"}) {
+		t.Error("no pool stats for the app pool")
+	}
+	if !hasSeries(fams, "suara_jobs_queued", map[string]string{"kind": "classify_case"}) {
+		t.Error("no queue depth for classify_case")
+	}
+	if !hasSeries(fams, "suara_classification_duration_seconds", map[string]string{"model": "qwen2.5:3b", "fallback": "true"}) {
+		t.Error("no classification latency by model and fallback")
+	}
+	if !hasSeries(fams, "suara_notifications_total", map[string]string{"channel": "email", "result": "delivered"}) {
+		t.Error("no notification deliveries by channel")
+	}
+
+	// Four spn requests ended in 404 with personal data in their paths:
+	// they share one bounded series rather than one series per path.
+	for _, mf := range fams {
+		for _, s := range mf.GetMetric() {
+			for _, lp := range s.GetLabel() {
+				for _, re := range piiLabelRE {
+					if re.MatchString(lp.GetValue()) {
+						t.Errorf("%s{%s=%q} looks like personal data", mf.GetName(), lp.GetName(), lp.GetValue())
+					}
+				}
+			}
+		}
+	}
+	var spn404 float64
+	for _, s := range fams["suara_http_requests_total"].GetMetric() {
+		ls := map[string]string{}
+		for _, lp := range s.GetLabel() {
+			ls[lp.GetName()] = lp.GetValue()
+		}
+		if ls["tenant"] == "spn" && ls["status"] == "404" {
+			if ls["route"] != "unmatched" {
+				t.Errorf("404 on spn labelled route %q", ls["route"])
+			}
+			spn404 += s.GetCounter().GetValue()
+		}
+	}
+	if spn404 != 3 {
+		t.Errorf("spn 404s = %v, want 3", spn404)
+	}
+}
+
+func TestMetricsOnlyOnPlatformHost(t *testing.T) {
+	e, _ := newMetricsEnv(t)
+	for _, host := range []string{"spn.localhost", "garteks.localhost", "nowhere.example.com"} {
+		resp, body := e.get(host, "/metrics")
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("GET %s/metrics = %d, want 404", host, resp.StatusCode)
+		}
+		if strings.Contains(body, "suara_http_requests_total") || strings.Contains(body, "go_sql_") {
+			t.Errorf("GET %s/metrics leaks the registry", host)
+		}
+	}
+	if resp, _ := e.get("localhost", "/metrics"); resp.StatusCode != http.StatusOK {
+		t.Errorf("platform /metrics = %d, want 200", resp.StatusCode)
+	}
+}
+
+func TestMetricsWithoutMetricsIsNotFound(t *testing.T) {
+	e := newEnv(t)
+	if resp, _ := e.get("localhost", "/metrics"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("/metrics without metrics wired = %d, want 404", resp.StatusCode)
+	}
+}
+
+func TestMetricsTokenRequiredWhenConfigured(t *testing.T) {
+	const token = "s3cret-scrape-token"
+	e, _ := newMetricsEnv(t, func(c *config.Config) { c.Security.MetricsToken = token })
+	for _, tc := range []struct {
+		name   string
+		header []string
+		want   int
+	}{
+		{"no header", nil, http.StatusUnauthorized},
+		{"wrong token", []string{"Authorization", "Bearer nope"}, http.StatusUnauthorized},
+		{"token prefix", []string{"Authorization", "Bearer " + token[:5]}, http.StatusUnauthorized},
+		{"token with extra", []string{"Authorization", "Bearer " + token + "x"}, http.StatusUnauthorized},
+		{"basic scheme", []string{"Authorization", "Basic " + token}, http.StatusUnauthorized},
+		{"bare token", []string{"Authorization", token}, http.StatusUnauthorized},
+		{"right token", []string{"Authorization", "Bearer " + token}, http.StatusOK},
+		{"scheme in lower case", []string{"Authorization", "bearer " + token}, http.StatusOK},
+	} {
+		resp, body := e.get("localhost", "/metrics", tc.header...)
+		if resp.StatusCode != tc.want {
+			t.Errorf("%s: status %d, want %d", tc.name, resp.StatusCode, tc.want)
+		}
+		if tc.want != http.StatusOK && strings.Contains(body, "suara_http_requests_total") {
+			t.Errorf("%s: registry served without the token", tc.name)
+		}
+	}
+	// The token never opens /metrics on a tenant host.
+	if resp, _ := e.get("spn.localhost", "/metrics", "Authorization", "Bearer "+token); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("tenant /metrics with token = %d, want 404", resp.StatusCode)
+	}
+}
