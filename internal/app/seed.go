@@ -55,6 +55,10 @@ func SeedDemo(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.
 	if err := resolver.Refresh(ctx); err != nil {
 		return err
 	}
+	hash, err := auth.HashPassword(DemoPassword)
+	if err != nil {
+		return err
+	}
 	created := 0
 	for i := range bundle.Manifests {
 		m := &bundle.Manifests[i]
@@ -72,7 +76,7 @@ func SeedDemo(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.
 			{Name: "Dewi Lestari", Phone: "081200000003", Role: "worker"},
 		}
 		for _, a := range accts {
-			a.Password, a.SkipStrengthCheck = DemoPassword, true
+			a.Password, a.PasswordHash, a.SkipStrengthCheck = DemoPassword, hash, true
 			_, isNew, err := accounts.CreateAccount(ctx, t, a)
 			if err != nil {
 				return fmt.Errorf("demo account %s%s on %s: %w", a.Email, a.Phone, m.Slug, err)
@@ -86,7 +90,7 @@ func SeedDemo(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.
 		{Name: "ILO Analyst", Email: "ilo@platform.example", Role: "ilo_analyst"},
 		{Name: "Platform Root", Email: "root@platform.example", Role: "platform_admin"},
 	} {
-		a.Password, a.SkipStrengthCheck = DemoPassword, true
+		a.Password, a.PasswordHash, a.SkipStrengthCheck = DemoPassword, hash, true
 		_, isNew, err := accounts.CreatePlatformAccount(ctx, a)
 		if err != nil {
 			return fmt.Errorf("demo account %s: %w", a.Email, err)

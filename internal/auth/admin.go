@@ -24,6 +24,19 @@ type NewAccount struct {
 	// SkipStrengthCheck is for the demo seed only, whose shared password is
 	// on the common-password list on purpose.
 	SkipStrengthCheck bool
+	// PasswordHash, when set, is used instead of hashing Password: the demo
+	// seed hashes its one shared password once for all its accounts.
+	PasswordHash string
+}
+
+// HashPassword hashes a password with the service's Argon2id parameters.
+func HashPassword(pw string) (string, error) { return hashPassword(pw) }
+
+func (a NewAccount) hash() (string, error) {
+	if a.PasswordHash != "" {
+		return a.PasswordHash, nil
+	}
+	return hashPassword(a.Password)
 }
 
 // CreateAccount creates a tenant account with its role, or returns the
@@ -63,7 +76,7 @@ func (s *Service) CreateAccount(ctx context.Context, t *tenant.Tenant, a NewAcco
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		if u.PasswordHash, err = hashPassword(a.Password); err != nil {
+		if u.PasswordHash, err = a.hash(); err != nil {
 			return err
 		}
 		if err := insertUser(ctx, tx, u); err != nil {
@@ -118,7 +131,7 @@ func (s *Service) CreatePlatformAccount(ctx context.Context, a NewAccount) (*Pla
 	if !errors.Is(err, sql.ErrNoRows) {
 		return nil, false, err
 	}
-	hash, err := hashPassword(a.Password)
+	hash, err := a.hash()
 	if err != nil {
 		return nil, false, err
 	}

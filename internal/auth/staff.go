@@ -162,7 +162,7 @@ func (s *Service) AcceptInvite(ctx context.Context, t *tenant.Tenant, token, nam
 			return err
 		}
 		m := &Membership{TenantID: t.ID, UserID: u.ID, Role: inv.Role, BranchID: inv.BranchID, GrantedBy: &inv.InvitedBy}
-		if _, err := tx.NewInsert().Model(m).ExcludeColumn("id", "created_at", "branch_path").Exec(ctx); err != nil {
+		if _, err := tx.NewInsert().Model(m).ExcludeColumn("id", "created_at").Exec(ctx); err != nil {
 			return err
 		}
 		tok, err = s.issueToken(ctx, tx, t.ID, u.ID, tokenKind, t.Settings.RequireStaff2FA)
@@ -215,7 +215,7 @@ func (s *Service) AssignRole(ctx context.Context, by *Principal, r RoleRequest) 
 		if kind != "staff" {
 			return apperr.Invalid("user_id", "error.not_staff")
 		}
-		_, err := tx.NewInsert().Model(m).ExcludeColumn("id", "created_at", "branch_path").Returning("id, created_at").Exec(ctx)
+		_, err := tx.NewInsert().Model(m).ExcludeColumn("id", "created_at").Returning("id, created_at").Exec(ctx)
 		if db.IsUniqueViolation(err, "") {
 			return &apperr.FieldConflict{Field: "role", Key: "error.role_exists"}
 		}

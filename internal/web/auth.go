@@ -245,7 +245,15 @@ func (s *Server) apiMe(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := fiber.Map{"id": p.UserID, "kind": p.Kind, "name": p.Name, "roles": roles, "two_factor_pending": p.Pending2FA}
+	type role struct {
+		Role   string `json:"role"`
+		Domain string `json:"domain"`
+	}
+	rs := make([]role, len(roles))
+	for i, r := range roles {
+		rs[i] = role{Role: r.Role, Domain: r.Domain}
+	}
+	out := fiber.Map{"id": p.UserID, "kind": p.Kind, "name": p.Name, "roles": rs, "two_factor_pending": p.Pending2FA}
 	if p.TenantID != uuid.Nil {
 		u, err := s.auth.User(c.UserContext(), p.TenantID, p.UserID)
 		if err != nil {

@@ -6,10 +6,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 
 	suara "github.com/suara-id/suara"
+	"github.com/suara-id/suara/internal/app"
 	"github.com/suara-id/suara/internal/config"
 	"github.com/suara-id/suara/internal/db/pgtest"
 	"github.com/suara-id/suara/internal/tenant"
@@ -46,11 +48,11 @@ func newEnv(t *testing.T, mutate ...func(*config.Config)) *env {
 			t.Fatal(err)
 		}
 	}
-	res := tenant.NewResolver(cfg.HTTP.BaseDomain, tdb.App)
-	if err := res.Refresh(ctx); err != nil {
-		t.Fatal(err)
+	var logOut io.Writer = io.Discard
+	if os.Getenv("SUARA_TEST_LOG") != "" {
+		logOut = os.Stderr
 	}
-	srv, err := web.New(web.Deps{Config: cfg, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), DB: tdb.App, Resolver: res})
+	srv, _, err := app.NewServer(ctx, cfg, slog.New(slog.NewTextHandler(logOut, nil)), tdb.App)
 	if err != nil {
 		t.Fatal(err)
 	}

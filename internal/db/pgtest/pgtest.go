@@ -31,6 +31,9 @@ type DB struct {
 	Name  string
 	App   *bun.DB // connected as suara_app: RLS applies
 	Owner *bun.DB // connected as suara_owner: for setup and tampering tests
+	// Super is a superuser connection (RLS does not apply): for tests that
+	// inspect every tenant's rows. Never use it to exercise app behaviour.
+	Super *bun.DB
 	// AppURL and OwnerURL reach the same database.
 	AppURL, OwnerURL string
 }
@@ -80,9 +83,13 @@ func New(t testing.TB) *DB {
 	if out.Owner, err = db.Open(ctx, out.OwnerURL, db.Options{MaxOpenConns: 2}); err != nil {
 		t.Fatalf("connect as owner: %v", err)
 	}
+	if out.Super, err = db.Open(ctx, withUser(admin, "", name), db.Options{MaxOpenConns: 2}); err != nil {
+		t.Fatalf("connect as superuser: %v", err)
+	}
 	t.Cleanup(func() {
 		_ = out.App.Close()
 		_ = out.Owner.Close()
+		_ = out.Super.Close()
 		cctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		if a, err := db.Open(cctx, admin, db.Options{MaxOpenConns: 1}); err == nil {
@@ -169,12 +176,16 @@ func migrationsHash() string {
 	return hex.EncodeToString(h.Sum(nil))[:12]
 }
 
+// withUser points raw at dbname, as user (its password is its name in the
+// local cluster); an empty user keeps raw's credentials.
 func withUser(raw, user, dbname string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return raw
 	}
-	u.User = url.UserPassword(user, user)
+	if user != "" {
+		u.User = url.UserPassword(user, user)
+	}
 	u.Path = "/" + dbname
 	return u.String()
 }
