@@ -16,15 +16,20 @@ import (
 
 	"github.com/suara-id/suara/internal/app"
 	"github.com/suara-id/suara/internal/config"
+	"github.com/suara-id/suara/internal/doctor"
 )
 
 const usage = `usage: suara [-config FILE] <command>
 
 commands:
-  serve           run the web server
+  serve           run the web server (and classification workers, see classify.workers)
+  worker          run background jobs only
+  doctor          check the deployment and say what to fix
   migrate         apply database migrations (as the owner role)
   tenants apply   provision the tenants from their manifests (idempotent)
   seed demo       create the demo accounts and cases
+  eval -data FILE.jsonl [-classifier builtin|ollama] [-tenant SLUG]
+                  score a classifier on a labelled file
   users create-admin -email E -name N [-tenant SLUG]
                   create a federation admin of a tenant, or a platform admin
                   without -tenant; the password is read from SUARA_ADMIN_PASSWORD
@@ -61,12 +66,21 @@ func run(args []string) error {
 	switch cmd := rest[0]; {
 	case cmd == "serve":
 		return app.Serve(ctx, cfg, log, os.Stdout)
+	case cmd == "worker":
+		return app.Worker(ctx, cfg, log)
+	case cmd == "doctor":
+		if !doctor.Run(ctx, cfg, os.Stdout) {
+			return errors.New("doctor found problems")
+		}
+		return nil
 	case cmd == "migrate":
 		return app.Migrate(ctx, cfg, log)
 	case cmd == "tenants" && len(rest) > 1 && rest[1] == "apply":
 		return app.ApplyTenants(ctx, cfg, os.Stdout)
 	case cmd == "seed" && len(rest) > 1 && rest[1] == "demo":
 		return app.SeedDemo(ctx, cfg, log, os.Stdout)
+	case cmd == "eval":
+		return eval(ctx, cfg, log, rest[1:])
 	case cmd == "users" && len(rest) > 1 && rest[1] == "create-admin":
 		return createAdmin(ctx, cfg, log, rest[2:])
 	default:
@@ -95,4 +109,19 @@ func createAdmin(ctx context.Context, cfg *config.Config, log *slog.Logger, args
 		password = strings.TrimRight(line, "\r\n")
 	}
 	return app.CreateAdmin(ctx, cfg, log, *tenantSlug, *email, *name, password, os.Stdout)
+}
+
+func eval(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string) error {
+	fl := flag.NewFlagSet("eval", flag.ContinueOnError)
+	var o app.EvalOptions
+	fl.StringVar(&o.Data, "data", "", "labelled JSONL file")
+	fl.StringVar(&o.Classifier, "classifier", "builtin", "builtin or ollama")
+	fl.StringVar(&o.Tenant, "tenant", "", "score with this tenant's categories")
+	if err := fl.Parse(args); err != nil {
+		return err
+	}
+	if o.Data == "" {
+		return errors.New("eval needs -data FILE.jsonl")
+	}
+	return app.Eval(ctx, cfg, log, o, os.Stdout)
 }

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
 	"sort"
 	"time"
 
@@ -17,11 +18,15 @@ import (
 
 	suara "github.com/suara-id/suara"
 	"github.com/suara-id/suara/internal/auth"
+	"github.com/suara-id/suara/internal/cases"
 	"github.com/suara-id/suara/internal/config"
 	"github.com/suara-id/suara/internal/db"
+	"github.com/suara-id/suara/internal/evidence"
+	"github.com/suara-id/suara/internal/jobs"
 	"github.com/suara-id/suara/internal/metrics"
 	"github.com/suara-id/suara/internal/tenant"
 	"github.com/suara-id/suara/internal/web"
+	"github.com/suara-id/suara/internal/workday"
 )
 
 // NewLogger builds the process logger from config.
@@ -83,6 +88,47 @@ func ApplyTenants(ctx context.Context, cfg *config.Config, out io.Writer) error 
 	return nil
 }
 
+// NewServer wires services over bdb into the web server. Tests build the
+// same server through it, so they exercise the production wiring.
+func NewServer(ctx context.Context, cfg *config.Config, log *slog.Logger, bdb *bun.DB) (*Platform, error) {
+	resolver := tenant.NewResolver(cfg.HTTP.BaseDomain, bdb)
+	if err := resolver.Refresh(ctx); err != nil {
+		return nil, err
+	}
+	authz, err := newAuthorizer(bdb, log)
+	if err != nil {
+		return nil, err
+	}
+	accounts := auth.NewService(bdb, authz, log, cfg.Security.SessionTTL, cfg.Security.TokenTTL)
+	caseSvc, err := newCases(cfg, log, bdb, authz)
+	if err != nil {
+		return nil, err
+	}
+	queue, err := newQueue(ctx, cfg, log, bdb, caseSvc, cfg.Classify.Workers)
+	if err != nil {
+		return nil, err
+	}
+	m := metrics.New()
+	if err := m.RegisterDB(bdb.DB, "app"); err != nil {
+		return nil, err
+	}
+	srv, err := web.New(web.Deps{Config: cfg, Log: log, DB: bdb, Resolver: resolver,
+		Metrics: m, Auth: accounts, Authz: authz, Cases: caseSvc})
+	if err != nil {
+		return nil, err
+	}
+	return &Platform{Server: srv, Resolver: resolver, Queue: queue, Cases: caseSvc}, nil
+}
+
+// Platform is the wired application: what Serve runs and tests drive.
+type Platform struct {
+	Server   *web.Server
+	Resolver *tenant.Resolver
+	// Queue works jobs when classify.workers > 0; Serve starts it.
+	Queue *jobs.Queue
+	Cases *cases.Service
+}
+
 // Serve runs the HTTP server until ctx ends.
 func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Writer) error {
 	bdb, err := openApp(ctx, cfg)
@@ -90,24 +136,28 @@ func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Wri
 		return err
 	}
 	defer bdb.Close()
-	resolver := tenant.NewResolver(cfg.HTTP.BaseDomain, bdb)
-	if err := resolver.Refresh(ctx); err != nil {
-		return err
-	}
-	go resolver.Run(ctx, 30*time.Second, log)
-	authz, err := newAuthorizer(bdb, log)
+	pf, err := NewServer(ctx, cfg, log, bdb)
 	if err != nil {
 		return err
 	}
-	accounts := auth.NewService(bdb, authz, log, cfg.Security.SessionTTL, cfg.Security.TokenTTL)
-	srv, err := web.New(web.Deps{Config: cfg, Log: log, DB: bdb, Resolver: resolver,
-		Metrics: metrics.New(), Auth: accounts, Authz: authz})
-	if err != nil {
-		return err
+	go pf.Resolver.Run(ctx, 30*time.Second, log)
+	if cfg.Classify.Workers > 0 {
+		if err := pf.Queue.Start(ctx); err != nil {
+			return fmt.Errorf("start job workers: %w", err)
+		}
 	}
-	printURLs(cfg, resolver, out)
-	log.Info("serving", "addr", cfg.HTTP.Addr)
-	return srv.Listen(ctx)
+	printURLs(cfg, pf.Resolver, out)
+	log.Info("serving", "addr", cfg.HTTP.Addr, "job_workers", cfg.Classify.Workers)
+	err = pf.Server.Listen(ctx)
+	// Ordered shutdown: HTTP first (in-flight requests finish), then jobs.
+	stopCtx, cancel := context.WithTimeout(context.Background(), cfg.HTTP.ShutdownTimeout)
+	defer cancel()
+	if cfg.Classify.Workers > 0 {
+		if qerr := pf.Queue.Stop(stopCtx); qerr != nil && err == nil {
+			err = qerr
+		}
+	}
+	return err
 }
 
 func printURLs(cfg *config.Config, r *tenant.Resolver, out io.Writer) {
@@ -122,6 +172,35 @@ func printURLs(cfg *config.Config, r *tenant.Resolver, out io.Writer) {
 	for _, t := range ts {
 		fmt.Fprintf(out, "  %-9s %s://%s.%s%s   (%s)\n", t.Slug, cfg.HTTP.PublicScheme, t.Slug, cfg.HTTP.BaseDomain, suffix, t.AppName)
 	}
+}
+
+// newCases builds the case service: identity keys from config, evidence on
+// local disk under <data>/evidence, the working-day calendar for SLA dates.
+func newCases(cfg *config.Config, log *slog.Logger, bdb *bun.DB, authz *auth.Authorizer) (*cases.Service, error) {
+	keys, err := cases.ParseKeyRing(cfg.Security.IdentityKeys)
+	if err != nil {
+		return nil, err
+	}
+	cal, err := workday.LoadFS(suara.ConfigFS, "config/holidays")
+	if err != nil {
+		return nil, err
+	}
+	const mb = 1 << 20
+	l := cfg.Evidence.LimitsMB
+	svc := cases.New(bdb, authz, cases.Options{
+		Keys:     keys,
+		Store:    evidence.LocalStore{Root: filepath.Join(cfg.Paths.Data, "evidence")},
+		Limits:   evidence.Limits{Photo: l.Photo * mb, Audio: l.Audio * mb, Video: l.Video * mb, Document: l.Document * mb},
+		MaxFiles: cfg.Evidence.MaxFilesPerCase,
+		Log:      log,
+	})
+	svc.Calendar = cal
+	// Uploads wait beside the store, on the same disk, not in a shared /tmp.
+	svc.TmpDir = filepath.Join(cfg.Paths.Data, "tmp")
+	if err := os.MkdirAll(svc.TmpDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create upload temp dir: %w", err)
+	}
+	return svc, nil
 }
 
 // newAuthorizer loads the Casbin model and the reviewed policy from config/.

@@ -59,7 +59,11 @@ func SeedDemo(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.
 	if err != nil {
 		return err
 	}
-	created := 0
+	caseSvc, err := newCases(cfg, log, bdb, authz)
+	if err != nil {
+		return err
+	}
+	created, demoCases := 0, 0
 	for i := range bundle.Manifests {
 		m := &bundle.Manifests[i]
 		t := resolver.BySlug(m.Slug)
@@ -75,16 +79,25 @@ func SeedDemo(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.
 			{Name: "Budi Santoso", Phone: "081200000002", Role: "worker"},
 			{Name: "Dewi Lestari", Phone: "081200000003", Role: "worker"},
 		}
+		var workers []*auth.Principal
 		for _, a := range accts {
 			a.Password, a.PasswordHash, a.SkipStrengthCheck = DemoPassword, hash, true
-			_, isNew, err := accounts.CreateAccount(ctx, t, a)
+			u, isNew, err := accounts.CreateAccount(ctx, t, a)
 			if err != nil {
 				return fmt.Errorf("demo account %s%s on %s: %w", a.Email, a.Phone, m.Slug, err)
 			}
 			if isNew {
 				created++
 			}
+			if a.Role == "worker" {
+				workers = append(workers, &auth.Principal{UserID: u.ID, TenantID: t.ID, Kind: "worker", Name: u.Name})
+			}
 		}
+		n, err := caseSvc.SeedDemo(ctx, t, workers)
+		if err != nil {
+			return fmt.Errorf("demo cases on %s: %w", m.Slug, err)
+		}
+		demoCases += n
 	}
 	for _, a := range []auth.NewAccount{
 		{Name: "ILO Analyst", Email: "ilo@platform.example", Role: "ilo_analyst"},
@@ -99,7 +112,7 @@ func SeedDemo(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.
 			created++
 		}
 	}
-	fmt.Fprintf(out, "demo seed: %d accounts created; every demo password is %q\n", created, DemoPassword)
+	fmt.Fprintf(out, "demo seed: %d accounts and %d cases created; every demo password is %q\n", created, demoCases, DemoPassword)
 	fmt.Fprintln(out, "  staff:   admin@<slug>.example, branch@<slug>.example, officer@<slug>.example")
 	fmt.Fprintln(out, "  workers: 081200000001, 081200000002, 081200000003 (on every union)")
 	fmt.Fprintln(out, "  platform: ilo@platform.example, root@platform.example")

@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"log/slog"
 
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/rivermigrate"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/migrate"
 
@@ -22,6 +24,14 @@ func Migrate(ctx context.Context, owner *bun.DB, log *slog.Logger) error {
 	migrations := migrate.NewMigrations()
 	if err := migrations.Discover(sub); err != nil {
 		return fmt.Errorf("discover migrations: %w", err)
+	}
+	// River's tables come first: our migrations grant the app role on them.
+	rm, err := rivermigrate.New(riverdatabasesql.New(owner.DB), nil)
+	if err != nil {
+		return fmt.Errorf("river migrator: %w", err)
+	}
+	if _, err := rm.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("river migrate: %w", err)
 	}
 	m := migrate.NewMigrator(owner, migrations)
 	if err := m.Init(ctx); err != nil {

@@ -86,6 +86,9 @@ func New(modelText, policyCSV string, src MembershipSource, opts ...Option) (*En
 	if err != nil {
 		return nil, fmt.Errorf("rbac: new enforcer: %w", err)
 	}
+	// Casbin's default role manager does not scale to a platform's worth
+	// of memberships with domain patterns; see roleManager.
+	e.se.SetNamedRoleManager("g", newRoleManager())
 	if !e.se.AddNamedDomainMatchingFunc("g", "MatchDomain", MatchDomain) {
 		return nil, errors.New("rbac: model has no \"g\" role definition with domains")
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"embed"
 	"fmt"
+	"io/fs"
 	"strings"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -19,9 +20,14 @@ var supportedLocales = []string{"id", "en"}
 func newBundle() (*i18n.Bundle, error) {
 	b := i18n.NewBundle(language.Indonesian)
 	b.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
-	for _, l := range supportedLocales {
-		if _, err := b.LoadMessageFileFS(localesFS, "locales/"+l+".yaml"); err != nil {
-			return nil, fmt.Errorf("load messages %s: %w", l, err)
+	// One file per language and feature: <feature>.<lang>.yaml, or <lang>.yaml.
+	files, err := fs.Glob(localesFS, "locales/*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		if _, err := b.LoadMessageFileFS(localesFS, f); err != nil {
+			return nil, fmt.Errorf("load messages %s: %w", f, err)
 		}
 	}
 	return b, nil

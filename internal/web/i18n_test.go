@@ -1,7 +1,10 @@
 package web
 
 import (
+	"io/fs"
+	"path"
 	"sort"
+	"strings"
 	"testing"
 
 	"gopkg.in/yaml.v3"
@@ -9,20 +12,25 @@ import (
 
 // Both languages carry every message: a missing key would show its id.
 func TestLocalesHaveSameKeys(t *testing.T) {
-	keys := map[string]map[string]bool{}
-	for _, l := range supportedLocales {
-		data, err := localesFS.ReadFile("locales/" + l + ".yaml")
+	keys := map[string]map[string]bool{"id": {}, "en": {}}
+	files, _ := fs.Glob(localesFS, "locales/*.yaml")
+	for _, f := range files {
+		parts := strings.Split(strings.TrimSuffix(path.Base(f), ".yaml"), ".")
+		l := parts[len(parts)-1]
+		if keys[l] == nil {
+			t.Fatalf("%s: unknown language %q", f, l)
+		}
+		data, err := localesFS.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}
 		m := map[string]string{}
 		if err := yaml.Unmarshal(data, &m); err != nil {
-			t.Fatalf("%s: %v", l, err)
+			t.Fatalf("%s: %v", f, err)
 		}
-		keys[l] = map[string]bool{}
 		for k, v := range m {
 			if v == "" {
-				t.Errorf("%s: %s is empty", l, k)
+				t.Errorf("%s: %s is empty", f, k)
 			}
 			keys[l][k] = true
 		}

@@ -52,10 +52,11 @@ func newEnv(t *testing.T, mutate ...func(*config.Config)) *env {
 	if os.Getenv("SUARA_TEST_LOG") != "" {
 		logOut = os.Stderr
 	}
-	srv, _, err := app.NewServer(ctx, cfg, slog.New(slog.NewTextHandler(logOut, nil)), tdb.App)
+	pf, err := app.NewServer(ctx, cfg, slog.New(slog.NewTextHandler(logOut, nil)), tdb.App)
 	if err != nil {
 		t.Fatal(err)
 	}
+	srv := pf.Server
 	return &env{t: t, db: tdb, cfg: cfg, srv: srv}
 }
 

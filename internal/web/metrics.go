@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/suara-id/suara/internal/metrics"
 	"github.com/suara-id/suara/internal/tenant"
 )
 
@@ -20,6 +21,14 @@ const unmatchedRoute = "unmatched"
 // observe records each request's route template, status, tenant and latency.
 func (s *Server) observe(c *fiber.Ctx) error {
 	start := time.Now()
+	defer func() {
+		// A panic skips the recording below; count it as the 500 that the
+		// recover middleware, outside us, turns it into, and let it go on.
+		if p := recover(); p != nil {
+			s.metrics.ObserveHTTP(routeLabel(c), c.Method(), fiber.StatusInternalServerError, tenantLabel(reqCtx(c)), time.Since(start))
+			panic(p)
+		}
+	}()
 	err := c.Next()
 	if err != nil {
 		// logRequests, outside us, would only set the status after we
@@ -33,16 +42,27 @@ func (s *Server) observe(c *fiber.Ctx) error {
 	return err
 }
 
-// routeLabel is the template of the route that handled the request. When
-// only middleware ran (Fiber reports its "USE" route, path "/"), there is no
-// template to name: such requests share one label.
+// routeLabel is the template of the route that handled the request, never
+// the raw path. Fiber reports the deepest route that ran; when no handler
+// matched (a 404, an unknown host), that is a middleware route, whose path
+// is a registered prefix: bounded and free of what the client typed. The
+// catch-all prefix "/" would read as the home page, so a request that ended
+// there on any other path is labelled "unmatched".
 func routeLabel(c *fiber.Ctx) string {
 	r := c.Route()
-	if r == nil || r.Method == "USE" || len(r.Handlers) == 0 {
+	if r == nil {
+		return unmatchedRoute
+	}
+	if r.Path == "/" && c.Path() != "/" {
 		return unmatchedRoute
 	}
 	return r.Path
 }
+
+// Metrics returns the collectors the server records into (nil without
+// metrics), so that what runs beside it — jobs, the pool, tests — records
+// into the same registry.
+func (s *Server) Metrics() *metrics.Metrics { return s.metrics }
 
 // tenantLabel is the tenant's slug: "" on the platform host, "unknown" for
 // hosts that resolve to nothing and for probes that never resolve a host.

@@ -18,6 +18,7 @@ import (
 
 	suara "github.com/suara-id/suara"
 	"github.com/suara-id/suara/internal/auth"
+	"github.com/suara-id/suara/internal/cases"
 	"github.com/suara-id/suara/internal/config"
 	"github.com/suara-id/suara/internal/metrics"
 	"github.com/suara-id/suara/internal/tenant"
@@ -32,6 +33,7 @@ type Deps struct {
 	Metrics  *metrics.Metrics // nil: no metrics
 	Auth     *auth.Service
 	Authz    *auth.Authorizer
+	Cases    *cases.Service
 }
 
 // Server holds the Fiber app and what handlers share.
@@ -43,6 +45,8 @@ type Server struct {
 	metrics  *metrics.Metrics
 	auth     *auth.Service
 	authz    *auth.Authorizer
+	cases    *cases.Service
+	receipts *tenantBuckets
 	bundle   *i18n.Bundle
 	themes   map[string]*Theme
 	app      *fiber.App
@@ -62,7 +66,8 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: d.Config, log: d.Log, db: d.DB, resolver: d.Resolver, metrics: d.Metrics, auth: d.Auth, authz: d.Authz, bundle: bundle, themes: themes}
+	s := &Server{cfg: d.Config, log: d.Log, db: d.DB, resolver: d.Resolver, metrics: d.Metrics, auth: d.Auth, authz: d.Authz, bundle: bundle, themes: themes,
+		cases: d.Cases, receipts: newTenantBuckets(receiptBurst, receiptRefill)}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "suara",
 		DisableStartupMessage: true,
@@ -71,6 +76,11 @@ func New(d Deps) (*Server, error) {
 		WriteTimeout:          d.Config.HTTP.WriteTimeout,
 		IdleTimeout:           d.Config.HTTP.IdleTimeout,
 		BodyLimit:             d.Config.HTTP.BodyLimitMB << 20,
+		// Evidence uploads stream to disk (up to 100 MB of video) instead of
+		// being read into memory; limitBody keeps every other route to
+		// BodyLimit, and multipart forms are parsed only when asked for.
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
 		// Without the check Fiber trusts any client's X-Forwarded-Host, and
 		// any client could pick its tenant.
 		EnableTrustedProxyCheck: true,
@@ -110,6 +120,7 @@ func (s *Server) routes() {
 		app.Use(s.observe)
 	}
 	app.Use(securityHeaders)
+	app.Use(s.limitBody)
 
 	// Probes answer on any host: load balancers do not send tenant hosts.
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })
@@ -124,6 +135,8 @@ func (s *Server) routes() {
 	app.Get("/favicon.svg", s.themeAsset("favicon"))
 	app.Get("/", s.home)
 	s.authRoutes()
+	s.caseRoutes()
+	s.suggestionRoutes()
 }
 
 func (s *Server) ready(c *fiber.Ctx) error {

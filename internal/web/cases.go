@@ -1,0 +1,555 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+
+	"github.com/suara-id/suara/internal/apperr"
+	"github.com/suara-id/suara/internal/cases"
+	"github.com/suara-id/suara/internal/evidence"
+)
+
+// Receipt guessing limits: per client address (perIPLimit) and, against
+// guessing spread over many addresses, per tenant: every wrong code takes a
+// token from the tenant's bucket, and an empty bucket refuses all receipt
+// look-ups until it refills.
+const (
+	receiptPerIP   = 30
+	receiptWindow  = 10 * time.Minute
+	receiptBurst   = 60
+	receiptRefill  = 2 * time.Second // one token back per interval
+	uploadOverhead = 1 << 20         // multipart framing and headers
+)
+
+// caseRoutes registers filing, follow-up and receipt routes.
+func (s *Server) caseRoutes() {
+	api := s.app.Group("/api/v1")
+	api.Post("/cases", s.apiFileCase)
+	api.Post("/cases/similar", s.perIPLimit(60, 10*time.Minute), s.apiSimilar)
+	api.Get("/cases", s.apiMyCases)
+	api.Get("/cases/:id", s.apiGetCase)
+	api.Post("/cases/:id/evidence", s.apiAddEvidence)
+	api.Get("/cases/:id/evidence/:file", s.apiGetEvidence)
+	api.Post("/cases/:id/messages", s.apiAddMessage)
+	api.Post("/cases/:id/support", s.apiSupport)
+	api.Post("/cases/:id/identity/reveal", s.apiRevealIdentity)
+
+	receiptLimit := s.perIPLimit(receiptPerIP, receiptWindow)
+	api.Get("/receipts/:code", receiptLimit, s.apiReceipt)
+	api.Post("/receipts/:code/messages", receiptLimit, s.apiReceiptMessage)
+	api.Post("/receipts/:code/evidence", receiptLimit, s.apiReceiptEvidence)
+	api.Get("/receipts/:code/evidence/:file", receiptLimit, s.apiReceiptGetEvidence)
+
+	s.app.Get("/cases/new", s.newCasePage)
+	s.app.Post("/cases/new", s.newCaseSubmit)
+	s.app.Get("/cases", s.myCasesPage)
+	s.app.Get("/cases/:id", s.casePage)
+	s.app.Post("/cases/:id/messages", s.caseMessageSubmit)
+	s.app.Post("/cases/:id/evidence", s.caseEvidenceSubmit)
+	s.app.Post("/cases/:id/support", s.caseSupportSubmit)
+	s.app.Post("/cases/:id/identity/reveal", s.caseRevealSubmit)
+	s.app.Get("/cases/:id/evidence/:file", s.caseEvidenceDownload)
+	s.app.Get("/receipt", s.receiptPage)
+	s.app.Post("/receipt", receiptLimit, s.receiptSubmit)
+	s.app.Post("/receipt/messages", receiptLimit, s.receiptMessageSubmit)
+	s.app.Post("/receipt/evidence", receiptLimit, s.receiptEvidenceSubmit)
+}
+
+// isUpload reports whether the request is an evidence upload, whose body
+// streams to disk under the evidence limits instead of BodyLimit.
+func isUpload(c *fiber.Ctx) bool {
+	return c.Method() == fiber.MethodPost && strings.HasSuffix(strings.TrimSuffix(c.Path(), "/"), "/evidence")
+}
+
+// limitBody restores the body limit that StreamRequestBody lifts: every
+// route but evidence uploads gets at most BodyLimit bytes, read into memory
+// as before. Uploads may be as large as the largest evidence limit plus
+// framing; the evidence package enforces the exact per-kind limit while
+// streaming.
+func (s *Server) limitBody(c *fiber.Ctx) error {
+	req := c.Request()
+	n := req.Header.ContentLength()
+	// A refused body is left unread on the connection: close it after the
+	// answer rather than parse the rest as the next request.
+	refuse := func(err error) error {
+		c.Context().SetConnectionClose()
+		return err
+	}
+	if isUpload(c) {
+		l := s.cfg.Evidence.LimitsMB
+		maxUpload := max(l.Photo, l.Audio, l.Video, l.Document)<<20 + uploadOverhead
+		if int64(n) > maxUpload {
+			return refuse(fiber.ErrRequestEntityTooLarge)
+		}
+		if n < 0 && !isAPI(c) {
+			// Pages parse the form before the handler runs (CSRF), so
+			// an unbounded chunked body is refused up front; browsers
+			// always send a length.
+			return refuse(fiber.ErrLengthRequired)
+		}
+		err := c.Next()
+		if err != nil || c.Response().StatusCode() >= 400 {
+			// The upload may have been refused before its end.
+			c.Context().SetConnectionClose()
+		}
+		return err
+	}
+	limit := s.cfg.HTTP.BodyLimitMB << 20
+	if n > limit {
+		return refuse(fiber.ErrRequestEntityTooLarge)
+	}
+	if n != 0 && req.IsBodyStream() {
+		body, err := io.ReadAll(io.LimitReader(c.Context().RequestBodyStream(), int64(limit)+1))
+		if err != nil {
+			return refuse(fiber.ErrBadRequest)
+		}
+		if len(body) > limit {
+			return refuse(fiber.ErrRequestEntityTooLarge)
+		}
+		req.SetBody(body)
+	}
+	return c.Next()
+}
+
+// tenantBuckets is a token bucket per tenant for failed receipt look-ups.
+// In memory per replica: with N replicas the tenant-wide rate is N times
+// the figure, still far below what guessing 10^16 codes would need.
+type tenantBuckets struct {
+	burst  float64
+	refill time.Duration
+	mu     sync.Mutex
+	b      map[uuid.UUID]*bucket
+}
+
+type bucket struct {
+	tokens float64
+	at     time.Time
+}
+
+func newTenantBuckets(burst int, refill time.Duration) *tenantBuckets {
+	return &tenantBuckets{burst: float64(burst), refill: refill, b: map[uuid.UUID]*bucket{}}
+}
+
+func (t *tenantBuckets) get(id uuid.UUID, now time.Time) *bucket {
+	b := t.b[id]
+	if b == nil {
+		b = &bucket{tokens: t.burst, at: now}
+		t.b[id] = b
+	}
+	b.tokens = min(t.burst, b.tokens+float64(now.Sub(b.at))/float64(t.refill))
+	b.at = now
+	return b
+}
+
+// allow reports whether the tenant still has guesses left.
+func (t *tenantBuckets) allow(id uuid.UUID) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.get(id, time.Now()).tokens >= 1
+}
+
+// miss takes a token for a wrong code.
+func (t *tenantBuckets) miss(id uuid.UUID) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	b := t.get(id, time.Now())
+	b.tokens = max(0, b.tokens-1)
+}
+
+// receiptCall runs a receipt look-up under the tenant's guess budget.
+func (s *Server) receiptCall(c *fiber.Ctx, fn func() error) error {
+	t := reqCtx(c).Tenant
+	if !s.receipts.allow(t.ID) {
+		return &apperr.Limited{RetryAfterSeconds: int(receiptRefill.Seconds()) * 10, Key: "error.rate_limited"}
+	}
+	err := fn()
+	if errors.Is(err, apperr.ErrNotFound) {
+		s.receipts.miss(t.ID)
+	}
+	return err
+}
+
+func caseID(c *fiber.Ctx, param string) (uuid.UUID, error) {
+	id, err := uuid.Parse(c.Params(param))
+	if err != nil {
+		return uuid.Nil, apperr.ErrNotFound
+	}
+	return id, nil
+}
+
+func (s *Server) apiFileCase(c *fiber.Ctx) error {
+	t, err := tenantOnly(c)
+	if err != nil {
+		return err
+	}
+	var f cases.Filing
+	if err := parseJSON(c, &f); err != nil {
+		return err
+	}
+	out, err := s.cases.File(c.UserContext(), t, principal(c), f)
+	if err != nil {
+		return err
+	}
+	// The receipt code is in this reply only; keep it out of caches.
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Status(fiber.StatusCreated).JSON(out)
+}
+
+func (s *Server) apiSimilar(c *fiber.Ctx) error {
+	t, err := tenantOnly(c)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		WorkplaceID string `json:"workplace_id"`
+		Description string `json:"description"`
+	}
+	if err := parseJSON(c, &body); err != nil {
+		return err
+	}
+	wid, err := uuid.Parse(body.WorkplaceID)
+	if err != nil {
+		return apperr.Invalid("workplace_id", "error.invalid_choice")
+	}
+	hints, err := s.cases.DuplicateHints(c.UserContext(), t.ID, principal(c), wid, body.Description)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"similar": hints, "message": translate(reqCtx(c).loc, "case.similar_handled")})
+}
+
+func (s *Server) apiMyCases(c *fiber.Ctx) error {
+	t, err := tenantOnly(c)
+	if err != nil {
+		return err
+	}
+	p, err := requireSignedIn(c)
+	if err != nil {
+		return err
+	}
+	limit, _ := strconv.Atoi(c.Query("limit"))
+	list, next, err := s.cases.ListMine(c.UserContext(), t.ID, p, c.Query("cursor"), limit)
+	if err != nil {
+		return err
+	}
+	out := fiber.Map{"cases": list}
+	if next != "" {
+		out["next_cursor"] = next
+	}
+	return c.JSON(out)
+}
+
+func (s *Server) apiGetCase(c *fiber.Ctx) error {
+	t, err := tenantOnly(c)
+	if err != nil {
+		return err
+	}
+	id, err := caseID(c, "id")
+	if err != nil {
+		return err
+	}
+	v, err := s.cases.Get(c.UserContext(), t.ID, principal(c), id)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(v)
+}
+
+func (s *Server) apiAddMessage(c *fiber.Ctx) error {
+	t, err := tenantOnly(c)
+	if err != nil {
+		return err
+	}
+	id, err := caseID(c, "id")
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Body string `json:"body"`
+	}
+	if err := parseJSON(c, &body); err != nil {
+		return err
+	}
+	e, err := s.cases.AddMessage(c.UserContext(), t.ID, principal(c), id, body.Body)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(e)
+}
+
+func (s *Server) apiSupport(c *fiber.Ctx) error {
+	t, err := tenantOnly(c)
+	if err != nil {
+		return err
+	}
+	id, err := caseID(c, "id")
+	if err != nil {
+		return err
+	}
+	n, err := s.cases.Support(c.UserContext(), t.ID, principal(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"supporters": n})
+}
+
+func (s *Server) apiRevealIdentity(c *fiber.Ctx) error {
+	t, err := tenantOnly(c)
+	if err != nil {
+		return err
+	}
+	id, err := caseID(c, "id")
+	if err != nil {
+		return err
+	}
+	// Not requireTenantStaff: someone else's case is not found whoever asks.
+	p, err := requireSignedIn(c)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Reason string `json:"reason"`
+	}
+	if err := parseJSON(c, &body); err != nil {
+		return err
+	}
+	ident, err := s.cases.RevealIdentity(c.UserContext(), t.ID, p, id, body.Reason)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(fiber.Map{"reporter": ident})
+}
+
+func (s *Server) apiAddEvidence(c *fiber.Ctx) error {
+	t, err := tenantOnly(c)
+	if err != nil {
+		return err
+	}
+	id, err := caseID(c, "id")
+	if err != nil {
+		return err
+	}
+	p := principal(c)
+	ctx := c.UserContext()
+	return s.streamEvidence(c, func(name, declared string, r io.Reader) (*cases.EvidenceFile, error) {
+		return s.cases.AddEvidence(ctx, t.ID, p, id, name, declared, r)
+	})
+}
+
+func (s *Server) apiGetEvidence(c *fiber.Ctx) error {
+	t, err := tenantOnly(c)
+	if err != nil {
+		return err
+	}
+	id, err := caseID(c, "id")
+	if err != nil {
+		return err
+	}
+	fid, err := caseID(c, "file")
+	if err != nil {
+		return err
+	}
+	f, rc, err := s.cases.OpenEvidence(c.UserContext(), t.ID, principal(c), id, fid)
+	if err != nil {
+		return err
+	}
+	return sendEvidence(c, f, rc)
+}
+
+func (s *Server) apiReceipt(c *fiber.Ctx) error {
+	t, err := tenantOnly(c)
+	if err != nil {
+		return err
+	}
+	code := c.Params("code")
+	var v *cases.View
+	err = s.receiptCall(c, func() (err error) {
+		v, err = s.cases.ByReceipt(c.UserContext(), t.ID, code)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(v)
+}
+
+func (s *Server) apiReceiptMessage(c *fiber.Ctx) error {
+	t, err := tenantOnly(c)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Body string `json:"body"`
+	}
+	if err := parseJSON(c, &body); err != nil {
+		return err
+	}
+	code := c.Params("code")
+	var e *cases.Event
+	err = s.receiptCall(c, func() (err error) {
+		e, err = s.cases.AddMessageByReceipt(c.UserContext(), t.ID, code, body.Body)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(e)
+}
+
+func (s *Server) apiReceiptEvidence(c *fiber.Ctx) error {
+	t, err := tenantOnly(c)
+	if err != nil {
+		return err
+	}
+	code := strings.Clone(c.Params("code"))
+	ctx := c.UserContext()
+	return s.receiptCall(c, func() error {
+		return s.streamEvidence(c, func(name, declared string, r io.Reader) (*cases.EvidenceFile, error) {
+			return s.cases.AddEvidenceByReceipt(ctx, t.ID, code, name, declared, r)
+		})
+	})
+}
+
+func (s *Server) apiReceiptGetEvidence(c *fiber.Ctx) error {
+	t, err := tenantOnly(c)
+	if err != nil {
+		return err
+	}
+	fid, err := caseID(c, "file")
+	if err != nil {
+		return err
+	}
+	code := c.Params("code")
+	return s.receiptCall(c, func() error {
+		f, rc, err := s.cases.OpenEvidenceByReceipt(c.UserContext(), t.ID, code, fid)
+		if err != nil {
+			return err
+		}
+		return sendEvidence(c, f, rc)
+	})
+}
+
+// errNoFile means a multipart upload had no "file" part.
+var errNoFile = apperr.Invalid("file", "error.required")
+
+// streamEvidence hands the "file" part of a multipart body to add as it
+// arrives: nothing is buffered beyond the multipart reader's small window,
+// so a 100 MB video costs kilobytes of memory here (the evidence package
+// streams it to a temp file).
+func (s *Server) streamEvidence(c *fiber.Ctx, add func(name, declared string, r io.Reader) (*cases.EvidenceFile, error)) error {
+	mt, params, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
+	if err != nil || mt != fiber.MIMEMultipartForm || params["boundary"] == "" {
+		return fiber.ErrUnsupportedMediaType
+	}
+	var body io.Reader
+	if c.Request().IsBodyStream() {
+		body = c.Context().RequestBodyStream()
+	} else {
+		body = bytes.NewReader(c.Body())
+	}
+	l := s.cfg.Evidence.LimitsMB
+	body = io.LimitReader(body, max(l.Photo, l.Audio, l.Video, l.Document)<<20+uploadOverhead)
+	mr := multipart.NewReader(body, params["boundary"])
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return errNoFile
+		}
+		if err != nil {
+			return fiber.ErrBadRequest
+		}
+		if part.FormName() != "file" {
+			continue
+		}
+		// FileName would strip directories already; SafeName does the
+		// rest. The raw header value is what the client sent.
+		name := rawFileName(part)
+		f, err := add(name, part.Header.Get(fiber.HeaderContentType), part)
+		if err != nil {
+			return s.evidenceError(c, err)
+		}
+		// Read the closing boundary (and any trailing parts, a little of
+		// them) so the connection is ready for the next request.
+		if n, _ := io.Copy(io.Discard, io.LimitReader(body, 64<<10)); n == 64<<10 {
+			c.Context().SetConnectionClose()
+		}
+		return c.Status(fiber.StatusCreated).JSON(f)
+	}
+}
+
+// rawFileName is the part's filename parameter as sent (evidence.SafeName
+// cleans it for display; it is never a path).
+func rawFileName(p *multipart.Part) string {
+	_, params, err := mime.ParseMediaType(p.Header.Get("Content-Disposition"))
+	if err != nil {
+		return ""
+	}
+	return params["filename"]
+}
+
+// evidenceStatus maps an evidence refusal code to its HTTP status.
+func evidenceStatus(code string) int {
+	switch code {
+	case "evidence.too_large":
+		return fiber.StatusRequestEntityTooLarge
+	case "evidence.type_not_allowed", "evidence.heic_not_supported", "evidence.type_mismatch":
+		return fiber.StatusUnsupportedMediaType
+	case "evidence.too_many_files":
+		return fiber.StatusConflict
+	}
+	return fiber.StatusUnprocessableEntity
+}
+
+// evidenceError answers a coded evidence refusal with its own code and a
+// localised message; anything else goes to the central error handler.
+func (s *Server) evidenceError(c *fiber.Ctx, err error) error {
+	code := evidence.Code(err)
+	if code == "" || code == "evidence.not_found" || code == "evidence.invalid_key" {
+		return err
+	}
+	msg := translate(reqCtx(c).loc, code)
+	return c.Status(evidenceStatus(code)).JSON(apiError{Error: apiErrorBody{Code: code, Message: msg,
+		Fields: map[string]string{"file": msg}}})
+}
+
+// sendEvidence serves a stored file: images inline, everything else as an
+// attachment, never sniffed, never cached by shared caches.
+func sendEvidence(c *fiber.Ctx, f *cases.EvidenceFile, rc io.ReadCloser) error {
+	c.Set(fiber.HeaderContentType, f.MIME)
+	c.Set("X-Content-Type-Options", "nosniff")
+	c.Set(fiber.HeaderCacheControl, "private, no-store")
+	disp := "attachment"
+	if f.Kind == string(evidence.KindPhoto) {
+		disp = "inline"
+	}
+	c.Set(fiber.HeaderContentDisposition, disp+`; filename="`+asciiName(f.DisplayName)+`"; filename*=UTF-8''`+url.PathEscape(f.DisplayName))
+	c.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	return c.SendStream(rc, int(f.Size))
+}
+
+// asciiName is the fallback filename for old clients.
+func asciiName(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= 0x20 && r < 0x7f && r != '"' && r != '\\' {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	return b.String()
+}

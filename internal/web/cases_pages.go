@@ -1,0 +1,426 @@
+package web
+
+import (
+	"errors"
+	"io"
+	"mime/multipart"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+
+	"github.com/suara-id/suara/internal/apperr"
+	"github.com/suara-id/suara/internal/cases"
+	"github.com/suara-id/suara/internal/evidence"
+	"github.com/suara-id/suara/internal/tenant"
+)
+
+// categoryOption is a category in the filing form, with its
+// know-your-rights notice in the reader's language.
+type categoryOption struct {
+	Value, Label, Notice string
+}
+
+type newCaseData struct {
+	Form       *form
+	Types      []option
+	Modes      []option
+	Sectors    []option
+	Workplaces []option
+	Categories []categoryOption
+	SignedIn   bool
+	Hints      []cases.Hint
+	Checked    bool
+}
+
+func (s *Server) newCaseForm(c *fiber.Ctx, t *tenant.Tenant, f *form, status int) error {
+	p := s.page(c, "case.new_title")
+	ctx := c.UserContext()
+	wps, err := tenant.ListWorkplaces(ctx, s.db, t.ID)
+	if err != nil {
+		return err
+	}
+	cats, err := tenant.ListCategories(ctx, s.db, t.ID)
+	if err != nil {
+		return err
+	}
+	d := newCaseData{Form: f, SignedIn: principal(c) != nil}
+	for _, ty := range []string{"complaint", "aspiration", "information"} {
+		d.Types = append(d.Types, option{ty, p.T("case.type." + ty)})
+	}
+	if d.SignedIn {
+		d.Modes = append(d.Modes, option{"named", p.T("case.mode.named")}, option{"confidential", p.T("case.mode.confidential")})
+	}
+	if t.Settings.AnonymousFiling {
+		d.Modes = append(d.Modes, option{"anonymous", p.T("case.mode.anonymous")})
+	}
+	for _, sec := range t.Sectors {
+		d.Sectors = append(d.Sectors, option{sec, p.T(sectorKeys[sec])})
+	}
+	for _, w := range wps {
+		d.Workplaces = append(d.Workplaces, option{w.ID.String(), w.Label()})
+	}
+	for i := range cats {
+		d.Categories = append(d.Categories, categoryOption{cats[i].ID.String(), cats[i].Name(p.Locale), cats[i].Notice(p.Locale)})
+	}
+	if ex, ok := f.Extra.(*newCaseData); ok {
+		d.Hints, d.Checked = ex.Hints, ex.Checked
+	}
+	p.Data = d
+	return s.render(c, status, "case_new", p)
+}
+
+func (s *Server) newCasePage(c *fiber.Ctx) error {
+	t, err := tenantOnly(c)
+	if err != nil {
+		return err
+	}
+	mode := "anonymous"
+	if principal(c) != nil {
+		mode = "named"
+	}
+	return s.newCaseForm(c, t, &form{Values: cases.Filing{Type: "complaint", SafetyMode: mode}}, fiber.StatusOK)
+}
+
+type filedData struct {
+	Filed         *cases.Filed
+	Receipt       string
+	EvidenceError string
+}
+
+func (s *Server) newCaseSubmit(c *fiber.Ctx) error {
+	t, err := tenantOnly(c)
+	if err != nil {
+		return err
+	}
+	var f cases.Filing
+	if err := c.BodyParser(&f); err != nil {
+		return fiber.ErrBadRequest
+	}
+	p := principal(c)
+	ctx := c.UserContext()
+	if c.FormValue("step") == "check" {
+		// Show similar open cases at the workplace before sending.
+		ex := &newCaseData{Checked: true}
+		if wid, err := uuid.Parse(f.WorkplaceID); err == nil && p != nil {
+			if ex.Hints, err = s.cases.DuplicateHints(ctx, t.ID, p, wid, f.Description); err != nil {
+				return err
+			}
+		}
+		return s.newCaseForm(c, t, &form{Values: f, Errors: map[string]string{}, Extra: ex}, fiber.StatusOK)
+	}
+	out, err := s.cases.File(ctx, t, p, f)
+	if err != nil {
+		fm, status, err := s.formFailure(c, err, f)
+		if err != nil {
+			return err
+		}
+		return s.newCaseForm(c, t, fm, status)
+	}
+	d := filedData{Filed: out, Receipt: cases.FormatReceipt(out.ReceiptCode)}
+	if fh, err := c.FormFile("file"); err == nil && fh.Size > 0 {
+		add := func(name, declared string, r io.Reader) (*cases.EvidenceFile, error) {
+			if out.ReceiptCode != "" {
+				return s.cases.AddEvidenceByReceipt(ctx, t.ID, out.ReceiptCode, name, declared, r)
+			}
+			return s.cases.AddEvidence(ctx, t.ID, p, out.ID, name, declared, r)
+		}
+		if err := addFormFile(fh, add); err != nil {
+			d.EvidenceError = s.evidenceMessage(c, err)
+		}
+	}
+	pg := s.page(c, "case.filed_title")
+	pg.Data = d
+	// The receipt code is on this page only: no caching anywhere.
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return s.render(c, fiber.StatusCreated, "case_filed", pg)
+}
+
+// addFormFile feeds an uploaded form file to add. Page forms are parsed by
+// fasthttp, which spills large files to a temp file rather than memory.
+func addFormFile(fh *multipart.FileHeader, add func(name, declared string, r io.Reader) (*cases.EvidenceFile, error)) error {
+	f, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = add(fh.Filename, fh.Header.Get(fiber.HeaderContentType), f)
+	return err
+}
+
+// evidenceMessage is the reader's message for a refused upload, or the
+// generic one.
+func (s *Server) evidenceMessage(c *fiber.Ctx, err error) string {
+	if code := evidence.Code(err); code != "" {
+		return translate(reqCtx(c).loc, code)
+	}
+	if errors.Is(err, apperr.ErrNotFound) {
+		return translate(reqCtx(c).loc, "error.not_found")
+	}
+	s.log.Error("evidence upload", "err", err)
+	return translate(reqCtx(c).loc, "error.internal")
+}
+
+func (s *Server) myCasesPage(c *fiber.Ctx) error {
+	t, err := tenantOnly(c)
+	if err != nil {
+		return err
+	}
+	p := principal(c)
+	if p == nil {
+		return c.Redirect("/login", fiber.StatusSeeOther)
+	}
+	list, next, err := s.cases.ListMine(c.UserContext(), t.ID, p, c.Query("cursor"), 0)
+	if err != nil {
+		return err
+	}
+	pg := s.page(c, "case.mine_title")
+	pg.Data = map[string]any{"Cases": list, "Next": next}
+	return s.render(c, fiber.StatusOK, "my_cases", pg)
+}
+
+type caseData struct {
+	Case     *cases.View
+	Receipt  string // set on the receipt view: forms carry it in their body
+	Reporter *cases.Identity
+	Error    string
+	Notice   string
+	Staff    bool
+}
+
+func (s *Server) showCase(c *fiber.Ctx, d caseData, status int) error {
+	pg := s.page(c, "case.status_title")
+	pg.Data = d
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	name := "case_show"
+	if d.Receipt != "" {
+		name = "receipt_case"
+	}
+	return s.render(c, status, name, pg)
+}
+
+func (s *Server) casePage(c *fiber.Ctx) error {
+	t, err := tenantOnly(c)
+	if err != nil {
+		return err
+	}
+	id, err := caseID(c, "id")
+	if err != nil {
+		return err
+	}
+	p := principal(c)
+	if p == nil {
+		return c.Redirect("/login", fiber.StatusSeeOther)
+	}
+	v, err := s.cases.Get(c.UserContext(), t.ID, p, id)
+	if err != nil {
+		return err
+	}
+	return s.showCase(c, caseData{Case: v, Reporter: v.Reporter, Staff: p.IsStaff()}, fiber.StatusOK)
+}
+
+func (s *Server) caseMessageSubmit(c *fiber.Ctx) error {
+	t, err := tenantOnly(c)
+	if err != nil {
+		return err
+	}
+	id, err := caseID(c, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := s.cases.AddMessage(c.UserContext(), t.ID, principal(c), id, c.FormValue("body")); err != nil {
+		var ve *apperr.Validation
+		if !errors.As(err, &ve) {
+			return err
+		}
+	}
+	return c.Redirect("/cases/"+id.String(), fiber.StatusSeeOther)
+}
+
+func (s *Server) caseEvidenceSubmit(c *fiber.Ctx) error {
+	t, err := tenantOnly(c)
+	if err != nil {
+		return err
+	}
+	id, err := caseID(c, "id")
+	if err != nil {
+		return err
+	}
+	p := principal(c)
+	ctx := c.UserContext()
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return apperr.Invalid("file", "error.required")
+	}
+	err = addFormFile(fh, func(name, declared string, r io.Reader) (*cases.EvidenceFile, error) {
+		return s.cases.AddEvidence(ctx, t.ID, p, id, name, declared, r)
+	})
+	if err != nil && evidence.Code(err) == "" {
+		return err
+	}
+	v, gerr := s.cases.Get(ctx, t.ID, p, id)
+	if gerr != nil {
+		return gerr
+	}
+	d := caseData{Case: v, Reporter: v.Reporter, Staff: p.IsStaff()}
+	status := fiber.StatusOK
+	if err != nil {
+		d.Error, status = s.evidenceMessage(c, err), evidenceStatus(evidence.Code(err))
+	}
+	return s.showCase(c, d, status)
+}
+
+func (s *Server) caseSupportSubmit(c *fiber.Ctx) error {
+	t, err := tenantOnly(c)
+	if err != nil {
+		return err
+	}
+	id, err := caseID(c, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := s.cases.Support(c.UserContext(), t.ID, principal(c), id); err != nil {
+		return err
+	}
+	pg := s.page(c, "case.supported_title")
+	return s.render(c, fiber.StatusOK, "case_supported", pg)
+}
+
+func (s *Server) caseRevealSubmit(c *fiber.Ctx) error {
+	t, err := tenantOnly(c)
+	if err != nil {
+		return err
+	}
+	id, err := caseID(c, "id")
+	if err != nil {
+		return err
+	}
+	p, err := requireTenantStaff(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	ident, rerr := s.cases.RevealIdentity(ctx, t.ID, p, id, c.FormValue("reason"))
+	var ve *apperr.Validation
+	if rerr != nil && !errors.As(rerr, &ve) {
+		return rerr
+	}
+	v, err := s.cases.Get(ctx, t.ID, p, id)
+	if err != nil {
+		return err
+	}
+	d := caseData{Case: v, Reporter: v.Reporter, Staff: true}
+	status := fiber.StatusOK
+	if rerr != nil {
+		d.Error, status = translate(reqCtx(c).loc, ve.Fields["reason"]), fiber.StatusUnprocessableEntity
+	} else {
+		d.Reporter = ident
+	}
+	return s.showCase(c, d, status)
+}
+
+func (s *Server) caseEvidenceDownload(c *fiber.Ctx) error {
+	t, err := tenantOnly(c)
+	if err != nil {
+		return err
+	}
+	id, err := caseID(c, "id")
+	if err != nil {
+		return err
+	}
+	fid, err := caseID(c, "file")
+	if err != nil {
+		return err
+	}
+	f, rc, err := s.cases.OpenEvidence(c.UserContext(), t.ID, principal(c), id, fid)
+	if err != nil {
+		return err
+	}
+	return sendEvidence(c, f, rc)
+}
+
+func (s *Server) receiptPage(c *fiber.Ctx) error {
+	if _, err := tenantOnly(c); err != nil {
+		return err
+	}
+	pg := s.page(c, "receipt.title")
+	pg.Data = &form{Errors: map[string]string{}}
+	return s.render(c, fiber.StatusOK, "receipt", pg)
+}
+
+// receiptView shows the case a code opens, or the entry page again with a
+// message that says nothing about why (a wrong code and a malformed one
+// look the same).
+func (s *Server) receiptView(c *fiber.Ctx, t *tenant.Tenant, code string, d caseData, status int) error {
+	var v *cases.View
+	err := s.receiptCall(c, func() (err error) {
+		v, err = s.cases.ByReceipt(c.UserContext(), t.ID, code)
+		return err
+	})
+	if errors.Is(err, apperr.ErrNotFound) {
+		pg := s.page(c, "receipt.title")
+		pg.Data = &form{Errors: map[string]string{}, Error: translate(reqCtx(c).loc, "receipt.not_found")}
+		return s.render(c, fiber.StatusNotFound, "receipt", pg)
+	}
+	if err != nil {
+		return err
+	}
+	d.Case, d.Receipt = v, code
+	return s.showCase(c, d, status)
+}
+
+func (s *Server) receiptSubmit(c *fiber.Ctx) error {
+	t, err := tenantOnly(c)
+	if err != nil {
+		return err
+	}
+	return s.receiptView(c, t, c.FormValue("code"), caseData{}, fiber.StatusOK)
+}
+
+func (s *Server) receiptMessageSubmit(c *fiber.Ctx) error {
+	t, err := tenantOnly(c)
+	if err != nil {
+		return err
+	}
+	code := c.FormValue("code")
+	d, status := caseData{}, fiber.StatusOK
+	err = s.receiptCall(c, func() error {
+		_, err := s.cases.AddMessageByReceipt(c.UserContext(), t.ID, code, c.FormValue("body"))
+		return err
+	})
+	var ve *apperr.Validation
+	switch {
+	case errors.As(err, &ve):
+		d.Error, status = translate(reqCtx(c).loc, ve.Fields["body"]), fiber.StatusUnprocessableEntity
+	case err != nil && !errors.Is(err, apperr.ErrNotFound):
+		return err
+	}
+	return s.receiptView(c, t, code, d, status)
+}
+
+func (s *Server) receiptEvidenceSubmit(c *fiber.Ctx) error {
+	t, err := tenantOnly(c)
+	if err != nil {
+		return err
+	}
+	code := c.FormValue("code")
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return apperr.Invalid("file", "error.required")
+	}
+	ctx := c.UserContext()
+	d, status := caseData{}, fiber.StatusOK
+	err = s.receiptCall(c, func() error {
+		return addFormFile(fh, func(name, declared string, r io.Reader) (*cases.EvidenceFile, error) {
+			return s.cases.AddEvidenceByReceipt(ctx, t.ID, code, name, declared, r)
+		})
+	})
+	switch {
+	case err == nil:
+		d.Notice = translate(reqCtx(c).loc, "case.evidence_added")
+	case evidence.Code(err) != "":
+		d.Error, status = s.evidenceMessage(c, err), evidenceStatus(evidence.Code(err))
+	case !errors.Is(err, apperr.ErrNotFound):
+		return err
+	}
+	return s.receiptView(c, t, code, d, status)
+}

@@ -1,0 +1,67 @@
+package web
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/suara-id/suara/internal/cases"
+)
+
+// suggestionRoutes: officers read the AI's suggestion for a case and accept
+// or correct it in one action; admins see how often suggestions hold.
+func (s *Server) suggestionRoutes() {
+	api := s.app.Group("/api/v1")
+	api.Get("/cases/:id/suggestion", s.apiSuggestion)
+	api.Post("/cases/:id/suggestion", s.apiDecideSuggestion)
+	api.Get("/ai/acceptance", s.apiAcceptance)
+}
+
+func (s *Server) apiSuggestion(c *fiber.Ctx) error {
+	p, err := requireTenantStaff(c)
+	if err != nil {
+		return err
+	}
+	id, err := caseID(c, "id")
+	if err != nil {
+		return err
+	}
+	sg, err := s.cases.LatestSuggestion(c.UserContext(), p.TenantID, p, id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(sg)
+}
+
+func (s *Server) apiDecideSuggestion(c *fiber.Ctx) error {
+	p, err := requireTenantStaff(c)
+	if err != nil {
+		return err
+	}
+	id, err := caseID(c, "id")
+	if err != nil {
+		return err
+	}
+	var d cases.Decision
+	if err := parseJSON(c, &d); err != nil {
+		return err
+	}
+	sg, err := s.cases.DecideSuggestion(c.UserContext(), p.TenantID, p, id, d)
+	if err != nil {
+		return err
+	}
+	return c.JSON(sg)
+}
+
+func (s *Server) apiAcceptance(c *fiber.Ctx) error {
+	p, err := requireTenantStaff(c)
+	if err != nil {
+		return err
+	}
+	if err := s.authz.Check(c.UserContext(), p, reqCtx(c).Tenant.Slug, "report", "read"); err != nil {
+		return err
+	}
+	rates, err := s.cases.AcceptanceRates(c.UserContext(), p.TenantID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"acceptance": rates})
+}
