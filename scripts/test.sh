@@ -18,5 +18,10 @@ fi
 cleanup() { if [ "$started_db" = 1 ]; then scripts/pg.sh stop; fi; }
 trap cleanup EXIT
 
-echo "== go test"
-go test -race -count=1 -timeout 15m ${GOTEST_FLAGS:-} ./...
+echo "== go test (race detector on)"
+go test -race -short -count=1 -timeout 15m ${GOTEST_FLAGS:-} ./...
+
+# Long acceptance runs, skipped by -short above: without the race detector,
+# which would make them take many minutes.
+echo "== long acceptance tests"
+go test -count=1 -timeout 10m -run 'TestThousandFilingsWithSlowOllama' ./internal/jobs/
