@@ -63,6 +63,11 @@ func SeedDemo(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.
 	if err != nil {
 		return err
 	}
+	// Demo cases are classified like any other: an insert-only queue
+	// enqueues the jobs, which the server's workers then run.
+	if _, err := newQueue(ctx, cfg, log, bdb, caseSvc, 0); err != nil {
+		return err
+	}
 	created, demoCases := 0, 0
 	for i := range bundle.Manifests {
 		m := &bundle.Manifests[i]
