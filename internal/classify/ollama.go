@@ -287,17 +287,17 @@ func validateReply(r ollamaReply, in Input) (Result, error) {
 	if !contains([]string{"id", "en", "jv"}, res.Language) {
 		res.Language = detectLanguage(in.Text)
 	}
-	// A tenant's playbook is reviewed advice; the model's steps are only
-	// used where there is none.
-	if s := in.Playbook[r.Category]; len(s) > 0 {
-		res.Steps = append([]string(nil), s...)
-	} else {
-		for _, s := range r.Steps {
-			if s = strings.TrimSpace(s); s != "" && len(res.Steps) < maxSteps {
-				res.Steps = append(res.Steps, s)
-			}
+	// The model's steps are the playbook tailored to this case (the prompt
+	// carries the playbooks); without usable ones, the reviewed playbook.
+	for _, s := range r.Steps {
+		if s = strings.TrimSpace(s); s != "" && len(res.Steps) < maxSteps {
+			res.Steps = append(res.Steps, s)
 		}
-		if len(res.Steps) == 0 {
+	}
+	if len(res.Steps) == 0 {
+		if s := in.Playbook[r.Category]; len(s) > 0 {
+			res.Steps = append([]string(nil), s...)
+		} else {
 			res.Steps = stepsFor(r.Category, in)
 		}
 	}
@@ -357,7 +357,15 @@ Confidence: your probability (0 to 1) that the category is right.
 	if in.Locale == "en" {
 		lang = "English"
 	}
-	fmt.Fprintf(&b, "Steps: 2 to 4 short recommended follow-up actions for the union officer, in %s, following Indonesian dispute procedure (documentation, bipartite negotiation, labour office).\n", lang)
+	fmt.Fprintf(&b, "Steps: 2 to 4 short recommended follow-up actions for the union officer, in %s, following Indonesian dispute procedure (documentation, bipartite negotiation, labour office). Base them on the union's playbook for the chosen category below, tailored to this case; recommend steps, never a verdict.\n", lang)
+	if len(in.Playbook) > 0 {
+		b.WriteString("\nPlaybooks (category: steps):\n")
+		for _, c := range in.Categories {
+			if steps := in.Playbook[c.Slug]; len(steps) > 0 {
+				fmt.Fprintf(&b, "- %s: %s\n", c.Slug, strings.Join(steps, "; "))
+			}
+		}
+	}
 	return b.String()
 }
 

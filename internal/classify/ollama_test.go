@@ -156,21 +156,36 @@ func TestOllamaValidReply(t *testing.T) {
 	}
 }
 
-func TestOllamaPlaybookOverridesModelSteps(t *testing.T) {
-	content := `{"category":"upah","confidence":0.8,"tags":[],"urgency":"normal","type":"complaint","language":"id","steps":["model step"]}`
-	o, _, _ := newTestOllama(t, &fakeOllama{chat: chatReply(content, "stop")}, 5*time.Second)
-	in := testInput()
-	in.Type = "aspiration"
-	in.Playbook = map[string][]string{"upah": {"langkah playbook"}}
-	res, err := o.Classify(context.Background(), in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(res.Steps) != 1 || res.Steps[0] != "langkah playbook" {
-		t.Errorf("steps = %v, want the playbook", res.Steps)
-	}
-	if res.Type != "aspiration" {
-		t.Errorf("type = %q, want the reporter's aspiration", res.Type)
+// The model's steps are the playbook tailored to the case: the prompt
+// carries the playbook, the reply's steps are kept; with no usable steps the
+// reviewed playbook stands.
+func TestOllamaStepsTailorThePlaybook(t *testing.T) {
+	for _, c := range []struct {
+		steps string
+		want  string
+	}{{`["model step"]`, "model step"}, {`[]`, "langkah playbook"}, {`["  "]`, "langkah playbook"}} {
+		content := `{"category":"upah","confidence":0.8,"tags":[],"urgency":"normal","type":"complaint","language":"id","steps":` + c.steps + `}`
+		f := &fakeOllama{chat: chatReply(content, "stop")}
+		o, _, _ := newTestOllama(t, f, 5*time.Second)
+		in := testInput()
+		in.Type = "aspiration"
+		in.Playbook = map[string][]string{"upah": {"langkah playbook"}}
+		res, err := o.Classify(context.Background(), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Steps) != 1 || res.Steps[0] != c.want {
+			t.Errorf("steps %s: got %v, want [%s]", c.steps, res.Steps, c.want)
+		}
+		if res.Type != "aspiration" {
+			t.Errorf("type = %q, want the reporter's aspiration", res.Type)
+		}
+		f.mu.Lock()
+		sent, _ := json.Marshal(f.lastChat)
+		f.mu.Unlock()
+		if !strings.Contains(string(sent), "langkah playbook") {
+			t.Errorf("the prompt does not carry the playbook")
+		}
 	}
 }
 

@@ -122,7 +122,10 @@ func (f *fixture) waitSuggestion(caseID uuid.UUID, within time.Duration) storedS
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	f.t.Fatalf("case %s not classified within %v", caseID, within)
+	var jobErrors string
+	_ = f.db.Super.QueryRowContext(context.Background(),
+		"SELECT coalesce(string_agg(state || ': ' || errors::text, '; '), 'no job') FROM river_job WHERE args->>'case_id' = ?", caseID.String()).Scan(&jobErrors)
+	f.t.Fatalf("case %s not classified within %v (jobs: %s)", caseID, within, jobErrors)
 	return storedSuggestion{}
 }
 
@@ -308,5 +311,40 @@ func TestCorrectionChangesNextPredictionForThatTenantOnly(t *testing.T) {
 	})
 	if events != 3 {
 		t.Fatalf("%d decision events, want 3", events)
+	}
+}
+
+// Recommendations: the suggested category's playbook and similar resolved
+// cases of the same union, never another union's.
+func TestRecommendations(t *testing.T) {
+	f := newFixture(t, "", 0, 2)
+	ctx := context.Background()
+	spn := f.resolver.BySlug("spn")
+	resolved := f.file("spn", "Lembur hari Minggu tidak dibayar sesuai aturan, upah lembur dipotong mandor.")
+	otherUnion := f.file("garteks", "Lembur hari Minggu tidak dibayar sesuai aturan, upah lembur dipotong mandor.")
+	if _, err := f.db.Super.ExecContext(ctx, "UPDATE cases SET status = 'resolved' WHERE id IN (?, ?)", resolved, otherUnion); err != nil {
+		t.Fatal(err)
+	}
+	open := f.file("spn", "Upah lembur kami dipotong dan lembur hari Minggu tidak dibayar penuh.")
+	f.waitSuggestion(open, 30*time.Second)
+	admin, _, err := f.accounts.CreateAccount(ctx, spn, auth.NewAccount{Name: "Admin", Email: "admin@spn.example",
+		Password: "suara-demo", SkipStrengthCheck: true, Role: "federation_admin"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &auth.Principal{UserID: admin.ID, TenantID: spn.ID, Kind: "staff"}
+	rec, err := f.cases.Recommendations(ctx, spn.ID, p, open, "id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Category == "" || len(rec.Playbook) == 0 {
+		t.Fatalf("no playbook: %+v", rec)
+	}
+	if len(rec.Similar) != 1 || rec.Similar[0].ID != resolved {
+		t.Fatalf("similar = %+v, want only the resolved spn case", rec.Similar)
+	}
+	// A worker (not staff) is told the case does not exist.
+	if _, err := f.cases.Recommendations(ctx, spn.ID, &auth.Principal{UserID: uuid.New(), TenantID: spn.ID, Kind: "worker"}, open, "id"); err == nil {
+		t.Fatal("a worker got recommendations")
 	}
 }

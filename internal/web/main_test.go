@@ -25,6 +25,7 @@ type env struct {
 	db  *pgtest.DB
 	cfg *config.Config
 	srv *web.Server
+	pf  *app.Platform
 }
 
 func newEnv(t *testing.T, mutate ...func(*config.Config)) *env {
@@ -57,7 +58,7 @@ func newEnv(t *testing.T, mutate ...func(*config.Config)) *env {
 		t.Fatal(err)
 	}
 	srv := pf.Server
-	return &env{t: t, db: tdb, cfg: cfg, srv: srv}
+	return &env{t: t, db: tdb, cfg: cfg, srv: srv, pf: pf}
 }
 
 // do sends req to host and returns the response and its body.

@@ -12,7 +12,24 @@ func (s *Server) suggestionRoutes() {
 	api := s.app.Group("/api/v1")
 	api.Get("/cases/:id/suggestion", s.apiSuggestion)
 	api.Post("/cases/:id/suggestion", s.apiDecideSuggestion)
+	api.Get("/cases/:id/recommendations", s.apiRecommendations)
 	api.Get("/ai/acceptance", s.apiAcceptance)
+}
+
+func (s *Server) apiRecommendations(c *fiber.Ctx) error {
+	p, err := requireTenantStaff(c)
+	if err != nil {
+		return err
+	}
+	id, err := caseID(c, "id")
+	if err != nil {
+		return err
+	}
+	rec, err := s.cases.Recommendations(c.UserContext(), p.TenantID, p, id, reqCtx(c).Locale)
+	if err != nil {
+		return err
+	}
+	return c.JSON(rec)
 }
 
 func (s *Server) apiSuggestion(c *fiber.Ctx) error {
