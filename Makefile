@@ -4,7 +4,7 @@ GO ?= go
 BIN := bin/suara
 export GOFLAGS ?= -mod=mod
 
-.PHONY: run test build db-start db-stop vet fmt-check bench clean
+.PHONY: run test build db-start db-stop vet fmt-check bench bench-full clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/suara
@@ -19,12 +19,27 @@ run: build
 test:
 	@scripts/test.sh
 
+# Real-browser end-to-end suite (headless Chromium, installed when missing
+# and root); screenshots of every step land in e2e-screenshots/.
+e2e:
+	@scripts/chromium.sh
+	@if [ -z "$${SUARA_TEST_ADMIN_URL:-}" ]; then scripts/pg.sh start && eval "$$(scripts/pg.sh env)"; fi; \
+	$(GO) test -count=1 -timeout 20m ./internal/e2e/...
+
 vet:
 	$(GO) vet ./...
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+
+# The platform against PostgreSQL's own limit, side by side (BENCHMARKS.md):
+# a quick profile (100,000 cases, ≈3 minutes) and the large one.
+bench: build
+	@BENCH_PROFILE=quick scripts/bench.sh
+
+bench-full: build
+	@BENCH_PROFILE=full scripts/bench.sh
 
 db-start:
 	@scripts/pg.sh start

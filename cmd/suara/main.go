@@ -79,10 +79,18 @@ func run(args []string) error {
 		return app.ApplyTenants(ctx, cfg, os.Stdout)
 	case cmd == "seed" && len(rest) > 1 && rest[1] == "demo":
 		return app.SeedDemo(ctx, cfg, log, os.Stdout)
+	case cmd == "seed" && len(rest) > 1 && rest[1] == "bench":
+		return app.SeedBenchCommand(ctx, cfg, log, os.Stdout, rest[2:])
+	case cmd == "bench":
+		return app.BenchCommand(ctx, cfg, log, os.Stdout, rest[1:])
+	case cmd == "audit" && len(rest) > 1 && rest[1] == "verify":
+		return app.AuditVerify(ctx, cfg, os.Stdout)
 	case cmd == "eval":
 		return eval(ctx, cfg, log, rest[1:])
 	case cmd == "users" && len(rest) > 1 && rest[1] == "create-admin":
 		return createAdmin(ctx, cfg, log, rest[2:])
+	case cmd == "privacy" || cmd == "backup":
+		return app.DataCommand(ctx, cfg, log, rest, os.Stdout)
 	default:
 		fl.Usage()
 		return fmt.Errorf("unknown command %q", cmd)

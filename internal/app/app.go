@@ -17,6 +17,7 @@ import (
 	"github.com/uptrace/bun"
 
 	suara "github.com/suara-id/suara"
+	"github.com/suara-id/suara/internal/analytics"
 	"github.com/suara-id/suara/internal/auth"
 	"github.com/suara-id/suara/internal/cases"
 	"github.com/suara-id/suara/internal/config"
@@ -34,10 +35,11 @@ func NewLogger(cfg *config.Config, w io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.Log.Level))
 	opts := &slog.HandlerOptions{Level: level}
+	// Phones and emails never reach the logs (PDP): see NewRedactHandler.
 	if cfg.Log.Format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		return slog.New(NewRedactHandler(slog.NewJSONHandler(w, opts)))
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(NewRedactHandler(slog.NewTextHandler(w, opts)))
 }
 
 func openApp(ctx context.Context, cfg *config.Config) (*bun.DB, error) {
@@ -113,7 +115,8 @@ func NewServer(ctx context.Context, cfg *config.Config, log *slog.Logger, bdb *b
 		return nil, err
 	}
 	srv, err := web.New(web.Deps{Config: cfg, Log: log, DB: bdb, Resolver: resolver,
-		Metrics: m, Auth: accounts, Authz: authz, Cases: caseSvc})
+		Metrics: m, Auth: accounts, Authz: authz, Cases: caseSvc, Notify: newNotify(cfg, log, bdb, authz, caseSvc),
+		Analytics: newAnalytics(cfg, log, bdb), Privacy: newPrivacy(cfg, log, bdb, caseSvc)})
 	if err != nil {
 		return nil, err
 	}
@@ -201,6 +204,13 @@ func newCases(cfg *config.Config, log *slog.Logger, bdb *bun.DB, authz *auth.Aut
 		return nil, fmt.Errorf("create upload temp dir: %w", err)
 	}
 	return svc, nil
+}
+
+// newAnalytics builds the cross-union analytics store: k from config, the
+// rollup a few seconds behind the clock so that a case stamped by a
+// transaction still in flight is not passed by the watermark.
+func newAnalytics(cfg *config.Config, log *slog.Logger, bdb *bun.DB) *analytics.Store {
+	return analytics.New(bdb, analytics.Options{K: cfg.Analytics.K, Lag: 5 * time.Second, StatsEvery: time.Minute, Log: log})
 }
 
 // newAuthorizer loads the Casbin model and the reviewed policy from config/.

@@ -39,10 +39,25 @@ func newQueue(ctx context.Context, cfg *config.Config, log *slog.Logger, bdb *bu
 	}
 	registry := river.NewWorkers()
 	river.AddWorker(registry, w)
+	river.AddWorker(registry, &jobs.RollupWorker{Analytics: newAnalytics(cfg, log, bdb), Log: log})
+	river.AddWorker(registry, &jobs.CheckinWorker{Cases: svc, Log: log})
+	notifier := newNotify(cfg, log, bdb, nil, nil)
+	river.AddWorker(registry, &jobs.NotifyWorker{Notify: notifier})
+	river.AddWorker(registry, &jobs.PrivacyWorker{Privacy: newPrivacy(cfg, log, bdb, svc), Log: log})
 	q, err := jobs.New(bdb, registry, jobs.Options{Workers: workers, Log: log})
 	if err != nil {
 		return nil, err
 	}
+	// Only a queue that works jobs can schedule the rollup (River's rule).
+	if workers > 0 {
+		if err := q.AddPeriodicRollup(cfg.Analytics.RollupInterval); err != nil {
+			return nil, err
+		}
+		q.SchedulePrivacySweep(jobs.PrivacySweepEvery)
+	}
+	notifier.Queue = q
+	svc.OnEvent = notifier.OnEvent
+	svc.ScheduleCheckin = q.ScheduleCheckinTx
 	svc.OnFiled = func(ctx context.Context, tx bun.Tx, c *cases.Case) error {
 		return q.EnqueueClassifyTx(ctx, tx, c.TenantID, c.ID)
 	}

@@ -74,11 +74,19 @@ type Case struct {
 	FirstResponseDue *time.Time `bun:"first_response_due"`
 	ResolutionDue    *time.Time `bun:"resolution_due"`
 	ResolvedAt       *time.Time `bun:"resolved_at"`
+	// Handling (migration 0005): see handling.go.
+	DuplicateOf      *uuid.UUID `bun:"duplicate_of,type:uuid"`
+	LinkedFrom       *uuid.UUID `bun:"linked_from,type:uuid"`
+	InfoReturnStatus *string    `bun:"info_return_status"`
+	ClosedAt         *time.Time `bun:"closed_at"`
+	LowRating        bool       `bun:"low_rating"`
 	CreatedAt        time.Time  `bun:"created_at"`
 	UpdatedAt        time.Time  `bun:"updated_at"`
 
 	// BranchPath is filled by queries that join branches: the Casbin domain.
 	BranchPath string `bun:"branch_path,scanonly"`
+	// restriction is filled by loadCase: who may see a restricted category.
+	restriction *restriction
 }
 
 // eventRow is a row of case_events.

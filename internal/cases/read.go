@@ -77,6 +77,9 @@ func loadCase(ctx context.Context, tx bun.Tx, id uuid.UUID) (*Case, error) {
 	if err != nil {
 		return nil, db.MapError(err)
 	}
+	if err := loadRestriction(ctx, tx, c); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -104,6 +107,9 @@ func (s *Service) roleOf(ctx context.Context, p *auth.Principal, c *Case) (role,
 	err := s.authz.Check(ctx, p, c.BranchPath, "case", "read")
 	switch {
 	case err == nil:
+		if ok, err := s.mayHandleRestricted(ctx, p, c); !ok || err != nil {
+			return roleNone, err
+		}
 		return roleStaff, nil
 	case errors.Is(err, apperr.ErrForbidden):
 		return roleNone, nil

@@ -50,6 +50,14 @@ type Service struct {
 	// OnFiled, when set, runs inside the filing transaction (to enqueue the
 	// classification job atomically with the case). An error aborts filing.
 	OnFiled func(ctx context.Context, tx bun.Tx, c *Case) error
+	// OnEvent, when set, runs inside the transaction of every timeline
+	// event, after the event is written (notifications go to the outbox
+	// atomically with their cause). An error aborts the event.
+	OnEvent func(ctx context.Context, tx bun.Tx, c *Case, kind, visibility string, payload []byte) error
+	// ScheduleCheckin, when set, runs inside the closing transaction once
+	// per post-closure check-in (n = 1, 2) to schedule the job that asks
+	// the reporter at at. An error aborts the closing.
+	ScheduleCheckin func(ctx context.Context, tx bun.Tx, tenantID, caseID uuid.UUID, n int, at time.Time) error
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
 }
@@ -293,8 +301,14 @@ func (s *Service) File(ctx context.Context, t *tenant.Tenant, p *auth.Principal,
 			}
 		}
 		payload := map[string]any{"type": c.Type, "safety_mode": c.SafetyMode, "by": "reporter"}
-		if _, err := appendEvent(ctx, tx, c.TenantID, c.ID, 1, nil, EventFiled, reporterActor(p, c), VisibilityReporter, payload, now); err != nil {
+		e, err := appendEvent(ctx, tx, c.TenantID, c.ID, 1, nil, EventFiled, reporterActor(p, c), VisibilityReporter, payload, now)
+		if err != nil {
 			return err
+		}
+		if s.OnEvent != nil {
+			if err := s.OnEvent(ctx, tx, c, e.Kind, e.Visibility, []byte(e.Payload)); err != nil {
+				return fmt.Errorf("on event: %w", err)
+			}
 		}
 		if s.OnFiled != nil {
 			if err := s.OnFiled(ctx, tx, c); err != nil {
@@ -434,6 +448,11 @@ func (s *Service) addEvent(ctx context.Context, tx bun.Tx, c *Case, kind, actor,
 	e, err := appendEvent(ctx, tx, c.TenantID, c.ID, last.Seq+1, last.Hash, kind, actor, visibility, payload, now)
 	if err != nil {
 		return nil, err
+	}
+	if s.OnEvent != nil {
+		if err := s.OnEvent(ctx, tx, c, kind, visibility, []byte(e.Payload)); err != nil {
+			return nil, fmt.Errorf("on %s event: %w", kind, err)
+		}
 	}
 	if _, err := tx.ExecContext(ctx, "UPDATE cases SET updated_at = ? WHERE id = ?", now, c.ID); err != nil {
 		return nil, fmt.Errorf("touch case: %w", err)

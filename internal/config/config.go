@@ -21,15 +21,38 @@ import (
 
 // Config is the whole configuration, passed explicitly to whatever needs it.
 type Config struct {
-	Env      string   `mapstructure:"env"`
-	HTTP     HTTP     `mapstructure:"http"`
-	Database Database `mapstructure:"database"`
-	Paths    Paths    `mapstructure:"paths"`
-	Log      Log      `mapstructure:"log"`
-	I18n     I18n     `mapstructure:"i18n"`
-	Classify Classify `mapstructure:"classify"`
-	Evidence Evidence `mapstructure:"evidence"`
-	Security Security `mapstructure:"security"`
+	Env       string    `mapstructure:"env"`
+	HTTP      HTTP      `mapstructure:"http"`
+	Database  Database  `mapstructure:"database"`
+	Paths     Paths     `mapstructure:"paths"`
+	Log       Log       `mapstructure:"log"`
+	I18n      I18n      `mapstructure:"i18n"`
+	Classify  Classify  `mapstructure:"classify"`
+	Evidence  Evidence  `mapstructure:"evidence"`
+	Security  Security  `mapstructure:"security"`
+	Notify    Notify    `mapstructure:"notify"`
+	Analytics Analytics `mapstructure:"analytics"`
+}
+
+// Analytics configures cross-union aggregates for the platform.
+type Analytics struct {
+	// K is the disclosure threshold: no count under K is published.
+	K int `mapstructure:"k"`
+	// RollupInterval is how often the facts rollup runs.
+	RollupInterval time.Duration `mapstructure:"rollup_interval"`
+}
+
+// Notify configures outside notification channels (see internal/notify).
+type Notify struct {
+	SMTP SMTP `mapstructure:"smtp"`
+}
+
+type SMTP struct {
+	Host     string `mapstructure:"host"`
+	Port     int    `mapstructure:"port"`
+	Username string `mapstructure:"username"`
+	Password string `mapstructure:"password"`
+	From     string `mapstructure:"from"`
 }
 
 type Classify struct {
@@ -248,6 +271,12 @@ func (c *Config) Validate() error {
 		bad("security.identity_keys", "must hold at least one id:base64key pair")
 	} else if c.Env == "production" && strings.Contains(c.Security.IdentityKeys, DevIdentityKey) {
 		bad("security.identity_keys", "the development key must not be used in production")
+	}
+	if c.Analytics.K < 3 || c.Analytics.K > 100 {
+		bad("analytics.k", "must be between 3 and 100, got %d", c.Analytics.K)
+	}
+	if c.Analytics.RollupInterval < time.Second {
+		bad("analytics.rollup_interval", "must be at least 1s, got %s", c.Analytics.RollupInterval)
 	}
 	if c.Security.SessionTTL <= 0 || c.Security.TokenTTL <= 0 {
 		bad("security.session_ttl", "session and token lifetimes must be positive")

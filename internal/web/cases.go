@@ -197,7 +197,17 @@ func (s *Server) apiFileCase(c *fiber.Ctx) error {
 	if err := parseJSON(c, &f); err != nil {
 		return err
 	}
-	out, err := s.cases.File(c.UserContext(), t, principal(c), f)
+	var out *cases.Filed
+	if key := c.Get("Idempotency-Key"); key != "" {
+		// A retry after a lost reply gets the first reply, not a second case.
+		var replayed bool
+		out, replayed, err = s.cases.FileOnce(c.UserContext(), t, principal(c), strings.Clone(key), f)
+		if replayed {
+			c.Set("Idempotent-Replayed", "true")
+		}
+	} else {
+		out, err = s.cases.File(c.UserContext(), t, principal(c), f)
+	}
 	if err != nil {
 		return err
 	}
@@ -237,6 +247,10 @@ func (s *Server) apiMyCases(c *fiber.Ctx) error {
 	p, err := requireSignedIn(c)
 	if err != nil {
 		return err
+	}
+	if p.IsStaff() {
+		// Staff get their queue, with its filters (queue.go).
+		return s.apiQueue(c, t, p)
 	}
 	limit, _ := strconv.Atoi(c.Query("limit"))
 	list, next, err := s.cases.ListMine(c.UserContext(), t.ID, p, c.Query("cursor"), limit)

@@ -211,6 +211,9 @@ func (s *Server) casePage(c *fiber.Ctx) error {
 	if p == nil {
 		return c.Redirect("/login", fiber.StatusSeeOther)
 	}
+	if p.IsStaff() {
+		return s.staffCasePage(c, t, p, id, "", fiber.StatusOK) // handling_pages.go
+	}
 	v, err := s.cases.Get(c.UserContext(), t.ID, p, id)
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/suara-id/suara/internal/apperr"
+	"github.com/suara-id/suara/internal/cases"
 	"github.com/suara-id/suara/internal/tenant"
 )
 
@@ -19,6 +20,10 @@ type apiErrorBody struct {
 	Code    string            `json:"code"`
 	Message string            `json:"message"`
 	Fields  map[string]string `json:"fields,omitempty"`
+	// Allowed lists the transitions the caller may make instead, on a 409
+	// for a transition the case's status does not have.
+	// A pointer, so an empty list still shows: "nothing is allowed".
+	Allowed *[]string `json:"allowed,omitempty"`
 }
 
 // handleError maps domain errors to a status and a localised message, as
@@ -32,6 +37,15 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	var ve *apperr.Validation
 	var fc *apperr.FieldConflict
 	var lim *apperr.Limited
+	var allowed *[]string
+	var te *cases.TransitionError
+	if errors.As(err, &te) {
+		list := make([]string, 0, len(te.Allowed))
+		for _, t := range te.Allowed {
+			list = append(list, string(t))
+		}
+		allowed = &list
+	}
 	switch {
 	case errors.As(err, &fe):
 		status = fe.Code
@@ -72,7 +86,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		msg = translate(rc.loc, lim.Key)
 	}
 	if rc.API {
-		return c.Status(status).JSON(apiError{Error: apiErrorBody{Code: code, Message: msg, Fields: fields}})
+		return c.Status(status).JSON(apiError{Error: apiErrorBody{Code: code, Message: msg, Fields: fields, Allowed: allowed}})
 	}
 	if rc.Target == tenant.Unknown {
 		// Unknown host: a bare page that names no tenant.

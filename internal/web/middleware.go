@@ -58,8 +58,13 @@ func (s *Server) logRequests(c *fiber.Ctx) error {
 	return nil
 }
 
-func securityHeaders(c *fiber.Ctx) error {
+func (s *Server) securityHeaders(c *fiber.Ctx) error {
 	h := &c.Response().Header
+	if s.cfg.HTTP.SecureCookies {
+		// Secure cookies mean the site is served over TLS: browsers must
+		// never fall back to plain HTTP, where a reporter can be watched.
+		h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+	}
 	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")

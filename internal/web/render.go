@@ -77,6 +77,8 @@ type Page struct {
 	Title     string
 	CSRF      string
 	Data      any
+	// SignedIn is the account's name when someone is signed in.
+	SignedIn string
 
 	loc *i18n.Localizer
 }
@@ -110,6 +112,9 @@ func (s *Server) render(c *fiber.Ctx, status int, name string, p *Page) error {
 func (s *Server) page(c *fiber.Ctx, title string) *Page {
 	rc := reqCtx(c)
 	p := &Page{Tenant: rc.Tenant, Locale: rc.Locale, AltLocale: otherLocale(rc.Locale), Path: c.Path(), loc: rc.loc, CSRF: csrfToken(c)}
+	if rc.Principal != nil {
+		p.SignedIn = rc.Principal.Name
+	}
 	p.Theme = s.themes["default"]
 	p.AppName = "Suara"
 	if rc.Tenant != nil {

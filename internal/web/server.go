@@ -17,39 +17,49 @@ import (
 	"github.com/uptrace/bun"
 
 	suara "github.com/suara-id/suara"
+	"github.com/suara-id/suara/internal/analytics"
 	"github.com/suara-id/suara/internal/auth"
 	"github.com/suara-id/suara/internal/cases"
 	"github.com/suara-id/suara/internal/config"
 	"github.com/suara-id/suara/internal/metrics"
+	"github.com/suara-id/suara/internal/notify"
+	"github.com/suara-id/suara/internal/privacy"
 	"github.com/suara-id/suara/internal/tenant"
 )
 
 // Deps are what the web layer needs; app wires them.
 type Deps struct {
-	Config   *config.Config
-	Log      *slog.Logger
-	DB       *bun.DB
-	Resolver *tenant.Resolver
-	Metrics  *metrics.Metrics // nil: no metrics
-	Auth     *auth.Service
-	Authz    *auth.Authorizer
-	Cases    *cases.Service
+	Config    *config.Config
+	Log       *slog.Logger
+	DB        *bun.DB
+	Resolver  *tenant.Resolver
+	Metrics   *metrics.Metrics // nil: no metrics
+	Auth      *auth.Service
+	Authz     *auth.Authorizer
+	Cases     *cases.Service
+	Notify    *notify.Service  // nil: notification routes answer 404
+	Analytics *analytics.Store // cross-union aggregates for the platform console and API
+	Privacy   *privacy.Service // nil: /me/export and /me/delete answer 404
 }
 
 // Server holds the Fiber app and what handlers share.
 type Server struct {
-	cfg      *config.Config
-	log      *slog.Logger
-	db       *bun.DB
-	resolver *tenant.Resolver
-	metrics  *metrics.Metrics
-	auth     *auth.Service
-	authz    *auth.Authorizer
-	cases    *cases.Service
-	receipts *tenantBuckets
-	bundle   *i18n.Bundle
-	themes   map[string]*Theme
-	app      *fiber.App
+	cfg       *config.Config
+	log       *slog.Logger
+	db        *bun.DB
+	resolver  *tenant.Resolver
+	metrics   *metrics.Metrics
+	auth      *auth.Service
+	authz     *auth.Authorizer
+	cases     *cases.Service
+	receipts  *tenantBuckets
+	bundle    *i18n.Bundle
+	themes    map[string]*Theme
+	app       *fiber.App
+	notify    *notify.Service
+	analytics *analytics.Store
+	admin     *tenant.Admin // tenant administration, built by adminRoutes
+	privacy   *privacy.Service
 }
 
 // New builds the Fiber app with every route.
@@ -87,6 +97,9 @@ func New(d Deps) (*Server, error) {
 		TrustedProxies:          d.Config.HTTP.TrustedProxies,
 		ProxyHeader:             d.Config.HTTP.ProxyHeader,
 	})
+	s.notify = d.Notify
+	s.analytics = d.Analytics
+	s.privacy = d.Privacy
 	s.routes()
 	return s, nil
 }
@@ -119,7 +132,7 @@ func (s *Server) routes() {
 	if s.metrics != nil {
 		app.Use(s.observe)
 	}
-	app.Use(securityHeaders)
+	app.Use(s.securityHeaders)
 	app.Use(s.limitBody)
 
 	// Probes answer on any host: load balancers do not send tenant hosts.
@@ -137,6 +150,13 @@ func (s *Server) routes() {
 	s.authRoutes()
 	s.caseRoutes()
 	s.suggestionRoutes()
+	s.notificationRoutes()
+	s.adminRoutes()
+	s.handlingRoutes()
+	s.platformRoutes()
+	s.privacyRoutes()
+	s.openAPIRoutes()
+	s.queueRoutes()
 }
 
 func (s *Server) ready(c *fiber.Ctx) error {

@@ -1,0 +1,189 @@
+package analytics
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+
+	"github.com/uptrace/bun/dialect/pgdialect"
+)
+
+// Row is one published cell: its dimension values (in Query.By order) and
+// its measures. A suppressed row has every measure nil; a single measure is
+// also nil when it rests on fewer than k cases.
+type Row struct {
+	Keys       []string
+	Values     map[string]*float64
+	Suppressed bool
+}
+
+// Result is a query's published table.
+type Result struct {
+	Query Query
+	K     int
+	Rows  []Row
+}
+
+// rawCell is what analytics_aggregate returns for a group.
+type rawCell struct {
+	cell
+	frN, resN, targetN, within, satN, satSum, reopened, retaliation int64
+	frMed, resMed                                                   *float64
+}
+
+// Aggregate answers q through the platform path and applies disclosure
+// control: nothing but the cells' dimension values and suppressed numbers
+// leaves.
+func (s *Store) Aggregate(ctx context.Context, q Query) (*Result, error) {
+	fdims := make([]string, 0, len(q.Filters))
+	for k := range q.Filters {
+		fdims = append(fdims, k)
+	}
+	sort.Strings(fdims)
+	fvals := make([]string, len(fdims))
+	for i, k := range fdims {
+		fvals[i] = q.Filters[k]
+	}
+	by := q.By
+	if by == nil {
+		by = []string{}
+	}
+	rows, err := s.db.QueryContext(ctx,
+		"SELECT * FROM analytics_aggregate(?::text[], ?::date, ?::date, ?::text[], ?::text[])",
+		pgdialect.Array(by), q.From.Date(), q.To.Date(), pgdialect.Array(fdims), pgdialect.Array(fvals))
+	if err != nil {
+		return nil, fmt.Errorf("aggregate: %w", err)
+	}
+	defer rows.Close()
+	var raws []*rawCell
+	for rows.Next() {
+		r := &rawCell{}
+		if err := rows.Scan(pgdialect.Array(&r.keys), &r.n, &r.frN, &r.frMed, &r.resN, &r.resMed,
+			&r.targetN, &r.within, &r.satN, &r.satSum, &r.reopened, &r.retaliation); err != nil {
+			return nil, fmt.Errorf("read aggregate: %w", err)
+		}
+		raws = append(raws, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read aggregate: %w", err)
+	}
+	return s.publish(q, raws), nil
+}
+
+// publish suppresses and computes the measures of raw cells.
+func (s *Store) publish(q Query, raws []*rawCell) *Result {
+	k := int64(s.opts.K)
+	slices.SortFunc(raws, func(a, b *rawCell) int { return slices.Compare(a.keys, b.keys) })
+	cells := make([]*cell, len(raws))
+	var total int64
+	for i, r := range raws {
+		cells[i] = &r.cell
+		total += r.n
+	}
+	suppress(cells, len(q.By), s.opts.K)
+	res := &Result{Query: q, K: s.opts.K, Rows: make([]Row, 0, len(raws))}
+	for _, r := range raws {
+		row := Row{Keys: r.keys, Values: make(map[string]*float64, len(q.Measures)), Suppressed: r.suppressed}
+		for _, m := range q.Measures {
+			if r.suppressed {
+				row.Values[m] = nil
+				continue
+			}
+			row.Values[m] = r.measure(m, k, total)
+		}
+		res.Rows = append(res.Rows, row)
+	}
+	return res
+}
+
+// measure computes one measure of an unsuppressed cell, or nil when it
+// rests on fewer than k cases.
+func (r *rawCell) measure(m string, k, total int64) *float64 {
+	ratio := func(num, den int64, digits int) *float64 {
+		if den < k {
+			return nil
+		}
+		return round(float64(num)/float64(den), digits)
+	}
+	switch m {
+	case "count":
+		v := float64(r.n)
+		return &v
+	case "share":
+		return ratio(r.n, max(total, k), 4)
+	case "median_first_response_days":
+		if r.frN < k || r.frMed == nil {
+			return nil
+		}
+		return round(*r.frMed, 1)
+	case "median_resolution_days":
+		if r.resN < k || r.resMed == nil {
+			return nil
+		}
+		return round(*r.resMed, 1)
+	case "within_target_share":
+		return ratio(r.within, r.targetN, 4)
+	case "satisfaction_avg":
+		return ratio(r.satSum, r.satN, 2)
+	case "reopen_rate":
+		return ratio(r.reopened, r.n, 4)
+	case "retaliation_reports":
+		// A count of people: small ones are withheld like any cell.
+		if r.retaliation > 0 && r.retaliation < k {
+			return nil
+		}
+		v := float64(r.retaliation)
+		return &v
+	}
+	return nil
+}
+
+func round(v float64, digits int) *float64 {
+	p := math.Pow10(digits)
+	out := math.Round(v*p) / p
+	return &out
+}
+
+// TenantOverview is one tenant as the platform sees it: its label (a short
+// name, or "Union A" when it opted out of being named) and counters. Counts
+// under k are nil.
+type TenantOverview struct {
+	Label          string
+	Cases          *int64
+	Users          *int64
+	ActiveBranches int64
+}
+
+// Overview lists every tenant's counters through the platform path.
+func (s *Store) Overview(ctx context.Context) ([]TenantOverview, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT label, cases, users, active_branches FROM analytics_tenant_overview()")
+	if err != nil {
+		return nil, fmt.Errorf("tenant overview: %w", err)
+	}
+	defer rows.Close()
+	var out []TenantOverview
+	k := int64(s.opts.K)
+	small := func(v int64) *int64 {
+		if v > 0 && v < k {
+			return nil
+		}
+		return &v
+	}
+	for rows.Next() {
+		var t TenantOverview
+		var cases, users int64
+		if err := rows.Scan(&t.Label, &cases, &users, &t.ActiveBranches); err != nil {
+			return nil, fmt.Errorf("read tenant overview: %w", err)
+		}
+		t.Cases, t.Users = small(cases), small(users)
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read tenant overview: %w", err)
+	}
+	slices.SortFunc(out, func(a, b TenantOverview) int { return cmp.Compare(a.Label, b.Label) })
+	return out, nil
+}

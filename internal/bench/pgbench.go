@@ -1,0 +1,106 @@
+package bench
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver for id look-ups
+
+	"github.com/suara-id/suara/internal/benchdata"
+)
+
+var tpsRE = regexp.MustCompile(`(?m)^tps = ([0-9.]+)`)
+
+// ParseTPS reads the transactions per second from pgbench's output.
+func ParseTPS(out string) (float64, error) {
+	m := tpsRE.FindStringSubmatch(out)
+	if m == nil {
+		return 0, fmt.Errorf("no tps in pgbench output: %q", lastLines(out, 5))
+	}
+	return strconv.ParseFloat(m[1], 64)
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+
+// pgVars are the -D variables of the scripts, looked up once.
+func (d *driver) pgVars(ctx context.Context) ([]string, error) {
+	if d.vars != nil {
+		return d.vars, nil
+	}
+	db, err := sql.Open("pgx", d.cfg.DatabaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("bench: database: %w", err)
+	}
+	defer db.Close()
+	var tenants, slugs, branches []string
+	for _, slug := range d.cfg.Tenants {
+		id, br, err := d.lookups(ctx, db, slug)
+		if err != nil {
+			return nil, fmt.Errorf("bench: look up %s: %w", slug, err)
+		}
+		tenants, slugs, branches = append(tenants, id), append(slugs, slug), append(branches, br)
+	}
+	arr := func(xs []string) string { return "{" + strings.Join(xs, ",") + "}" }
+	d.vars = []string{
+		"-D", "ntenants=" + strconv.Itoa(len(tenants)),
+		"-D", "tenants=" + arr(tenants),
+		"-D", "slugs=" + arr(slugs),
+		"-D", "workers=" + arr(d.s.workerIDs),
+		"-D", "staff=" + arr(d.s.staffIDs),
+		"-D", "branches=" + arr(branches),
+	}
+	return d.vars, nil
+}
+
+// lookups returns a tenant's id and its province sub-tree as a uuid[]
+// literal (the HTTP API does not expose them).
+func (d *driver) lookups(ctx context.Context, db *sql.DB, slug string) (tenantID, branches string, err error) {
+	if err := db.QueryRowContext(ctx, "SELECT id FROM tenants WHERE slug = $1", slug).Scan(&tenantID); err != nil {
+		return "", "", fmt.Errorf("tenant %s: %w", slug, err)
+	}
+	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return "", "", err
+	}
+	defer func() { _ = tx.Rollback() }()
+	if _, err := tx.ExecContext(ctx, "SELECT set_config('app.tenant_id', $1, true)", tenantID); err != nil {
+		return "", "", err
+	}
+	p := benchdata.ProvincePath(slug)
+	err = tx.QueryRowContext(ctx, `SELECT '{' || string_agg(id::text, ',' ORDER BY path) || '}' FROM branches
+		WHERE path = $1 OR path LIKE $1 || '/%'`, p).Scan(&branches)
+	return tenantID, branches, err
+}
+
+// pgbench runs the scenario's script at conc clients for dur and returns
+// its transactions per second.
+func (d *driver) pgbench(ctx context.Context, scenario string, conc int, dur time.Duration) (float64, error) {
+	vars, err := d.pgVars(ctx)
+	if err != nil {
+		return 0, err
+	}
+	secs := max(1, int(dur.Round(time.Second)/time.Second))
+	args := []string{"-n", "-M", "prepared", "-c", strconv.Itoa(conc), "-j", strconv.Itoa(min(conc, 4)),
+		"-T", strconv.Itoa(secs), "-f", filepath.Join(d.cfg.PGBenchScripts, scenario+".sql")}
+	args = append(args, vars...)
+	args = append(args, d.cfg.DatabaseURL)
+	cmd := exec.CommandContext(ctx, d.cfg.PGBench, args...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return 0, fmt.Errorf("bench: pgbench %s -c %d: %w: %s", scenario, conc, err, lastLines(string(out), 8))
+	}
+	if m := regexp.MustCompile(`number of failed transactions: ([1-9][0-9]*)`).FindStringSubmatch(string(out)); m != nil {
+		return 0, fmt.Errorf("bench: pgbench %s -c %d: %s failed transactions", scenario, conc, m[1])
+	}
+	return ParseTPS(string(out))
+}

@@ -1,0 +1,694 @@
+package cases
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/suara-id/suara/internal/apperr"
+	"github.com/suara-id/suara/internal/auth"
+	"github.com/suara-id/suara/internal/db"
+	"github.com/suara-id/suara/internal/rbac"
+)
+
+// RoleLister lists a principal's role assignments; the queue turns the ones
+// that grant "case read" into the branch sub-trees it shows
+// (auth.Authorizer implements it).
+type RoleLister interface {
+	Roles(ctx context.Context, p *auth.Principal) ([]rbac.Membership, error)
+}
+
+// QueueSort orders the staff queue.
+type QueueSort string
+
+const (
+	SortNewest  QueueSort = "newest"
+	SortOldest  QueueSort = "oldest"
+	SortDue     QueueSort = "due"     // due soonest first; cases without a deadline last
+	SortUrgency QueueSort = "urgency" // critical first, newest first within a level
+)
+
+// QueueSorts lists the sorts in the order pages offer them.
+func QueueSorts() []QueueSort { return []QueueSort{SortNewest, SortOldest, SortDue, SortUrgency} }
+
+// Urgencies lists the urgency levels, most urgent first.
+func Urgencies() []string { return []string{"critical", "high", "normal", "low"} }
+
+// MaxQueryRunes bounds the queue's search text.
+const MaxQueryRunes = 200
+
+// QueueFilter selects and orders the staff queue. Zero values mean "any".
+type QueueFilter struct {
+	Query        string     // full text over title and description (indonesian), or an exact reference
+	Statuses     []Status   // any of these
+	Category     string     // slug; includes its sub-categories
+	BranchID     *uuid.UUID // this branch and its sub-tree
+	WorkplaceID  *uuid.UUID
+	Urgencies    []string
+	Overdue      bool
+	AssignedToMe bool
+	Unassigned   bool
+	Escalated    bool // escalated to a branch the viewer covers
+	LowRating    bool // rated 2 or less by the reporter
+	SafetyMode   SafetyMode
+	From, To     time.Time // filing time: From inclusive, To exclusive; zero = open
+	Sort         QueueSort
+	Cursor       string
+	Limit        int
+}
+
+// QueueParams is a queue filter as the strings of a query string or a GET
+// form; Filter validates it.
+type QueueParams struct {
+	Q, Status, Category, Branch, Workplace, Urgency, Overdue, Assigned, Unassigned string
+	Escalated, LowRating, SafetyMode, From, To, Sort, Cursor, Limit                string
+}
+
+// StatusOpen is a status filter value standing for every open status.
+const StatusOpen = "open"
+
+// Filter validates the parameters; every bad one is a field error (422).
+// Lists (status, urgency) are comma-separated; dates are YYYY-MM-DD in
+// Jakarta time, to inclusive.
+func (qp QueueParams) Filter() (QueueFilter, error) {
+	v := &apperr.Validation{}
+	var f QueueFilter
+	q, ok := cleanText(strings.ReplaceAll(qp.Q, "\n", " "))
+	switch {
+	case !ok:
+		v.Add("q", "error.invalid")
+	case utf8.RuneCountInString(q) > MaxQueryRunes:
+		v.Add("q", "error.too_long")
+	}
+	f.Query = q
+	for _, s := range splitList(qp.Status) {
+		switch {
+		case s == StatusOpen:
+			f.Statuses = append(f.Statuses, lifecycleOpen...)
+		case Status(s).Valid():
+			f.Statuses = append(f.Statuses, Status(s))
+		default:
+			v.Add("status", "error.invalid_choice")
+		}
+	}
+	f.Category = strings.TrimSpace(qp.Category)
+	if len(f.Category) > 64 {
+		v.Add("category", "error.invalid_choice")
+	}
+	f.BranchID = parseOptionalUUID(v, "branch", qp.Branch)
+	f.WorkplaceID = parseOptionalUUID(v, "workplace", qp.Workplace)
+	for _, u := range splitList(qp.Urgency) {
+		if !slices.Contains(Urgencies(), u) {
+			v.Add("urgency", "error.invalid_choice")
+			break
+		}
+		f.Urgencies = append(f.Urgencies, u)
+	}
+	f.Overdue = parseFlag(v, "overdue", qp.Overdue)
+	f.Unassigned = parseFlag(v, "unassigned", qp.Unassigned)
+	switch strings.TrimSpace(qp.Assigned) {
+	case "":
+	case "me":
+		f.AssignedToMe = true
+	case "none":
+		f.Unassigned = true
+	default:
+		v.Add("assigned", "error.invalid_choice")
+	}
+	if f.AssignedToMe && f.Unassigned {
+		v.Add("assigned", "error.invalid_choice")
+	}
+	f.Escalated = parseFlag(v, "escalated", qp.Escalated)
+	f.LowRating = parseFlag(v, "low_rating", qp.LowRating)
+	switch m := SafetyMode(strings.TrimSpace(qp.SafetyMode)); m {
+	case "", ModeNamed, ModeConfidential, ModeAnonymous:
+		f.SafetyMode = m
+	default:
+		v.Add("safety_mode", "error.invalid_choice")
+	}
+	if d := strings.TrimSpace(qp.From); d != "" {
+		day, err := time.ParseInLocation(time.DateOnly, d, jakarta)
+		if err != nil {
+			v.Add("from", "error.date_invalid")
+		} else {
+			f.From = day
+		}
+	}
+	if d := strings.TrimSpace(qp.To); d != "" {
+		day, err := time.ParseInLocation(time.DateOnly, d, jakarta)
+		switch {
+		case err != nil:
+			v.Add("to", "error.date_invalid")
+		case !f.From.IsZero() && day.Before(f.From):
+			v.Add("to", "error.date_range")
+		default:
+			f.To = day.AddDate(0, 0, 1)
+		}
+	}
+	f.Sort = QueueSort(strings.TrimSpace(qp.Sort))
+	if f.Sort == "" {
+		f.Sort = SortNewest
+	} else if !slices.Contains(QueueSorts(), f.Sort) {
+		v.Add("sort", "error.invalid_choice")
+	}
+	f.Cursor = strings.TrimSpace(qp.Cursor)
+	if l := strings.TrimSpace(qp.Limit); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 {
+			v.Add("limit", "error.invalid")
+		}
+		f.Limit = min(n, MaxPageSize)
+	}
+	return f, v.Err()
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" && !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func parseOptionalUUID(v *apperr.Validation, field, s string) *uuid.UUID {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil
+	}
+	id, err := uuid.Parse(s)
+	if err != nil {
+		v.Add(field, "error.invalid_choice")
+		return nil
+	}
+	return &id
+}
+
+func parseFlag(v *apperr.Validation, field, s string) bool {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "0", "false", "no", "off":
+		return false
+	case "1", "true", "yes", "on":
+		return true
+	}
+	v.Add(field, "error.invalid")
+	return false
+}
+
+// QueueItem is a case in the staff queue. It carries no reporter identity
+// of any kind, whatever the safety mode: the queue is seen by everyone who
+// may read a branch's cases, and only the case page decides who sees whom.
+type QueueItem struct {
+	ID          uuid.UUID  `json:"id"`
+	Reference   string     `json:"reference"`
+	Type        Type       `json:"type"`
+	Title       string     `json:"title"`
+	Status      Status     `json:"status"`
+	Category    string     `json:"category,omitempty"` // slug
+	Urgency     string     `json:"urgency"`
+	SafetyMode  SafetyMode `json:"safety_mode"`
+	BranchID    uuid.UUID  `json:"branch_id"`
+	Branch      string     `json:"branch"` // path
+	WorkplaceID *uuid.UUID `json:"workplace_id,omitempty"`
+	AssignedTo  *uuid.UUID `json:"assigned_to,omitempty"`
+	CreatedAt   time.Time  `json:"created_at"`
+	// Due is the deadline that matters now (first response while
+	// submitted, resolution while open); nil when none runs.
+	Due     *time.Time `json:"due,omitempty"`
+	Overdue bool       `json:"overdue"`
+	Paused  bool       `json:"paused"` // waiting for the reporter: the clock stands still
+	// NeedsReview: the latest pending AI suggestion has low confidence.
+	NeedsReview bool `json:"needs_review"`
+	// EscalatedTo is the branch an overdue case was escalated to, at
+	// EscalationLevel steps above its own.
+	EscalatedTo     *uuid.UUID `json:"escalated_to,omitempty"`
+	EscalationLevel int        `json:"escalation_level,omitempty"`
+	// EscalationPrompt: bipartite negotiation has run past 30 working days
+	// with no further step recorded; the union should consider Disnaker.
+	EscalationPrompt bool `json:"escalation_prompt"`
+	LowRating        bool `json:"low_rating"`
+	AssignedToMe     bool `json:"assigned_to_me"`
+}
+
+// queueRow is what the queue's main query returns.
+type queueRow struct {
+	ID          uuid.UUID  `bun:"id"`
+	Reference   string     `bun:"reference"`
+	Type        Type       `bun:"type"`
+	Title       string     `bun:"title"`
+	Status      Status     `bun:"status"`
+	Urgency     string     `bun:"urgency"`
+	SafetyMode  SafetyMode `bun:"safety_mode"`
+	BranchID    uuid.UUID  `bun:"branch_id"`
+	WorkplaceID *uuid.UUID `bun:"workplace_id"`
+	CategoryID  *uuid.UUID `bun:"category_id"`
+	AssignedTo  *uuid.UUID `bun:"assigned_to"`
+	CreatedAt   time.Time  `bun:"created_at"`
+	LowRating   bool       `bun:"low_rating"`
+	Due         *time.Time `bun:"due"`
+	UrgencyRank int        `bun:"urgency_rank"`
+}
+
+// urgencyRankSQL must match cases_queue_urgency_idx (migration 0006).
+const urgencyRankSQL = `(CASE c.urgency WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END)`
+
+// referencePattern is a case reference: SPN-2026-000123.
+var referencePattern = regexp.MustCompile(`^[A-Za-z0-9]+-[0-9]{4}-[0-9]{6}$`)
+
+// queueScope is what a principal may see: every case (all), or the cases
+// of branchIDs plus those assigned to them.
+type queueScope struct {
+	all       bool
+	branchIDs []uuid.UUID
+	userID    uuid.UUID
+}
+
+type branchInfo struct {
+	ID       uuid.UUID  `bun:"id"`
+	ParentID *uuid.UUID `bun:"parent_id"`
+	Path     string     `bun:"path"`
+}
+
+// subtree returns the ids of the branches at base and below it.
+func subtree(branches []branchInfo, base string) []uuid.UUID {
+	var out []uuid.UUID
+	for _, b := range branches {
+		if b.Path == base || strings.HasPrefix(b.Path, base+"/") {
+			out = append(out, b.ID)
+		}
+	}
+	return out
+}
+
+// scopeOf turns p's role assignments that grant "case read" (asked of
+// Casbin at the branch each role is held at, so the policy file stays the
+// only place that says which roles read cases) into branch sub-trees.
+func (s *Service) scopeOf(ctx context.Context, p *auth.Principal, tenantSlug string, branches []branchInfo) (queueScope, error) {
+	sc := queueScope{userID: p.UserID}
+	rl, ok := s.authz.(RoleLister)
+	if !ok {
+		return sc, errors.New("queue: the authorizer cannot list roles")
+	}
+	roles, err := rl.Roles(ctx, p)
+	if err != nil {
+		return sc, fmt.Errorf("list roles: %w", err)
+	}
+	seen := map[uuid.UUID]bool{}
+	for _, m := range roles {
+		base, ok := strings.CutSuffix(m.Domain, "/*")
+		if !ok || (base != tenantSlug && !strings.HasPrefix(base, tenantSlug+"/")) {
+			continue
+		}
+		if err := s.authz.Check(ctx, p, base, "case", "read"); err != nil {
+			if errors.Is(err, apperr.ErrForbidden) {
+				continue
+			}
+			return sc, err
+		}
+		if base == tenantSlug {
+			sc.all = true
+			return sc, nil
+		}
+		for _, id := range subtree(branches, base) {
+			if !seen[id] {
+				seen[id] = true
+				sc.branchIDs = append(sc.branchIDs, id)
+			}
+		}
+	}
+	return sc, nil
+}
+
+// queueCursor is the last row of a page in the page's sort order.
+type queueCursor struct {
+	sort QueueSort
+	a, b int64 // sort keys: microseconds or urgency rank
+	id   uuid.UUID
+}
+
+// noDue stands for "no deadline" (infinity) in a due-sorted cursor.
+const noDue = math.MaxInt64
+
+func (c queueCursor) encode() string {
+	b := []byte{byte(slices.Index(QueueSorts(), c.sort))}
+	b = binary.BigEndian.AppendUint64(b, uint64(c.a))
+	b = binary.BigEndian.AppendUint64(b, uint64(c.b))
+	b = append(b, c.id[:]...)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeQueueCursor(s string, sort QueueSort) (queueCursor, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || len(b) != 33 || int(b[0]) >= len(QueueSorts()) || QueueSorts()[b[0]] != sort {
+		return queueCursor{}, errors.New("bad cursor")
+	}
+	id, _ := uuid.FromBytes(b[17:])
+	return queueCursor{sort: sort, a: int64(binary.BigEndian.Uint64(b[1:9])), b: int64(binary.BigEndian.Uint64(b[9:17])), id: id}, nil
+}
+
+func cursorOf(r queueRow, sort QueueSort) queueCursor {
+	c := queueCursor{sort: sort, a: r.CreatedAt.UnixMicro(), id: r.ID}
+	switch sort {
+	case SortDue:
+		c.a = noDue
+		if r.Due != nil {
+			c.a = r.Due.UnixMicro()
+		}
+	case SortUrgency:
+		c.a, c.b = int64(r.UrgencyRank), r.CreatedAt.UnixMicro()
+	}
+	return c
+}
+
+// Queue returns a page of the staff queue: the cases in the branch
+// sub-trees where p may read cases, plus the cases assigned to p, filtered
+// and sorted by f, and the cursor of the next page ("" at the end). Only
+// staff of the tenant get a queue (apperr.ErrForbidden otherwise).
+func (s *Service) Queue(ctx context.Context, tenantID uuid.UUID, p *auth.Principal, f QueueFilter) ([]QueueItem, string, error) {
+	if !p.IsStaff() || p.TenantID != tenantID || p.Pending2FA {
+		return nil, "", apperr.ErrForbidden
+	}
+	var items []QueueItem
+	next := ""
+	err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
+		q, limit, branches, err := s.queueQuery(ctx, tx, tenantID, p, f)
+		if err != nil {
+			return err
+		}
+		if q == "" {
+			items = []QueueItem{}
+			return nil
+		}
+		var rows []queueRow
+		if err := tx.NewRaw(q).Scan(ctx, &rows); err != nil {
+			return fmt.Errorf("queue: %w", err)
+		}
+		if len(rows) > limit {
+			rows = rows[:limit]
+			next = cursorOf(rows[limit-1], f.Sort).encode()
+		}
+		items, err = s.queueItems(ctx, tx, p, rows, branches)
+		return err
+	})
+	if err != nil {
+		return nil, "", fmt.Errorf("staff queue: %w", err)
+	}
+	return items, next, nil
+}
+
+// queueQuery builds the page query (limit+1 rows, to know whether another
+// page follows). An empty query means the principal sees nothing.
+func (s *Service) queueQuery(ctx context.Context, tx bun.Tx, tenantID uuid.UUID, p *auth.Principal, f QueueFilter) (string, int, []branchInfo, error) {
+	if f.Sort == "" {
+		f.Sort = SortNewest
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = DefaultPageSize
+	}
+	limit = min(limit, MaxPageSize)
+	var after *queueCursor
+	if f.Cursor != "" {
+		c, err := decodeQueueCursor(f.Cursor, f.Sort)
+		if err != nil {
+			return "", 0, nil, apperr.Invalid("cursor", "error.invalid")
+		}
+		after = &c
+	}
+	var branches []branchInfo
+	if err := tx.NewRaw("SELECT id, parent_id, path FROM branches ORDER BY path").Scan(ctx, &branches); err != nil {
+		return "", 0, nil, fmt.Errorf("load branches: %w", err)
+	}
+	var tenantSlug string
+	if err := tx.QueryRowContext(ctx, "SELECT slug FROM tenants WHERE id = ?", tenantID).Scan(&tenantSlug); err != nil {
+		return "", 0, nil, fmt.Errorf("load tenant: %w", err)
+	}
+	sc, err := s.scopeOf(ctx, p, tenantSlug, branches)
+	if err != nil {
+		return "", 0, nil, err
+	}
+
+	var where []string
+	fmtr := s.db.QueryGen()
+	arg := func(cond string, args ...any) { where = append(where, fmtr.FormatQuery(cond, args...)) }
+	// Explicit although RLS adds it: it lets every index that leads with
+	// tenant_id be used as such.
+	arg("c.tenant_id = ?", tenantID)
+	switch {
+	case sc.all:
+	case len(sc.branchIDs) > 0:
+		arg("(c.branch_id IN (?) OR c.assigned_to = ?)", bun.In(sc.branchIDs), p.UserID)
+	default:
+		arg("c.assigned_to = ?", p.UserID)
+	}
+	// Restricted categories show only to their named handlers and the
+	// federation admins (restricted.go), in the queue as on the case page.
+	pred, predArgs := RestrictedVisible("c", p.UserID)
+	arg(pred, predArgs...)
+	if f.BranchID != nil {
+		var path string
+		for _, b := range branches {
+			if b.ID == *f.BranchID {
+				path = b.Path
+			}
+		}
+		if path == "" {
+			return "", 0, nil, apperr.Invalid("branch", "error.invalid_choice")
+		}
+		arg("c.branch_id IN (?)", bun.In(subtree(branches, path)))
+	}
+	if len(f.Statuses) > 0 {
+		arg("c.status IN (?)", bun.In(f.Statuses))
+	}
+	if f.Category != "" {
+		var ids []uuid.UUID
+		if err := tx.NewRaw(`SELECT id FROM categories WHERE slug = ?
+			OR parent_id IN (SELECT id FROM categories WHERE slug = ?)`, f.Category, f.Category).Scan(ctx, &ids); err != nil {
+			return "", 0, nil, fmt.Errorf("look up category: %w", err)
+		}
+		if len(ids) == 0 {
+			return "", 0, nil, apperr.Invalid("category", "error.invalid_choice")
+		}
+		arg("c.category_id IN (?)", bun.In(ids))
+	}
+	if f.WorkplaceID != nil {
+		arg("c.workplace_id = ?", *f.WorkplaceID)
+	}
+	if len(f.Urgencies) > 0 {
+		arg("c.urgency IN (?)", bun.In(f.Urgencies))
+	}
+	if f.Overdue {
+		arg(dueKeySQL+" < ?", s.Now().UTC())
+	}
+	switch {
+	case f.AssignedToMe:
+		arg("c.assigned_to = ?", p.UserID)
+	case f.Unassigned:
+		arg("c.assigned_to IS NULL")
+	}
+	if f.Escalated {
+		target := "TRUE"
+		if !sc.all {
+			target = fmtr.FormatQuery("e.to_branch_id IN (?)", bun.In(append(sc.branchIDs, uuid.Nil)))
+		}
+		arg("EXISTS (SELECT 1 FROM case_escalations e WHERE e.tenant_id = c.tenant_id AND e.case_id = c.id AND " + target + ")")
+	}
+	if f.LowRating {
+		arg("c.low_rating")
+	}
+	if f.SafetyMode != "" {
+		arg("c.safety_mode = ?", string(f.SafetyMode))
+	}
+	if !f.From.IsZero() {
+		arg("c.created_at >= ?", f.From.UTC())
+	}
+	if !f.To.IsZero() {
+		arg("c.created_at < ?", f.To.UTC())
+	}
+	if f.Query != "" {
+		// The text expression is cases_fts_idx's exactly; the reference
+		// match uses the (tenant_id, reference) unique index.
+		ref := strings.ToUpper(f.Query)
+		if !referencePattern.MatchString(ref) {
+			ref = ""
+		}
+		arg("(to_tsvector('indonesian', c.title || ' ' || c.description) @@ websearch_to_tsquery('indonesian', ?) OR c.reference = ?)",
+			f.Query, ref)
+	}
+	var order string
+	switch f.Sort {
+	case SortOldest:
+		order = "c.created_at ASC, c.id ASC"
+		if after != nil {
+			arg("(c.created_at, c.id) > (?, ?)", time.UnixMicro(after.a).UTC(), after.id)
+		}
+	case SortDue:
+		order = dueKeySQL + " ASC, c.id ASC"
+		if after != nil {
+			var due any = "infinity"
+			if after.a != noDue {
+				due = time.UnixMicro(after.a).UTC()
+			}
+			arg("("+dueKeySQL+", c.id) > (?::timestamptz, ?)", due, after.id)
+		}
+	case SortUrgency:
+		order = urgencyRankSQL + " ASC, c.created_at DESC, c.id DESC"
+		if after != nil {
+			arg(urgencyRankSQL+" >= ?", after.a)
+			arg("("+urgencyRankSQL+" > ? OR (c.created_at, c.id) < (?, ?))", after.a, time.UnixMicro(after.b).UTC(), after.id)
+		}
+	default:
+		order = "c.created_at DESC, c.id DESC"
+		if after != nil {
+			arg("(c.created_at, c.id) < (?, ?)", time.UnixMicro(after.a).UTC(), after.id)
+		}
+	}
+	q := `SELECT c.id, c.reference, c.type, c.title, c.status, c.urgency, c.safety_mode, c.branch_id, c.workplace_id,
+	c.category_id, c.assigned_to, c.created_at, c.low_rating, NULLIF(` + dueKeySQL + `, 'infinity') AS due,
+	` + urgencyRankSQL + ` AS urgency_rank
+FROM cases AS c
+WHERE ` + strings.Join(where, "\n  AND ") + `
+ORDER BY ` + order + `
+LIMIT ` + strconv.Itoa(limit+1)
+	return q, limit, branches, nil
+}
+
+// queueItems decorates a page of rows with what the list shows besides the
+// case row itself, in three small queries over the page's ids.
+func (s *Service) queueItems(ctx context.Context, tx bun.Tx, p *auth.Principal, rows []queueRow, branches []branchInfo) ([]QueueItem, error) {
+	items := make([]QueueItem, len(rows))
+	if len(rows) == 0 {
+		return items, nil
+	}
+	ids := make([]uuid.UUID, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	paths := make(map[uuid.UUID]string, len(branches))
+	for _, b := range branches {
+		paths[b.ID] = b.Path
+	}
+	var cats []struct {
+		ID   uuid.UUID `bun:"id"`
+		Slug string    `bun:"slug"`
+	}
+	if err := tx.NewRaw("SELECT id, slug FROM categories").Scan(ctx, &cats); err != nil {
+		return nil, fmt.Errorf("load categories: %w", err)
+	}
+	slugs := make(map[uuid.UUID]string, len(cats))
+	for _, c := range cats {
+		slugs[c.ID] = c.Slug
+	}
+	var review []uuid.UUID
+	if err := tx.NewRaw(`SELECT case_id FROM (SELECT DISTINCT ON (case_id) case_id, needs_review FROM case_suggestions
+		WHERE case_id IN (?) AND status = 'pending' ORDER BY case_id, created_at DESC) s WHERE needs_review`,
+		bun.In(ids)).Scan(ctx, &review); err != nil {
+		return nil, fmt.Errorf("load suggestion flags: %w", err)
+	}
+	var escalations []struct {
+		CaseID   uuid.UUID `bun:"case_id"`
+		Level    int       `bun:"level"`
+		ToBranch uuid.UUID `bun:"to_branch_id"`
+	}
+	if err := tx.NewRaw(`SELECT DISTINCT ON (case_id) case_id, level, to_branch_id FROM case_escalations
+		WHERE case_id IN (?) ORDER BY case_id, level DESC`, bun.In(ids)).Scan(ctx, &escalations); err != nil {
+		return nil, fmt.Errorf("load escalations: %w", err)
+	}
+	prompts, err := pendingPrompts(ctx, tx, ids)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	for i, r := range rows {
+		it := QueueItem{ID: r.ID, Reference: r.Reference, Type: r.Type, Title: r.Title, Status: r.Status,
+			Category: "", Urgency: r.Urgency, SafetyMode: r.SafetyMode, BranchID: r.BranchID, Branch: paths[r.BranchID],
+			WorkplaceID: r.WorkplaceID, AssignedTo: r.AssignedTo, CreatedAt: r.CreatedAt, Due: r.Due,
+			Paused: r.Status == StatusNeedsInfo, LowRating: r.LowRating,
+			NeedsReview:  slices.Contains(review, r.ID),
+			AssignedToMe: r.AssignedTo != nil && *r.AssignedTo == p.UserID}
+		if r.CategoryID != nil {
+			it.Category = slugs[*r.CategoryID]
+		}
+		it.Overdue = r.Due != nil && now.After(*r.Due)
+		for _, e := range escalations {
+			if e.CaseID == r.ID {
+				to := e.ToBranch
+				it.EscalatedTo, it.EscalationLevel = &to, e.Level
+			}
+		}
+		it.EscalationPrompt = IsOpen(r.Status) && prompts[r.ID]
+		items[i] = it
+	}
+	return items, nil
+}
+
+// QueueBranch is a branch the viewer may narrow the queue to.
+type QueueBranch struct {
+	ID    uuid.UUID `json:"id"`
+	Path  string    `json:"path"`
+	Label string    `json:"label"` // the name, indented by depth below the viewer's top branch
+}
+
+// QueueBranches lists, in tree order, the branches whose cases p may read:
+// the choices of the queue's branch filter.
+func (s *Service) QueueBranches(ctx context.Context, tenantID uuid.UUID, p *auth.Principal) ([]QueueBranch, error) {
+	if !p.IsStaff() || p.TenantID != tenantID || p.Pending2FA {
+		return nil, apperr.ErrForbidden
+	}
+	var out []QueueBranch
+	err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
+		var rows []struct {
+			branchInfo
+			Name string `bun:"name"`
+		}
+		if err := tx.NewRaw("SELECT id, parent_id, path, name FROM branches WHERE closed_at IS NULL ORDER BY path").Scan(ctx, &rows); err != nil {
+			return fmt.Errorf("load branches: %w", err)
+		}
+		infos := make([]branchInfo, len(rows))
+		for i := range rows {
+			infos[i] = rows[i].branchInfo
+		}
+		var slug string
+		if err := tx.QueryRowContext(ctx, "SELECT slug FROM tenants WHERE id = ?", tenantID).Scan(&slug); err != nil {
+			return fmt.Errorf("load tenant: %w", err)
+		}
+		sc, err := s.scopeOf(ctx, p, slug, infos)
+		if err != nil {
+			return err
+		}
+		top := -1
+		for _, r := range rows {
+			if sc.all || slices.Contains(sc.branchIDs, r.ID) {
+				depth := strings.Count(r.Path, "/")
+				if top < 0 || depth < top {
+					top = depth
+				}
+			}
+		}
+		for _, r := range rows {
+			if !sc.all && !slices.Contains(sc.branchIDs, r.ID) {
+				continue
+			}
+			indent := strings.Repeat("— ", max(0, strings.Count(r.Path, "/")-top))
+			out = append(out, QueueBranch{ID: r.ID, Path: r.Path, Label: indent + r.Name})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("queue branches: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,138 @@
+package cases
+
+import (
+	"context"
+	"fmt"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/suara-id/suara/internal/apperr"
+	"github.com/suara-id/suara/internal/auth"
+	"github.com/suara-id/suara/internal/db"
+)
+
+// LowRatingAtMost flags a case for its branch admin when either score is
+// at or below it.
+const LowRatingAtMost = 2
+
+// maxRatingComment bounds a rating's comment.
+const maxRatingComment = 2000
+
+// RatingInput is a reporter's satisfaction rating.
+type RatingInput struct {
+	Handling int    `json:"handling" form:"handling"`
+	Outcome  int    `json:"outcome" form:"outcome"`
+	Comment  string `json:"comment" form:"comment"`
+}
+
+// Rating is a stored rating.
+type Rating struct {
+	Handling  int       `json:"handling"`
+	Outcome   int       `json:"outcome"`
+	Comment   string    `json:"comment,omitempty"`
+	LowRating bool      `json:"-"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func checkRating(in RatingInput) (RatingInput, error) {
+	v := &apperr.Validation{}
+	if in.Handling < 1 || in.Handling > 5 {
+		v.Add("handling", "error.rating_range")
+	}
+	if in.Outcome < 1 || in.Outcome > 5 {
+		v.Add("outcome", "error.rating_range")
+	}
+	c, ok := cleanText(in.Comment)
+	switch {
+	case !ok:
+		v.Add("comment", "error.invalid")
+	case utf8.RuneCountInString(c) > maxRatingComment:
+		v.Add("comment", "error.too_long")
+	}
+	in.Comment = c
+	return in, v.Err()
+}
+
+// Rate records the reporter's rating of a resolved or closed case, once.
+func (s *Service) Rate(ctx context.Context, tenantID uuid.UUID, p *auth.Principal, id uuid.UUID, in RatingInput) (*Rating, error) {
+	in, err := checkRating(in)
+	if err != nil {
+		return nil, err
+	}
+	var out *Rating
+	err = db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
+		c, err := lockedCase(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if r, err := s.roleOf(ctx, p, c); err != nil {
+			return err
+		} else if r != roleReporter {
+			return apperr.ErrNotFound
+		}
+		out, err = s.rate(ctx, tx, c, reporterActor(p, c), in)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("rate case: %w", err)
+	}
+	return out, nil
+}
+
+// RateByReceipt is Rate for an anonymous reporter.
+func (s *Service) RateByReceipt(ctx context.Context, tenantID uuid.UUID, code string, in RatingInput) (*Rating, error) {
+	in, err := checkRating(in)
+	if err != nil {
+		return nil, err
+	}
+	var out *Rating
+	err = s.withFloor(ctx, func() error {
+		return db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
+			c, err := s.caseByReceipt(ctx, tx, tenantID, code)
+			if err != nil {
+				return err
+			}
+			if c, err = lockedCase(ctx, tx, c.ID); err != nil {
+				return err
+			}
+			out, err = s.rate(ctx, tx, c, "", in)
+			return err
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("rate by receipt: %w", err)
+	}
+	return out, nil
+}
+
+func (s *Service) rate(ctx context.Context, tx bun.Tx, c *Case, actor string, in RatingInput) (*Rating, error) {
+	if c.Status != StatusResolved && c.Status != StatusClosed {
+		return nil, &apperr.FieldConflict{Field: "rating", Key: "error.rating_not_yet"}
+	}
+	now := s.Now().UTC().Truncate(time.Microsecond)
+	res, err := tx.ExecContext(ctx, `INSERT INTO case_ratings (tenant_id, case_id, handling, outcome, comment, created_at)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, case_id) DO NOTHING`, c.TenantID, c.ID, in.Handling, in.Outcome, in.Comment, now)
+	if err != nil {
+		return nil, fmt.Errorf("store rating: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil, &apperr.FieldConflict{Field: "rating", Key: "error.already_rated"}
+	}
+	low := in.Handling <= LowRatingAtMost || in.Outcome <= LowRatingAtMost
+	if low {
+		if _, err := tx.ExecContext(ctx, "UPDATE cases SET low_rating = true WHERE id = ?", c.ID); err != nil {
+			return nil, fmt.Errorf("flag low rating: %w", err)
+		}
+	}
+	payload := map[string]any{"by": "reporter", "handling": in.Handling, "outcome": in.Outcome}
+	if in.Comment != "" {
+		payload["comment"] = in.Comment
+	}
+	if _, err := s.addEvent(ctx, tx, c, EventRated, actor, VisibilityReporter, payload); err != nil {
+		return nil, err
+	}
+	return &Rating{Handling: in.Handling, Outcome: in.Outcome, Comment: in.Comment, LowRating: low, CreatedAt: now}, nil
+}

@@ -1,0 +1,303 @@
+package e2e
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	suara "github.com/suara-id/suara"
+	"github.com/suara-id/suara/internal/app"
+	"github.com/suara-id/suara/internal/config"
+	"github.com/suara-id/suara/internal/db/pgtest"
+	"github.com/suara-id/suara/internal/tenant"
+)
+
+const demoPassword = "suara-demo"
+
+// server is a running Suara: the production wiring over a fresh database
+// with the tenant manifests applied and the demo seeded.
+type server struct {
+	db   *pgtest.DB
+	port int
+}
+
+// url is the address of path on the tenant's (or, with slug "", the
+// platform's) host. Chromium resolves *.localhost to loopback by itself.
+func (s *server) url(slug, path string) string {
+	host := "localhost"
+	if slug != "" {
+		host = slug + ".localhost"
+	}
+	return fmt.Sprintf("http://%s:%d%s", host, s.port, path)
+}
+
+func startServer(t *testing.T) *server {
+	t.Helper()
+	tdb := pgtest.New(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	cfg, err := config.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Paths.Data = t.TempDir()
+	cfg.Database.URL = tdb.AppURL
+	// Links the server builds (invites, tenant lists) carry the real port.
+	cfg.HTTP.Addr = fmt.Sprintf("127.0.0.1:%d", port)
+	ctx := context.Background()
+	b, err := tenant.LoadBundle(suara.TenantsFS, "tenants")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range b.Manifests {
+		if _, err := tenant.Apply(ctx, tdb.App, b, &b.Manifests[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var logOut io.Writer = io.Discard
+	if os.Getenv("SUARA_TEST_LOG") != "" {
+		logOut = os.Stderr
+	}
+	log := slog.New(slog.NewTextHandler(logOut, nil))
+	if err := app.SeedDemo(ctx, cfg, log, io.Discard); err != nil {
+		t.Fatalf("seed demo: %v", err)
+	}
+	pf, err := app.NewServer(ctx, cfg, log, tdb.App)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- pf.Server.App().Listener(ln) }()
+	t.Cleanup(func() {
+		if err := pf.Server.App().ShutdownWithTimeout(5 * time.Second); err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+		if err := <-done; err != nil && !errors.Is(err, net.ErrClosed) {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	s := &server{db: tdb, port: port}
+	// Ready when the probe answers.
+	for i := 0; ; i++ {
+		resp, err := http.Get(s.url("", "/healthz"))
+		if err == nil {
+			resp.Body.Close()
+			break
+		}
+		if i > 50 {
+			t.Fatalf("server did not start: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return s
+}
+
+// chromiumPath finds the browser: Debian's chromium first.
+func chromiumPath() string {
+	if p := os.Getenv("SUARA_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// needChromium returns the browser's path. Without one the test skips
+// locally, and fails in CI, where a skipped suite would pass silently.
+func needChromium(t *testing.T) string {
+	t.Helper()
+	p := chromiumPath()
+	if p != "" {
+		return p
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("chromium is not installed and CI is set: run scripts/chromium.sh (make e2e does) before the e2e suite")
+	}
+	t.Skip("chromium is not installed: run scripts/chromium.sh as root (make e2e does) to run the end-to-end suite")
+	return ""
+}
+
+// Viewports: a cheap Android phone, and a laptop for office work.
+var (
+	phone  = viewport{360, 740}
+	laptop = viewport{1280, 900}
+)
+
+type viewport struct{ w, h int64 }
+
+// browser is one fresh Chromium (its own profile: no cookies or storage
+// shared between tests) and where its screenshots go.
+type browser struct {
+	t       *testing.T
+	ctx     context.Context
+	shots   string
+	n       int
+	mu      sync.Mutex
+	console []string
+}
+
+func newBrowser(t *testing.T, vp viewport) *browser {
+	t.Helper()
+	path := needChromium(t)
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(int(vp.w), int(vp.h)),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("lang", "id-ID"),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	b := &browser{t: t, ctx: ctx, shots: screenshotDir(t)}
+	emu := []chromedp.EmulateViewportOption{chromedp.EmulateScale(2)}
+	if vp.w < 600 {
+		emu = append(emu, chromedp.EmulateMobile)
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(vp.w, vp.h, emu...)); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return b
+}
+
+// screenshotDir is e2e-screenshots/<test name> at the repository root,
+// emptied first so old steps do not linger.
+func screenshotDir(t *testing.T) string {
+	name := regexp.MustCompile(`[^A-Za-z0-9_-]+`).ReplaceAllString(t.Name(), "_")
+	dir := filepath.Join("..", "..", "e2e-screenshots", name)
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// run performs actions, failing the test with the step's name.
+func (b *browser) run(step string, actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, actions...); err != nil {
+		b.shot("failed-" + step)
+		b.t.Fatalf("%s: %v", step, err)
+	}
+}
+
+// shot saves a full-page screenshot named after the step, numbered in order.
+func (b *browser) shot(step string) {
+	b.t.Helper()
+	b.mu.Lock()
+	b.n++
+	n := b.n
+	b.mu.Unlock()
+	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.t.Logf("screenshot %s: %v", step, err)
+		return
+	}
+	name := fmt.Sprintf("%02d-%s.png", n, regexp.MustCompile(`[^a-z0-9-]+`).ReplaceAllString(strings.ToLower(step), "-"))
+	if err := os.WriteFile(filepath.Join(b.shots, name), png, 0o644); err != nil {
+		b.t.Errorf("save screenshot: %v", err)
+	}
+}
+
+// text returns the text of the first node matching sel.
+func (b *browser) text(sel string) string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		b.shot("failed-read")
+		b.t.Fatalf("read %s: %v", sel, err)
+	}
+	return strings.TrimSpace(s)
+}
+
+// location is the current URL's path.
+func (b *browser) location() string {
+	b.t.Helper()
+	return eval[string](b, `location.pathname`)
+}
+
+// mustSee fails unless the page's text contains every want.
+func (b *browser) mustSee(step string, wants ...string) {
+	b.t.Helper()
+	body := b.text("body")
+	for _, w := range wants {
+		if !strings.Contains(body, w) {
+			b.shot("missing-" + step)
+			b.t.Fatalf("%s: page does not show %q:\n%s", step, w, body)
+		}
+	}
+}
+
+// noHorizontalScroll fails when the page is wider than the viewport: text
+// that cannot reflow is unusable at 200% zoom on a phone.
+func (b *browser) noHorizontalScroll(step string) {
+	b.t.Helper()
+	over := eval[int](b, `document.documentElement.scrollWidth - document.documentElement.clientWidth`)
+	if over > 1 {
+		b.shot("overflow-" + step)
+		b.t.Errorf("%s: page is %dpx wider than the screen", step, over)
+	}
+}
+
+// login signs in through the login form.
+func (b *browser) login(s *server, slug, field, id string) {
+	b.t.Helper()
+	b.run("open login", chromedp.Navigate(s.url(slug, "/login")), chromedp.WaitVisible(chromedp.CSS(`form`)))
+	b.run("fill login",
+		chromedp.SendKeys(chromedp.CSS(`input[name="`+field+`"]`), id),
+		chromedp.SendKeys(chromedp.CSS(`#password`), demoPassword),
+		chromedp.Click(chromedp.CSS(`form button[type="submit"]`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`#password`)),
+	)
+}
+
+// eval evaluates a JavaScript expression in the page.
+func eval[T any](b *browser, expr string) T {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		b.t.Fatalf("evaluate %s: %v", expr, err)
+	}
+	return v
+}
+
+// submit clicks a submit button and waits for the next page to load.
+func (b *browser) submit(step, sel string) {
+	b.t.Helper()
+	// Mark the current document; the next page has no mark.
+	eval[string](b, `document.documentElement.dataset.e2e = "old"`)
+	b.run(step, chromedp.Click(chromedp.CSS(sel)))
+	b.run(step+": wait", chromedp.WaitNotPresent(chromedp.CSS(`html[data-e2e="old"]`)), chromedp.WaitReady(chromedp.CSS(`body`)))
+}

@@ -1,0 +1,258 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/suara-id/suara/internal/analytics"
+)
+
+const platformHost = "localhost"
+
+// rollup brings the facts up to date at once (the periodic job runs it a
+// few seconds behind the clock; tests do not wait).
+func (e *env) rollup() {
+	e.t.Helper()
+	if _, err := analytics.New(e.db.App, analytics.Options{K: e.cfg.Analytics.K}).Rollup(context.Background()); err != nil {
+		e.t.Fatalf("rollup: %v", err)
+	}
+}
+
+// Acceptance 1: no reply under /api/v1/platform and no console page carries
+// any string from a case's text. A unique marker is planted in every text a
+// worker or officer writes (name, typed workplace, title, description,
+// messages both ways), the case is moved onto the typed workplace, the union
+// opts in to sharing companies, and every reply is searched.
+func TestPlatformNeverReturnsCaseText(t *testing.T) {
+	e := newCaseEnv(t)
+	marker := "PLANTED" + strings.ReplaceAll(uuid.NewString(), "-", "")
+	if _, err := e.db.App.ExecContext(context.Background(),
+		`UPDATE tenants SET settings = settings || '{"analytics_share_company": true}' WHERE slug = 'spn'`); err != nil {
+		t.Fatal(err)
+	}
+	resp, reg := e.postJSON(spnHost, "/api/v1/auth/register", map[string]any{"name": "Nama " + marker, "phone": "081299990001",
+		"password": "kata-sandi-panjang-" + marker[:8], "gender": "female", "sector": "garment", "workplace_name": "PT " + marker})
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("register: %d %v", resp.StatusCode, reg)
+	}
+	worker := reg["token"].(string)
+	officer := e.login(spnHost, map[string]string{"email": "officer@spn.example", "password": demoPW})
+	wp := e.workplaceID("spn", "pt-maju-jaya-garmen")
+	var ids []string
+	for i, mode := range []string{"named", "named", "named", "named", "named", "confidential", "anonymous"} {
+		out := e.file(spnHost, worker, map[string]any{"type": "complaint", "safety_mode": mode, "workplace_id": wp,
+			"title": fmt.Sprintf("Judul %s %d", marker, i), "description": "Upah dipotong tanpa penjelasan " + marker})
+		ids = append(ids, out["id"].(string))
+	}
+	for _, id := range ids[:5] {
+		e.postJSON(spnHost, "/api/v1/cases/"+id+"/messages", map[string]any{"body": "Pesan pelapor " + marker}, bearer(worker)...)
+		e.postJSON(spnHost, "/api/v1/cases/"+id+"/messages", map[string]any{"body": "Balasan petugas " + marker}, bearer(officer)...)
+	}
+	// One case on the workplace the worker typed (free text, unverified).
+	e.inTenant("spn", func(ctx context.Context, tx bun.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE cases SET workplace_id = (SELECT id FROM workplaces WHERE unverified LIMIT 1), updated_at = now()
+			WHERE id = ?`, ids[0])
+		return err
+	})
+	e.rollup()
+
+	ilo := e.login(platformHost, map[string]string{"email": "ilo@platform.example", "password": demoPW})
+	var replies []string
+	rowsSeen := 0
+	check := func(path string, csv bool) {
+		t.Helper()
+		headers := bearer(ilo)
+		if csv {
+			headers = append(headers, "Accept", "text/csv")
+		}
+		resp, text := e.get(platformHost, path, headers...)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d %s", path, resp.StatusCode, text)
+		}
+		replies = append(replies, path+"\n"+text)
+	}
+	all := strings.Join(analytics.Measures, ",")
+	for _, d := range analytics.Dimensions {
+		for _, csv := range []bool{false, true} {
+			check("/api/v1/platform/aggregates?by="+d+"&measures="+all+"&from=2024-01&to=2030-12", csv)
+		}
+		_, text := e.get(platformHost, "/api/v1/platform/aggregates?by="+d+"&from=2024-01&to=2030-12", bearer(ilo)...)
+		var v struct{ Rows []map[string]any }
+		_ = json.Unmarshal([]byte(text), &v)
+		rowsSeen += len(v.Rows)
+	}
+	check("/api/v1/platform/aggregates?by=tenant,company,gender&measures="+all+"&from=2024-01&to=2030-12", false)
+	check("/api/v1/platform/overview", false)
+	if rowsSeen == 0 {
+		t.Fatal("the aggregates returned no rows: the search proves nothing")
+	}
+	// Console pages, as a signed-in analyst.
+	for _, path := range []string{"/console", "/console/explore", "/console/trend", "/console/trend?series=category&measure=count&from=2024-01&to=2030-12",
+		"/console/explore?by=tenant&by=company&measures=count&measures=share&from=2024-01&to=2030-12",
+		"/console/explore.csv?by=company,province,sector&from=2024-01&to=2030-12"} {
+		resp, text := e.page(platformHost, path, ilo)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("page %s: %d", path, resp.StatusCode)
+		}
+		replies = append(replies, path+"\n"+text)
+	}
+	for _, r := range replies {
+		if strings.Contains(r, marker[7:]) {
+			t.Errorf("case text leaked through the platform:\n%.300s", r)
+		}
+		for _, id := range ids {
+			if strings.Contains(r, id) {
+				t.Errorf("a case id leaked through the platform: %.200s", r)
+			}
+		}
+	}
+	// The planted cases are there, counted: 7 cases for SPN, shown as SPN.
+	_, text := e.get(platformHost, "/api/v1/platform/aggregates?by=tenant&from=2024-01&to=2030-12", bearer(ilo)...)
+	if !strings.Contains(text, `"tenant":"SPN"`) {
+		t.Errorf("SPN missing from %s", text)
+	}
+}
+
+func TestPlatformAggregatesShapeAndSuppression(t *testing.T) {
+	e := newCaseEnv(t)
+	worker := e.login(spnHost, map[string]string{"phone": "081200000001", "password": demoPW})
+	wp := e.workplaceID("spn", "pt-maju-jaya-garmen")
+	for i := 0; i < 4; i++ {
+		e.file(spnHost, worker, map[string]any{"type": "aspiration", "workplace_id": wp, "description": "Usul jadwal kerja bergilir yang adil."})
+	}
+	e.rollup()
+	ilo := e.login(platformHost, map[string]string{"email": "ilo@platform.example", "password": demoPW})
+	resp, v := e.getJSON(platformHost, "/api/v1/platform/aggregates?by=tenant,type&measures=count,share,median_resolution_days&from=2024-01&to=2030-12", ilo)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("aggregates: %d %v", resp.StatusCode, v)
+	}
+	if v["k"] != float64(5) || fmt.Sprint(v["by"]) != "[tenant type]" {
+		t.Errorf("reply header %v", v)
+	}
+	rows, _ := v["rows"].([]any)
+	found := false
+	for _, r := range rows {
+		row := r.(map[string]any)
+		n, hasN := row["count"].(float64)
+		if row["suppressed"] == true {
+			if row["count"] != nil || row["share"] != nil {
+				t.Errorf("suppressed row carries numbers: %v", row)
+			}
+		} else if !hasN || n < 5 {
+			t.Errorf("published a count under k: %v", row)
+		}
+		if row["tenant"] == "SPN" && row["type"] == "aspiration" {
+			found = true
+			// 4 aspirations: under k, so suppressed.
+			if row["suppressed"] != true {
+				t.Errorf("a cell of 4 was published: %v", row)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("no SPN aspiration row in %v", rows)
+	}
+	// CSV: same table, suppressed values empty.
+	resp, text := e.get(platformHost, "/api/v1/platform/aggregates?by=tenant,type&measures=count&from=2024-01&to=2030-12", append(bearer(ilo), "Accept", "text/csv")...)
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") {
+		t.Fatalf("csv: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	if !strings.HasPrefix(text, "tenant,type,count,suppressed\n") || !strings.Contains(text, "SPN,aspiration,,true") {
+		t.Errorf("csv body:\n%s", text)
+	}
+	// A platform admin reads analytics too.
+	root := e.login(platformHost, map[string]string{"email": "root@platform.example", "password": demoPW})
+	if resp, _ := e.getJSON(platformHost, "/api/v1/platform/overview", root); resp.StatusCode != http.StatusOK {
+		t.Errorf("platform admin overview: %d", resp.StatusCode)
+	}
+	// An unknown tenant or value is an empty table, not an error.
+	if resp, v := e.getJSON(platformHost, "/api/v1/platform/aggregates?by=category&tenant=Nobody", ilo); resp.StatusCode != 200 || len(v["rows"].([]any)) != 0 {
+		t.Errorf("filter on unknown tenant: %d %v", resp.StatusCode, v)
+	}
+}
+
+func TestPlatformAggregatesBadInput(t *testing.T) {
+	e := newCaseEnv(t)
+	ilo := e.login(platformHost, map[string]string{"email": "ilo@platform.example", "password": demoPW})
+	for query, field := range map[string]string{
+		"by=title":                            "by",
+		"by=day":                              "by",
+		"by=tenant,sector,category,type":      "by",
+		"measures=description":                "measures",
+		"from=2026-13":                        "from",
+		"to=2026-01-15":                       "to",
+		"from=2026-05&to=2026-01":             "from",
+		"from=2001-01&to=2026-01":             "to",
+		"sector=" + url.QueryEscape("a\x01b"): "sector",
+	} {
+		resp, body := e.getJSON(platformHost, "/api/v1/platform/aggregates?"+query, ilo)
+		if resp.StatusCode != http.StatusUnprocessableEntity || errorCode(body) != "invalid" || fieldErrors(body)[field] == nil {
+			t.Errorf("%s: %d %v", query, resp.StatusCode, body)
+		}
+	}
+	// The console answers a bad query with the form and its errors.
+	if resp, text := e.page(platformHost, "/console/explore?by=title", ilo); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(text, "<form") {
+		t.Errorf("console bad query: %d", resp.StatusCode)
+	}
+}
+
+// Acceptance 2: a tenant user cannot reach the platform console or API, and
+// an analyst cannot reach any tenant page or API.
+func TestPlatformAndTenantsAreApart(t *testing.T) {
+	e := newCaseEnv(t)
+	admin := e.login(spnHost, map[string]string{"email": "admin@spn.example", "password": demoPW})
+	worker := e.login(spnHost, map[string]string{"phone": "081200000001", "password": demoPW})
+	ilo := e.login(platformHost, map[string]string{"email": "ilo@platform.example", "password": demoPW})
+	platformPaths := []string{"/api/v1/platform/aggregates?by=tenant", "/api/v1/platform/overview"}
+	for _, tok := range []string{admin, worker} {
+		for _, p := range platformPaths {
+			// On the platform host a tenant token means nothing...
+			if resp, _ := e.get(platformHost, p, bearer(tok)...); resp.StatusCode != http.StatusUnauthorized {
+				t.Errorf("tenant token on platform %s: %d", p, resp.StatusCode)
+			}
+			// ...and on a tenant host the platform does not exist.
+			if resp, _ := e.get(spnHost, p, bearer(tok)...); resp.StatusCode != http.StatusNotFound {
+				t.Errorf("platform API on tenant host %s: %d", p, resp.StatusCode)
+			}
+		}
+		for _, p := range []string{"/console", "/console/explore", "/console/trend", "/console/explore.csv"} {
+			if resp, _ := e.page(spnHost, p, tok); resp.StatusCode != http.StatusNotFound {
+				t.Errorf("console on tenant host %s: %d", p, resp.StatusCode)
+			}
+			if resp, _ := e.page(platformHost, p, tok); resp.StatusCode != http.StatusSeeOther {
+				t.Errorf("tenant session on console %s: %d", p, resp.StatusCode)
+			}
+		}
+	}
+	// Signed out: 401 on the API, the login page for the console.
+	if resp, _ := e.get(platformHost, "/api/v1/platform/aggregates"); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("anonymous API: %d", resp.StatusCode)
+	}
+	if resp, _ := e.page(platformHost, "/console", ""); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login" {
+		t.Errorf("anonymous console: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	// The analyst on tenant hosts: no API, no staff pages, no cases.
+	for _, host := range []string{spnHost, otherHost} {
+		for _, p := range []string{"/api/v1/me", "/api/v1/cases", "/api/v1/staff"} {
+			if resp, _ := e.get(host, p, bearer(ilo)...); resp.StatusCode != http.StatusUnauthorized {
+				t.Errorf("analyst token on %s%s: %d", host, p, resp.StatusCode)
+			}
+		}
+		resp, text := e.page(host, "/staff", ilo)
+		if resp.StatusCode == http.StatusOK && strings.Contains(text, "ILO Analyst") {
+			t.Errorf("analyst session reached %s/staff", host)
+		}
+	}
+	// The analyst on the platform reaches the console.
+	if resp, _ := e.page(platformHost, "/console", ilo); resp.StatusCode != http.StatusOK {
+		t.Errorf("analyst console: %d", resp.StatusCode)
+	}
+}
