@@ -25,3 +25,9 @@ go test -race -short -count=1 -timeout 15m ${GOTEST_FLAGS:-} ./...
 # which would make them take many minutes.
 echo "== long acceptance tests"
 go test -count=1 -timeout 10m -run 'TestThousandFilingsWithSlowOllama' ./internal/jobs/
+
+# End-to-end in headless Chromium (installed here when missing and we are
+# root; without it the suite skips locally and fails under CI).
+echo "== end-to-end (chromium)"
+scripts/chromium.sh || true
+go test -count=1 -timeout 15m ./internal/e2e/

@@ -126,6 +126,9 @@ func chromiumPath() string {
 // locally, and fails in CI, where a skipped suite would pass silently.
 func needChromium(t *testing.T) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("end-to-end suite: runs without -short (scripts/test.sh runs it after the race-enabled suite)")
+	}
 	p := chromiumPath()
 	if p != "" {
 		return p
