@@ -36,6 +36,10 @@ type Settings struct {
 	EscalationGraceDays int  `yaml:"escalation_grace_days" json:"escalation_grace_days"`
 	// RequireStaff2FA makes two-factor login mandatory for the union's staff.
 	RequireStaff2FA bool `yaml:"require_staff_2fa" json:"require_staff_2fa"`
+	// AnalyticsAnonymous shows the union as "Union A" in cross-union
+	// aggregates; AnalyticsShareCompany lets its employers' names appear.
+	AnalyticsAnonymous    bool `yaml:"analytics_anonymous" json:"analytics_anonymous"`
+	AnalyticsShareCompany bool `yaml:"analytics_share_company" json:"analytics_share_company"`
 }
 
 // OrgNode is one branch of the union's tree; the root is the national level
