@@ -67,10 +67,64 @@ CREATE INDEX cases_queue_unassigned_idx ON cases (tenant_id, branch_id, created_
 CREATE INDEX cases_queue_urgency_idx ON cases (tenant_id, (CASE urgency WHEN 'critical' THEN 0 WHEN 'high' THEN 1
     WHEN 'normal' THEN 2 ELSE 3 END), created_at DESC, id DESC);
 
+-- The queue's full-text search, as an inverted index the app role can use.
+-- Under row level security PostgreSQL uses an index only for leakproof
+-- operators, and tsvector @@ tsquery is not one: as the app role
+-- cases_fts_idx is never used, and a search computes to_tsvector for every
+-- case of the tenant (seconds at 200,000 cases; measured in
+-- BenchmarkStaffQueue). So each case's lexemes (the same
+-- to_tsvector('indonesian', title || ' ' || description)) are kept here,
+-- one row per lexeme, and a search is equality on term: leakproof, indexed.
+CREATE TABLE case_terms (
+    tenant_id  uuid NOT NULL REFERENCES tenants (id),
+    term       text NOT NULL,
+    case_id    uuid NOT NULL,
+    -- (case, term) first: a search probes "has this case this term?"
+    -- and the trigger replaces a case's terms; the index below walks a
+    -- term's cases when it is rare.
+    PRIMARY KEY (tenant_id, case_id, term),
+    FOREIGN KEY (tenant_id, case_id) REFERENCES cases (tenant_id, id)
+);
+CREATE INDEX case_terms_term_idx ON case_terms (tenant_id, term, case_id);
+
+-- Runs as the caller (no SECURITY DEFINER): the app role's own rights and
+-- row level security apply to what it writes.
+CREATE FUNCTION case_terms_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        IF NEW.title IS NOT DISTINCT FROM OLD.title AND NEW.description IS NOT DISTINCT FROM OLD.description THEN
+            RETURN NULL;
+        END IF;
+        DELETE FROM case_terms WHERE tenant_id = NEW.tenant_id AND case_id = NEW.id;
+    END IF;
+    INSERT INTO case_terms (tenant_id, term, case_id)
+    SELECT NEW.tenant_id, t.lexeme, NEW.id
+    FROM unnest(to_tsvector('indonesian', NEW.title || ' ' || NEW.description)) AS t
+    ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER cases_terms_sync AFTER INSERT OR UPDATE OF title, description ON cases
+    FOR EACH ROW EXECUTE FUNCTION case_terms_sync();
+
+-- Existing cases, tenant by tenant (row level security is forced, so the
+-- owner sees a tenant's rows only with app.tenant_id set).
+DO $$
+DECLARE tid uuid;
+BEGIN
+    FOR tid IN SELECT id FROM tenants LOOP
+        PERFORM set_config('app.tenant_id', tid::text, true);
+        INSERT INTO case_terms (tenant_id, term, case_id)
+        SELECT c.tenant_id, t.lexeme, c.id
+        FROM cases c, unnest(to_tsvector('indonesian', c.title || ' ' || c.description)) AS t
+        ON CONFLICT DO NOTHING;
+    END LOOP;
+    PERFORM set_config('app.tenant_id', '', true);
+END $$;
+
 DO $$
 DECLARE t text;
 BEGIN
-    FOREACH t IN ARRAY ARRAY['case_pauses', 'case_escalations', 'tenant_holidays'] LOOP
+    FOREACH t IN ARRAY ARRAY['case_pauses', 'case_escalations', 'tenant_holidays', 'case_terms'] LOOP
         EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
         EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
         EXECUTE format($p$CREATE POLICY tenant_isolation ON %I
@@ -83,3 +137,5 @@ GRANT SELECT, INSERT, UPDATE ON case_pauses TO suara_app;
 -- An escalation is history: the app adds levels, never rewrites them.
 GRANT SELECT, INSERT ON case_escalations TO suara_app;
 GRANT SELECT, INSERT, UPDATE, DELETE ON tenant_holidays TO suara_app;
+-- Written only by the trigger, as the app role.
+GRANT SELECT, INSERT, DELETE ON case_terms TO suara_app;

@@ -71,14 +71,16 @@ func (s *Store) rollupTenant(ctx context.Context, tenantID uuid.UUID, shareCompa
 	return total, nil
 }
 
-// rollupSQL upserts the facts of the next batch of cases past the watermark
-// and moves the watermark to the last of them, in one statement. Every
+// rollupSQL upserts the facts of the next batch of cases past the watermark,
+// moves each changed fact's contribution in the cube (analytics_cells) from
+// its old cells to its new ones, and moves the watermark to the last case,
+// in one statement. Every
 // column it writes is a dimension or a measure: no text, no people.
 //
 // First response is the first status change or message by staff; days are
 // calendar days (fractional). within_target compares with the case's
 // resolution_due (working days, set at filing): null while open and not due.
-const rollupSQL = `
+var rollupSQL = `
 WITH batch AS (
     SELECT c.tenant_id, c.id, c.created_at, c.updated_at, c.sector, c.workplace_id, c.category_id, c.type,
            c.status, c.safety_mode, c.reporter_user_id, c.resolved_at, c.resolution_due
@@ -87,6 +89,11 @@ WITH batch AS (
       AND (c.updated_at, c.id) > (wm.updated_at, wm.case_id) AND c.updated_at <= ?1
     ORDER BY c.updated_at, c.id
     LIMIT ?2
+), old AS (
+    -- The facts as they were before this statement (every part of a WITH
+    -- sees the same snapshot): their contribution leaves the cube.
+    SELECT -1 AS sign, ` + factCols + `
+    FROM case_facts f WHERE f.tenant_id = ?0 AND f.case_id IN (SELECT id FROM batch)
 ), up AS (
     INSERT INTO case_facts AS f (tenant_id, case_id, month, sector, category, province, company, type, status,
         gender, safety_mode, first_response_days, resolution_days, within_target, satisfaction, reopened,
@@ -128,7 +135,11 @@ WITH batch AS (
         first_response_days = EXCLUDED.first_response_days, resolution_days = EXCLUDED.resolution_days,
         within_target = EXCLUDED.within_target, satisfaction = EXCLUDED.satisfaction,
         reopened = EXCLUDED.reopened, retaliation = EXCLUDED.retaliation, rolled_at = EXCLUDED.rolled_at
-    RETURNING 1
+    RETURNING 1 AS sign, ` + factCols + `
+), delta AS (
+    SELECT * FROM old UNION ALL SELECT * FROM up
+), cells AS (
+` + cellsAddSQL + `
 ), last AS (
     SELECT b.updated_at, b.id FROM batch b ORDER BY b.updated_at DESC, b.id DESC LIMIT 1
 ), moved AS (
@@ -175,7 +186,7 @@ func (s *Store) refreshStats(ctx context.Context, tenantID uuid.UUID) error {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO tenant_stats (tenant_id, cases, users, active_branches, refreshed_at)
-			SELECT ?0, (SELECT count(*) FROM case_facts WHERE tenant_id = ?0),
+			SELECT ?0, (SELECT coalesce(sum(cases), 0) FROM analytics_cells WHERE tenant_id = ?0 AND grain = 0),
 			       (SELECT count(*) FROM users WHERE tenant_id = ?0 AND disabled_at IS NULL),
 			       (SELECT count(*) FROM branches WHERE tenant_id = ?0 AND closed_at IS NULL), ?1
 			ON CONFLICT (tenant_id) DO UPDATE SET cases = EXCLUDED.cases, users = EXCLUDED.users,

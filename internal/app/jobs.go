@@ -41,6 +41,7 @@ func newQueue(ctx context.Context, cfg *config.Config, log *slog.Logger, bdb *bu
 	river.AddWorker(registry, w)
 	river.AddWorker(registry, &jobs.RollupWorker{Analytics: newAnalytics(cfg, log, bdb), Log: log})
 	river.AddWorker(registry, &jobs.CheckinWorker{Cases: svc, Log: log})
+	river.AddWorker(registry, &jobs.EscalationWorker{Cases: svc, Log: log})
 	notifier := newNotify(cfg, log, bdb, nil, nil)
 	river.AddWorker(registry, &jobs.NotifyWorker{Notify: notifier})
 	river.AddWorker(registry, &jobs.PrivacyWorker{Privacy: newPrivacy(cfg, log, bdb, svc), Log: log})
@@ -54,6 +55,7 @@ func newQueue(ctx context.Context, cfg *config.Config, log *slog.Logger, bdb *bu
 			return nil, err
 		}
 		q.SchedulePrivacySweep(jobs.PrivacySweepEvery)
+		q.ScheduleEscalations()
 	}
 	notifier.Queue = q
 	svc.OnEvent = notifier.OnEvent

@@ -381,6 +381,9 @@ func (s *Service) Queue(ctx context.Context, tenantID uuid.UUID, p *auth.Princip
 	if !p.IsStaff() || p.TenantID != tenantID || p.Pending2FA {
 		return nil, "", apperr.ErrForbidden
 	}
+	if f.Sort == "" {
+		f.Sort = SortNewest
+	}
 	var items []QueueItem
 	next := ""
 	err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
@@ -519,14 +522,25 @@ func (s *Service) queueQuery(ctx context.Context, tx bun.Tx, tenantID uuid.UUID,
 		arg("c.created_at < ?", f.To.UTC())
 	}
 	if f.Query != "" {
-		// The text expression is cases_fts_idx's exactly; the reference
-		// match uses the (tenant_id, reference) unique index.
-		ref := strings.ToUpper(f.Query)
-		if !referencePattern.MatchString(ref) {
-			ref = ""
+		if ref := strings.ToUpper(f.Query); referencePattern.MatchString(ref) {
+			// A reference: the (tenant_id, reference) unique index.
+			arg("c.reference = ?", ref)
+		} else {
+			terms, err := queueTerms(ctx, tx, f.Query)
+			if err != nil {
+				return "", 0, nil, err
+			}
+			if len(terms) == 0 {
+				arg("FALSE") // only stop words: nothing to look for
+			}
+			// Every term must be among the case's lexemes (case_terms,
+			// kept by a trigger from the same to_tsvector('indonesian',
+			// title || ' ' || description) as cases_fts_idx; see
+			// migration 0006 for why the GIN index cannot serve here).
+			for _, t := range terms {
+				arg("EXISTS (SELECT 1 FROM case_terms t WHERE t.tenant_id = c.tenant_id AND t.term = ? AND t.case_id = c.id)", t)
+			}
 		}
-		arg("(to_tsvector('indonesian', c.title || ' ' || c.description) @@ websearch_to_tsquery('indonesian', ?) OR c.reference = ?)",
-			f.Query, ref)
 	}
 	var order string
 	switch f.Sort {
@@ -564,6 +578,23 @@ WHERE ` + strings.Join(where, "\n  AND ") + `
 ORDER BY ` + order + `
 LIMIT ` + strconv.Itoa(limit+1)
 	return q, limit, branches, nil
+}
+
+// maxSearchTerms bounds the words of one search.
+const maxSearchTerms = 8
+
+// queueTerms turns search text into the lexemes the indonesian text
+// search configuration makes of it (stemmed, stop words dropped), as
+// PostgreSQL does for the cases themselves.
+func queueTerms(ctx context.Context, tx bun.Tx, q string) ([]string, error) {
+	var terms []string
+	if err := tx.NewRaw("SELECT lexeme FROM unnest(to_tsvector('indonesian', ?)) ORDER BY lexeme", q).Scan(ctx, &terms); err != nil {
+		return nil, fmt.Errorf("search terms: %w", err)
+	}
+	if len(terms) > maxSearchTerms {
+		terms = terms[:maxSearchTerms]
+	}
+	return terms, nil
 }
 
 // queueItems decorates a page of rows with what the list shows besides the

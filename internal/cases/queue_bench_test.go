@@ -77,7 +77,7 @@ FROM generate_series(1, ?) AS i, br, cat, words AS wl(w),
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, "ANALYZE cases")
+		_, err = tx.ExecContext(ctx, "ANALYZE cases, case_terms")
 		return err
 	})
 	if err != nil {
@@ -89,7 +89,7 @@ FROM generate_series(1, ?) AS i, br, cat, words AS wl(w),
 // 200,000 cases, through the service as the app role (RLS on), each
 // reporting ns/op and its 95th percentile in ms (p95_ms). Run it with
 //
-//	go test -run '^$' -bench StaffQueue -benchtime 200x ./internal/cases/
+//	go test -run '^$' -bench StaffQueue -benchtime 200x -timeout 60m ./internal/cases/
 //
 // and add -v to print each query's EXPLAIN (ANALYZE, BUFFERS) plan.
 func BenchmarkStaffQueue(b *testing.B) {

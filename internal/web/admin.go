@@ -26,6 +26,8 @@ func (s *Server) adminRoutes() {
 	api.Post("/categories/:id/show", s.apiSetCategoryActive(true))
 	api.Post("/categories/:id/merge", s.apiMergeCategory)
 	s.orgRoutes(api)
+	s.peopleRoutes(api)
+	s.dashboardRoutes(api)
 
 	s.app.Get("/admin", func(c *fiber.Ctx) error { return c.Redirect("/admin/categories", fiber.StatusSeeOther) })
 	s.app.Get("/admin/categories", s.adminCategoriesPage)

@@ -25,7 +25,7 @@ func TestAdminOrgTree(t *testing.T) {
 	if resp.StatusCode != http.StatusCreated || body["path"] != "spn/jatim" {
 		t.Fatalf("create: %d %v", resp.StatusCode, body)
 	}
-	banten := body["id"].(string)
+	jatim := body["id"].(string)
 	for name, c := range map[string]map[string]any{
 		"bad slug":    {"parent_id": ids["spn"], "slug": "Banten!", "name": "x", "level": "province"},
 		"level":       {"parent_id": ids["spn/jabar"], "slug": "x", "name": "x", "level": "province"},
@@ -43,8 +43,8 @@ func TestAdminOrgTree(t *testing.T) {
 		t.Errorf("branch admin creates a province: %d", resp.StatusCode)
 	}
 
-	// Move Bekasi (and the PUK below it) to Banten.
-	resp, body = e.postJSON(spnHost, "/api/v1/admin/branches/"+ids["spn/jabar/bekasi"]+"/move", map[string]any{"parent_id": banten}, bearer(admin)...)
+	// Move Bekasi (and the PUK below it) to Jawa Timur.
+	resp, body = e.postJSON(spnHost, "/api/v1/admin/branches/"+ids["spn/jabar/bekasi"]+"/move", map[string]any{"parent_id": jatim}, bearer(admin)...)
 	if resp.StatusCode != 200 || body["path"] != "spn/jatim/bekasi" {
 		t.Fatalf("move: %d %v", resp.StatusCode, body)
 	}
@@ -60,22 +60,22 @@ func TestAdminOrgTree(t *testing.T) {
 	if r, _ := e.getJSON(spnHost, "/api/v1/cases/"+caseID, branch); r.StatusCode != 404 {
 		t.Errorf("old province admin after the move: %d", r.StatusCode)
 	}
-	if resp, body := e.postJSON(spnHost, "/api/v1/admin/branches/"+banten+"/move", map[string]any{"parent_id": ids["spn/jabar/bekasi"]}, bearer(admin)...); resp.StatusCode != 422 {
+	if resp, body := e.postJSON(spnHost, "/api/v1/admin/branches/"+jatim+"/move", map[string]any{"parent_id": ids["spn/jabar/bekasi"]}, bearer(admin)...); resp.StatusCode != 422 {
 		t.Errorf("move below own sub-tree: %d %v", resp.StatusCode, body)
 	}
-	if resp, _ := e.postJSON(spnHost, "/api/v1/admin/branches/"+ids["spn"]+"/move", map[string]any{"parent_id": banten}, bearer(admin)...); resp.StatusCode != 409 {
+	if resp, _ := e.postJSON(spnHost, "/api/v1/admin/branches/"+ids["spn"]+"/move", map[string]any{"parent_id": jatim}, bearer(admin)...); resp.StatusCode != 409 {
 		t.Errorf("move the root: %d", resp.StatusCode)
 	}
 
 	// Rename and close.
-	resp, body = e.sendJSON("PATCH", spnHost, "/api/v1/admin/branches/"+banten, admin, map[string]any{"name": "DPD SPN Provinsi Jawa Timur"})
+	resp, body = e.sendJSON("PATCH", spnHost, "/api/v1/admin/branches/"+jatim, admin, map[string]any{"name": "DPD SPN Provinsi Jawa Timur"})
 	if resp.StatusCode != 200 || body["name"] != "DPD SPN Provinsi Jawa Timur" || body["path"] != "spn/jatim" {
 		t.Errorf("rename: %d %v", resp.StatusCode, body)
 	}
-	if resp, _ := e.postJSON(spnHost, "/api/v1/admin/branches/"+banten+"/close", nil, bearer(admin)...); resp.StatusCode != 409 {
+	if resp, _ := e.postJSON(spnHost, "/api/v1/admin/branches/"+jatim+"/close", nil, bearer(admin)...); resp.StatusCode != 409 {
 		t.Errorf("close with open children: %d", resp.StatusCode)
 	}
-	_, body = e.postJSON(spnHost, "/api/v1/admin/branches", map[string]any{"parent_id": banten, "slug": "surabaya", "name": "DPC Surabaya", "level": "city"}, bearer(admin)...)
+	_, body = e.postJSON(spnHost, "/api/v1/admin/branches", map[string]any{"parent_id": jatim, "slug": "surabaya", "name": "DPC Surabaya", "level": "city"}, bearer(admin)...)
 	if resp, _ := e.postJSON(spnHost, "/api/v1/admin/branches/"+body["id"].(string)+"/close", nil, bearer(admin)...); resp.StatusCode != 204 {
 		t.Errorf("close: %d", resp.StatusCode)
 	}
@@ -91,8 +91,8 @@ func TestAdminOrgTree(t *testing.T) {
 		method, path string
 		body         any
 	}{
-		{"PATCH", "/api/v1/admin/branches/" + banten, map[string]any{"name": "x"}},
-		{"POST", "/api/v1/admin/branches/" + banten + "/close", nil},
+		{"PATCH", "/api/v1/admin/branches/" + jatim, map[string]any{"name": "x"}},
+		{"POST", "/api/v1/admin/branches/" + jatim + "/close", nil},
 	} {
 		if resp, _ := e.sendJSON(c.method, otherHost, c.path, gAdmin, c.body); resp.StatusCode != 404 {
 			t.Errorf("%s %s on garteks: %d", c.method, c.path, resp.StatusCode)

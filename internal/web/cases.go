@@ -532,6 +532,11 @@ func evidenceStatus(code string) int {
 // localised message; anything else goes to the central error handler.
 func (s *Server) evidenceError(c *fiber.Ctx, err error) error {
 	code := evidence.Code(err)
+	if code == "" && errors.Is(err, io.ErrUnexpectedEOF) {
+		// The upload ended before its closing boundary: the client's
+		// fault (or a dropped connection), not the server's.
+		return fiber.ErrBadRequest
+	}
 	if code == "" || code == "evidence.not_found" || code == "evidence.invalid_key" {
 		return err
 	}

@@ -1,0 +1,136 @@
+package analytics
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/suara-id/suara/internal/db"
+)
+
+// The cube (migration 0020, table analytics_cells) pre-aggregates the facts
+// so that the explorer's queries do not scan one row per case. A cell sums
+// the measures of the facts sharing a tenant, a month and the values of the
+// dimensions in its grain; grain is a bit mask over the fact dimensions
+// (cellDims order), and a dimension outside the grain is stored as ''.
+//
+// The cube keeps every grain of at most maxGrainDims dimensions plus the
+// full grain; analytics_aggregate reads the smallest grain that holds every
+// dimension a query groups or filters by, and falls back to the full one.
+// The SQL function applies the same rule: change both together (the
+// consistency test compares the cube with the facts for every grain).
+
+// cellDims are the fact dimensions in bit order: cellDims[i] is bit 1<<i.
+var cellDims = []string{"sector", "category", "province", "company", "type", "status", "gender", "safety_mode"}
+
+// fullGrain holds every dimension.
+const fullGrain = 255
+
+// maxGrainDims is the largest partial grain kept.
+const maxGrainDims = 2
+
+// histBounds are the upper bounds (days) of the duration histograms'
+// buckets; the fourteenth bucket is open (180+). Medians are interpolated
+// inside a bucket, so they are estimates: see analytics_hist_median.
+const histBounds = "{1,2,3,5,7,10,14,21,30,45,60,90,180}"
+
+// histBuckets is how many buckets a histogram has.
+const histBuckets = 14
+
+// cellMeasureCols are the cube's additive columns.
+func cellMeasureCols() []string {
+	cols := []string{"cases", "fr_n"}
+	for i := 0; i < histBuckets; i++ {
+		cols = append(cols, fmt.Sprintf("fr_h%d", i))
+	}
+	cols = append(cols, "res_n")
+	for i := 0; i < histBuckets; i++ {
+		cols = append(cols, fmt.Sprintf("res_h%d", i))
+	}
+	return append(cols, "target_n", "within_target", "satisfaction_n", "satisfaction_sum", "reopened", "retaliation")
+}
+
+// cellsSQL is an INSERT of the cells that the fact rows of src add up to,
+// for every grain kept. src is a relation (a CTE name or a subquery with an
+// alias-free body) with a sign column (+1 for a contribution to add, -1 for
+// one to take away) and the case_facts columns. onConflict ends the
+// statement.
+func cellsSQL(src, onConflict string) string {
+	var b strings.Builder
+	keys := append([]string{"tenant_id", "grain", "month"}, cellDims...)
+	measures := cellMeasureCols()
+	fmt.Fprintf(&b, "INSERT INTO analytics_cells AS c (%s, %s)\n", strings.Join(keys, ", "), strings.Join(measures, ", "))
+	b.WriteString("SELECT s.tenant_id, gr.g, s.month")
+	for i, d := range cellDims {
+		fmt.Fprintf(&b, ",\n    CASE WHEN gr.g & %d <> 0 THEN s.%s ELSE '' END", 1<<i, d)
+	}
+	sum := func(cond string) string { return fmt.Sprintf("coalesce(sum(s.sign) FILTER (WHERE %s), 0)", cond) }
+	b.WriteString(",\n    sum(s.sign), " + sum("s.frb IS NOT NULL"))
+	for i := 0; i < histBuckets; i++ {
+		b.WriteString(", " + sum(fmt.Sprintf("s.frb = %d", i)))
+	}
+	b.WriteString(",\n    " + sum("s.resb IS NOT NULL"))
+	for i := 0; i < histBuckets; i++ {
+		b.WriteString(", " + sum(fmt.Sprintf("s.resb = %d", i)))
+	}
+	b.WriteString(",\n    " + sum("s.within_target IS NOT NULL") + ", " + sum("s.within_target") +
+		", " + sum("s.satisfaction IS NOT NULL") + ", coalesce(sum(s.sign * s.satisfaction), 0)" +
+		", " + sum("s.reopened") + ", " + sum("s.retaliation"))
+	fmt.Fprintf(&b, `
+FROM (SELECT x.*,
+             width_bucket(x.first_response_days, '%[2]s'::real[]) AS frb,
+             width_bucket(x.resolution_days, '%[2]s'::real[]) AS resb
+      FROM %[1]s x) s,
+     (SELECT g FROM generate_series(0, 255) g WHERE g = %[3]d OR bit_count(g::bit(8)) <= %[4]d) gr
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
+%[5]s`, src, histBounds, fullGrain, maxGrainDims, onConflict)
+	return b.String()
+}
+
+// cellsAddSQL folds signed deltas into existing cells. Cells that fall to
+// zero cases stay (the aggregate skips them): deleting them would race
+// with nothing but cost a statement per batch.
+var cellsAddSQL = func() string {
+	sets := make([]string, 0, len(cellMeasureCols()))
+	for _, c := range cellMeasureCols() {
+		sets = append(sets, fmt.Sprintf("%[1]s = c.%[1]s + EXCLUDED.%[1]s", c))
+	}
+	return cellsSQL("delta", fmt.Sprintf("ON CONFLICT (tenant_id, grain, month, %s) DO UPDATE SET %s",
+		strings.Join(cellDims, ", "), strings.Join(sets, ", ")))
+}()
+
+// factCols are the case_facts columns the cube reads, in a fixed order so
+// that the old and new rows of the rollup line up.
+const factCols = `tenant_id, month, sector, category, province, company, type, status, gender, safety_mode,
+    first_response_days, resolution_days, within_target, satisfaction, reopened, retaliation`
+
+// RebuildCells replaces a tenant's cube with the cells its facts add up to,
+// in the tenant's transaction. The rollup keeps the cube current on its
+// own; this is for tools and for facts written by other means (the
+// benchmark's generated facts).
+func (s *Store) RebuildCells(ctx context.Context, tenantID uuid.UUID) error {
+	err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
+		// The rollup takes this lock before it changes facts and cells.
+		if _, err := tx.ExecContext(ctx, "INSERT INTO rollup_watermarks (tenant_id) VALUES (?) ON CONFLICT DO NOTHING", tenantID); err != nil {
+			return fmt.Errorf("create watermark: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, "SELECT 1 FROM rollup_watermarks WHERE tenant_id = ? FOR UPDATE", tenantID); err != nil {
+			return fmt.Errorf("lock watermark: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM analytics_cells WHERE tenant_id = ?", tenantID); err != nil {
+			return fmt.Errorf("clear cells: %w", err)
+		}
+		src := fmt.Sprintf("(SELECT 1 AS sign, %s FROM case_facts WHERE tenant_id = ?)", factCols)
+		if _, err := tx.ExecContext(ctx, cellsSQL(src, ""), tenantID); err != nil {
+			return fmt.Errorf("build cells: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("rebuild cells of tenant %s: %w", tenantID, err)
+	}
+	return nil
+}

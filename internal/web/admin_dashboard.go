@@ -1,0 +1,166 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/suara-id/suara/internal/apperr"
+	"github.com/suara-id/suara/internal/auth"
+	"github.com/suara-id/suara/internal/cases"
+	"github.com/suara-id/suara/internal/tenant"
+)
+
+func (s *Server) dashboardRoutes(api fiber.Router) {
+	api.Get("/dashboard", s.apiDashboard)
+	s.app.Get("/admin/dashboard", s.dashboardPage)
+}
+
+// dashboard authorises and computes the dashboard of the sub-tree named by
+// ?branch= (a path), by default the highest branch where the viewer may
+// read reports.
+func (s *Server) dashboard(c *fiber.Ctx) (*tenant.Dashboard, error) {
+	t, err := tenantOnly(c)
+	if err != nil {
+		return nil, err
+	}
+	p, err := requireTenantStaff(c)
+	if err != nil {
+		return nil, err
+	}
+	ctx := c.UserContext()
+	path := strings.TrimSpace(c.Query("branch"))
+	if path == "" {
+		if path, err = s.reportHome(c, p); err != nil {
+			return nil, err
+		}
+	}
+	if path != t.Slug && !strings.HasPrefix(path, t.Slug+"/") {
+		// Another tenant's path names nothing here.
+		return nil, apperr.ErrNotFound
+	}
+	if err := s.authz.Check(ctx, p, path, "report", "read"); err != nil {
+		return nil, err
+	}
+	visible := func(alias string) (string, []any) { return cases.RestrictedVisible(alias, p.UserID) }
+	return s.admin.Dashboard(ctx, t.ID, path, reqCtx(c).Locale, time.Now(), visible)
+}
+
+// reportHome is the top of the viewer's report rights: the shortest role
+// domain where they may read reports.
+func (s *Server) reportHome(c *fiber.Ctx, p *auth.Principal) (string, error) {
+	roles, err := s.authz.Roles(c.UserContext(), p)
+	if err != nil {
+		return "", err
+	}
+	best := ""
+	for _, r := range roles {
+		d := strings.TrimSuffix(r.Domain, "/*")
+		if s.authz.Check(c.UserContext(), p, d, "report", "read") == nil && (best == "" || len(d) < len(best)) {
+			best = d
+		}
+	}
+	if best == "" {
+		return "", apperr.ErrForbidden
+	}
+	return best, nil
+}
+
+func (s *Server) apiDashboard(c *fiber.Ctx) error {
+	d, err := s.dashboard(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(d)
+}
+
+// chart is a horizontal bar chart drawn on the server: accessible SVG
+// (role img with a title) next to a table of the same numbers.
+type chart struct {
+	ID, Title string
+	Rows      []tenant.Count
+	SVG       template.HTML
+}
+
+func barChart(id, title string, rows []tenant.Count, label func(tenant.Count) string) chart {
+	const barH, gap, labelW, width = 18, 6, 160, 420
+	maxN := 1
+	for _, r := range rows {
+		maxN = max(maxN, r.N)
+	}
+	var b strings.Builder
+	h := len(rows)*(barH+gap) + gap
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="100%%" role="img" aria-labelledby="%s-t"><title id="%s-t">%s</title>`,
+		width, h, id, id, template.HTMLEscapeString(title))
+	for i, r := range rows {
+		y := gap + i*(barH+gap)
+		w := 0
+		if !r.Suppressed {
+			w = r.N * (width - labelW - 50) / maxN
+		}
+		n := fmt.Sprint(r.N)
+		if r.Suppressed {
+			n = fmt.Sprintf("<%d", tenant.SmallCell)
+		}
+		fmt.Fprintf(&b, `<text x="0" y="%d" font-size="12">%s</text><rect x="%d" y="%d" width="%d" height="%d" fill="currentColor" opacity=".7"/><text x="%d" y="%d" font-size="12">%s</text>`,
+			y+13, template.HTMLEscapeString(truncate(label(r), 24)), labelW, y, w, barH, labelW+w+4, y+13, template.HTMLEscapeString(n))
+	}
+	b.WriteString(`</svg>`)
+	// Built from escaped text and numbers only.
+	return chart{ID: id, Title: title, Rows: rows, SVG: template.HTML(b.String())}
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+type dashboardData struct {
+	D      *tenant.Dashboard
+	Charts []chart
+	Hours  func(*float64) string
+	Pct    func(tenant.Ratio) string
+	Small  int
+}
+
+func (s *Server) dashboardPage(c *fiber.Ctx) error {
+	d, err := s.dashboard(c)
+	if err != nil {
+		return err
+	}
+	pg := s.page(c, "admin.dashboard.title")
+	status := func(r tenant.Count) string { return pg.T("admin.dashboard.status." + r.Key) }
+	plain := func(r tenant.Count) string {
+		if r.Label == "" {
+			return pg.T("admin.dashboard.none")
+		}
+		return r.Label
+	}
+	pg.Data = dashboardData{D: d, Small: tenant.SmallCell,
+		Charts: []chart{
+			barChart("status", pg.T("admin.dashboard.by_status"), d.ByStatus, status),
+			barChart("category", pg.T("admin.dashboard.by_category"), d.ByCategory, plain),
+			barChart("workplace", pg.T("admin.dashboard.by_workplace"), d.ByWorkplace, plain),
+			barChart("month", pg.T("admin.dashboard.by_month"), d.ByMonth, plain),
+		},
+		Hours: func(h *float64) string {
+			if h == nil {
+				return "—"
+			}
+			return fmt.Sprintf("%.1f", *h)
+		},
+		Pct: func(r tenant.Ratio) string {
+			if r.Den == 0 {
+				return "—"
+			}
+			return fmt.Sprintf("%.0f%% (%d/%d)", 100*r.Share(), r.Num, r.Den)
+		},
+	}
+	return s.render(c, fiber.StatusOK, "admin_dashboard", pg)
+}
