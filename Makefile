@@ -4,7 +4,7 @@ GO ?= go
 BIN := bin/suara
 export GOFLAGS ?= -mod=mod
 
-.PHONY: run test build db-start db-stop vet fmt-check bench bench-full clean
+.PHONY: run test build db-start db-stop vet fmt-check bench bench-full clean fuzz soak
 
 build:
 	$(GO) build -o $(BIN) ./cmd/suara
@@ -49,3 +49,12 @@ db-stop:
 
 clean:
 	rm -rf bin
+
+# Every fuzz target for FUZZTIME each (make test runs them for 5 s).
+fuzz:
+	@FUZZTIME=$${FUZZTIME:-2m} scripts/fuzz.sh
+
+# 10 minutes at half the benchmarked filing throughput: zero 5xx, RSS growth
+# under 10%. Not part of make test.
+soak:
+	@scripts/soak.sh

@@ -6,12 +6,13 @@
 -- the eight fact dimensions: sector 1, category 2, province 4, company 8,
 -- type 16, status 32, gender 64, safety_mode 128; a dimension outside the
 -- grain is stored as ''. The rollup (internal/analytics) keeps every grain
--- of at most two dimensions plus the full grain 255, in the same statement
+-- of at most three dimensions (93 grains) plus the full grain 255, in the same statement
 -- that upserts the facts: it subtracts a changed fact's old contribution
 -- (the facts row still holds it) and adds the new one. A query reads the
 -- smallest grain that holds every dimension it groups or filters by: the
--- two-dimension grains are small (a few hundred cells per tenant and
--- month), the full grain is the fallback.
+-- grains of up to three dimensions are small (at most a few thousand cells
+-- per tenant and month), the full grain is the fallback for queries that
+-- touch four or more fact dimensions.
 --
 -- Durations are kept as fixed histograms (days: 0-1, 1-2, 2-3, 3-5, 5-7,
 -- 7-10, 10-14, 14-21, 21-30, 30-45, 45-60, 60-90, 90-180, 180+), so a
@@ -19,7 +20,7 @@
 -- it (analytics_hist_median), not computed exactly.
 CREATE TABLE analytics_cells (
     tenant_id      uuid NOT NULL REFERENCES tenants (id),
-    grain          smallint NOT NULL CHECK (grain = 255 OR (grain BETWEEN 0 AND 255 AND bit_count(grain::int::bit(8)) <= 2)),
+    grain          smallint NOT NULL CHECK (grain = 255 OR (grain BETWEEN 0 AND 255 AND bit_count(grain::int::bit(8)) <= 3)),
     month          date NOT NULL CHECK (extract(day FROM month) = 1),
     sector         text NOT NULL DEFAULT '',
     category       text NOT NULL DEFAULT '',
@@ -149,7 +150,7 @@ BEGIN
             WHEN 'company' THEN 8 WHEN 'type' THEN 16 WHEN 'status' THEN 32 WHEN 'gender' THEN 64
             WHEN 'safety_mode' THEN 128 ELSE 0 END;
     END LOOP;
-    grain := CASE WHEN bit_count(mask::bit(8)) <= 2 THEN mask ELSE 255 END;
+    grain := CASE WHEN bit_count(mask::bit(8)) <= 3 THEN mask ELSE 255 END;
     SELECT string_agg(format('sum(f.fr_h%s)', b), ', ' ORDER BY b),
            string_agg(format('sum(f.res_h%s)', b), ', ' ORDER BY b)
     INTO fr_h, res_h FROM generate_series(0, 13) b;
@@ -183,8 +184,9 @@ REVOKE ALL ON FUNCTION analytics_aggregate(text[], date, date, text[], text[]) F
 GRANT EXECUTE ON FUNCTION analytics_aggregate(text[], date, date, text[], text[]) TO suara_app;
 
 -- Backfill: fold the facts already rolled up into the cube, one tenant at
--- a time under its own app.tenant_id (the table's RLS is forced). This is
--- the statement internal/analytics RebuildCells runs.
+-- a time under its own app.tenant_id (the table's RLS is forced). It builds
+-- the same cells as internal/analytics RebuildCells (in one step, where
+-- RebuildCells first sums the full grain).
 DO $$
 DECLARE
     tid uuid;
@@ -223,7 +225,7 @@ BEGIN
                      width_bucket(f.first_response_days, '{1,2,3,5,7,10,14,21,30,45,60,90,180}'::real[]) AS frb,
                      width_bucket(f.resolution_days, '{1,2,3,5,7,10,14,21,30,45,60,90,180}'::real[]) AS resb
               FROM case_facts f WHERE f.tenant_id = tid) s,
-             (SELECT g FROM generate_series(0, 255) g WHERE g = 255 OR bit_count(g::bit(8)) <= 2) gr
+             (SELECT g FROM generate_series(0, 255) g WHERE g = 255 OR bit_count(g::bit(8)) <= 3) gr
         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11;
     END LOOP;
     PERFORM set_config('app.tenant_id', '', true);

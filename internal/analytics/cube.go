@@ -30,7 +30,7 @@ var cellDims = []string{"sector", "category", "province", "company", "type", "st
 const fullGrain = 255
 
 // maxGrainDims is the largest partial grain kept.
-const maxGrainDims = 2
+const maxGrainDims = 3
 
 // histBounds are the upper bounds (days) of the duration histograms'
 // buckets; the fourteenth bucket is open (180+). Medians are interpolated
@@ -54,10 +54,13 @@ func cellMeasureCols() []string {
 }
 
 // cellsSQL is an INSERT of the cells that the fact rows of src add up to,
-// for every grain kept. src is a relation (a CTE name or a subquery with an
-// alias-free body) with a sign column (+1 for a contribution to add, -1 for
-// one to take away) and the case_facts columns. onConflict ends the
-// statement.
+// for every grain kept. src is a relation (a CTE name, or a parenthesised
+// subquery) with a sign column (+1 for a contribution to add, -1 for one to
+// take away) and the case_facts columns. onConflict ends the statement.
+//
+// It works in two steps: the facts are first summed into full-grain cells,
+// and the coarser grains are then summed from those, so each fact is read
+// once and only distinct full cells are fanned out to every grain.
 func cellsSQL(src, onConflict string) string {
 	var b strings.Builder
 	keys := append([]string{"tenant_id", "grain", "month"}, cellDims...)
@@ -67,26 +70,35 @@ func cellsSQL(src, onConflict string) string {
 	for i, d := range cellDims {
 		fmt.Fprintf(&b, ",\n    CASE WHEN gr.g & %d <> 0 THEN s.%s ELSE '' END", 1<<i, d)
 	}
-	sum := func(cond string) string { return fmt.Sprintf("coalesce(sum(s.sign) FILTER (WHERE %s), 0)", cond) }
-	b.WriteString(",\n    sum(s.sign), " + sum("s.frb IS NOT NULL"))
-	for i := 0; i < histBuckets; i++ {
-		b.WriteString(", " + sum(fmt.Sprintf("s.frb = %d", i)))
+	for _, m := range measures {
+		fmt.Fprintf(&b, ", sum(s.%s)", m)
 	}
-	b.WriteString(",\n    " + sum("s.resb IS NOT NULL"))
+	// Step one: facts into full-grain cells.
+	sum := func(cond string) string { return fmt.Sprintf("coalesce(sum(x.sign) FILTER (WHERE %s), 0)", cond) }
+	full := []string{"sum(x.sign)", sum("x.frb IS NOT NULL")}
 	for i := 0; i < histBuckets; i++ {
-		b.WriteString(", " + sum(fmt.Sprintf("s.resb = %d", i)))
+		full = append(full, sum(fmt.Sprintf("x.frb = %d", i)))
 	}
-	b.WriteString(",\n    " + sum("s.within_target IS NOT NULL") + ", " + sum("s.within_target") +
-		", " + sum("s.satisfaction IS NOT NULL") + ", coalesce(sum(s.sign * s.satisfaction), 0)" +
-		", " + sum("s.reopened") + ", " + sum("s.retaliation"))
+	full = append(full, sum("x.resb IS NOT NULL"))
+	for i := 0; i < histBuckets; i++ {
+		full = append(full, sum(fmt.Sprintf("x.resb = %d", i)))
+	}
+	full = append(full, sum("x.within_target IS NOT NULL"), sum("x.within_target"), sum("x.satisfaction IS NOT NULL"),
+		"coalesce(sum(x.sign * x.satisfaction), 0)", sum("x.reopened"), sum("x.retaliation"))
+	for i := range full {
+		full[i] += " AS " + measures[i]
+	}
 	fmt.Fprintf(&b, `
-FROM (SELECT x.*,
-             width_bucket(x.first_response_days, '%[2]s'::real[]) AS frb,
-             width_bucket(x.resolution_days, '%[2]s'::real[]) AS resb
-      FROM %[1]s x) s,
+FROM (SELECT x.tenant_id, x.month, x.%[6]s,
+             %[7]s
+      FROM (SELECT y.*,
+                   width_bucket(y.first_response_days, '%[2]s'::real[]) AS frb,
+                   width_bucket(y.resolution_days, '%[2]s'::real[]) AS resb
+            FROM %[1]s y) x
+      GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10) s,
      (SELECT g FROM generate_series(0, 255) g WHERE g = %[3]d OR bit_count(g::bit(8)) <= %[4]d) gr
 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
-%[5]s`, src, histBounds, fullGrain, maxGrainDims, onConflict)
+%[5]s`, src, histBounds, fullGrain, maxGrainDims, onConflict, strings.Join(cellDims, ", x."), strings.Join(full, ",\n             "))
 	return b.String()
 }
 

@@ -91,7 +91,7 @@ func TestCubeFollowsFacts(t *testing.T) {
 
 	// Each grain against the facts, grouped independently here.
 	for g := 0; g <= 255; g++ {
-		if g != 255 && bits.OnesCount(uint(g)) > 2 {
+		if g != 255 && bits.OnesCount(uint(g)) > 3 {
 			continue
 		}
 		var dims []string
@@ -127,7 +127,7 @@ func TestCubeFollowsFacts(t *testing.T) {
 	}
 }
 
-// Queries answered from a two-dimension grain and from the full grain
+// Queries answered from a partial grain and from the full grain
 // agree, and the median is the histogram estimate.
 func TestAggregateFromCube(t *testing.T) {
 	f := newFixture(t)
@@ -164,12 +164,12 @@ func TestAggregateFromCube(t *testing.T) {
 		return out
 	}
 	coarse := counts(analytics.QueryInput{By: "tenant,category", Measures: "count,median_resolution_days"})
-	// tenant + category + type + status: the full grain.
+	// category, type, safety mode and gender: the full grain.
 	fine := counts(analytics.QueryInput{By: "tenant,category,type", Measures: "count", Filters: map[string]string{"safety_mode": "anonymous", "gender": "unknown"}})
 	want := map[string]float64{"SPN/upah": 8, "SPN/k3": 5, "Garteks/upah": 6}
 	for k, v := range want {
 		if coarse[k] != v || fine[k] != v {
-			t.Errorf("%s: two-dimension grain %v, full grain %v, want %v", k, coarse[k], fine[k], v)
+			t.Errorf("%s: partial grain %v, full grain %v, want %v", k, coarse[k], fine[k], v)
 		}
 	}
 	// Eight resolutions of 3 days fall in the 3-5 bucket: the estimate

@@ -124,7 +124,7 @@ func (f *fixture) waitSuggestion(caseID uuid.UUID, within time.Duration) storedS
 	}
 	var jobErrors string
 	_ = f.db.Super.QueryRowContext(context.Background(),
-		"SELECT coalesce(string_agg(state || ': ' || errors::text, '; '), 'no job') FROM river_job WHERE args->>'case_id' = ?", caseID.String()).Scan(&jobErrors)
+		"SELECT coalesce(string_agg(state || ': ' || coalesce(errors::text, 'not attempted yet'), '; '), 'no job') FROM river_job WHERE args->>'case_id' = ?", caseID.String()).Scan(&jobErrors)
 	f.t.Fatalf("case %s not classified within %v (jobs: %s)", caseID, within, jobErrors)
 	return storedSuggestion{}
 }
@@ -205,7 +205,7 @@ func TestClassificationWithFakeOllama(t *testing.T) {
 			if d := time.Since(start); d > 2*time.Second {
 				t.Errorf("filing took %v: classification must not delay it", d)
 			}
-			got := f.waitSuggestion(id, 30*time.Second)
+			got := f.waitSuggestion(id, 2*time.Minute)
 			if got.Model != sc.wantModel || !strings.HasPrefix(got.Fallback, sc.wantFallback) {
 				t.Fatalf("suggestion %+v, want model %s fallback %q", got, sc.wantModel, sc.wantFallback)
 			}
@@ -277,7 +277,7 @@ func TestCorrectionChangesNextPredictionForThatTenantOnly(t *testing.T) {
 	ctx := context.Background()
 	// A text the base model files under fasilitas (canteen food).
 	text := "Makanan di kantin pabrik sering basi dan porsinya dikurangi sejak bulan lalu."
-	before := f.waitSuggestion(f.file("spn", text), 30*time.Second)
+	before := f.waitSuggestion(f.file("spn", text), 2*time.Minute)
 	target := "jaminan_sosial"
 	if before.Category == target {
 		target = "lainnya"
@@ -292,16 +292,16 @@ func TestCorrectionChangesNextPredictionForThatTenantOnly(t *testing.T) {
 	// The officer corrects a few cases of this kind.
 	for i := 0; i < 3; i++ {
 		id := f.file("spn", text)
-		f.waitSuggestion(id, 30*time.Second)
+		f.waitSuggestion(id, 2*time.Minute)
 		if _, err := f.cases.DecideSuggestion(ctx, spn.ID, p, id, cases.Decision{Category: target}); err != nil {
 			t.Fatalf("correct: %v", err)
 		}
 	}
-	after := f.waitSuggestion(f.file("spn", text+" "), 30*time.Second)
+	after := f.waitSuggestion(f.file("spn", text+" "), 2*time.Minute)
 	if after.Category != target {
 		t.Fatalf("after corrections spn predicts %q, want %q (before: %q)", after.Category, target, before.Category)
 	}
-	other := f.waitSuggestion(f.file("garteks", text), 30*time.Second)
+	other := f.waitSuggestion(f.file("garteks", text), 2*time.Minute)
 	if other.Category != before.Category {
 		t.Fatalf("garteks predicts %q, want the untaught %q", other.Category, before.Category)
 	}

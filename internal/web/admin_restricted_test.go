@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -71,6 +72,24 @@ func TestRestrictedCategory(t *testing.T) {
 		}
 		if got := visible(c.who); got != c.list {
 			t.Errorf("%s sees %d of the 2 cases in lists, want %d", c.name, got, c.list)
+		}
+	}
+	// The queue (GET /api/v1/cases for staff) and its search.
+	for _, c := range []struct {
+		name, tok  string
+		seesHidden bool
+	}{{"branch admin", branch, false}, {"federation admin", admin, true}} {
+		for _, q := range []string{"", "?q=gudang"} {
+			resp, text := e.get(spnHost, "/api/v1/cases"+q, bearer(c.tok)...)
+			if resp.StatusCode != 200 {
+				t.Fatalf("%s queue%s: %d", c.name, q, resp.StatusCode)
+			}
+			if strings.Contains(text, hidden) != c.seesHidden {
+				t.Errorf("%s queue%s shows the restricted case: %v", c.name, q, !c.seesHidden)
+			}
+			if q == "" && !strings.Contains(text, open) {
+				t.Errorf("%s queue misses the ordinary case", c.name)
+			}
 		}
 	}
 	if got := status(worker, hidden); got != 200 {

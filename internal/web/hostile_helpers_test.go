@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -8,16 +9,26 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
+
+	suara "github.com/suara-id/suara"
+	"github.com/suara-id/suara/internal/app"
+	"github.com/suara-id/suara/internal/config"
+	"github.com/suara-id/suara/internal/db/pgtest"
+	"github.com/suara-id/suara/internal/tenant"
 )
 
 // hostileActor is who sends a hostile request.
@@ -176,4 +187,81 @@ func jsonMarshalRaw(m map[string]any) (string, error) {
 	}
 	b.WriteByte('}')
 	return b.String(), nil
+}
+
+type configT = config.Config
+
+// templateFiles reads the page templates from the source tree.
+func hostileTemplateFiles() (map[string]string, error) {
+	names, err := filepath.Glob("templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	themes, _ := filepath.Glob("../../themes/*/templates/*.html")
+	out := map[string]string{}
+	for _, n := range append(names, themes...) {
+		b, err := os.ReadFile(n)
+		if err != nil {
+			return nil, err
+		}
+		out[n] = string(b)
+	}
+	return out, nil
+}
+
+// lockedWriter collects log output from concurrent handlers.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+func (l *lockedWriter) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.String()
+}
+
+type errString string
+
+func (e errString) Error() string { return string(e) }
+
+func newReq(method, host, path, contentType, body string) *http.Request {
+	req := httptest.NewRequest(method, "http://"+host+path, strings.NewReader(body))
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	return req
+}
+
+// newEnvWithLog is newEnv with the server logging to log.
+func newEnvWithLog(t *testing.T, log *slog.Logger) *env {
+	t.Helper()
+	tdb := pgtest.New(t)
+	cfg, err := config.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Paths.Data = t.TempDir()
+	cfg.Classify.Ollama.Enabled = false
+	ctx := context.Background()
+	b, err := tenant.LoadBundle(suara.TenantsFS, "tenants")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range b.Manifests {
+		if _, err := tenant.Apply(ctx, tdb.App, b, &b.Manifests[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pf, err := app.NewServer(ctx, cfg, log, tdb.App)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &env{t: t, db: tdb, cfg: cfg, srv: pf.Server}
 }

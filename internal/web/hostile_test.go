@@ -35,7 +35,7 @@ var hostileStrings = []string{
 	"a\x00b",
 	"\xff\xfe\xfd",
 	"\u202e\u0000\ufeff",
-	strings.Repeat("A", 100_000),
+	strings.Repeat("A", 25_000), // over every text limit (a description holds 20,000)
 	`../../../../etc/passwd`,
 	`%s%s%s%n`,
 }
@@ -319,7 +319,8 @@ func (f *hostileFixture) attackRoute(t *testing.T, method, route string) (accept
 	// Hostile bodies, as a worker and an admin (who get past the door).
 	bodies := formBodies()
 	if api {
-		bodies = append(jsonBodies(), bodies...)
+		// Forms are only a wrong content type here: two of them do.
+		bodies = append(jsonBodies(), bodies[0], bodies[len(bodies)-3])
 	}
 	for _, i := range []int{1, 3} {
 		for _, b := range bodies {

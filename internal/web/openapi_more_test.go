@@ -258,6 +258,8 @@ func exerciseNotifications(r *recorder, a apiActors, must statusCheck) {
 	must("set preferences not JSON", x.status, 415)
 
 	st, _ = r.json("GET", "/admin/notifications?status=pending&limit=20", a.admin, nil)
+	must("pending deliveries", st, 200)
+	st, _ = r.json("GET", "/admin/notifications", a.admin, nil)
 	must("deliveries", st, 200)
 	st, _ = r.json("GET", "/admin/notifications?status=lost", a.admin, nil)
 	must("deliveries bad status", st, 422)
@@ -320,6 +322,11 @@ func exerciseAdmin(t *testing.T, e *env, r *recorder, a apiActors, must statusCh
 	must("dashboard of another tenant's branch", st, 404)
 	st, _ = r.json("GET", "/admin/workers?member=true&limit=5&offset=0", a.admin, nil)
 	must("workers", st, 200)
+	st, workers := r.json("GET", "/admin/workers", a.admin, nil)
+	must("all workers", st, 200)
+	if list, _ := workers["workers"].([]any); len(list) == 0 {
+		t.Errorf("no workers listed: their shape is not validated")
+	}
 	st, _ = r.json("GET", "/admin/workers", a.officer, nil)
 	must("workers as officer", st, 403)
 	st, _ = r.json("GET", "/admin/workers", "", nil)
@@ -385,6 +392,12 @@ func exerciseAdmin(t *testing.T, e *env, r *recorder, a apiActors, must statusCh
 	must("delete category twice", x.status, 404)
 	x = g.call("DELETE", "/admin/categories/"+slugs["upah"], gAdmin, "", nil)
 	must("delete category on another tenant", x.status, 404)
+
+	st, evs := r.json("GET", "/admin/events", a.admin, nil)
+	must("admin events after changes", st, 200)
+	if list, _ := evs["events"].([]any); len(list) == 0 {
+		t.Errorf("no admin events after category changes: their shape is not validated")
+	}
 
 	// Branches.
 	st, _ = r.json("GET", "/admin/branches", a.admin, nil)
@@ -471,8 +484,12 @@ func exerciseSettings(t *testing.T, e *env, r *recorder, a apiActors, must statu
 func exercisePlatform(e *env, r *recorder, a apiActors, must statusCheck) {
 	p := &recorder{e: e, host: platformHost}
 	ilo := e.login(platformHost, map[string]string{"email": "ilo@platform.example", "password": demoPW})
-	st, _ := p.json("GET", "/platform/aggregates?by=tenant,type&measures=count,share,median_resolution_days&from=2024-01&to=2030-12", ilo, nil)
+	e.rollup()
+	st, agg := p.json("GET", "/platform/aggregates?by=tenant,type&measures=count,share,median_resolution_days&from=2024-01&to=2030-12", ilo, nil)
 	must("aggregates", st, 200)
+	if rows, _ := agg["rows"].([]any); len(rows) == 0 {
+		e.t.Errorf("no aggregate rows after the rollup: their shape is not validated")
+	}
 	st, _ = p.json("GET", "/platform/aggregates?by=month&from=2024-01&to=2030-12&sector=garment", ilo, nil)
 	must("aggregates by month", st, 200)
 	x := p.call("GET", "/platform/aggregates?by=tenant&from=2024-01&to=2030-12&format=csv", ilo, "", nil)
