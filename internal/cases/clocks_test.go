@@ -184,6 +184,23 @@ func TestClocksPauseOverdueAndEscalation(t *testing.T) {
 		t.Error("a worker who is not the reporter read the clocks")
 	}
 
+	// A working day before the deadline the handlers are warned, once; the
+	// morning after it they are told it passed, once.
+	warned := func(want int) {
+		t.Helper()
+		r, err := svc.EscalateOverdue(ctx, f.t)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Warned != want {
+			t.Errorf("at %v: %d deadline events, want %d", now, r.Warned, want)
+		}
+	}
+	now = wibAt(2026, 1, 12, 10)
+	warned(0) // two working days to go
+	now = wibAt(2026, 1, 13, 10)
+	warned(1)
+	warned(0)
 	now = wibAt(2026, 1, 14, 22)
 	if it, _ := queueItem(t, svc, f, fed, id); it.Overdue {
 		t.Errorf("on the deadline day: overdue")
@@ -192,6 +209,8 @@ func TestClocksPauseOverdueAndEscalation(t *testing.T) {
 	if it, _ := queueItem(t, svc, f, fed, id); !it.Overdue || it.EscalatedTo != nil {
 		t.Errorf("the morning after: %+v, want overdue, not yet escalated", it)
 	}
+	warned(1) // passed
+	warned(0)
 
 	escalate := func(want int) {
 		t.Helper()

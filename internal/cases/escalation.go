@@ -51,11 +51,13 @@ var beyondBipartite = []string{"disnaker", "disnaker_registration", "mediation",
 type EscalationReport struct {
 	Escalated int `json:"escalated"`
 	Prompted  int `json:"prompted"`
+	Warned    int `json:"warned"` // deadline events written
 }
 
 func (r *EscalationReport) add(o EscalationReport) {
 	r.Escalated += o.Escalated
 	r.Prompted += o.Prompted
+	r.Warned += o.Warned
 }
 
 // EscalateAll runs EscalateOverdue for every active tenant. A tenant that
@@ -174,6 +176,10 @@ func (s *Service) EscalateOverdue(ctx context.Context, t *tenant.Tenant) (Escala
 		}
 		n, err := s.raisePrompts(ctx, tx, cal, now)
 		rep.Prompted = n
+		if err != nil {
+			return err
+		}
+		rep.Warned, err = s.warnDeadlines(ctx, tx, cal, now)
 		return err
 	})
 	if err != nil {

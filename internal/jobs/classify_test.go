@@ -331,7 +331,7 @@ func TestRecommendations(t *testing.T) {
 		t.Fatal(err)
 	}
 	open := f.file("spn", "Upah lembur kami dipotong dan lembur hari Minggu tidak dibayar penuh.")
-	f.waitSuggestion(open, 30*time.Second)
+	f.waitSuggestion(open, 2*time.Minute)
 	admin, _, err := f.accounts.CreateAccount(ctx, spn, auth.NewAccount{Name: "Admin", Email: "admin@spn.example",
 		Password: "suara-demo", SkipStrengthCheck: true, Role: "federation_admin"})
 	if err != nil {

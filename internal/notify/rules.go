@@ -47,12 +47,11 @@ type rule struct {
 	critical bool
 }
 
-// Deadline event kinds no job writes yet (the escalation job writes
-// cases.EventEscalated for passed deadlines); matched by name so they
-// notify as soon as one does.
+// Deadline event kinds: the escalation scan writes the approaching and
+// passed ones; "overdue" is kept for digests.
 const (
-	kindDeadlineApproaching = "deadline_approaching"
-	kindDeadlinePassed      = "deadline_passed"
+	kindDeadlineApproaching = cases.EventDeadlineApproaching
+	kindDeadlinePassed      = cases.EventDeadlinePassed
 	kindOverdue             = "overdue"
 )
 
