@@ -101,7 +101,10 @@ func NewServer(ctx context.Context, cfg *config.Config, log *slog.Logger, bdb *b
 	if err != nil {
 		return nil, err
 	}
-	accounts := auth.NewService(bdb, authz, log, cfg.Security.SessionTTL, cfg.Security.TokenTTL)
+	accounts, err := newAccounts(cfg, bdb, authz, log)
+	if err != nil {
+		return nil, err
+	}
 	caseSvc, err := newCases(cfg, log, bdb, authz)
 	if err != nil {
 		return nil, err
@@ -224,4 +227,14 @@ func newAuthorizer(bdb *bun.DB, log *slog.Logger) (*auth.Authorizer, error) {
 		return nil, fmt.Errorf("read casbin policy: %w", err)
 	}
 	return auth.NewAuthorizer(bdb, string(model), string(policy), log), nil
+}
+
+// newAccounts builds the account service with the configured password costs.
+func newAccounts(cfg *config.Config, bdb *bun.DB, authz *auth.Authorizer, log *slog.Logger) (*auth.Service, error) {
+	accounts := auth.NewService(bdb, authz, log, cfg.Security.SessionTTL, cfg.Security.TokenTTL)
+	pw := cfg.Security.Password
+	if err := accounts.SetPasswordParams(auth.PasswordParams{MemoryKiB: pw.MemoryKiB, Iterations: pw.Iterations, Parallelism: pw.Parallelism}); err != nil {
+		return nil, err
+	}
+	return accounts, nil
 }

@@ -66,8 +66,11 @@ func SeedBench(ctx context.Context, cfg *config.Config, log *slog.Logger, out io
 	if err != nil {
 		return err
 	}
-	accounts := auth.NewService(bdb, authz, log, cfg.Security.SessionTTL, cfg.Security.TokenTTL)
-	hash, err := auth.HashPassword(BenchPassword)
+	accounts, err := newAccounts(cfg, bdb, authz, log)
+	if err != nil {
+		return err
+	}
+	hash, err := accounts.HashPassword(BenchPassword)
 	if err != nil {
 		return err
 	}

@@ -50,12 +50,15 @@ func SeedDemo(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.
 	if err != nil {
 		return err
 	}
-	accounts := auth.NewService(bdb, authz, log, cfg.Security.SessionTTL, cfg.Security.TokenTTL)
+	accounts, err := newAccounts(cfg, bdb, authz, log)
+	if err != nil {
+		return err
+	}
 	resolver := tenant.NewResolver(cfg.HTTP.BaseDomain, bdb)
 	if err := resolver.Refresh(ctx); err != nil {
 		return err
 	}
-	hash, err := auth.HashPassword(DemoPassword)
+	hash, err := accounts.HashPassword(DemoPassword)
 	if err != nil {
 		return err
 	}
@@ -136,7 +139,10 @@ func CreateAdmin(ctx context.Context, cfg *config.Config, log *slog.Logger, tena
 	if err != nil {
 		return err
 	}
-	accounts := auth.NewService(bdb, authz, log, cfg.Security.SessionTTL, cfg.Security.TokenTTL)
+	accounts, err := newAccounts(cfg, bdb, authz, log)
+	if err != nil {
+		return err
+	}
 	if tenantSlug == "" {
 		_, isNew, err := accounts.CreatePlatformAccount(ctx, auth.NewAccount{Name: name, Email: email, Password: password, Role: "platform_admin"})
 		if err != nil {

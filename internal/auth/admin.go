@@ -29,14 +29,11 @@ type NewAccount struct {
 	PasswordHash string
 }
 
-// HashPassword hashes a password with the service's Argon2id parameters.
-func HashPassword(pw string) (string, error) { return hashPassword(pw) }
-
-func (a NewAccount) hash() (string, error) {
+func (s *Service) accountHash(a NewAccount) (string, error) {
 	if a.PasswordHash != "" {
 		return a.PasswordHash, nil
 	}
-	return hashPassword(a.Password)
+	return s.passwords.hash(a.Password)
 }
 
 // CreateAccount creates a tenant account with its role, or returns the
@@ -76,7 +73,7 @@ func (s *Service) CreateAccount(ctx context.Context, t *tenant.Tenant, a NewAcco
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		if u.PasswordHash, err = a.hash(); err != nil {
+		if u.PasswordHash, err = s.accountHash(a); err != nil {
 			return err
 		}
 		if err := insertUser(ctx, tx, u); err != nil {
@@ -131,7 +128,7 @@ func (s *Service) CreatePlatformAccount(ctx context.Context, a NewAccount) (*Pla
 	if !errors.Is(err, sql.ErrNoRows) {
 		return nil, false, err
 	}
-	hash, err := a.hash()
+	hash, err := s.accountHash(a)
 	if err != nil {
 		return nil, false, err
 	}

@@ -2,17 +2,31 @@ package auth
 
 import (
 	_ "embed"
+	"fmt"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/alexedwards/argon2id"
 )
 
-// Argon2id parameters: OWASP's recommended floor (19 MiB, 2 passes, 1 lane).
-// On the 2-core servers unions can afford, this keeps one verification near
-// 20 ms and 19 MiB, so the per-IP login limit bounds memory under attack;
-// raising memory is the first knob when hardware allows.
-var argonParams = &argon2id.Params{Memory: 19 * 1024, Iterations: 2, Parallelism: 1, SaltLength: 16, KeyLength: 32}
+// PasswordParams are the Argon2id costs for new hashes (config
+// security.password). A stored hash carries its own parameters, so raising
+// them applies to new and changed passwords without breaking old ones.
+type PasswordParams struct {
+	MemoryKiB   uint32
+	Iterations  uint32
+	Parallelism uint8
+}
+
+// DefaultPasswordParams is OWASP's recommended floor (19 MiB, 2 passes, 1
+// lane). On the 2-core servers unions can afford, one verification costs
+// about 20-50 ms and 19 MiB, so the per-IP login limit bounds memory under
+// attack; memory is the first knob to raise when hardware allows.
+var DefaultPasswordParams = PasswordParams{MemoryKiB: 19 * 1024, Iterations: 2, Parallelism: 1}
+
+func (p PasswordParams) argon() *argon2id.Params {
+	return &argon2id.Params{Memory: p.MemoryKiB, Iterations: p.Iterations, Parallelism: p.Parallelism, SaltLength: 16, KeyLength: 32}
+}
 
 // MinPasswordLength is the shortest password accepted.
 const MinPasswordLength = 10
@@ -43,17 +57,24 @@ func checkPassword(pw string) string {
 	return ""
 }
 
-func hashPassword(pw string) (string, error) { return argon2id.CreateHash(pw, argonParams) }
+// passwords hashes with one set of parameters.
+type passwords struct {
+	params *argon2id.Params
+	// dummy is compared against when an account does not exist, so that an
+	// unknown phone costs the same time as a wrong password.
+	dummy string
+}
 
-// dummyHash is compared against when an account does not exist, so that an
-// unknown phone costs the same time as a wrong password.
-var dummyHash = func() string {
-	h, err := argon2id.CreateHash("suara-no-such-account", argonParams)
-	if err != nil {
-		panic(err)
+func newPasswords(p PasswordParams) (*passwords, error) {
+	pw := &passwords{params: p.argon()}
+	var err error
+	if pw.dummy, err = argon2id.CreateHash("suara-no-such-account", pw.params); err != nil {
+		return nil, fmt.Errorf("password parameters: %w", err)
 	}
-	return h
-}()
+	return pw, nil
+}
+
+func (p *passwords) hash(pw string) (string, error) { return argon2id.CreateHash(pw, p.params) }
 
 func verifyPassword(pw, hash string) bool {
 	ok, err := argon2id.ComparePasswordAndHash(pw, hash) // constant-time compare inside

@@ -42,7 +42,7 @@ func (s *Service) PlatformLogin(ctx context.Context, c Credentials, tokenKind st
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return "", nil, err
 	}
-	hash := dummyHash
+	hash := s.passwords.dummy
 	if found {
 		hash = u.PasswordHash
 	}

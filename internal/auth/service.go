@@ -37,12 +37,30 @@ type Service struct {
 	sessionTTL time.Duration
 	tokenTTL   time.Duration
 	now        func() time.Time
+	passwords  *passwords
 }
 
 // NewService builds the account service.
 func NewService(bdb *bun.DB, authz *Authorizer, log *slog.Logger, sessionTTL, tokenTTL time.Duration) *Service {
-	return &Service{db: bdb, authz: authz, log: log, sessionTTL: sessionTTL, tokenTTL: tokenTTL, now: time.Now}
+	pw, err := newPasswords(DefaultPasswordParams)
+	if err != nil {
+		panic(err) // the defaults are valid
+	}
+	return &Service{db: bdb, authz: authz, log: log, sessionTTL: sessionTTL, tokenTTL: tokenTTL, now: time.Now, passwords: pw}
 }
+
+// SetPasswordParams sets the Argon2id costs of new hashes.
+func (s *Service) SetPasswordParams(p PasswordParams) error {
+	pw, err := newPasswords(p)
+	if err != nil {
+		return err
+	}
+	s.passwords = pw
+	return nil
+}
+
+// HashPassword hashes a password with the service's Argon2id parameters.
+func (s *Service) HashPassword(pw string) (string, error) { return s.passwords.hash(pw) }
 
 // Registration is what a worker gives to sign up.
 type Registration struct {
@@ -120,7 +138,7 @@ func (s *Service) Register(ctx context.Context, t *tenant.Tenant, r Registration
 	if err := v.Err(); err != nil {
 		return nil, "", err
 	}
-	hash, err := hashPassword(r.Password)
+	hash, err := s.passwords.hash(r.Password)
 	if err != nil {
 		return nil, "", fmt.Errorf("hash password: %w", err)
 	}
@@ -277,7 +295,7 @@ func (s *Service) Login(ctx context.Context, t *tenant.Tenant, c Credentials, to
 	if err != nil {
 		return "", nil, fmt.Errorf("find account: %w", err)
 	}
-	hash := dummyHash
+	hash := s.passwords.dummy
 	if found {
 		hash = u.PasswordHash
 	}

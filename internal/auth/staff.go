@@ -143,7 +143,7 @@ func (s *Service) AcceptInvite(ctx context.Context, t *tenant.Tenant, token, nam
 	if err := v.Err(); err != nil {
 		return nil, "", err
 	}
-	hash, err := hashPassword(password)
+	hash, err := s.passwords.hash(password)
 	if err != nil {
 		return nil, "", err
 	}

@@ -84,10 +84,18 @@ type EvidenceLimits struct {
 }
 
 type Security struct {
+	Password     Password      `mapstructure:"password"`
 	IdentityKeys string        `mapstructure:"identity_keys"`
 	SessionTTL   time.Duration `mapstructure:"session_ttl"`
 	TokenTTL     time.Duration `mapstructure:"token_ttl"`
 	MetricsToken string        `mapstructure:"metrics_token"`
+}
+
+// Password holds the Argon2id costs of new password hashes.
+type Password struct {
+	MemoryKiB   uint32 `mapstructure:"memory_kib"`
+	Iterations  uint32 `mapstructure:"iterations"`
+	Parallelism uint8  `mapstructure:"parallelism"`
 }
 
 // DevIdentityKey is the development key shipped in config/suara.yaml.
@@ -277,6 +285,11 @@ func (c *Config) Validate() error {
 	}
 	if c.Analytics.RollupInterval < time.Second {
 		bad("analytics.rollup_interval", "must be at least 1s, got %s", c.Analytics.RollupInterval)
+	}
+	if pw := c.Security.Password; pw.Parallelism < 1 || pw.Iterations < 1 || pw.MemoryKiB < 8*uint32(pw.Parallelism) {
+		bad("security.password", "needs parallelism >= 1, iterations >= 1 and memory_kib >= 8 x parallelism")
+	} else if c.Env == "production" && (pw.MemoryKiB < 19*1024 || pw.Iterations < 2) {
+		bad("security.password", "production needs at least memory_kib 19456 and iterations 2 (OWASP's floor)")
 	}
 	if c.Security.SessionTTL <= 0 || c.Security.TokenTTL <= 0 {
 		bad("security.session_ttl", "session and token lifetimes must be positive")

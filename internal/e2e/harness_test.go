@@ -57,6 +57,9 @@ func startServer(t *testing.T) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Cheap password hashing keeps the race-enabled suite fast; the
+	// production costs are measured by internal/auth's benchmarks.
+	cfg.Security.Password = config.Password{MemoryKiB: 64, Iterations: 1, Parallelism: 1}
 	cfg.Paths.Data = t.TempDir()
 	cfg.Database.URL = tdb.AppURL
 	// Links the server builds (invites, tenant lists) carry the real port.

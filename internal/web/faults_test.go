@@ -144,6 +144,9 @@ func newFaultEnv(t *testing.T, mutate ...func(*config.Config)) *faultEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Cheap password hashing keeps the race-enabled suite fast; the
+	// production costs are measured by internal/auth's benchmarks.
+	cfg.Security.Password = config.Password{MemoryKiB: 64, Iterations: 1, Parallelism: 1}
 	cfg.Paths.Data = t.TempDir()
 	cfg.Database.URL = cl.url("suara_app", "suara")
 	cfg.Database.OwnerURL = cl.url("suara_owner", "suara")

@@ -247,6 +247,9 @@ func newEnvWithLog(t *testing.T, log *slog.Logger) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Cheap password hashing keeps the race-enabled suite fast; the
+	// production costs are measured by internal/auth's benchmarks.
+	cfg.Security.Password = config.Password{MemoryKiB: 64, Iterations: 1, Parallelism: 1}
 	cfg.Paths.Data = t.TempDir()
 	cfg.Classify.Ollama.Enabled = false
 	ctx := context.Background()

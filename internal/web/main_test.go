@@ -35,6 +35,9 @@ func newEnv(t *testing.T, mutate ...func(*config.Config)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Cheap password hashing keeps the race-enabled suite fast; the
+	// production costs are measured by internal/auth's benchmarks.
+	cfg.Security.Password = config.Password{MemoryKiB: 64, Iterations: 1, Parallelism: 1}
 	cfg.Paths.Data = t.TempDir()
 	for _, m := range mutate {
 		m(cfg)
