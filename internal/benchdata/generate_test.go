@@ -36,7 +36,7 @@ func provision(t *testing.T, tdb *pgtest.DB, b *tenant.Bundle, i int) *tenant.Te
 	policy, _ := suara.ConfigFS.ReadFile("config/rbac_policy.csv")
 	log := slog.New(slog.DiscardHandler)
 	svc := auth.NewService(tdb.App, auth.NewAuthorizer(tdb.App, string(model), string(policy), log), log, time.Hour, time.Hour)
-	hash, err := auth.HashPassword("bench-password-xyz")
+	hash, err := svc.HashPassword("bench-password-xyz")
 	if err != nil {
 		t.Fatal(err)
 	}
