@@ -242,6 +242,9 @@ func TestEachTriggerSendsOnePerRecipientAndChannel(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, reporter},
+		{"deadline approaching", func() {
+			f.emit(id, cases.EventDeadlineApproaching, cases.VisibilityInternal, map[string]any{"by": "system", "due": "2026-01-14T16:59:59Z"})
+		}, handler},
 		{"internal note", func() {
 			if _, err := f.cases.AddNote(f.ctx, f.tenantID, f.officer, id, "catatan internal"); err != nil {
 				t.Fatal(err)
