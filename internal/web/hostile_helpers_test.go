@@ -242,6 +242,7 @@ func newReq(method, host, path, contentType, body string) *http.Request {
 // newEnvWithLog is newEnv with the server logging to log.
 func newEnvWithLog(t *testing.T, log *slog.Logger) *env {
 	t.Helper()
+	parallel(t)
 	tdb := pgtest.New(t)
 	cfg, err := config.Load("")
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 
 	suara "github.com/suara-id/suara"
@@ -28,8 +29,28 @@ type env struct {
 	pf  *app.Platform
 }
 
+// serialTests measure time or memory, so they run alone; every other test
+// runs in parallel with the rest, each on its own database and server.
+var serialTests = map[string]bool{
+	"TestSafetyModes":       true, // right and wrong receipt codes must take the same time
+	"TestUpload100MBMemory": true, // measures the process's heap
+}
+
+var parallelTests sync.Map // *testing.T already marked parallel
+
+// parallel marks t parallel (once) unless it is one of the serial tests.
+func parallel(t *testing.T) {
+	if serialTests[t.Name()] || strings.Contains(t.Name(), "/") {
+		return
+	}
+	if _, done := parallelTests.LoadOrStore(t, true); !done {
+		t.Parallel()
+	}
+}
+
 func newEnv(t *testing.T, mutate ...func(*config.Config)) *env {
 	t.Helper()
+	parallel(t)
 	tdb := pgtest.New(t)
 	cfg, err := config.Load("")
 	if err != nil {
