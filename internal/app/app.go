@@ -90,25 +90,42 @@ func ApplyTenants(ctx context.Context, cfg *config.Config, out io.Writer) error 
 	return nil
 }
 
+// core is what every command builds over the app's database: the tenant
+// map, permissions, accounts and cases.
+type core struct {
+	resolver *tenant.Resolver
+	authz    *auth.Authorizer
+	accounts *auth.Service
+	cases    *cases.Service
+}
+
+// newCore wires the core services over bdb, with the tenant map loaded.
+func newCore(ctx context.Context, cfg *config.Config, log *slog.Logger, bdb *bun.DB) (*core, error) {
+	c := &core{resolver: tenant.NewResolver(cfg.HTTP.BaseDomain, bdb)}
+	if err := c.resolver.Refresh(ctx); err != nil {
+		return nil, err
+	}
+	var err error
+	if c.authz, err = newAuthorizer(bdb, log); err != nil {
+		return nil, err
+	}
+	if c.accounts, err = newAccounts(cfg, bdb, c.authz, log); err != nil {
+		return nil, err
+	}
+	if c.cases, err = newCases(cfg, log, bdb, c.authz); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
 // NewServer wires services over bdb into the web server. Tests build the
 // same server through it, so they exercise the production wiring.
 func NewServer(ctx context.Context, cfg *config.Config, log *slog.Logger, bdb *bun.DB) (*Platform, error) {
-	resolver := tenant.NewResolver(cfg.HTTP.BaseDomain, bdb)
-	if err := resolver.Refresh(ctx); err != nil {
-		return nil, err
-	}
-	authz, err := newAuthorizer(bdb, log)
+	c, err := newCore(ctx, cfg, log, bdb)
 	if err != nil {
 		return nil, err
 	}
-	accounts, err := newAccounts(cfg, bdb, authz, log)
-	if err != nil {
-		return nil, err
-	}
-	caseSvc, err := newCases(cfg, log, bdb, authz)
-	if err != nil {
-		return nil, err
-	}
+	resolver, authz, accounts, caseSvc := c.resolver, c.authz, c.accounts, c.cases
 	queue, err := newQueue(ctx, cfg, log, bdb, caseSvc, cfg.Classify.Workers)
 	if err != nil {
 		return nil, err

@@ -73,14 +73,11 @@ func Worker(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer bdb.Close()
-	authz, err := newAuthorizer(bdb, log)
+	c, err := newCore(ctx, cfg, log, bdb)
 	if err != nil {
 		return err
 	}
-	svc, err := newCases(cfg, log, bdb, authz)
-	if err != nil {
-		return err
-	}
+	svc := c.cases
 	workers := cfg.Classify.Workers
 	if workers < 1 {
 		workers = 1

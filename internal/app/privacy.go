@@ -45,14 +45,11 @@ func DataCommand(ctx context.Context, cfg *config.Config, log *slog.Logger, args
 		return err
 	}
 	defer bdb.Close()
-	authz, err := newAuthorizer(bdb, log)
+	c, err := newCore(ctx, cfg, log, bdb)
 	if err != nil {
 		return err
 	}
-	svc, err := newCases(cfg, log, bdb, authz)
-	if err != nil {
-		return err
-	}
+	svc := c.cases
 	priv := newPrivacy(cfg, log, bdb, svc)
 	fl := flag.NewFlagSet("privacy "+args[1], flag.ContinueOnError)
 	slug := fl.String("tenant", "", "tenant slug")

@@ -46,23 +46,12 @@ func SeedDemo(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.
 		return err
 	}
 	defer bdb.Close()
-	authz, err := newAuthorizer(bdb, log)
+	c, err := newCore(ctx, cfg, log, bdb)
 	if err != nil {
 		return err
 	}
-	accounts, err := newAccounts(cfg, bdb, authz, log)
-	if err != nil {
-		return err
-	}
-	resolver := tenant.NewResolver(cfg.HTTP.BaseDomain, bdb)
-	if err := resolver.Refresh(ctx); err != nil {
-		return err
-	}
+	accounts, resolver, caseSvc := c.accounts, c.resolver, c.cases
 	hash, err := accounts.HashPassword(DemoPassword)
-	if err != nil {
-		return err
-	}
-	caseSvc, err := newCases(cfg, log, bdb, authz)
 	if err != nil {
 		return err
 	}
@@ -135,14 +124,11 @@ func CreateAdmin(ctx context.Context, cfg *config.Config, log *slog.Logger, tena
 		return err
 	}
 	defer bdb.Close()
-	authz, err := newAuthorizer(bdb, log)
+	c, err := newCore(ctx, cfg, log, bdb)
 	if err != nil {
 		return err
 	}
-	accounts, err := newAccounts(cfg, bdb, authz, log)
-	if err != nil {
-		return err
-	}
+	accounts := c.accounts
 	if tenantSlug == "" {
 		_, isNew, err := accounts.CreatePlatformAccount(ctx, auth.NewAccount{Name: name, Email: email, Password: password, Role: "platform_admin"})
 		if err != nil {
@@ -151,11 +137,7 @@ func CreateAdmin(ctx context.Context, cfg *config.Config, log *slog.Logger, tena
 		fmt.Fprintf(out, "platform admin %s: created=%t\n", email, isNew)
 		return nil
 	}
-	resolver := tenant.NewResolver(cfg.HTTP.BaseDomain, bdb)
-	if err := resolver.Refresh(ctx); err != nil {
-		return err
-	}
-	t := resolver.BySlug(tenantSlug)
+	t := c.resolver.BySlug(tenantSlug)
 	if t == nil {
 		return fmt.Errorf("no active tenant %q", tenantSlug)
 	}
