@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"strconv"
 	"strings"
 
@@ -33,9 +34,9 @@ func (s *Server) handlingRoutes() {
 	api.Post("/staff-conflicts", s.apiAddStaffConflict)
 
 	receiptLimit := s.perIPLimit(receiptPerIP, receiptWindow)
-	api.Post("/receipts/:code/transitions", receiptLimit, s.apiReceiptTransition)
-	api.Post("/receipts/:code/reopen", receiptLimit, s.apiReceiptReopen)
-	api.Post("/receipts/:code/rating", receiptLimit, s.apiReceiptRate)
+	api.Post("/receipts/:code/transitions", receiptLimit, receiptJSON(s, fiber.StatusOK, s.cases.TransitionByReceipt))
+	api.Post("/receipts/:code/reopen", receiptLimit, receiptJSON(s, fiber.StatusOK, s.receiptReopen))
+	api.Post("/receipts/:code/rating", receiptLimit, receiptJSON(s, fiber.StatusCreated, s.cases.RateByReceipt))
 	api.Post("/receipts/:code/checkins/:n", receiptLimit, s.apiReceiptCheckin)
 
 	s.handlingPageRoutes()
@@ -257,70 +258,40 @@ func (s *Server) apiCheckin(c *fiber.Ctx) error {
 	return c.JSON(res)
 }
 
-func (s *Server) apiReceiptTransition(c *fiber.Ctx) error {
-	t, err := tenantOnly(c)
-	if err != nil {
-		return err
+// receiptJSON is the shape of the reporter's receipt-code actions: decode
+// a JSON body, run the action for the code under the receipt throttle, and
+// answer status with its result.
+func receiptJSON[In, Out any](s *Server, status int, act func(ctx context.Context, tenantID uuid.UUID, code string, in In) (Out, error)) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		t, err := tenantOnly(c)
+		if err != nil {
+			return err
+		}
+		var in In
+		if err := parseJSON(c, &in); err != nil {
+			return err
+		}
+		code := c.Params("code")
+		var out Out
+		err = s.receiptCall(c, func() (err error) {
+			out, err = act(c.UserContext(), t.ID, code, in)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		return c.Status(status).JSON(out)
 	}
-	var in cases.TransitionInput
-	if err := parseJSON(c, &in); err != nil {
-		return err
-	}
-	code := c.Params("code")
-	var res *cases.TransitionResult
-	err = s.receiptCall(c, func() (err error) {
-		res, err = s.cases.TransitionByReceipt(c.UserContext(), t.ID, code, in)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	return c.JSON(res)
 }
 
-func (s *Server) apiReceiptReopen(c *fiber.Ctx) error {
-	t, err := tenantOnly(c)
-	if err != nil {
-		return err
-	}
-	var body struct {
-		Reason string `json:"reason"`
-	}
-	if err := parseJSON(c, &body); err != nil {
-		return err
-	}
-	code := c.Params("code")
-	var res *cases.TransitionResult
-	err = s.receiptCall(c, func() (err error) {
-		res, err = s.cases.TransitionByReceipt(c.UserContext(), t.ID, code,
-			cases.TransitionInput{Transition: string(cases.TransitionReopen), Reason: body.Reason})
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	return c.JSON(res)
+// reopenInput is the body of a reopen request: only the reporter's reason.
+type reopenInput struct {
+	Reason string `json:"reason"`
 }
 
-func (s *Server) apiReceiptRate(c *fiber.Ctx) error {
-	t, err := tenantOnly(c)
-	if err != nil {
-		return err
-	}
-	var in cases.RatingInput
-	if err := parseJSON(c, &in); err != nil {
-		return err
-	}
-	code := c.Params("code")
-	var r *cases.Rating
-	err = s.receiptCall(c, func() (err error) {
-		r, err = s.cases.RateByReceipt(c.UserContext(), t.ID, code, in)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	return c.Status(fiber.StatusCreated).JSON(r)
+func (s *Server) receiptReopen(ctx context.Context, tenantID uuid.UUID, code string, in reopenInput) (*cases.TransitionResult, error) {
+	return s.cases.TransitionByReceipt(ctx, tenantID, code,
+		cases.TransitionInput{Transition: string(cases.TransitionReopen), Reason: in.Reason})
 }
 
 func (s *Server) apiReceiptCheckin(c *fiber.Ctx) error {
