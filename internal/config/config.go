@@ -32,6 +32,22 @@ type Config struct {
 	Security  Security  `mapstructure:"security"`
 	Notify    Notify    `mapstructure:"notify"`
 	Analytics Analytics `mapstructure:"analytics"`
+	// RateLimits caps filings and evidence uploads (internal/web ratelimit.go).
+	RateLimits RateLimits `mapstructure:"rate_limits"`
+}
+
+// RateLimits are request caps per fixed window: per client address within
+// a tenant, and per tenant across addresses.
+type RateLimits struct {
+	Window time.Duration `mapstructure:"window"`
+	Filing RateLimit     `mapstructure:"filing"`
+	Upload RateLimit     `mapstructure:"upload"`
+}
+
+// RateLimit is one kind of request's caps within RateLimits.Window.
+type RateLimit struct {
+	PerIP     int `mapstructure:"per_ip"`
+	PerTenant int `mapstructure:"per_tenant"`
 }
 
 // Analytics configures cross-union aggregates for the platform.
@@ -285,6 +301,15 @@ func (c *Config) Validate() error {
 	}
 	if c.Analytics.RollupInterval < time.Second {
 		bad("analytics.rollup_interval", "must be at least 1s, got %s", c.Analytics.RollupInterval)
+	}
+	if c.RateLimits.Window < time.Second {
+		bad("rate_limits.window", "must be at least 1s, got %s", c.RateLimits.Window)
+	}
+	for key, n := range map[string]int{"rate_limits.filing.per_ip": c.RateLimits.Filing.PerIP, "rate_limits.filing.per_tenant": c.RateLimits.Filing.PerTenant,
+		"rate_limits.upload.per_ip": c.RateLimits.Upload.PerIP, "rate_limits.upload.per_tenant": c.RateLimits.Upload.PerTenant} {
+		if n < 1 {
+			bad(key, "must be at least 1, got %d", n)
+		}
 	}
 	if pw := c.Security.Password; pw.Parallelism < 1 || pw.Iterations < 1 || pw.MemoryKiB < 8*uint32(pw.Parallelism) {
 		bad("security.password", "needs parallelism >= 1, iterations >= 1 and memory_kib >= 8 x parallelism")

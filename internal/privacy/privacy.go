@@ -448,7 +448,9 @@ func (s *Service) ApplyRetention(ctx context.Context, tenantID uuid.UUID) (Reten
 			var ids []uuid.UUID
 			if err := tx.NewSelect().Table("cases").Column("id").
 				Where("status = 'closed' AND COALESCE(closed_at, updated_at) < ?", cutoff).
-				Where("NOT EXISTS (SELECT 1 FROM case_privacy p WHERE p.case_id = cases.id AND p.anonymised_at IS NOT NULL)").
+				// Not "not yet anonymised": a case a deletion request made
+				// anonymous keeps its text, which retention must still redact.
+				Where("description <> ?", Redacted).
 				Scan(ctx, &ids); err != nil {
 				return fmt.Errorf("select expired cases: %w", err)
 			}

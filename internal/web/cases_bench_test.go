@@ -276,6 +276,9 @@ func newBenchServer(b *testing.B) (*web.Server, *bun.DB) {
 		b.Fatal(err)
 	}
 	cfg.Paths.Data = b.TempDir()
+	// Load from one address: no rate limits (ratelimit_test.go tests them).
+	cfg.RateLimits.Filing = config.RateLimit{PerIP: 1 << 30, PerTenant: 1 << 30}
+	cfg.RateLimits.Upload = cfg.RateLimits.Filing
 	ctx := context.Background()
 	bundle, err := tenant.LoadBundle(suara.TenantsFS, "tenants")
 	if err != nil {

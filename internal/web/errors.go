@@ -103,7 +103,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	}
 	msg := translate(rc.loc, "error."+code)
 	if lim != nil && lim.Key != "" {
-		msg = translate(rc.loc, lim.Key)
+		msg = translate(rc.loc, lim.Key, "Minutes", (lim.RetryAfterSeconds+59)/60)
 	}
 	if rc.API {
 		return c.Status(status).JSON(apiError{Error: apiErrorBody{Code: code, Message: msg, Fields: fields, Allowed: allowed}})
@@ -115,7 +115,13 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	}
 	p := s.page(c, "")
 	p.Title = msg
-	p.Data = map[string]any{"Status": status, "Message": msg, "Fields": fields}
+	data := map[string]any{"Status": status, "Message": msg, "Fields": fields}
+	if status == fiber.StatusTooManyRequests {
+		// A worker whose report was refused is told, kindly, what to do.
+		p.Title = translate(rc.loc, "error.rate_limited_title")
+		data["Heading"], data["Hint"] = p.Title, translate(rc.loc, "error.rate_limited_hint")
+	}
+	p.Data = data
 	if rerr := s.render(c, status, "error", p); rerr != nil {
 		s.log.Error("render error page", "err", rerr)
 		return c.Status(status).SendString(msg)

@@ -152,6 +152,9 @@ func newFaultEnv(t *testing.T, mutate ...func(*config.Config)) *faultEnv {
 	cfg.Database.OwnerURL = cl.url("suara_owner", "suara")
 	cfg.Classify.Workers = 0
 	cfg.Classify.Ollama.Enabled = false
+	// Load from one address: no rate limits (ratelimit_test.go tests them).
+	cfg.RateLimits.Filing = config.RateLimit{PerIP: 1 << 30, PerTenant: 1 << 30}
+	cfg.RateLimits.Upload = cfg.RateLimits.Filing
 	for _, m := range mutate {
 		m(cfg)
 	}

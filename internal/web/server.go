@@ -141,6 +141,7 @@ func (s *Server) routes() {
 
 	app.Use(s.resolveHost)
 	app.Use(s.authenticate)
+	s.useRateLimits()
 	app.Get("/metrics", s.serveMetrics)
 	app.Get("/static/*", s.static)
 	app.Get("/theme.css", s.themeAsset("css"))
