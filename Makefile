@@ -50,7 +50,7 @@ db-stop:
 clean:
 	rm -rf bin
 
-# Every fuzz target for FUZZTIME each (make test runs them for 5 s).
+# Every fuzz target for FUZZTIME each (make test runs them all at once for 8 s).
 fuzz:
 	@FUZZTIME=$${FUZZTIME:-2m} scripts/fuzz.sh
 

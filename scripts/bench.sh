@@ -52,6 +52,9 @@ if [ -z "${DATABASE_URL:-}" ]; then
   export SUARA_DATABASE_OWNER_URL="${SUARA_DATABASE_OWNER_URL/\/suara\?//suara_bench?}"
 fi
 export SUARA_PATHS_DATA="$logdir/data"
+# The load comes from one address: no filing or upload limits (rate_limits).
+export SUARA_RATE_LIMITS_FILING_PER_IP=100000000 SUARA_RATE_LIMITS_FILING_PER_TENANT=100000000
+export SUARA_RATE_LIMITS_UPLOAD_PER_IP=100000000 SUARA_RATE_LIMITS_UPLOAD_PER_TENANT=100000000
 export SUARA_LOG_LEVEL="${SUARA_LOG_LEVEL:-warn}"
 
 echo "== migrate and seed: $tenants tenants, $cases cases"

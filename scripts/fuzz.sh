@@ -23,7 +23,10 @@ targets=(
 )
 
 # -run '^$': only the fuzz target runs, not the package's other tests.
-fuzz() { go test -run '^$' -fuzz "^$2\$" -fuzztime "$FUZZTIME" "$@" "$1"; }
+fuzz() {
+  local pkg="$1" name="$2"; shift 2
+  go test -run '^$' -fuzz "^${name}\$" -fuzztime "$FUZZTIME" "$@" "$pkg"
+}
 
 if [ "$JOBS" -le 1 ]; then
   for t in "${targets[@]}"; do
@@ -34,21 +37,42 @@ if [ "$JOBS" -le 1 ]; then
   exit 0
 fi
 
-# Concurrently: each target gets one fuzz worker (-parallel 1), so the run
-# takes FUZZTIME plus the build, whatever the number of cores.
+# Concurrently: one instrumented test binary per package, built once (a
+# `go test -fuzz` per target would link it again for every target), then
+# every target at once with one fuzz worker each: the run takes the build
+# plus FUZZTIME, whatever the number of cores. The corpus cache is the one
+# `go test -fuzz` uses, so short and long runs share what they learn.
 logs="$(mktemp -d "${TMPDIR:-/tmp}/suara-fuzz.XXXXXX")"
 trap 'rm -rf "$logs"' EXIT
+cache="$(go env GOCACHE)/fuzz"
+module="$(go list -m)"
+declare -A built=()
+bpids=()
+for t in "${targets[@]}"; do
+  read -r pkg name <<<"$t"
+  [ -n "${built[$pkg]:-}" ] && continue
+  built[$pkg]="$logs/$(basename "$pkg").test"
+  go test -c -fuzz '^Fuzz' -o "${built[$pkg]}" "$pkg" >"$logs/build-$(basename "$pkg").log" 2>&1 &
+  bpids+=("$!")
+done
+for p in "${bpids[@]}"; do
+  if ! wait "$p"; then echo "FAIL fuzz build"; cat "$logs"/build-*.log; exit 1; fi
+done
 pids=() names=()
 for t in "${targets[@]}"; do
   read -r pkg name <<<"$t"
+  dir="${pkg#./}"; dir="${dir%/}"
   while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do sleep 0.2; done
-  fuzz "$pkg" "$name" -parallel 1 >"$logs/$name.log" 2>&1 &
+  # Run in the package folder: seed corpora and new crashers live in its
+  # testdata/fuzz.
+  (cd "$pkg" && exec "${built[$pkg]}" -test.run '^$' -test.fuzz "^${name}\$" -test.fuzztime "$FUZZTIME" -test.parallel 1 \
+    -test.fuzzcachedir "$cache/$module/$dir") >"$logs/$name.log" 2>&1 &
   pids+=("$!") names+=("$name")
 done
 failed=0
 for i in "${!pids[@]}"; do
   if wait "${pids[$i]}"; then
-    echo "ok   fuzz ${names[$i]} ($FUZZTIME)"
+    echo "ok   fuzz ${names[$i]} ($(grep -Eo 'execs: [0-9]+' "$logs/${names[$i]}.log" | tail -1))"
   else
     echo "FAIL fuzz ${names[$i]}"; cat "$logs/${names[$i]}.log"; failed=1
   fi

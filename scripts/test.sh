@@ -21,6 +21,11 @@ trap cleanup EXIT
 echo "== go test (race detector on)"
 go test -race -short -count=1 -timeout 15m ${GOTEST_FLAGS:-} ./...
 
+# Every fuzz target for a few seconds, all at once from one build per
+# package (make fuzz runs them for minutes, one after another).
+echo "== fuzz (every target, 8 s)"
+FUZZTIME=8s FUZZ_JOBS=8 scripts/fuzz.sh
+
 # Long acceptance runs, skipped by -short above: without the race detector,
 # which would make them take many minutes.
 echo "== long acceptance tests"

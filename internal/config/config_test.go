@@ -75,3 +75,27 @@ func TestValidationNamesKeyAndEnv(t *testing.T) {
 		}
 	}
 }
+
+// Rate limits have production defaults, are raised by environment (as the
+// benchmark and soak scripts do) and must be positive.
+func TestRateLimits(t *testing.T) {
+	cfg, err := Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := cfg.RateLimits; l.Window != 10*time.Minute || l.Filing.PerIP != 120 || l.Filing.PerTenant != 600 || l.Upload.PerIP != 240 || l.Upload.PerTenant != 1200 {
+		t.Errorf("defaults %+v", l)
+	}
+	t.Setenv("SUARA_RATE_LIMITS_FILING_PER_IP", "100000000")
+	t.Setenv("SUARA_RATE_LIMITS_UPLOAD_PER_TENANT", "7")
+	if cfg, err = Load(""); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.RateLimits.Filing.PerIP != 100000000 || cfg.RateLimits.Upload.PerTenant != 7 {
+		t.Errorf("env overrides %+v", cfg.RateLimits)
+	}
+	t.Setenv("SUARA_RATE_LIMITS_FILING_PER_TENANT", "0")
+	if _, err := Load(""); err == nil || !strings.Contains(err.Error(), "SUARA_RATE_LIMITS_FILING_PER_TENANT") {
+		t.Errorf("a zero limit: %v", err)
+	}
+}
