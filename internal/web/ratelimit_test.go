@@ -109,6 +109,14 @@ func TestFilingRateLimits(t *testing.T) {
 	if n := cases("garteks"); n != before {
 		t.Fatalf("refused form filings stored cases: %d → %d", before, n)
 	}
+	// Garbage in the address header is no address: it cannot make a
+	// fresh allowance per request.
+	for i := 1; i <= 4; i++ {
+		resp, out := file("fsptsk.localhost", "not-an-address-"+strconv.Itoa(i))
+		if want := map[bool]int{true: 201, false: 429}[i <= 3]; resp.StatusCode != want {
+			t.Fatalf("filing %d with a forged address: %d %v, want %d", i, resp.StatusCode, out, want)
+		}
+	}
 	// A CSRF-less cross-site post is refused before it counts, so another
 	// site cannot spend a union's allowance through its visitors' browsers.
 	if resp, _ := e.send(http.MethodPost, spn, "/cases/new", "application/x-www-form-urlencoded", strings.NewReader("type=complaint"),

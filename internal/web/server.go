@@ -96,6 +96,9 @@ func New(d Deps) (*Server, error) {
 		EnableTrustedProxyCheck: true,
 		TrustedProxies:          d.Config.HTTP.TrustedProxies,
 		ProxyHeader:             d.Config.HTTP.ProxyHeader,
+		// Only addresses count from the proxy header: garbage in it
+		// falls back to the peer, so it cannot mint fresh rate-limit keys.
+		EnableIPValidation: true,
 	})
 	s.notify = d.Notify
 	s.analytics = d.Analytics
