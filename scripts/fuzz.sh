@@ -4,7 +4,7 @@
 # loader. Seed corpora live in testdata/fuzz/<FuzzName>/ beside each target;
 # a crasher found here is written there too and fails `go test` until fixed.
 #   FUZZTIME=2m scripts/fuzz.sh                       one target after another (make fuzz)
-#   FUZZTIME=10s FUZZ_JOBS=8 scripts/fuzz.sh          all at once, one fuzz worker each (make test)
+#   FUZZTIME=8s FUZZ_JOBS=8 scripts/fuzz.sh           all at once, one fuzz worker each (make test)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export GOFLAGS="${GOFLAGS:--mod=mod}"
@@ -22,19 +22,35 @@ targets=(
   "./internal/classify/ FuzzOllamaReply"
 )
 
-# -run '^$': only the fuzz target runs, not the package's other tests.
-fuzz() {
-  local pkg="$1" name="$2"; shift 2
-  go test -run '^$' -fuzz "^${name}\$" -fuzztime "$FUZZTIME" "$@" "$pkg"
+logs="$(mktemp -d "${TMPDIR:-/tmp}/suara-fuzz.XXXXXX")"
+trap 'rm -rf "$logs"' EXIT
+
+# verdict NAME STATUS: a failure counts unless it is Go's own race at the
+# end of -fuzztime (golang/go#75804, fixed in Go 1.27): "context deadline
+# exceeded" with no failing input written. CPU starvation on a shared
+# machine triggers it; a real crasher always writes its input.
+verdict() {
+  local log="$logs/$1.log"
+  if [ "$2" = 0 ]; then echo "ok   fuzz $1 ($(grep '^fuzz:' "$log" | tail -1))"; return 0; fi
+  if grep -q 'context deadline exceeded' "$log" && ! grep -q 'Failing input written' "$log"; then
+    echo "ok   fuzz $1 (stopped by Go's fuzztime deadline race, golang/go#75804; no failing input)"; return 0
+  fi
+  echo "FAIL fuzz $1"; cat "$log"; return 1
 }
 
 if [ "$JOBS" -le 1 ]; then
+  failed=0
   for t in "${targets[@]}"; do
     read -r pkg name <<<"$t"
     echo "== fuzz $name ($pkg, $FUZZTIME)"
-    fuzz "$pkg" "$name"
+    # -run '^$': only the fuzz target runs, not the package's other tests.
+    set +e
+    go test -run '^$' -fuzz "^${name}\$" -fuzztime "$FUZZTIME" "$pkg" 2>&1 | tee "$logs/$name.log"
+    st=${PIPESTATUS[0]}
+    set -e
+    verdict "$name" "$st" || failed=1
   done
-  exit 0
+  exit "$failed"
 fi
 
 # Concurrently: one instrumented test binary per package, built once (a
@@ -42,10 +58,7 @@ fi
 # every target at once with one fuzz worker each: the run takes the build
 # plus FUZZTIME, whatever the number of cores. The corpus cache is the one
 # `go test -fuzz` uses, so short and long runs share what they learn.
-logs="$(mktemp -d "${TMPDIR:-/tmp}/suara-fuzz.XXXXXX")"
-trap 'rm -rf "$logs"' EXIT
-cache="$(go env GOCACHE)/fuzz"
-module="$(go list -m)"
+cache="$(go env GOCACHE)/fuzz/$(go list -m)"
 declare -A built=()
 bpids=()
 for t in "${targets[@]}"; do
@@ -63,18 +76,15 @@ for t in "${targets[@]}"; do
   read -r pkg name <<<"$t"
   dir="${pkg#./}"; dir="${dir%/}"
   while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do sleep 0.2; done
-  # Run in the package folder: seed corpora and new crashers live in its
+  # In the package folder: seed corpora and new crashers live in its
   # testdata/fuzz.
   (cd "$pkg" && exec "${built[$pkg]}" -test.run '^$' -test.fuzz "^${name}\$" -test.fuzztime "$FUZZTIME" -test.parallel 1 \
-    -test.fuzzcachedir "$cache/$module/$dir") >"$logs/$name.log" 2>&1 &
+    -test.fuzzcachedir "$cache/$dir") >"$logs/$name.log" 2>&1 &
   pids+=("$!") names+=("$name")
 done
 failed=0
 for i in "${!pids[@]}"; do
-  if wait "${pids[$i]}"; then
-    echo "ok   fuzz ${names[$i]} ($(grep -Eo 'execs: [0-9]+' "$logs/${names[$i]}.log" | tail -1))"
-  else
-    echo "FAIL fuzz ${names[$i]}"; cat "$logs/${names[$i]}.log"; failed=1
-  fi
+  st=0; wait "${pids[$i]}" || st=$?
+  verdict "${names[$i]}" "$st" || failed=1
 done
 exit "$failed"
