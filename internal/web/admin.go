@@ -29,6 +29,7 @@ func (s *Server) adminRoutes() {
 	s.peopleRoutes(api)
 	s.dashboardRoutes(api)
 	s.exportRoutes()
+	s.brandingRoutes()
 
 	s.app.Get("/admin", func(c *fiber.Ctx) error { return c.Redirect("/admin/categories", fiber.StatusSeeOther) })
 	s.app.Get("/admin/categories", s.adminCategoriesPage)

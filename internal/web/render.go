@@ -79,6 +79,12 @@ type Page struct {
 	Data      any
 	// SignedIn is the account's name when someone is signed in.
 	SignedIn string
+	// ThemeCSS and LogoURL are the tenant's stylesheet and logo (with a
+	// version when its admins changed them); PreviewCSS, Welcome and
+	// Preview are set by the branding preview (admin_branding.go).
+	ThemeCSS, LogoURL, PreviewCSS string
+	Welcome                       string
+	Preview                       *brandingPreview
 
 	loc *i18n.Localizer
 }
@@ -122,6 +128,13 @@ func (s *Server) page(c *fiber.Ctx, title string) *Page {
 			p.Theme = th
 		}
 		p.AppName = rc.Tenant.AppName
+	}
+	p.ThemeCSS, p.LogoURL = "/theme.css", "/logo.svg"
+	if rc.Tenant != nil {
+		if b := rc.Tenant.Settings.Branding; b.HasColors() || b.Logo != "" {
+			v := "?v=" + brandingVersion(b)
+			p.ThemeCSS, p.LogoURL = p.ThemeCSS+v, p.LogoURL+v
+		}
 	}
 	if title != "" {
 		p.Title = p.T(title)
