@@ -30,6 +30,7 @@ func (s *Server) adminRoutes() {
 	s.dashboardRoutes(api)
 	s.exportRoutes()
 	s.brandingRoutes()
+	s.sectorRoutes(api)
 
 	s.app.Get("/admin", func(c *fiber.Ctx) error { return c.Redirect("/admin/categories", fiber.StatusSeeOther) })
 	s.app.Get("/admin/categories", s.adminCategoriesPage)

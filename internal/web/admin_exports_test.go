@@ -340,4 +340,13 @@ func exerciseExports(r *recorder, a apiActors, must statusCheck) {
 	must("packet of no case", st, 404)
 	st, _ = r.json("GET", "/cases/"+id+"/packet", "", nil)
 	must("packet signed out", st, 401)
+
+	st, _ = r.json("POST", "/admin/sectors", a.admin, map[string]any{"sector": "palm_oil"})
+	must("apply sector", st, 200)
+	st, _ = r.json("POST", "/admin/sectors", a.admin, map[string]any{"sector": "mining"})
+	must("apply unknown sector", st, 422)
+	st, _ = r.json("POST", "/admin/sectors", a.officer, map[string]any{"sector": "palm_oil"})
+	must("apply sector as officer", st, 403)
+	x = r.call("POST", "/admin/sectors", a.admin, "text/plain", []byte("palm_oil"))
+	must("apply sector not JSON", x.status, 415)
 }
