@@ -31,6 +31,7 @@ func (s *Server) adminRoutes() {
 	s.exportRoutes()
 	s.brandingRoutes()
 	s.sectorRoutes(api)
+	s.orgPageRoutes()
 
 	s.app.Get("/admin", func(c *fiber.Ctx) error { return c.Redirect("/admin/categories", fiber.StatusSeeOther) })
 	s.app.Get("/admin/categories", s.adminCategoriesPage)

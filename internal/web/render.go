@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"reflect"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -63,6 +64,17 @@ func parsePages(base fs.FS, overrides fs.FS) (map[string]*template.Template, err
 
 var funcs = template.FuncMap{
 	"inc": func(i int) int { return i + 1 },
+	// deref reads a pointer field (a parent id, a headcount); nil stays nil.
+	"deref": func(v any) any {
+		rv := reflect.ValueOf(v)
+		if rv.Kind() != reflect.Pointer {
+			return v
+		}
+		if rv.IsNil() {
+			return nil
+		}
+		return rv.Elem().Interface()
+	},
 }
 
 // Page is what every template receives: the tenant, theme, locale and a
