@@ -27,6 +27,8 @@ commands:
   doctor          check the deployment and say what to fix
   migrate         apply database migrations (as the owner role)
   tenants apply   provision the tenants from their manifests (idempotent)
+  tenants export SLUG > FILE   all of a tenant's rows and evidence as JSON lines
+  tenants import FILE          load such a file into this installation (tenant must be absent)
   seed demo       create the demo accounts and cases
   eval -data FILE.jsonl [-classifier builtin|ollama] [-tenant SLUG]
                   score a classifier on a labelled file
@@ -77,6 +79,10 @@ func run(args []string) error {
 		return app.Migrate(ctx, cfg, log)
 	case cmd == "tenants" && len(rest) > 1 && rest[1] == "apply":
 		return app.ApplyTenants(ctx, cfg, os.Stdout)
+	case cmd == "tenants" && len(rest) == 3 && rest[1] == "export":
+		return app.TenantsExport(ctx, cfg, rest[2], os.Stdout, os.Stderr)
+	case cmd == "tenants" && len(rest) == 3 && rest[1] == "import":
+		return app.TenantsImport(ctx, cfg, rest[2], os.Stderr)
 	case cmd == "seed" && len(rest) > 1 && rest[1] == "demo":
 		return app.SeedDemo(ctx, cfg, log, os.Stdout)
 	case cmd == "seed" && len(rest) > 1 && rest[1] == "bench":

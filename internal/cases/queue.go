@@ -297,6 +297,11 @@ func subtree(branches []branchInfo, base string) []uuid.UUID {
 // Casbin at the branch each role is held at, so the policy file stays the
 // only place that says which roles read cases) into branch sub-trees.
 func (s *Service) scopeOf(ctx context.Context, p *auth.Principal, tenantSlug string, branches []branchInfo) (queueScope, error) {
+	return s.scopeFor(ctx, p, tenantSlug, branches, "case", "read")
+}
+
+// scopeFor is scopeOf for any permission (exports ask "report export").
+func (s *Service) scopeFor(ctx context.Context, p *auth.Principal, tenantSlug string, branches []branchInfo, obj, act string) (queueScope, error) {
 	sc := queueScope{userID: p.UserID}
 	rl, ok := s.authz.(RoleLister)
 	if !ok {
@@ -312,7 +317,7 @@ func (s *Service) scopeOf(ctx context.Context, p *auth.Principal, tenantSlug str
 		if !ok || (base != tenantSlug && !strings.HasPrefix(base, tenantSlug+"/")) {
 			continue
 		}
-		if err := s.authz.Check(ctx, p, base, "case", "read"); err != nil {
+		if err := s.authz.Check(ctx, p, base, obj, act); err != nil {
 			if errors.Is(err, apperr.ErrForbidden) {
 				continue
 			}

@@ -40,6 +40,8 @@ type Settings struct {
 	// aggregates; AnalyticsShareCompany lets its employers' names appear.
 	AnalyticsAnonymous    bool `yaml:"analytics_anonymous" json:"analytics_anonymous"`
 	AnalyticsShareCompany bool `yaml:"analytics_share_company" json:"analytics_share_company"`
+	// Branding is what the tenant's admins set over their theme (branding.go).
+	Branding Branding `yaml:"branding" json:"branding"`
 }
 
 // OrgNode is one branch of the union's tree; the root is the national level

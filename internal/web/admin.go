@@ -28,6 +28,10 @@ func (s *Server) adminRoutes() {
 	s.orgRoutes(api)
 	s.peopleRoutes(api)
 	s.dashboardRoutes(api)
+	s.exportRoutes()
+	s.brandingRoutes()
+	s.sectorRoutes(api)
+	s.orgPageRoutes()
 
 	s.app.Get("/admin", func(c *fiber.Ctx) error { return c.Redirect("/admin/categories", fiber.StatusSeeOther) })
 	s.app.Get("/admin/categories", s.adminCategoriesPage)

@@ -411,3 +411,55 @@ func TestAdminCategoryPages(t *testing.T) {
 		t.Errorf("merge without a target: %d", resp.StatusCode)
 	}
 }
+
+// TestCategoryChangesReachClassifier: what the classifier is given for a
+// case follows category changes at once: a new category is in its input,
+// a hidden one is not, showing it brings it back, and each change moves
+// the model's cache key (so the built-in model retrains).
+func TestCategoryChangesReachClassifier(t *testing.T) {
+	e := newCaseEnv(t)
+	admin := e.login(spnHost, map[string]string{"email": "admin@spn.example", "password": demoPW})
+	worker := e.login(spnHost, map[string]string{"phone": "081200000001", "password": demoPW})
+	ctx := context.Background()
+	caseID := uuid.MustParse(e.file(spnHost, worker, map[string]any{"type": "complaint", "workplace_id": e.workplaceID("spn", "pt-maju-jaya-garmen"),
+		"description": "Kami tidak diberi air minum selama shift malam."})["id"].(string))
+	input := func() (string, map[string]bool) {
+		t.Helper()
+		in, err := e.pf.Cases.ClassificationInput(ctx, e.tenantID("spn"), caseID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slugs := map[string]bool{}
+		for _, c := range in.Categories {
+			slugs[c.Slug] = true
+		}
+		return in.ModelKey, slugs
+	}
+	key0, slugs := input()
+	if slugs["air_minum"] {
+		t.Fatal("category present before it exists")
+	}
+	resp, body := e.postJSON(spnHost, adminCats, map[string]any{"slug": "air_minum", "name_id": "Air minum", "name_en": "Drinking water",
+		"keywords": []string{"air minum"}, "examples": []string{"Tidak ada air minum di lantai produksi"}, "parent_id": e.categoryID("spn", "fasilitas")}, bearer(admin)...)
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("create: %d %v", resp.StatusCode, body)
+	}
+	id := body["id"].(string)
+	key1, slugs := input()
+	if !slugs["air_minum"] || key1 == key0 {
+		t.Errorf("after create: present %v, key changed %v", slugs["air_minum"], key1 != key0)
+	}
+	if resp, _ := e.postJSON(spnHost, adminCats+"/"+id+"/hide", nil, bearer(admin)...); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("hide: %d", resp.StatusCode)
+	}
+	key2, slugs := input()
+	if slugs["air_minum"] || key2 == key1 {
+		t.Errorf("after hide: present %v, key changed %v", slugs["air_minum"], key2 != key1)
+	}
+	if resp, _ := e.postJSON(spnHost, adminCats+"/"+id+"/show", nil, bearer(admin)...); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("show: %d", resp.StatusCode)
+	}
+	if key3, slugs := input(); !slugs["air_minum"] || key3 == key2 {
+		t.Errorf("after show: present %v, key changed %v", slugs["air_minum"], key3 != key2)
+	}
+}

@@ -33,6 +33,7 @@ func exerciseMore(t *testing.T, e *env, r *recorder, a apiActors, must statusChe
 	exercisePrivacy(r, a, must)
 	exerciseAdmin(t, e, r, a, must)
 	exerciseSettings(t, e, r, a, must)
+	exerciseExports(r, a, must)
 	exercisePlatform(e, r, a, must)
 }
 

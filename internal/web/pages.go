@@ -23,12 +23,19 @@ func (s *Server) home(c *fiber.Ctx) error {
 		return s.platformHome(c)
 	}
 	p := s.page(c, "")
-	sectors := make([]string, 0, len(rc.Tenant.Sectors))
-	for _, sec := range rc.Tenant.Sectors {
+	p.Welcome = rc.Tenant.Settings.Branding.Welcome(p.Locale)
+	p.Data = s.homeData(p, rc.Tenant)
+	return s.render(c, fiber.StatusOK, "home", p)
+}
+
+// homeData is what the home page shows besides the branding (the branding
+// preview draws the same page).
+func (s *Server) homeData(p *Page, t *tenant.Tenant) map[string]any {
+	sectors := make([]string, 0, len(t.Sectors))
+	for _, sec := range t.Sectors {
 		sectors = append(sectors, p.T(sectorKeys[sec]))
 	}
-	p.Data = map[string]any{"Sectors": sectors}
-	return s.render(c, fiber.StatusOK, "home", p)
+	return map[string]any{"Sectors": sectors}
 }
 
 // platformHome is the base domain's page: what Suara is and which unions it
@@ -76,8 +83,16 @@ func (s *Server) themeAsset(kind string) fiber.Handler {
 		switch kind {
 		case "css":
 			data, ctype = th.css, "text/css; charset=utf-8"
+			if t := reqCtx(c).Tenant; t != nil && t.Settings.Branding.HasColors() {
+				data = append(append([]byte{}, th.css...), brandingCSS(t.Settings.Branding)...)
+			}
 		case "logo":
 			data, ctype = th.logo, mime.TypeByExtension(".svg")
+			if t := reqCtx(c).Tenant; t != nil && t.Settings.Branding.Logo != "" {
+				if ct, b, err := s.admin.Logo(c.UserContext(), t.ID, "live"); err == nil {
+					data, ctype = b, ct
+				}
+			}
 		default:
 			data, ctype = th.favicon, mime.TypeByExtension(".svg")
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"reflect"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -63,6 +64,17 @@ func parsePages(base fs.FS, overrides fs.FS) (map[string]*template.Template, err
 
 var funcs = template.FuncMap{
 	"inc": func(i int) int { return i + 1 },
+	// deref reads a pointer field (a parent id, a headcount); nil stays nil.
+	"deref": func(v any) any {
+		rv := reflect.ValueOf(v)
+		if rv.Kind() != reflect.Pointer {
+			return v
+		}
+		if rv.IsNil() {
+			return nil
+		}
+		return rv.Elem().Interface()
+	},
 }
 
 // Page is what every template receives: the tenant, theme, locale and a
@@ -79,6 +91,12 @@ type Page struct {
 	Data      any
 	// SignedIn is the account's name when someone is signed in.
 	SignedIn string
+	// ThemeCSS and LogoURL are the tenant's stylesheet and logo (with a
+	// version when its admins changed them); PreviewCSS, Welcome and
+	// Preview are set by the branding preview (admin_branding.go).
+	ThemeCSS, LogoURL, PreviewCSS string
+	Welcome                       string
+	Preview                       *brandingPreview
 
 	loc *i18n.Localizer
 }
@@ -122,6 +140,13 @@ func (s *Server) page(c *fiber.Ctx, title string) *Page {
 			p.Theme = th
 		}
 		p.AppName = rc.Tenant.AppName
+	}
+	p.ThemeCSS, p.LogoURL = "/theme.css", "/logo.svg"
+	if rc.Tenant != nil {
+		if b := rc.Tenant.Settings.Branding; b.HasColors() || b.Logo != "" {
+			v := "?v=" + brandingVersion(b)
+			p.ThemeCSS, p.LogoURL = p.ThemeCSS+v, p.LogoURL+v
+		}
 	}
 	if title != "" {
 		p.Title = p.T(title)
