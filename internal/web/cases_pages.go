@@ -11,6 +11,7 @@ import (
 	"github.com/suara-id/suara/internal/apperr"
 	"github.com/suara-id/suara/internal/cases"
 	"github.com/suara-id/suara/internal/evidence"
+	"github.com/suara-id/suara/internal/notify"
 	"github.com/suara-id/suara/internal/tenant"
 )
 
@@ -181,6 +182,9 @@ func (s *Server) myCasesPage(c *fiber.Ctx) error {
 type caseData struct {
 	Case     *cases.View
 	Receipt  string // set on the receipt view: forms carry it in their body
+	// Notifications are the anonymous reporter's in-app notifications,
+	// shown on the receipt view: they have no account, hence no inbox.
+	Notifications []notify.Item
 	Reporter *cases.Identity
 	Error    string
 	Notice   string
@@ -368,6 +372,11 @@ func (s *Server) receiptView(c *fiber.Ctx, t *tenant.Tenant, code string, d case
 		return err
 	}
 	d.Case, d.Receipt = v, code
+	if s.notify != nil {
+		if d.Notifications, err = s.notify.ForCase(c.UserContext(), t.ID, v.ID, reqCtx(c).Locale); err != nil {
+			return err
+		}
+	}
 	return s.showCase(c, d, status)
 }
 
