@@ -180,15 +180,15 @@ func (s *Server) myCasesPage(c *fiber.Ctx) error {
 }
 
 type caseData struct {
-	Case    *cases.View
-	Receipt string // set on the receipt view: forms carry it in their body
+	Case     *cases.View
+	Receipt  string // set on the receipt view: forms carry it in their body
+	Reporter *cases.Identity
+	Error    string
+	Notice   string
+	Staff    bool
 	// Notifications are the anonymous reporter's in-app notifications,
 	// shown on the receipt view: they have no account, hence no inbox.
 	Notifications []notify.Item
-	Reporter      *cases.Identity
-	Error         string
-	Notice        string
-	Staff         bool
 }
 
 func (s *Server) showCase(c *fiber.Ctx, d caseData, status int) error {
