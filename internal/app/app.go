@@ -121,17 +121,20 @@ func newCore(ctx context.Context, cfg *config.Config, log *slog.Logger, bdb *bun
 // NewServer wires services over bdb into the web server. Tests build the
 // same server through it, so they exercise the production wiring.
 func NewServer(ctx context.Context, cfg *config.Config, log *slog.Logger, bdb *bun.DB) (*Platform, error) {
+	// The registry comes first: the queue's workers (which run in this
+	// process when classify.workers > 0) record into it too.
+	m := metrics.New()
+	if err := m.RegisterDB(bdb.DB, "app"); err != nil {
+		return nil, err
+	}
 	c, err := newCore(ctx, cfg, log, bdb)
 	if err != nil {
 		return nil, err
 	}
 	resolver, authz, accounts, caseSvc := c.resolver, c.authz, c.accounts, c.cases
-	queue, err := newQueue(ctx, cfg, log, bdb, caseSvc, cfg.Classify.Workers)
+	caseSvc.Metrics = m
+	queue, err := newQueue(ctx, cfg, log, bdb, caseSvc, cfg.Classify.Workers, m)
 	if err != nil {
-		return nil, err
-	}
-	m := metrics.New()
-	if err := m.RegisterDB(bdb.DB, "app"); err != nil {
 		return nil, err
 	}
 	srv, err := web.New(web.Deps{Config: cfg, Log: log, DB: bdb, Resolver: resolver,

@@ -2,7 +2,11 @@ package app
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -12,13 +16,15 @@ import (
 	"github.com/suara-id/suara/internal/classify"
 	"github.com/suara-id/suara/internal/config"
 	"github.com/suara-id/suara/internal/jobs"
+	"github.com/suara-id/suara/internal/metrics"
 )
 
 // newQueue builds the job queue with every worker registered, and makes
 // filing enqueue classification in the filing transaction. workers = 0
 // gives an insert-only queue (a web server leaving jobs to `suara worker`).
-func newQueue(ctx context.Context, cfg *config.Config, log *slog.Logger, bdb *bun.DB, svc *cases.Service, workers int) (*jobs.Queue, error) {
-	w := &jobs.ClassifyWorker{Cases: svc, Models: jobs.NewModels(), Log: log}
+// m (nil: none) receives the workers' metrics and reports the queue depth.
+func newQueue(ctx context.Context, cfg *config.Config, log *slog.Logger, bdb *bun.DB, svc *cases.Service, workers int, m *metrics.Metrics) (*jobs.Queue, error) {
+	w := &jobs.ClassifyWorker{Cases: svc, Models: jobs.NewModels(), Log: log, Metrics: m}
 	if cfg.Classify.Ollama.Enabled && workers > 0 {
 		oc := ollamaConfig(cfg)
 		// Ask once at start-up whether the model is there; if not, say so
@@ -43,12 +49,16 @@ func newQueue(ctx context.Context, cfg *config.Config, log *slog.Logger, bdb *bu
 	river.AddWorker(registry, &jobs.CheckinWorker{Cases: svc, Log: log})
 	river.AddWorker(registry, &jobs.EscalationWorker{Cases: svc, Log: log})
 	notifier := newNotify(cfg, log, bdb, nil, nil)
+	notifier.Metrics = m
 	river.AddWorker(registry, &jobs.NotifyWorker{Notify: notifier})
 	river.AddWorker(registry, &jobs.PrivacyWorker{Privacy: newPrivacy(cfg, log, bdb, svc), Log: log})
-	q, err := jobs.New(bdb, registry, jobs.Options{Workers: workers, Log: log})
+	q, err := jobs.New(bdb, registry, jobs.Options{Workers: workers, Log: log, Metrics: m})
 	if err != nil {
 		return nil, err
 	}
+	// The depth is read from the database, so even an insert-only queue
+	// (serve beside a separate worker) reports it.
+	m.SetQueueDepth(q.Depth)
 	// Only a queue that works jobs can schedule the rollup (River's rule).
 	if workers > 0 {
 		if err := q.AddPeriodicRollup(cfg.Analytics.RollupInterval); err != nil {
@@ -66,32 +76,72 @@ func newQueue(ctx context.Context, cfg *config.Config, log *slog.Logger, bdb *bu
 	return q, nil
 }
 
-// Worker runs background jobs only, until ctx ends (`suara worker`).
+// Worker runs background jobs only, until ctx ends (`suara worker`). With
+// classify.metrics_addr set it serves its own /metrics there: its jobs'
+// metrics (classification, deliveries, failures) live in this process.
 func Worker(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	bdb, err := openApp(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer bdb.Close()
+	m := metrics.New()
+	if err := m.RegisterDB(bdb.DB, "app"); err != nil {
+		return err
+	}
 	c, err := newCore(ctx, cfg, log, bdb)
 	if err != nil {
 		return err
 	}
 	svc := c.cases
+	svc.Metrics = m
 	workers := cfg.Classify.Workers
 	if workers < 1 {
 		workers = 1
 	}
-	q, err := newQueue(ctx, cfg, log, bdb, svc, workers)
+	q, err := newQueue(ctx, cfg, log, bdb, svc, workers, m)
 	if err != nil {
 		return err
 	}
+	stopMetrics, err := serveWorkerMetrics(cfg, log, m)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 	if err := q.Start(ctx); err != nil {
 		return err
 	}
-	log.Info("worker running", "workers", workers)
+	log.Info("worker running", "workers", workers, "metrics_addr", cfg.Classify.MetricsAddr)
 	<-ctx.Done()
 	stopCtx, cancel := context.WithTimeout(context.Background(), cfg.HTTP.ShutdownTimeout)
 	defer cancel()
 	return q.Stop(stopCtx)
+}
+
+// serveWorkerMetrics listens on classify.metrics_addr (nothing when empty)
+// and serves the registry at /metrics, behind security.metrics_token when
+// set. The returned func closes the listener.
+func serveWorkerMetrics(cfg *config.Config, log *slog.Logger, m *metrics.Metrics) (func(), error) {
+	addr := cfg.Classify.MetricsAddr
+	if addr == "" {
+		return func() {}, nil
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("worker metrics listener: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.Handler(cfg.Security.MetricsToken))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: cfg.HTTP.IdleTimeout}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("worker metrics listener stopped", "err", err)
+		}
+	}()
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	}, nil
 }

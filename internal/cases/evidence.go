@@ -186,6 +186,7 @@ func (s *Service) attach(ctx context.Context, tenantID uuid.UUID, find finder, f
 		}
 		return nil, fmt.Errorf("add evidence: %w", err)
 	}
+	s.Metrics.EvidenceStored(row.Size)
 	return row, nil
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/suara-id/suara/internal/auth"
 	"github.com/suara-id/suara/internal/db"
 	"github.com/suara-id/suara/internal/evidence"
+	"github.com/suara-id/suara/internal/metrics"
 	"github.com/suara-id/suara/internal/tenant"
 	"github.com/suara-id/suara/internal/workday"
 )
@@ -60,6 +61,8 @@ type Service struct {
 	ScheduleCheckin func(ctx context.Context, tx bun.Tx, tenantID, caseID uuid.UUID, n int, at time.Time) error
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
+	// Metrics, when set, counts stored evidence files and bytes.
+	Metrics *metrics.Metrics
 }
 
 // Options configure a Service.

@@ -295,7 +295,7 @@ type AcceptanceRate struct {
 
 // AcceptanceRates is the dashboard counter of the AI loop.
 func (s *Service) AcceptanceRates(ctx context.Context, tenantID uuid.UUID) ([]AcceptanceRate, error) {
-	var out []AcceptanceRate
+	out := []AcceptanceRate{} // none decided yet is [], not null
 	err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT model, category_slug, count(*), count(*) FILTER (WHERE status = 'accepted')
 			FROM case_suggestions WHERE status <> 'pending' GROUP BY model, category_slug ORDER BY model, category_slug`)

@@ -74,6 +74,8 @@ type SMTP struct {
 type Classify struct {
 	Workers int    `mapstructure:"workers"`
 	Ollama  Ollama `mapstructure:"ollama"`
+	// MetricsAddr is where `suara worker` serves /metrics ("": nowhere).
+	MetricsAddr string `mapstructure:"metrics_addr"`
 }
 
 type Ollama struct {
@@ -270,6 +272,11 @@ func (c *Config) Validate() error {
 	}
 	if c.Classify.Workers < 0 {
 		bad("classify.workers", "must be 0 or more, got %d", c.Classify.Workers)
+	}
+	if a := c.Classify.MetricsAddr; a != "" {
+		if _, _, err := net.SplitHostPort(a); err != nil {
+			bad("classify.metrics_addr", "must be host:port or :port, got %q", a)
+		}
 	}
 	if c.Classify.Ollama.Enabled {
 		if pu, err := url.Parse(c.Classify.Ollama.Host); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") {

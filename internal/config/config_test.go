@@ -65,11 +65,12 @@ func TestValidationNamesKeyAndEnv(t *testing.T) {
 	t.Setenv("SUARA_HTTP_ADDR", "eighty")
 	t.Setenv("SUARA_I18N_DEFAULT_LOCALE", "fr")
 	t.Setenv("SUARA_HTTP_TRUSTED_PROXIES", "not-an-ip")
+	t.Setenv("SUARA_CLASSIFY_METRICS_ADDR", "9091")
 	_, err := Load("")
 	if err == nil {
 		t.Fatal("expected validation error")
 	}
-	for _, want := range []string{"http.addr (SUARA_HTTP_ADDR)", "i18n.default_locale", "not-an-ip"} {
+	for _, want := range []string{"http.addr (SUARA_HTTP_ADDR)", "i18n.default_locale", "not-an-ip", "classify.metrics_addr (SUARA_CLASSIFY_METRICS_ADDR)"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %q", err, want)
 		}

@@ -3,8 +3,11 @@ package db_test
 import (
 	"context"
 	"database/sql"
+	"os"
 	"strings"
 	"testing"
+
+	"github.com/uptrace/bun/migrate"
 
 	"github.com/suara-id/suara/internal/db/pgtest"
 )
@@ -133,28 +136,22 @@ func TestDistributableSchema(t *testing.T) {
 func TestDistributabilityCheckerCatchesBadMigration(t *testing.T) {
 	tdb := pgtest.New(t)
 	ctx := context.Background()
-	bad := `
-CREATE TABLE bad_things (id uuid PRIMARY KEY, tenant_id uuid NOT NULL);
-CREATE TABLE bad_pk_order (id uuid, tenant_id uuid NOT NULL, PRIMARY KEY (id, tenant_id));
-CREATE TABLE bad_no_pk (tenant_id uuid NOT NULL REFERENCES tenants (id), note text);
-CREATE TABLE bad_links (
-    tenant_id    uuid NOT NULL REFERENCES tenants (id),
-    id           uuid NOT NULL,
-    code         text NOT NULL,
-    slug         text NOT NULL,
-    thing_id     uuid REFERENCES bad_things (id),
-    workplace_id uuid,
-    PRIMARY KEY (tenant_id, id),
-    UNIQUE (code),
-    UNIQUE (tenant_id, slug),
-    CONSTRAINT bad_links_swapped_fkey FOREIGN KEY (workplace_id, tenant_id) REFERENCES workplaces (tenant_id, id),
-    CONSTRAINT good_links_workplace_fkey FOREIGN KEY (tenant_id, workplace_id) REFERENCES workplaces (tenant_id, id)
-);
-CREATE UNIQUE INDEX bad_links_slug_idx ON bad_links (slug) WHERE slug <> '';
-CREATE TABLE platform_notes (id uuid PRIMARY KEY, tenant uuid, link uuid,
-    FOREIGN KEY (tenant, link) REFERENCES bad_links (tenant_id, id));`
-	if _, err := tdb.Owner.ExecContext(ctx, bad); err != nil {
+	// The bad migration runs through bun's migrator, as `suara migrate`
+	// runs ours, on top of the current schema.
+	migrations := migrate.NewMigrations()
+	if err := migrations.Discover(os.DirFS("testdata/bad_migrations")); err != nil {
+		t.Fatal(err)
+	}
+	m := migrate.NewMigrator(tdb.Owner, migrations)
+	if err := m.Init(ctx); err != nil {
+		t.Fatal(err)
+	}
+	group, err := m.Migrate(ctx)
+	if err != nil {
 		t.Fatalf("apply the bad migration: %v", err)
+	}
+	if len(group.Migrations) != 1 {
+		t.Fatalf("applied %d migrations, want the one bad one", len(group.Migrations))
 	}
 	_, problems, err := distributabilityProblems(ctx, tdb.Owner.DB)
 	if err != nil {

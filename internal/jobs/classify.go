@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/riverqueue/river"
 
 	"github.com/suara-id/suara/internal/cases"
 	"github.com/suara-id/suara/internal/classify"
+	"github.com/suara-id/suara/internal/metrics"
 	"github.com/suara-id/suara/internal/tenant"
 )
 
@@ -26,6 +28,8 @@ type ClassifyWorker struct {
 	Ollama *classify.OllamaConfig
 	Models *Models
 	Log    *slog.Logger
+	// Metrics, when set, records each classification's latency by model.
+	Metrics *metrics.Metrics
 }
 
 // Work runs one job.
@@ -43,10 +47,18 @@ func (w *ClassifyWorker) Work(ctx context.Context, job *river.Job[ClassifyArgs])
 		}
 		c = o
 	}
+	start := time.Now()
 	res, err := c.Classify(ctx, Input(in))
 	if err != nil {
 		return fmt.Errorf("classify case: %w", err)
 	}
+	// Labelled by the model asked: with Ollama configured, its model, even
+	// when the built-in one had to answer (that is the fallback).
+	model := res.Model
+	if w.Ollama != nil {
+		model = w.Ollama.Model
+	}
+	w.Metrics.ClassificationDone(model, res.FallbackReason != "", time.Since(start))
 	return w.Cases.SaveSuggestion(ctx, in.TenantID, &cases.Suggestion{
 		CaseID: in.CaseID, Model: res.Model, Version: res.Version, CategorySlug: res.Category,
 		Confidence: clamp01(res.Confidence), Tags: res.Tags, Urgency: res.Urgency, Type: res.Type,

@@ -12,8 +12,11 @@
 package metrics
 
 import (
+	"context"
+	"crypto/subtle"
 	"database/sql"
 	"fmt"
+	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
@@ -22,6 +25,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 const namespace = "suara"
@@ -85,7 +89,9 @@ func New() *Metrics {
 		}, []string{"kind"}),
 		queue: &queueCollector{desc: prometheus.NewDesc(
 			prometheus.BuildFQName(namespace, "jobs", "queued"),
-			"Jobs waiting to run, by job kind.", []string{"kind"}, nil)},
+			"Unfinished jobs by kind and state: available (ready now), scheduled, retryable (waiting for their time) and running. "+
+				"Read from the database at scrape time, so every process reports the same figure: aggregate with max, not sum.",
+			[]string{"kind", "state"}, nil)},
 	}
 	m.Registry.MustRegister(
 		m.httpRequests, m.httpDuration, m.classifyDuration, m.classifyFallbacks,
@@ -165,26 +171,58 @@ func (m *Metrics) RegisterDB(db *sql.DB, name string) error {
 	return nil
 }
 
-// SetQueueDepth installs the callback that reports queued jobs by kind; it
-// runs on every scrape, so it must be quick (a cached value or a cheap
-// count). Before it is set, suara_jobs_queued has no series.
-func (m *Metrics) SetQueueDepth(fn func() map[string]float64) {
+// QueueDepth is how many jobs of one kind are in one state.
+type QueueDepth struct {
+	Kind, State string
+	N           float64
+}
+
+// queueDepthTimeout bounds the queue query of one scrape.
+const queueDepthTimeout = 2 * time.Second
+
+// SetQueueDepth installs the query that reports unfinished jobs by kind and
+// state; it runs on every scrape (with a short deadline), so it must be a
+// cheap count. Before it is set, suara_jobs_queued has no series; when it
+// fails, the scrape reports the error for that family and serves the rest.
+func (m *Metrics) SetQueueDepth(fn func(context.Context) ([]QueueDepth, error)) {
 	if m == nil {
 		return
 	}
 	m.queue.set(fn)
 }
 
-// queueCollector asks a callback for the queue depth at scrape time: the
+// Handler serves the registry for a process without the web server (`suara
+// worker`). With token set, a scraper must send it as a bearer token.
+func (m *Metrics) Handler(token string) http.Handler {
+	if m == nil {
+		return http.NotFoundHandler()
+	}
+	h := promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if token != "" {
+			scheme, got, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+			// Constant time: the comparison must not leak how much of a
+			// guess was right.
+			if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(token)) != 1 {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+				http.Error(w, "unauthorized", http.StatusUnauthorized)
+				return
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// queueCollector runs a query for the queue depth at scrape time: the
 // queue lives in PostgreSQL (River), so there is no in-process gauge to keep
-// up to date, and the callback is only known once the job client exists.
+// up to date, and the query is only known once the job client exists.
 type queueCollector struct {
 	desc *prometheus.Desc
 	mu   sync.RWMutex
-	fn   func() map[string]float64
+	fn   func(context.Context) ([]QueueDepth, error)
 }
 
-func (q *queueCollector) set(fn func() map[string]float64) {
+func (q *queueCollector) set(fn func(context.Context) ([]QueueDepth, error)) {
 	q.mu.Lock()
 	q.fn = fn
 	q.mu.Unlock()
@@ -199,14 +237,22 @@ func (q *queueCollector) Collect(ch chan<- prometheus.Metric) {
 	if fn == nil {
 		return
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), queueDepthTimeout)
+	defer cancel()
+	rows, err := fn(ctx)
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(q.desc, fmt.Errorf("queue depth: %w", err))
+		return
+	}
 	// Two kinds may collapse into one label after sanitising; sum them
 	// rather than emit a duplicate series, which would fail the scrape.
-	depth := map[string]float64{}
-	for kind, n := range fn() {
-		depth[safeLabel(kind)] += n
+	type key struct{ kind, state string }
+	depth := map[key]float64{}
+	for _, r := range rows {
+		depth[key{safeLabel(r.Kind), safeLabel(r.State)}] += r.N
 	}
-	for kind, n := range depth {
-		ch <- prometheus.MustNewConstMetric(q.desc, prometheus.GaugeValue, n, kind)
+	for k, n := range depth {
+		ch <- prometheus.MustNewConstMetric(q.desc, prometheus.GaugeValue, n, k.kind, k.state)
 	}
 }
 

@@ -1,7 +1,11 @@
 package metrics_test
 
 import (
+	"context"
 	"database/sql"
+	"errors"
+	"net/http"
+	"net/http/httptest"
 	"sort"
 	"strings"
 	"testing"
@@ -13,6 +17,17 @@ import (
 
 	"github.com/suara-id/suara/internal/metrics"
 )
+
+// depthOf reports the given depths as available jobs.
+func depthOf(byKind map[string]float64) func(context.Context) ([]metrics.QueueDepth, error) {
+	return func(context.Context) ([]metrics.QueueDepth, error) {
+		var out []metrics.QueueDepth
+		for k, n := range byKind {
+			out = append(out, metrics.QueueDepth{Kind: k, State: "available", N: n})
+		}
+		return out, nil
+	}
+}
 
 // gather returns the registry's families by name.
 func gather(t *testing.T, m *metrics.Metrics) map[string]*dto.MetricFamily {
@@ -86,7 +101,7 @@ func TestMetricsRecordEveryFamilyWithItsLabels(t *testing.T) {
 	m.EvidenceStored(500)
 	m.JobFailed("classify")
 	m.JobFailed("classify")
-	m.SetQueueDepth(func() map[string]float64 { return map[string]float64{"classify": 3, "notify": 0} })
+	m.SetQueueDepth(depthOf(map[string]float64{"classify": 3, "notify": 0}))
 
 	fams := gather(t, m)
 	wantLabels := map[string][]string{
@@ -98,7 +113,7 @@ func TestMetricsRecordEveryFamilyWithItsLabels(t *testing.T) {
 		"suara_evidence_stored_bytes_total":     nil,
 		"suara_evidence_stored_files_total":     nil,
 		"suara_jobs_failures_total":             {"kind"},
-		"suara_jobs_queued":                     {"kind"},
+		"suara_jobs_queued":                     {"kind", "state"},
 		"go_goroutines":                         nil,
 		"process_cpu_seconds_total":             nil,
 	}
@@ -138,7 +153,7 @@ func TestMetricsRecordEveryFamilyWithItsLabels(t *testing.T) {
 	if v := find(t, fams, "suara_jobs_failures_total", map[string]string{"kind": "classify"}).GetCounter().GetValue(); v != 2 {
 		t.Errorf("job failures = %v, want 2", v)
 	}
-	if v := find(t, fams, "suara_jobs_queued", map[string]string{"kind": "classify"}).GetGauge().GetValue(); v != 3 {
+	if v := find(t, fams, "suara_jobs_queued", map[string]string{"kind": "classify", "state": "available"}).GetGauge().GetValue(); v != 3 {
 		t.Errorf("queued classify = %v, want 3", v)
 	}
 }
@@ -161,12 +176,12 @@ func TestMetricsLabelsNeverCarryPersonalData(t *testing.T) {
 		m.NotificationDelivered(v, true)
 		m.JobFailed(v)
 	}
-	m.SetQueueDepth(func() map[string]float64 {
-		out := map[string]float64{}
+	m.SetQueueDepth(func(context.Context) ([]metrics.QueueDepth, error) {
+		var out []metrics.QueueDepth
 		for _, v := range personal {
-			out[v] = 1
+			out = append(out, metrics.QueueDepth{Kind: v, State: "available", N: 1})
 		}
-		return out
+		return out, nil
 	})
 	fams := gather(t, m)
 	for name, mf := range fams {
@@ -235,12 +250,14 @@ func TestMetricsQueueDepthIsAskedAtScrapeTime(t *testing.T) {
 		t.Fatal("suara_jobs_queued has series before a callback is set")
 	}
 	depth := 1.0
-	m.SetQueueDepth(func() map[string]float64 { return map[string]float64{"classify": depth} })
-	if v := find(t, gather(t, m), "suara_jobs_queued", map[string]string{"kind": "classify"}).GetGauge().GetValue(); v != 1 {
+	m.SetQueueDepth(func(context.Context) ([]metrics.QueueDepth, error) {
+		return []metrics.QueueDepth{{Kind: "classify", State: "available", N: depth}, {Kind: "classify", State: "running", N: 1}}, nil
+	})
+	if v := find(t, gather(t, m), "suara_jobs_queued", map[string]string{"kind": "classify", "state": "available"}).GetGauge().GetValue(); v != 1 {
 		t.Fatalf("queued = %v, want 1", v)
 	}
 	depth = 7
-	if v := find(t, gather(t, m), "suara_jobs_queued", map[string]string{"kind": "classify"}).GetGauge().GetValue(); v != 7 {
+	if v := find(t, gather(t, m), "suara_jobs_queued", map[string]string{"kind": "classify", "state": "available"}).GetGauge().GetValue(); v != 7 {
 		t.Fatalf("queued after change = %v, want 7", v)
 	}
 }
@@ -276,8 +293,66 @@ func TestNilMetricsDoNothing(t *testing.T) {
 	m.NotificationDelivered("email", true)
 	m.EvidenceStored(10)
 	m.JobFailed("classify")
-	m.SetQueueDepth(func() map[string]float64 { return nil })
+	m.SetQueueDepth(func(context.Context) ([]metrics.QueueDepth, error) { return nil, nil })
+	if m.Handler("") == nil {
+		t.Fatal("no handler")
+	}
 	if err := m.RegisterDB(nil, "app"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A failing queue query costs its own family, not the scrape: the error is
+// reported and every other family is still there.
+func TestMetricsQueueDepthFailureKeepsTheRest(t *testing.T) {
+	m := metrics.New()
+	m.JobFailed("classify_case")
+	m.SetQueueDepth(func(context.Context) ([]metrics.QueueDepth, error) { return nil, errors.New("database down") })
+	mfs, err := m.Registry.Gather()
+	if err == nil || !strings.Contains(err.Error(), "database down") {
+		t.Fatalf("gather error = %v, want the queue query's", err)
+	}
+	names := map[string]bool{}
+	for _, mf := range mfs {
+		names[mf.GetName()] = true
+	}
+	if !names["suara_jobs_failures_total"] || names["suara_jobs_queued"] {
+		t.Errorf("families after a failed queue query: %v", names)
+	}
+	rec := httptest.NewRecorder()
+	m.Handler("").ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "suara_jobs_failures_total") {
+		t.Errorf("handler after a failed queue query: %d\n%s", rec.Code, rec.Body.String())
+	}
+}
+
+// The worker's own listener asks for the same bearer token as /metrics.
+func TestMetricsHandlerToken(t *testing.T) {
+	m := metrics.New()
+	const token = "s3cret-scrape-token"
+	for _, tc := range []struct {
+		header string
+		want   int
+	}{
+		{"", http.StatusUnauthorized},
+		{"Bearer nope", http.StatusUnauthorized},
+		{"Basic " + token, http.StatusUnauthorized},
+		{token, http.StatusUnauthorized},
+		{"Bearer " + token + "x", http.StatusUnauthorized},
+		{"Bearer " + token, http.StatusOK},
+		{"bearer " + token, http.StatusOK},
+	} {
+		req := httptest.NewRequest("GET", "/metrics", nil)
+		if tc.header != "" {
+			req.Header.Set("Authorization", tc.header)
+		}
+		rec := httptest.NewRecorder()
+		m.Handler(token).ServeHTTP(rec, req)
+		if rec.Code != tc.want {
+			t.Errorf("Authorization %q: %d, want %d", tc.header, rec.Code, tc.want)
+		}
+		if tc.want != http.StatusOK && strings.Contains(rec.Body.String(), "go_goroutines") {
+			t.Errorf("Authorization %q: registry served", tc.header)
+		}
 	}
 }

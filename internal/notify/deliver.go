@@ -118,6 +118,7 @@ func (s *Service) Deliver(ctx context.Context, tenantID, id uuid.UUID, final boo
 	if errors.Is(sendErr, ErrChannelOff) {
 		return s.record(ctx, tenantID, id, StatusSkipped, sendErr.Error(), true)
 	}
+	s.Metrics.NotificationDelivered(string(m.Channel), sendErr == nil)
 	if sendErr == nil {
 		return s.record(ctx, tenantID, id, StatusDelivered, "", true)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/suara-id/suara/internal/auth"
+	"github.com/suara-id/suara/internal/metrics"
 )
 
 // Channel is a way a message reaches someone.
@@ -91,6 +92,9 @@ type Service struct {
 	Now func() time.Time
 	// Authz checks admin access to settings and delivery status.
 	Authz Authorizer
+	// Metrics, when set, counts outside-channel delivery attempts by
+	// channel and result (in-app rows are written delivered: not counted).
+	Metrics *metrics.Metrics
 	// ReporterCases lists the cases an account reported (its confidential
 	// ones among them, whose outbox rows carry no account id).
 	ReporterCases func(ctx context.Context, tenantID uuid.UUID, p *auth.Principal) ([]uuid.UUID, error)

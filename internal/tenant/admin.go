@@ -61,7 +61,7 @@ func (a *Admin) AdminEvents(ctx context.Context, tenantID uuid.UUID, limit int) 
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
-	var out []AdminEvent
+	out := []AdminEvent{} // an empty log is [], not null
 	err := db.InTenantTx(ctx, a.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT id, actor_id, kind, subject, payload::text, created_at
 			FROM admin_events ORDER BY created_at DESC, id DESC LIMIT ?`, limit)

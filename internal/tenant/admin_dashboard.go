@@ -84,7 +84,8 @@ const dashScope = `WITH scope AS (
 // viewer whose visibility rule is visible may see them, in one read-only
 // transaction.
 func (a *Admin) Dashboard(ctx context.Context, tenantID uuid.UUID, branchPath, locale string, now time.Time, visible VisibleFunc) (*Dashboard, error) {
-	d := &Dashboard{BranchPath: branchPath}
+	// An empty overdue list is [], not null (the counts below do the same).
+	d := &Dashboard{BranchPath: branchPath, Overdue: []OverdueCase{}}
 	scope := dashScope
 	// The viewer's rule is evaluated once per restricted category, not once
 	// per case: the categories it hides become an id list (200,000 cases
@@ -115,7 +116,7 @@ func (a *Admin) Dashboard(ctx context.Context, tenantID uuid.UUID, branchPath, l
 				return nil, err
 			}
 			defer rows.Close()
-			var out []Count
+			out := []Count{}
 			for rows.Next() {
 				var c Count
 				var restricted bool

@@ -11,6 +11,7 @@ import (
 	"github.com/suara-id/suara/internal/apperr"
 	"github.com/suara-id/suara/internal/cases"
 	"github.com/suara-id/suara/internal/evidence"
+	"github.com/suara-id/suara/internal/notify"
 	"github.com/suara-id/suara/internal/tenant"
 )
 
@@ -185,6 +186,9 @@ type caseData struct {
 	Error    string
 	Notice   string
 	Staff    bool
+	// Notifications are the anonymous reporter's in-app notifications,
+	// shown on the receipt view: they have no account, hence no inbox.
+	Notifications []notify.Item
 }
 
 func (s *Server) showCase(c *fiber.Ctx, d caseData, status int) error {
@@ -368,6 +372,11 @@ func (s *Server) receiptView(c *fiber.Ctx, t *tenant.Tenant, code string, d case
 		return err
 	}
 	d.Case, d.Receipt = v, code
+	if s.notify != nil {
+		if d.Notifications, err = s.notify.ForCase(c.UserContext(), t.ID, v.ID, reqCtx(c).Locale); err != nil {
+			return err
+		}
+	}
 	return s.showCase(c, d, status)
 }
 

@@ -116,11 +116,11 @@ func (s *Server) apiReopen(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiAssign(c *fiber.Ctx) error {
-	id, err := caseID(c, "id")
+	p, err := requireTenantStaff(c)
 	if err != nil {
 		return err
 	}
-	p, err := requireTenantStaff(c)
+	id, err := caseID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -136,11 +136,11 @@ func (s *Server) apiAssign(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiAction(c *fiber.Ctx) error {
-	id, err := caseID(c, "id")
+	p, err := requireTenantStaff(c)
 	if err != nil {
 		return err
 	}
-	p, err := requireTenantStaff(c)
+	id, err := caseID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -156,11 +156,11 @@ func (s *Server) apiAction(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiNote(c *fiber.Ctx) error {
-	id, err := caseID(c, "id")
+	p, err := requireTenantStaff(c)
 	if err != nil {
 		return err
 	}
-	p, err := requireTenantStaff(c)
+	id, err := caseID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -178,11 +178,14 @@ func (s *Server) apiNote(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiPlaybook(c *fiber.Ctx) error {
-	id, err := caseID(c, "id")
+	// The role first, then the id: a reporter is refused (403) whatever
+	// id they send, as /recommendations does; staff get 404 for an id
+	// that is malformed, unknown or another tenant's.
+	p, err := requireTenantStaff(c)
 	if err != nil {
 		return err
 	}
-	p, err := requireTenantStaff(c)
+	id, err := caseID(c, "id")
 	if err != nil {
 		return err
 	}

@@ -1,9 +1,14 @@
 package web_test
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -11,6 +16,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+	"github.com/uptrace/bun"
 
 	"github.com/suara-id/suara/internal/config"
 	"github.com/suara-id/suara/internal/metrics"
@@ -39,7 +45,11 @@ func newMetricsEnv(t *testing.T, mutate ...func(*config.Config)) (*env, *metrics
 			t.Fatal(err)
 		}
 	}
-	m.SetQueueDepth(func() map[string]float64 { return map[string]float64{"classify_case": 2} })
+	// No job runs here: a fixed depth stands in for the database's (the
+	// real query is exercised by TestMetricsScrapeAfterRealWork).
+	m.SetQueueDepth(func(context.Context) ([]metrics.QueueDepth, error) {
+		return []metrics.QueueDepth{{Kind: "classify_case", State: "available", N: 2}}, nil
+	})
 	return e, m
 }
 
@@ -277,5 +287,207 @@ func TestMetricsTokenRequiredWhenConfigured(t *testing.T) {
 	// The token never opens /metrics on a tenant host.
 	if resp, _ := e.get("spn.localhost", "/metrics", "Authorization", "Bearer "+token); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("tenant /metrics with token = %d, want 404", resp.StatusCode)
+	}
+}
+
+// fakeOllama has the configured model (so the worker asks it) but fails
+// every chat: each classification falls back to the built-in model.
+func fakeOllama(t *testing.T, model string) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/api/tags":
+			w.Header().Set("Content-Type", "application/json")
+			_ = json.NewEncoder(w).Encode(map[string]any{"models": []map[string]any{{"name": model, "model": model,
+				"modified_at": "2026-01-01T00:00:00Z", "size": 1929912432, "digest": "abc"}}})
+		case "/api/chat":
+			http.Error(w, `{"error":"model runner crashed"}`, http.StatusInternalServerError)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// Acceptance: real work — a filing classified by the queue's workers, SMS
+// deliveries through a tenant's gateway (one failing, so a job fails), an
+// evidence upload — then a scrape of /metrics shows every family with its
+// labels, the queue depth read from River's table, and no label value that
+// is a phone, an e-mail, a receipt code or a UUID of a person.
+func TestMetricsScrapeAfterRealWork(t *testing.T) {
+	const model = "qwen2.5:3b"
+	ollama := fakeOllama(t, model)
+	e := newCaseEnv(t, func(c *config.Config) {
+		c.Classify.Workers = 2
+		c.Classify.Ollama.Enabled, c.Classify.Ollama.Host, c.Classify.Ollama.Model = true, ollama, model
+		c.Classify.Ollama.Timeout = 5 * time.Second
+	})
+	ctx := context.Background()
+	// The demo seed queued classification of its cases; this test works
+	// only the jobs it causes.
+	if _, err := e.db.Super.ExecContext(ctx, "DELETE FROM river_job"); err != nil {
+		t.Fatal(err)
+	}
+	var gwCalls atomic.Int32
+	gw := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if gwCalls.Add(1) == 1 {
+			w.WriteHeader(http.StatusBadGateway) // the first message fails
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	}))
+	defer gw.Close()
+	admin := e.login(spnHost, map[string]string{"email": "admin@spn.example", "password": demoPW})
+	if resp, st := putSettings(e, admin, map[string]any{"sms_enabled": true, "gateway_url": gw.URL, "gateway_token": "tok",
+		"quiet_start": 0, "quiet_end": 0}); resp.StatusCode != http.StatusOK {
+		t.Fatalf("save settings: %d %v", resp.StatusCode, st)
+	}
+	// A named filing (classified) and two admin messages to its reporter
+	// (two SMS rows).
+	worker, _, caseID, _ := notifyCase(t, e)
+	if resp, body := e.postJSON(spnHost, "/api/v1/cases/"+caseID+"/messages", map[string]any{"body": "Kami jadwalkan pertemuan."}, bearer(admin)...); resp.StatusCode != http.StatusCreated {
+		t.Fatalf("second message: %d %v", resp.StatusCode, body)
+	}
+	jpg, _ := jpegWithGPS(t)
+	if resp, body := e.upload(spnHost, "/api/v1/cases/"+caseID+"/evidence", worker, "slip.jpg", "image/jpeg", jpg); resp.StatusCode != http.StatusCreated {
+		t.Fatalf("evidence upload: %d %v", resp.StatusCode, body)
+	}
+	// An anonymous filing: its receipt code opens the receipt page.
+	anon := e.file(spnHost, "", map[string]any{"type": "complaint",
+		"description": "Pintu darurat di gudang dikunci dari luar selama shift malam."})
+	code := fmt.Sprint(anon["receipt_code"])
+	if resp, _ := e.get(spnHost, "/api/v1/receipts/"+code); resp.StatusCode != http.StatusOK {
+		t.Fatalf("receipt view: %d", resp.StatusCode)
+	}
+
+	// Before the workers start, the queue depth comes from the database.
+	fams := scrape(t, e)
+	if !hasSeries(fams, "suara_jobs_queued", map[string]string{"kind": "classify_case", "state": "available"}) ||
+		!hasSeries(fams, "suara_jobs_queued", map[string]string{"kind": "notify_deliver", "state": "available"}) {
+		t.Errorf("queue depth before work: %v", series(fams, "suara_jobs_queued"))
+	}
+
+	q := e.pf.Queue
+	if err := q.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = q.Stop(stopCtx)
+	})
+	want := []struct {
+		name   string
+		labels map[string]string
+	}{
+		{"suara_classification_duration_seconds", map[string]string{"model": model, "fallback": "true"}},
+		{"suara_classification_fallbacks_total", map[string]string{"model": model}},
+		{"suara_notifications_total", map[string]string{"channel": "sms", "result": "delivered"}},
+		{"suara_notifications_total", map[string]string{"channel": "sms", "result": "failed"}},
+		{"suara_jobs_failures_total", map[string]string{"kind": "notify_deliver"}},
+		// The failed delivery waits for its retry (30s away): the queue
+		// depth shows it.
+		{"suara_jobs_queued", map[string]string{"kind": "notify_deliver", "state": "retryable"}},
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		fams = scrape(t, e)
+		missing := ""
+		for _, w := range want {
+			if !hasSeries(fams, w.name, w.labels) {
+				missing = fmt.Sprintf("%s%v", w.name, w.labels)
+				break
+			}
+		}
+		if missing == "" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after 60s the workers have not recorded %s; have %v %v %v", missing,
+				series(fams, "suara_classification_duration_seconds"), series(fams, "suara_notifications_total"), series(fams, "suara_jobs_failures_total"))
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+
+	wantLabels := map[string]string{
+		"suara_http_requests_total":             "method,route,status,tenant",
+		"suara_http_request_duration_seconds":   "method,route,tenant",
+		"suara_classification_duration_seconds": "fallback,model",
+		"suara_classification_fallbacks_total":  "model",
+		"suara_notifications_total":             "channel,result",
+		"suara_evidence_stored_bytes_total":     "",
+		"suara_evidence_stored_files_total":     "",
+		"suara_jobs_failures_total":             "kind",
+		"suara_jobs_queued":                     "kind,state",
+		"go_sql_open_connections":               "db_name",
+		"go_sql_in_use_connections":             "db_name",
+		"go_sql_wait_count_total":               "db_name",
+	}
+	for name, labels := range wantLabels {
+		mf, ok := fams[name]
+		if !ok || len(mf.GetMetric()) == 0 {
+			t.Errorf("family %s missing from the scrape", name)
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			var names []string
+			for _, lp := range m.GetLabel() {
+				names = append(names, lp.GetName())
+			}
+			if got := strings.Join(names, ","); got != labels {
+				t.Errorf("%s labels %q, want %q", name, got, labels)
+			}
+		}
+	}
+	if v := fams["suara_evidence_stored_files_total"].GetMetric()[0].GetCounter().GetValue(); v != 1 {
+		t.Errorf("evidence files = %v, want 1", v)
+	}
+	if v := fams["suara_evidence_stored_bytes_total"].GetMetric()[0].GetCounter().GetValue(); v <= 0 {
+		t.Errorf("evidence bytes = %v, want > 0", v)
+	}
+	for _, route := range []string{"/api/v1/cases", "/api/v1/cases/:id/messages", "/api/v1/cases/:id/evidence", "/api/v1/receipts/:code"} {
+		if !hasSeries(fams, "suara_http_requests_total", map[string]string{"route": route, "tenant": "spn"}) {
+			t.Errorf("no request series for %s", route)
+		}
+	}
+
+	// No label is anyone's phone, e-mail, receipt code or id.
+	var personal []string
+	e.inTenant("spn", func(ctx context.Context, tx bun.Tx) error {
+		rows, err := tx.QueryContext(ctx, "SELECT id::text, coalesce(phone, ''), coalesce(email, '') FROM users")
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id, phone, email string
+			if err := rows.Scan(&id, &phone, &email); err != nil {
+				return err
+			}
+			personal = append(personal, id, phone, email)
+		}
+		return rows.Err()
+	})
+	personal = append(personal, caseID, fmt.Sprint(anon["id"]), code)
+	for _, mf := range fams {
+		for _, s := range mf.GetMetric() {
+			for _, lp := range s.GetLabel() {
+				v := lp.GetValue()
+				for _, p := range personal {
+					if p != "" && strings.Contains(v, p) {
+						t.Errorf("%s{%s=%q} carries personal data", mf.GetName(), lp.GetName(), v)
+					}
+				}
+				for _, re := range piiLabelRE {
+					if re.MatchString(v) {
+						t.Errorf("%s{%s=%q} looks like personal data", mf.GetName(), lp.GetName(), v)
+					}
+				}
+			}
+		}
+	}
+	if len(personal) < 6 {
+		t.Fatalf("only %d personal values to look for", len(personal))
 	}
 }
