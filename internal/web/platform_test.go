@@ -382,3 +382,41 @@ func TestMonthlyReport(t *testing.T) {
 		t.Errorf("reports listed: %v", l)
 	}
 }
+
+// The report routes on the platform host (the hostile suite attacks every
+// route on a tenant host, where these answer 404): hostile months are not
+// found or refused, never a 500, and nothing is stored.
+func TestPlatformReportsHostile(t *testing.T) {
+	e := newCaseEnv(t)
+	ilo := e.login(platformHost, map[string]string{"email": "ilo@platform.example", "password": demoPW})
+	for _, m := range append([]string{"2026-13", "2026-1", "0000-01", "2026-10-01", "999999-01"}, hostileParams...) {
+		if len(m) > 1000 {
+			continue // over the server's header buffer: refused before routing
+		}
+		for _, path := range []string{"/api/v1/platform/reports/" + m, "/console/reports/" + m} {
+			resp, text := e.get(platformHost, path, append(bearer(ilo), "Cookie", "suara_session="+ilo)...)
+			if resp.StatusCode != http.StatusNotFound && resp.StatusCode != http.StatusBadRequest {
+				t.Errorf("GET %s: %d", path, resp.StatusCode)
+			}
+			if strings.HasPrefix(path, "/api/") && resp.StatusCode < 500 && !strings.Contains(text, `"error"`) {
+				t.Errorf("GET %s: no error shape: %.200s", path, text)
+			}
+		}
+	}
+	for _, s := range append([]string{"2026-13", "1999-12-01"}, hostileStrings...) {
+		resp, _ := e.postForm(platformHost, "/console/reports", ilo, url.Values{"month": {s}})
+		if resp.StatusCode != http.StatusUnprocessableEntity && resp.StatusCode != http.StatusBadRequest && resp.StatusCode != http.StatusRequestEntityTooLarge {
+			t.Errorf("POST month %.40q: %d", s, resp.StatusCode)
+		}
+	}
+	// Without the CSRF token the form is refused before it runs.
+	resp, _ := e.send(http.MethodPost, platformHost, "/console/reports", "application/x-www-form-urlencoded",
+		strings.NewReader("month=2026-10"), "Cookie", "suara_session="+ilo)
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("CSRF-less post: %d, want 403", resp.StatusCode)
+	}
+	var n int
+	if err := e.db.Super.QueryRowContext(context.Background(), "SELECT count(*) FROM analytics_reports").Scan(&n); err != nil || n != 0 {
+		t.Errorf("refused requests stored %d reports (%v)", n, err)
+	}
+}
