@@ -140,7 +140,15 @@ SELECT 'bench-' || g, 'Bench union ' || g, 'B' || g, 'Bench' FROM generate_serie
 	b.Logf("generated %d facts in %s", n, time.Since(start).Round(time.Millisecond))
 	s := analytics.New(f.db.App, analytics.Options{K: 5})
 	start = time.Now()
+	// A bulk load: the cube's secondary index is built after the cells
+	// rather than maintained cell by cell.
+	if _, err := f.db.Super.ExecContext(ctx, "DROP INDEX analytics_cells_grain_month_idx"); err != nil {
+		b.Fatal(err)
+	}
 	if err := s.RebuildCube(ctx); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := f.db.Super.ExecContext(ctx, "CREATE INDEX analytics_cells_grain_month_idx ON analytics_cells (grain, month)"); err != nil {
 		b.Fatal(err)
 	}
 	if _, err := f.db.Super.ExecContext(ctx, "VACUUM ANALYZE case_facts, analytics_cells, analytics_platform_cells"); err != nil {
@@ -191,29 +199,31 @@ SELECT 'bench-' || g, 'Bench union ' || g, 'B' || g, 'Bench' FROM generate_serie
 		slices.Sort(ts)
 		return float64(ts[(len(ts)*95+99)/100-1].Microseconds()) / 1000
 	}
-	per := make([][]time.Duration, len(shapes))
-	var all []time.Duration
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		for j, q := range qs {
-			t0 := time.Now()
-			res, err := s.Aggregate(ctx, q)
-			if err != nil {
-				b.Fatalf("%s: %v", shapes[j].name, err)
-			}
-			d := time.Since(t0)
-			per[j] = append(per[j], d)
-			all = append(all, d)
-			if i == 0 && len(res.Rows) == 0 {
-				b.Errorf("%s: no rows", shapes[j].name)
+	// One sub-benchmark: the parent (and so the generation) runs once, the
+	// sub-benchmark as often as the framework asks; the last run reports.
+	b.Run("queries", func(b *testing.B) {
+		per := make([][]time.Duration, len(shapes))
+		var all []time.Duration
+		for i := 0; i < b.N; i++ {
+			for j, q := range qs {
+				t0 := time.Now()
+				res, err := s.Aggregate(ctx, q)
+				if err != nil {
+					b.Fatalf("%s: %v", shapes[j].name, err)
+				}
+				d := time.Since(t0)
+				per[j] = append(per[j], d)
+				all = append(all, d)
+				if i == 0 && len(res.Rows) == 0 {
+					b.Errorf("%s: no rows", shapes[j].name)
+				}
 			}
 		}
-	}
-	b.StopTimer()
-	for j, sh := range shapes {
-		b.Logf("%-34s p95 %7.1f ms", sh.name, p95(per[j]))
-		b.ReportMetric(p95(per[j]), "ms_p95_"+sh.name)
-	}
-	b.Logf("%-34s p95 %7.1f ms over %d queries", "all", p95(all), len(all))
-	b.ReportMetric(p95(all), "ms_p95_all")
+		for j, sh := range shapes {
+			b.Logf("%-34s p95 %7.1f ms", sh.name, p95(per[j]))
+			b.ReportMetric(p95(per[j]), "ms_p95_"+sh.name)
+		}
+		b.Logf("%-34s p95 %7.1f ms over %d queries", "all", p95(all), len(all))
+		b.ReportMetric(p95(all), "ms_p95_all")
+	})
 }

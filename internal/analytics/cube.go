@@ -23,6 +23,14 @@ import (
 // dimension a query groups or filters by, and falls back to the full one.
 // The SQL function applies the same rule: change both together (the
 // consistency test compares the cube with the facts for every grain).
+//
+// Queries that neither group nor filter by tenant or company read the
+// platform cube instead (migration 0021): the same cells summed over every
+// tenant, at every grain of up to four of the other seven dimensions, so
+// they touch one row per month and value combination rather than one per
+// tenant too. The rollup hands it the full-grain deltas of each batch
+// (inboxSQL) and analytics_platform_apply folds them in, in the same
+// transaction.
 
 // cellDims are the fact dimensions in bit order: cellDims[i] is bit 1<<i.
 var cellDims = []string{"sector", "category", "province", "company", "type", "status", "gender", "safety_mode"}

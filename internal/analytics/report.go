@@ -76,7 +76,7 @@ func ReportMonthFor(t time.Time) Month {
 // GenerateReport builds month m's report through the platform path and
 // stores it, replacing an earlier one for the same month.
 func (s *Store) GenerateReport(ctx context.Context, m Month) (*Report, error) {
-	rep := &Report{Month: m, GeneratedAt: s.opts.Now().UTC().Truncate(time.Second), K: s.opts.K}
+	rep := &Report{Month: m, GeneratedAt: s.opts.Now().UTC().Truncate(time.Second), K: s.opts.K, Sectors: []SectorReport{}}
 	table := func(by []string, measures []string, from Month, filters map[string]string) (ReportTable, error) {
 		res, err := s.Aggregate(ctx, Query{By: by, Measures: measures, From: from, To: m, Filters: filters})
 		if err != nil {
