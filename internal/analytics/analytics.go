@@ -3,10 +3,15 @@
 // narrow platform path that reads grouped numbers from it, and disclosure
 // control (small-cell and complementary suppression) on what leaves.
 //
-// Tenant-side, the rollup runs inside each tenant's RLS transaction. The
-// platform side never reads a tenant table: it calls the SECURITY DEFINER
-// functions analytics_aggregate and analytics_tenant_overview (migration
-// 0008), which return grouped counts and medians from the facts only.
+// Tenant-side, the rollup runs inside each tenant's RLS transaction and
+// keeps two cubes of pre-aggregated cells current in the same transaction:
+// the tenant cube (analytics_cells, migration 0020) and the platform cube
+// (analytics_platform_cells, 0021, summed over tenants, fed through an
+// append-only inbox). The platform side never reads a tenant table: it
+// calls the SECURITY DEFINER functions analytics_aggregate and
+// analytics_tenant_overview, which return grouped numbers from the cubes
+// and counters only and run with no tenant in scope. Monthly reports
+// (report.go, 0022) store only what Aggregate published.
 package analytics
 
 import (

@@ -3,6 +3,7 @@ package analytics
 import (
 	"context"
 	"fmt"
+	"math/bits"
 	"strings"
 
 	"github.com/google/uuid"
@@ -22,6 +23,14 @@ import (
 // dimension a query groups or filters by, and falls back to the full one.
 // The SQL function applies the same rule: change both together (the
 // consistency test compares the cube with the facts for every grain).
+//
+// Queries that neither group nor filter by tenant or company read the
+// platform cube instead (migration 0021): the same cells summed over every
+// tenant, at every grain of up to four of the other seven dimensions, so
+// they touch one row per month and value combination rather than one per
+// tenant too. The rollup hands it the full-grain deltas of each batch
+// (inboxSQL) and analytics_platform_apply folds them in, in the same
+// transaction.
 
 // cellDims are the fact dimensions in bit order: cellDims[i] is bit 1<<i.
 var cellDims = []string{"sector", "category", "province", "company", "type", "status", "gender", "safety_mode"}
@@ -53,27 +62,12 @@ func cellMeasureCols() []string {
 	return append(cols, "target_n", "within_target", "satisfaction_n", "satisfaction_sum", "reopened", "retaliation")
 }
 
-// cellsSQL is an INSERT of the cells that the fact rows of src add up to,
-// for every grain kept. src is a relation (a CTE name, or a parenthesised
-// subquery) with a sign column (+1 for a contribution to add, -1 for one to
-// take away) and the case_facts columns. onConflict ends the statement.
-//
-// It works in two steps: the facts are first summed into full-grain cells,
-// and the coarser grains are then summed from those, so each fact is read
-// once and only distinct full cells are fanned out to every grain.
-func cellsSQL(src, onConflict string) string {
-	var b strings.Builder
-	keys := append([]string{"tenant_id", "grain", "month"}, cellDims...)
+// fullCellsSQL sums the fact rows of src (a relation, a CTE name or a
+// parenthesised subquery, with a sign column, +1 for a contribution to add
+// and -1 for one to take away, and the case_facts columns) into
+// full-grain cells: tenant_id, month, the cellDims and the measures.
+func fullCellsSQL(src string) string {
 	measures := cellMeasureCols()
-	fmt.Fprintf(&b, "INSERT INTO analytics_cells AS c (%s, %s)\n", strings.Join(keys, ", "), strings.Join(measures, ", "))
-	b.WriteString("SELECT s.tenant_id, gr.g, s.month")
-	for i, d := range cellDims {
-		fmt.Fprintf(&b, ",\n    CASE WHEN gr.g & %d <> 0 THEN s.%s ELSE '' END", 1<<i, d)
-	}
-	for _, m := range measures {
-		fmt.Fprintf(&b, ", sum(s.%s)", m)
-	}
-	// Step one: facts into full-grain cells.
 	sum := func(cond string) string { return fmt.Sprintf("coalesce(sum(x.sign) FILTER (WHERE %s), 0)", cond) }
 	full := []string{"sum(x.sign)", sum("x.frb IS NOT NULL")}
 	for i := 0; i < histBuckets; i++ {
@@ -88,18 +82,91 @@ func cellsSQL(src, onConflict string) string {
 	for i := range full {
 		full[i] += " AS " + measures[i]
 	}
-	fmt.Fprintf(&b, `
-FROM (SELECT x.tenant_id, x.month, x.%[6]s,
-             %[7]s
+	return fmt.Sprintf(`SELECT x.tenant_id, x.month, x.%[3]s,
+             %[4]s
       FROM (SELECT y.*,
                    width_bucket(y.first_response_days, '%[2]s'::real[]) AS frb,
                    width_bucket(y.resolution_days, '%[2]s'::real[]) AS resb
             FROM %[1]s y) x
-      GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10) s,
-     (SELECT g FROM generate_series(0, 255) g WHERE g = %[3]d OR bit_count(g::bit(8)) <= %[4]d) gr
+      GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10`, src, histBounds, strings.Join(cellDims, ", x."), strings.Join(full, ",\n             "))
+}
+
+// cellsFromFullSQL is an INSERT of the cells of every grain kept that the
+// full-grain cells of full (a relation as fullCellsSQL returns) add up to.
+// onConflict ends the statement.
+func cellsFromFullSQL(full, onConflict string) string {
+	var b strings.Builder
+	keys := append([]string{"tenant_id", "grain", "month"}, cellDims...)
+	measures := cellMeasureCols()
+	fmt.Fprintf(&b, "INSERT INTO analytics_cells AS c (%s, %s)\n", strings.Join(keys, ", "), strings.Join(measures, ", "))
+	b.WriteString("SELECT s.tenant_id, gr.g, s.month")
+	for i, d := range cellDims {
+		fmt.Fprintf(&b, ",\n    CASE WHEN gr.g & %d <> 0 THEN s.%s ELSE '' END", 1<<i, d)
+	}
+	for _, m := range measures {
+		fmt.Fprintf(&b, ", sum(s.%s)", m)
+	}
+	fmt.Fprintf(&b, `
+FROM %[1]s s,
+     (SELECT g FROM generate_series(0, 255) g WHERE g = %[2]d OR bit_count(g::bit(8)) <= %[3]d) gr
 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
-%[5]s`, src, histBounds, fullGrain, maxGrainDims, onConflict, strings.Join(cellDims, ", x."), strings.Join(full, ",\n             "))
+%[4]s`, full, fullGrain, maxGrainDims, onConflict)
 	return b.String()
+}
+
+// cellsSQL is an INSERT of the cells that the fact rows of src (as for
+// fullCellsSQL) add up to, for every grain kept. It works in two steps:
+// the facts are first summed into full-grain cells, and the coarser grains
+// are then summed from those, so each fact is read once and only distinct
+// full cells are fanned out to every grain.
+func cellsSQL(src, onConflict string) string {
+	return cellsFromFullSQL("("+fullCellsSQL(src)+")", onConflict)
+}
+
+// rebuildSQL builds a tenant's cells of every grain kept from its facts
+// (parameter: the tenant) with one GROUPING SETS pass over the full-grain
+// sums: each full cell feeds one hash table per grain, where cellsSQL's
+// cross join materialises and sorts a row per full cell and grain. Used by
+// the rebuilds (millions of facts); the rollup's small batches keep
+// cellsSQL.
+func rebuildSQL() string {
+	src := fmt.Sprintf("(SELECT 1 AS sign, %s FROM case_facts WHERE tenant_id = ?)", factCols)
+	measures := cellMeasureCols()
+	var sets, grain, dims, sums []string
+	for g := 0; g <= fullGrain; g++ {
+		if g != fullGrain && bits.OnesCount(uint(g)) > maxGrainDims {
+			continue
+		}
+		cols := []string{"s.tenant_id", "s.month"}
+		for i, d := range cellDims {
+			if g&(1<<i) != 0 {
+				cols = append(cols, "s."+d)
+			}
+		}
+		sets = append(sets, "("+strings.Join(cols, ", ")+")")
+	}
+	for i, d := range cellDims {
+		grain = append(grain, fmt.Sprintf("CASE WHEN GROUPING(s.%s) = 0 THEN %d ELSE 0 END", d, 1<<i))
+		dims = append(dims, fmt.Sprintf("coalesce(s.%s, '')", d))
+	}
+	for _, m := range measures {
+		sums = append(sums, "sum(s."+m+")")
+	}
+	keys := append([]string{"tenant_id", "grain", "month"}, cellDims...)
+	return fmt.Sprintf(`INSERT INTO analytics_cells (%s, %s)
+SELECT s.tenant_id, (%s)::smallint, s.month, %s, %s
+FROM (%s) s
+GROUP BY GROUPING SETS (%s)`, strings.Join(keys, ", "), strings.Join(measures, ", "), strings.Join(grain, " | "),
+		strings.Join(dims, ", "), strings.Join(sums, ", "), fullCellsSQL(src), strings.Join(sets, ", "))
+}
+
+// inboxSQL hands full-grain deltas (a relation as fullCellsSQL returns) to
+// the platform cube (migration 0021): the app role may only append to the
+// inbox; analytics_platform_apply folds it in.
+func inboxSQL(full string) string {
+	dims := []string{"sector", "category", "province", "type", "status", "gender", "safety_mode"}
+	cols := strings.Join(append(append([]string{"month"}, dims...), cellMeasureCols()...), ", ")
+	return fmt.Sprintf("INSERT INTO analytics_platform_inbox (%[1]s) SELECT %[1]s FROM %[2]s AS full_cells", cols, full)
 }
 
 // cellsAddSQL folds signed deltas into existing cells. Cells that fall to
@@ -110,7 +177,7 @@ var cellsAddSQL = func() string {
 	for _, c := range cellMeasureCols() {
 		sets = append(sets, fmt.Sprintf("%[1]s = c.%[1]s + EXCLUDED.%[1]s", c))
 	}
-	return cellsSQL("delta", fmt.Sprintf("ON CONFLICT (tenant_id, grain, month, %s) DO UPDATE SET %s",
+	return cellsFromFullSQL("fullc", fmt.Sprintf("ON CONFLICT (tenant_id, grain, month, %s) DO UPDATE SET %s",
 		strings.Join(cellDims, ", "), strings.Join(sets, ", ")))
 }()
 
@@ -120,10 +187,42 @@ const factCols = `tenant_id, month, sector, category, province, company, type, s
     first_response_days, resolution_days, within_target, satisfaction, reopened, retaliation`
 
 // RebuildCells replaces a tenant's cube with the cells its facts add up to,
-// in the tenant's transaction. The rollup keeps the cube current on its
-// own; this is for tools and for facts written by other means (the
-// benchmark's generated facts).
+// in the tenant's transaction, and moves the platform cube by the
+// difference. The rollup keeps both cubes current on its own; this is for
+// tools and for facts written by other means.
 func (s *Store) RebuildCells(ctx context.Context, tenantID uuid.UUID) error {
+	return s.rebuildCells(ctx, tenantID, true)
+}
+
+// RebuildCube rebuilds every tenant's cube and then the platform cube in
+// one pass (the benchmark's generated facts): cheaper than RebuildCells
+// per tenant, which folds each tenant's difference into the shared cells.
+func (s *Store) RebuildCube(ctx context.Context) error {
+	var ids []uuid.UUID
+	if err := s.db.NewSelect().Table("tenants").Column("id").OrderExpr("created_at, id").Scan(ctx, &ids); err != nil {
+		return fmt.Errorf("list tenants: %w", err)
+	}
+	for _, id := range ids {
+		if err := s.rebuildCells(ctx, id, false); err != nil {
+			return err
+		}
+	}
+	if _, err := s.db.ExecContext(ctx, "SELECT analytics_platform_rebuild()"); err != nil {
+		return fmt.Errorf("rebuild platform cube: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) rebuildCells(ctx context.Context, tenantID uuid.UUID, platform bool) error {
+	// The tenant's full cells, signed, as fullCellsSQL shapes them.
+	fullCells := func(sign string) string {
+		cols := make([]string, 0, len(cellMeasureCols()))
+		for _, m := range cellMeasureCols() {
+			cols = append(cols, sign+m+" AS "+m)
+		}
+		return fmt.Sprintf("(SELECT tenant_id, month, %s, %s FROM analytics_cells WHERE tenant_id = ? AND grain = %d)",
+			strings.Join(cellDims, ", "), strings.Join(cols, ", "), fullGrain)
+	}
 	err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		// The rollup takes this lock before it changes facts and cells.
 		if _, err := tx.ExecContext(ctx, "INSERT INTO rollup_watermarks (tenant_id) VALUES (?) ON CONFLICT DO NOTHING", tenantID); err != nil {
@@ -132,12 +231,31 @@ func (s *Store) RebuildCells(ctx context.Context, tenantID uuid.UUID) error {
 		if _, err := tx.ExecContext(ctx, "SELECT 1 FROM rollup_watermarks WHERE tenant_id = ? FOR UPDATE", tenantID); err != nil {
 			return fmt.Errorf("lock watermark: %w", err)
 		}
+		if platform {
+			if _, err := tx.ExecContext(ctx, inboxSQL(fullCells("-")), tenantID); err != nil {
+				return fmt.Errorf("take old cells from the platform cube: %w", err)
+			}
+		}
 		if _, err := tx.ExecContext(ctx, "DELETE FROM analytics_cells WHERE tenant_id = ?", tenantID); err != nil {
 			return fmt.Errorf("clear cells: %w", err)
 		}
-		src := fmt.Sprintf("(SELECT 1 AS sign, %s FROM case_facts WHERE tenant_id = ?)", factCols)
-		if _, err := tx.ExecContext(ctx, cellsSQL(src, ""), tenantID); err != nil {
+		// Enough memory for the grains' hash tables of a large tenant; no
+		// JIT (compiling a hundred aggregates costs more than it saves).
+		for _, set := range []string{"SET LOCAL work_mem = '256MB'", "SET LOCAL jit = off"} {
+			if _, err := tx.ExecContext(ctx, set); err != nil {
+				return fmt.Errorf("%s: %w", set, err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, rebuildSQL(), tenantID); err != nil {
 			return fmt.Errorf("build cells: %w", err)
+		}
+		if platform {
+			if _, err := tx.ExecContext(ctx, inboxSQL(fullCells("")), tenantID); err != nil {
+				return fmt.Errorf("add new cells to the platform cube: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, "SELECT analytics_platform_apply()"); err != nil {
+				return fmt.Errorf("fold into platform cube: %w", err)
+			}
 		}
 		return nil
 	})

@@ -80,6 +80,7 @@ func TestCubeFollowsFacts(t *testing.T) {
 		t.Fatalf("second run folded %d (%v), want 7", rep.Cases, err)
 	}
 	incremental := cubeSnapshot(t, f)
+	platformIncremental := platformSnapshot(t, f)
 	for _, slug := range []string{"spn", "garteks"} {
 		if err := s.RebuildCells(ctx, f.tenants[slug]); err != nil {
 			t.Fatal(err)
@@ -88,6 +89,16 @@ func TestCubeFollowsFacts(t *testing.T) {
 	if rebuilt := cubeSnapshot(t, f); rebuilt != incremental {
 		t.Fatalf("incremental cube differs from rebuilt one:\n%s\nvs\n%s", incremental, rebuilt)
 	}
+	if rebuilt := platformSnapshot(t, f); rebuilt != platformIncremental {
+		t.Fatalf("incremental platform cube differs from the one RebuildCells left:\n%s\nvs\n%s", platformIncremental, rebuilt)
+	}
+	if err := s.RebuildCube(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if rebuilt := platformSnapshot(t, f); rebuilt != platformIncremental {
+		t.Fatalf("incremental platform cube differs from rebuilt one:\n%s\nvs\n%s", platformIncremental, rebuilt)
+	}
+	checkPlatformGrains(t, f)
 
 	// Each grain against the facts, grouped independently here.
 	for g := 0; g <= 255; g++ {
@@ -177,8 +188,93 @@ func TestAggregateFromCube(t *testing.T) {
 	if m, ok := coarse["SPN/upah/median"]; !ok || m != 4 {
 		t.Errorf("median estimate %v (%t), want 4", m, ok)
 	}
+	// Without tenant or company the platform cube answers: an exact grain of
+	// up to four dimensions, and its full grain past that.
+	for _, in := range []analytics.QueryInput{
+		{By: "category", Measures: "count,median_resolution_days"},
+		{By: "category,status,type", Filters: map[string]string{"gender": "unknown"}},
+		{By: "category,status,type", Filters: map[string]string{"gender": "unknown", "safety_mode": "anonymous"}},
+	} {
+		got := map[string]float64{}
+		for k, v := range counts(in) {
+			if cat, _, _ := strings.Cut(k, "/"); !strings.HasSuffix(k, "/median") {
+				got[cat] += v
+			} else {
+				got[k] = v
+			}
+		}
+		if got["upah"] != 14 || got["k3"] != 5 {
+			t.Errorf("platform cube %v: %v, want upah 14 and k3 5", in, got)
+		}
+		if in.Measures != "" {
+			if m := got["upah/median"]; m != 4 {
+				t.Errorf("platform median estimate %v, want 4", m)
+			}
+		}
+	}
 	// A filter that matches nothing returns no rows (not rows of zero).
 	if got := counts(analytics.QueryInput{By: "category", Filters: map[string]string{"status": "closed"}}); len(got) != 0 {
 		t.Errorf("filter on an absent status returned %v", got)
+	}
+}
+
+// platformSnapshot renders every non-empty cell of the platform cube.
+func platformSnapshot(t *testing.T, f *fixture) string {
+	t.Helper()
+	var out string
+	err := f.db.Super.QueryRowContext(context.Background(), `SELECT coalesce(string_agg(c::text, E'\n' ORDER BY c::text), '') FROM (
+		SELECT grain, month, sector, category, province, type, status, gender, safety_mode,
+		       cases, fr_n, fr_h0, fr_h5, res_n, res_h0, res_h1, res_h2, res_h3, res_h4, target_n, within_target,
+		       satisfaction_n, satisfaction_sum, reopened, retaliation
+		FROM analytics_platform_cells WHERE cases <> 0) c`).Scan(&out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out == "" {
+		t.Fatal("empty platform cube: the comparison proves nothing")
+	}
+	return out
+}
+
+// checkPlatformGrains compares every platform grain with the facts summed
+// over tenants.
+func checkPlatformGrains(t *testing.T, f *fixture) {
+	t.Helper()
+	ctx := context.Background()
+	grains := 0
+	for g := 0; g <= 255; g++ {
+		if g&8 != 0 || (g != 247 && bits.OnesCount(uint(g)) > 4) {
+			continue
+		}
+		grains++
+		dims := []string{"month"}
+		for i, d := range cubeDims {
+			if g&(1<<i) != 0 {
+				dims = append(dims, d)
+			}
+		}
+		cols := strings.Join(dims, ", ")
+		q := fmt.Sprintf(`SELECT count(*) FROM (
+			(SELECT %[1]s, cases::bigint n, res_n::bigint r, within_target::bigint w, satisfaction_sum::bigint ss, fr_n::bigint fr
+			 FROM analytics_platform_cells WHERE grain = %[2]d AND cases <> 0
+			 EXCEPT
+			 SELECT %[1]s, count(*), count(resolution_days), count(*) FILTER (WHERE within_target), coalesce(sum(satisfaction), 0), count(first_response_days)
+			 FROM case_facts GROUP BY %[1]s)
+			UNION ALL
+			(SELECT %[1]s, count(*), count(resolution_days), count(*) FILTER (WHERE within_target), coalesce(sum(satisfaction), 0), count(first_response_days)
+			 FROM case_facts GROUP BY %[1]s
+			 EXCEPT
+			 SELECT %[1]s, cases::bigint, res_n::bigint, within_target::bigint, satisfaction_sum::bigint, fr_n::bigint
+			 FROM analytics_platform_cells WHERE grain = %[2]d AND cases <> 0)) d`, cols, g)
+		var diff int
+		if err := f.db.Super.QueryRowContext(ctx, q).Scan(&diff); err != nil {
+			t.Fatalf("platform grain %d: %v", g, err)
+		}
+		if diff != 0 {
+			t.Errorf("platform grain %d (%v): %d rows differ from the facts", g, dims, diff)
+		}
+	}
+	if grains != 100 {
+		t.Errorf("checked %d platform grains, want 100", grains)
 	}
 }

@@ -138,8 +138,12 @@ WITH batch AS (
     RETURNING 1 AS sign, ` + factCols + `
 ), delta AS (
     SELECT * FROM old UNION ALL SELECT * FROM up
+), fullc AS (
+` + fullCellsSQL("delta") + `
 ), cells AS (
 ` + cellsAddSQL + `
+), inbox AS (
+` + inboxSQL("fullc") + `
 ), last AS (
     SELECT b.updated_at, b.id FROM batch b ORDER BY b.updated_at DESC, b.id DESC LIMIT 1
 ), moved AS (
@@ -168,6 +172,13 @@ func (s *Store) rollupBatch(ctx context.Context, tenantID uuid.UUID, shareCompan
 		var moved int
 		if err := tx.QueryRowContext(ctx, rollupSQL, tenantID, upper, s.opts.Batch, shareCompany, now).Scan(&n, &moved); err != nil {
 			return fmt.Errorf("upsert facts: %w", err)
+		}
+		if n == 0 {
+			return nil
+		}
+		// Same transaction: the platform cube moves with the tenant's.
+		if _, err := tx.ExecContext(ctx, "SELECT analytics_platform_apply()"); err != nil {
+			return fmt.Errorf("fold into platform cube: %w", err)
 		}
 		return nil
 	})

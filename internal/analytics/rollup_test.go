@@ -283,6 +283,59 @@ func TestPlatformPathIsNarrow(t *testing.T) {
 			t.Errorf("app may execute %s: %t, want %t", fn, can, want)
 		}
 	}
+	// The platform cube holds every tenant's sums: the app role may only
+	// append to its inbox, never read either.
+	for _, c := range []struct {
+		table, priv string
+		want        bool
+	}{
+		{"analytics_platform_cells", "SELECT", false}, {"analytics_platform_cells", "INSERT", false},
+		{"analytics_platform_cells", "UPDATE", false}, {"analytics_platform_inbox", "SELECT", false},
+		{"analytics_platform_inbox", "DELETE", false}, {"analytics_platform_inbox", "INSERT", true},
+	} {
+		var can bool
+		if err := f.db.App.QueryRowContext(ctx, "SELECT has_table_privilege('suara_app', ?, ?)", c.table, c.priv).Scan(&can); err != nil {
+			t.Fatal(err)
+		}
+		if can != c.want {
+			t.Errorf("app %s on %s: %t, want %t", c.priv, c.table, can, c.want)
+		}
+	}
+	// The role the definer functions run as reads no case row with no
+	// tenant in scope (forced row level security), and the functions clear
+	// the caller's tenant on the way in and put it back on the way out.
+	for _, table := range []string{"cases", "case_events", "users"} {
+		var n int
+		if err := f.db.Owner.QueryRowContext(ctx, "SELECT count(*) FROM "+table).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 0 {
+			t.Errorf("the definer role reads %d rows of %s with no tenant set", n, table)
+		}
+	}
+	err := db.InTenantTx(ctx, f.db.App, f.tenants["spn"], func(ctx context.Context, tx bun.Tx) error {
+		var inside, after string
+		if err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM analytics_aggregate('{}', '2000-01-01', '2999-12-01', '{}', '{}'))::text,
+			current_setting('app.tenant_id')`).Scan(&inside, &after); err != nil {
+			return err
+		}
+		if after != f.tenants["spn"].String() {
+			t.Errorf("the caller's tenant after analytics_aggregate: %q", after)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fn := range []string{"analytics_aggregate", "analytics_tenant_overview", "analytics_platform_apply", "analytics_platform_rebuild"} {
+		var src string
+		if err := f.db.Super.QueryRowContext(ctx, "SELECT prosrc FROM pg_proc WHERE proname = ?", fn).Scan(&src); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(src, "analytics_leave_tenant()") {
+			t.Errorf("%s does not leave the caller's tenant", fn)
+		}
+	}
 	// The definer functions pin their search_path and run as a role that is
 	// not the app's.
 	rows, err := f.db.Super.QueryContext(ctx, `SELECT p.proname, p.prosecdef, coalesce(array_to_string(p.proconfig, ','), ''), r.rolname

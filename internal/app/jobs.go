@@ -46,6 +46,7 @@ func newQueue(ctx context.Context, cfg *config.Config, log *slog.Logger, bdb *bu
 	registry := river.NewWorkers()
 	river.AddWorker(registry, w)
 	river.AddWorker(registry, &jobs.RollupWorker{Analytics: newAnalytics(cfg, log, bdb), Log: log})
+	river.AddWorker(registry, &jobs.ReportWorker{Analytics: newAnalytics(cfg, log, bdb), Log: log})
 	river.AddWorker(registry, &jobs.CheckinWorker{Cases: svc, Log: log})
 	river.AddWorker(registry, &jobs.EscalationWorker{Cases: svc, Log: log})
 	notifier := newNotify(cfg, log, bdb, nil, nil)
@@ -62,6 +63,9 @@ func newQueue(ctx context.Context, cfg *config.Config, log *slog.Logger, bdb *bu
 	// Only a queue that works jobs can schedule the rollup (River's rule).
 	if workers > 0 {
 		if err := q.AddPeriodicRollup(cfg.Analytics.RollupInterval); err != nil {
+			return nil, err
+		}
+		if err := q.AddPeriodicReport(); err != nil {
 			return nil, err
 		}
 		q.SchedulePrivacySweep(jobs.PrivacySweepEvery)

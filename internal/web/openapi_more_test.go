@@ -4,9 +4,12 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
+
+	"github.com/suara-id/suara/internal/analytics"
 )
 
 // apiActors are the signed-in callers and ids the contract walk shares.
@@ -503,6 +506,27 @@ func exercisePlatform(e *env, r *recorder, a apiActors, must statusCheck) {
 	must("overview", st, 200)
 	st, _ = p.json("GET", "/platform/overview", a.admin, nil)
 	must("overview with a tenant token", st, 401)
+	if _, err := analytics.New(e.db.App, analytics.Options{K: e.cfg.Analytics.K}).GenerateReport(context.Background(), analytics.MonthOf(time.Now())); err != nil {
+		e.t.Fatalf("generate report: %v", err)
+	}
+	st, list := p.json("GET", "/platform/reports", ilo, nil)
+	must("reports", st, 200)
+	if reps, _ := list["reports"].([]any); len(reps) == 0 {
+		e.t.Errorf("no report listed: its shape is not validated")
+	}
+	st, rep := p.json("GET", "/platform/reports/"+analytics.MonthOf(time.Now()).String(), ilo, nil)
+	must("report", st, 200)
+	if secs, _ := rep["sectors"].([]any); len(secs) == 0 {
+		e.t.Errorf("the report has no sector: its shape is not validated")
+	}
+	st, _ = p.json("GET", "/platform/reports/2001-01", ilo, nil)
+	must("report not generated", st, 404)
+	st, _ = p.json("GET", "/platform/reports/x", ilo, nil)
+	must("report bad month", st, 404)
+	st, _ = p.json("GET", "/platform/reports", a.admin, nil)
+	must("reports with a tenant token", st, 401)
+	st, _ = r.json("GET", "/platform/reports", a.admin, nil)
+	must("reports on a tenant host", st, 404)
 	// On a tenant host the platform API does not exist.
 	st, _ = r.json("GET", "/platform/overview", a.admin, nil)
 	must("overview on a tenant host", st, 404)

@@ -28,6 +28,7 @@ func (s *Server) platformRoutes() {
 	s.app.Get("/console/explore", s.consoleExplorePage)
 	s.app.Get("/console/explore.csv", s.consoleExportCSV)
 	s.app.Get("/console/trend", s.consoleTrendPage)
+	s.platformReportRoutes()
 }
 
 // requireAnalyst returns a platform principal allowed to read analytics:

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
@@ -91,11 +92,23 @@ func TestPlatformNeverReturnsCaseText(t *testing.T) {
 	}
 	check("/api/v1/platform/aggregates?by=tenant,company,gender&measures="+all+"&from=2024-01&to=2030-12", false)
 	check("/api/v1/platform/overview", false)
+	// The monthly report of the planted cases' month: generated on demand
+	// in the console, then read through the API and as documents.
+	month := analytics.MonthOf(time.Now().In(jakartaTZ(t))).String()
+	if resp, text := e.postForm(platformHost, "/console/reports", ilo, url.Values{"month": {month}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("generate report: %d %.300s", resp.StatusCode, text)
+	}
+	check("/api/v1/platform/reports", false)
+	check("/api/v1/platform/reports/"+month, false)
+	if _, text := e.get(platformHost, "/api/v1/platform/reports/"+month, bearer(ilo)...); !strings.Contains(text, `"SPN"`) {
+		t.Errorf("the report does not count the planted cases: %.300s", text)
+	}
 	if rowsSeen == 0 {
 		t.Fatal("the aggregates returned no rows: the search proves nothing")
 	}
 	// Console pages, as a signed-in analyst.
 	for _, path := range []string{"/console", "/console/explore", "/console/trend", "/console/trend?series=category&measure=count&from=2024-01&to=2030-12",
+		"/console/reports", "/console/reports/" + month + "?lang=en", "/console/reports/" + month + "?lang=id&download=1",
 		"/console/explore?by=tenant&by=company&measures=count&measures=share&from=2024-01&to=2030-12",
 		"/console/explore.csv?by=company,province,sector&from=2024-01&to=2030-12"} {
 		resp, text := e.page(platformHost, path, ilo)
@@ -211,7 +224,8 @@ func TestPlatformAndTenantsAreApart(t *testing.T) {
 	admin := e.login(spnHost, map[string]string{"email": "admin@spn.example", "password": demoPW})
 	worker := e.login(spnHost, map[string]string{"phone": "081200000001", "password": demoPW})
 	ilo := e.login(platformHost, map[string]string{"email": "ilo@platform.example", "password": demoPW})
-	platformPaths := []string{"/api/v1/platform/aggregates?by=tenant", "/api/v1/platform/overview"}
+	platformPaths := []string{"/api/v1/platform/aggregates?by=tenant", "/api/v1/platform/overview", "/api/v1/platform/reports",
+		"/api/v1/platform/reports/2026-10"}
 	for _, tok := range []string{admin, worker} {
 		for _, p := range platformPaths {
 			// On the platform host a tenant token means nothing...
@@ -223,7 +237,7 @@ func TestPlatformAndTenantsAreApart(t *testing.T) {
 				t.Errorf("platform API on tenant host %s: %d", p, resp.StatusCode)
 			}
 		}
-		for _, p := range []string{"/console", "/console/explore", "/console/trend", "/console/explore.csv"} {
+		for _, p := range []string{"/console", "/console/explore", "/console/trend", "/console/explore.csv", "/console/reports", "/console/reports/2026-10"} {
 			if resp, _ := e.page(spnHost, p, tok); resp.StatusCode != http.StatusNotFound {
 				t.Errorf("console on tenant host %s: %d", p, resp.StatusCode)
 			}
@@ -231,6 +245,16 @@ func TestPlatformAndTenantsAreApart(t *testing.T) {
 				t.Errorf("tenant session on console %s: %d", p, resp.StatusCode)
 			}
 		}
+		// Nor can a tenant session generate a report, on either host.
+		for _, host := range []string{spnHost, platformHost} {
+			if resp, _ := e.postForm(host, "/console/reports", tok, url.Values{"month": {"2026-10"}}); resp.StatusCode != http.StatusNotFound && resp.StatusCode != http.StatusSeeOther {
+				t.Errorf("tenant session generating a report on %s: %d", host, resp.StatusCode)
+			}
+		}
+	}
+	var reports int
+	if err := e.db.Super.QueryRowContext(context.Background(), "SELECT count(*) FROM analytics_reports").Scan(&reports); err != nil || reports != 0 {
+		t.Errorf("tenant sessions left %d reports (%v)", reports, err)
 	}
 	// Signed out: 401 on the API, the login page for the console.
 	if resp, _ := e.get(platformHost, "/api/v1/platform/aggregates"); resp.StatusCode != http.StatusUnauthorized {
@@ -254,5 +278,145 @@ func TestPlatformAndTenantsAreApart(t *testing.T) {
 	// The analyst on the platform reaches the console.
 	if resp, _ := e.page(platformHost, "/console", ilo); resp.StatusCode != http.StatusOK {
 		t.Errorf("analyst console: %d", resp.StatusCode)
+	}
+}
+
+func jakartaTZ(t *testing.T) *time.Location {
+	loc, err := time.LoadLocation("Asia/Jakarta")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
+}
+
+// The monthly report: generated on demand (and by the job, the same
+// code), listed, readable in both languages as a printable document,
+// downloadable, and every small cell withheld as in the explorer.
+func TestMonthlyReport(t *testing.T) {
+	e := newCaseEnv(t)
+	worker := e.login(spnHost, map[string]string{"phone": "081200000001", "password": demoPW})
+	wp := e.workplaceID("spn", "pt-maju-jaya-garmen")
+	for i := 0; i < 6; i++ {
+		e.file(spnHost, worker, map[string]any{"type": "complaint", "workplace_id": wp, "description": "Upah lembur tidak dibayar penuh bulan ini."})
+	}
+	e.file(spnHost, worker, map[string]any{"type": "aspiration", "workplace_id": wp, "description": "Usul jadwal kerja bergilir yang adil."})
+	e.rollup()
+	ilo := e.login(platformHost, map[string]string{"email": "ilo@platform.example", "password": demoPW})
+	month := analytics.MonthOf(time.Now().In(jakartaTZ(t))).String()
+
+	// A month not begun, or not a month: refused with the form again.
+	for _, bad := range []string{"2999-01", "garbage", ""} {
+		resp, text := e.postForm(platformHost, "/console/reports", ilo, url.Values{"month": {bad}})
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(text, `name="month"`) {
+			t.Errorf("month %q: %d", bad, resp.StatusCode)
+		}
+	}
+	if resp, _ := e.page(platformHost, "/console/reports/"+month, ilo); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("a report never generated: %d, want 404", resp.StatusCode)
+	}
+	resp, _ := e.postForm(platformHost, "/console/reports", ilo, url.Values{"month": {month}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/reports/"+month {
+		t.Fatalf("generate: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	_, list := e.page(platformHost, "/console/reports", ilo)
+	if !strings.Contains(list, "/console/reports/"+month+"?lang=en") || !strings.Contains(list, "/console/reports/"+month+"?lang=id") {
+		t.Errorf("the console does not list the report in both languages:\n%.2000s", list)
+	}
+	for lang, words := range map[string][]string{
+		"en": {"Cross-union monthly report", "By union", "withheld", `lang="en"`},
+		"id": {"Laporan bulanan lintas serikat", "Per serikat", "disembunyikan", `lang="id"`},
+	} {
+		resp, doc := e.page(platformHost, "/console/reports/"+month+"?lang="+lang, ilo)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s document: %d", lang, resp.StatusCode)
+		}
+		for _, w := range words {
+			if !strings.Contains(doc, w) {
+				t.Errorf("%s document lacks %q", lang, w)
+			}
+		}
+		if !strings.HasPrefix(doc, "<!doctype html>") || !strings.Contains(doc, "@media print") {
+			t.Errorf("%s document is not a standalone printable page", lang)
+		}
+		resp, _ = e.page(platformHost, "/console/reports/"+month+"?lang="+lang+"&download=1", ilo)
+		if cd := resp.Header.Get("Content-Disposition"); !strings.Contains(cd, "attachment") || !strings.Contains(cd, month+"-"+lang+".html") {
+			t.Errorf("%s download: Content-Disposition %q", lang, cd)
+		}
+	}
+	// The numbers: SPN's garment month holds 6 complaints and 1 aspiration
+	// (plus the demo's cases); through the API every row under k is null.
+	_, v := e.getJSON(platformHost, "/api/v1/platform/reports/"+month, ilo)
+	k := int(v["k"].(float64))
+	sectors, _ := v["sectors"].([]any)
+	if len(sectors) == 0 {
+		t.Fatalf("no sector in %v", v)
+	}
+	small, shown := 0, 0
+	for _, sec := range sectors {
+		for _, name := range []string{"summary", "trend", "unions", "categories"} {
+			rows := sec.(map[string]any)[name].(map[string]any)["rows"].([]any)
+			for _, r := range rows {
+				row := r.(map[string]any)
+				if row["suppressed"] == true {
+					small++
+					if row["count"] != nil {
+						t.Errorf("%s: a suppressed row shows a count: %v", name, row)
+					}
+					continue
+				}
+				if c, ok := row["count"].(float64); ok {
+					shown++
+					if int(c) < k {
+						t.Errorf("%s: a cell of %v published with k = %d", name, c, k)
+					}
+				}
+			}
+		}
+	}
+	if small == 0 || shown == 0 {
+		t.Errorf("suppressed %d and shown %d cells: the check proves nothing", small, shown)
+	}
+	// The listing through the API.
+	_, l := e.getJSON(platformHost, "/api/v1/platform/reports", ilo)
+	if reps, _ := l["reports"].([]any); len(reps) != 1 || reps[0].(map[string]any)["month"] != month {
+		t.Errorf("reports listed: %v", l)
+	}
+}
+
+// The report routes on the platform host (the hostile suite attacks every
+// route on a tenant host, where these answer 404): hostile months are not
+// found or refused, never a 500, and nothing is stored.
+func TestPlatformReportsHostile(t *testing.T) {
+	e := newCaseEnv(t)
+	ilo := e.login(platformHost, map[string]string{"email": "ilo@platform.example", "password": demoPW})
+	for _, m := range append([]string{"2026-13", "2026-1", "0000-01", "2026-10-01", "999999-01"}, hostileParams...) {
+		if len(m) > 1000 {
+			continue // over the server's header buffer: refused before routing
+		}
+		for _, path := range []string{"/api/v1/platform/reports/" + m, "/console/reports/" + m} {
+			resp, text := e.get(platformHost, path, append(bearer(ilo), "Cookie", "suara_session="+ilo)...)
+			if resp.StatusCode != http.StatusNotFound && resp.StatusCode != http.StatusBadRequest {
+				t.Errorf("GET %s: %d", path, resp.StatusCode)
+			}
+			if strings.HasPrefix(path, "/api/") && resp.StatusCode < 500 && !strings.Contains(text, `"error"`) {
+				t.Errorf("GET %s: no error shape: %.200s", path, text)
+			}
+		}
+	}
+	for _, s := range append([]string{"2026-13", "1999-12-01"}, hostileStrings...) {
+		resp, _ := e.postForm(platformHost, "/console/reports", ilo, url.Values{"month": {s}})
+		if resp.StatusCode != http.StatusUnprocessableEntity && resp.StatusCode != http.StatusBadRequest && resp.StatusCode != http.StatusRequestEntityTooLarge {
+			t.Errorf("POST month %.40q: %d", s, resp.StatusCode)
+		}
+	}
+	// Without the CSRF token the form is refused before it runs.
+	resp, _ := e.send(http.MethodPost, platformHost, "/console/reports", "application/x-www-form-urlencoded",
+		strings.NewReader("month=2026-10"), "Cookie", "suara_session="+ilo)
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("CSRF-less post: %d, want 403", resp.StatusCode)
+	}
+	var n int
+	if err := e.db.Super.QueryRowContext(context.Background(), "SELECT count(*) FROM analytics_reports").Scan(&n); err != nil || n != 0 {
+		t.Errorf("refused requests stored %d reports (%v)", n, err)
 	}
 }
