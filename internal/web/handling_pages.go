@@ -261,6 +261,10 @@ func (s *Server) caseRateSubmit(c *fiber.Ctx) error {
 		return err
 	}
 	_, err = s.cases.Rate(c.UserContext(), t.ID, p, id, ratingForm(c))
+	if err == nil {
+		// Back to the case, with a thank-you there.
+		return c.Redirect("/cases/"+id.String()+"?rated=1", fiber.StatusSeeOther)
+	}
 	return s.formOutcome(c, id, err, false)
 }
 
