@@ -96,7 +96,11 @@ func TestOfficerHandlesCaseWorkerRates(t *testing.T) {
 			b.shot("bipartite refused")
 			t.Fatalf("bipartite meeting refused: %s", b.text("main"))
 		}
-		b.mustSee("bipartite recorded", "Perundingan bipartit")
+		// The timeline says what happened in words, not stored JSON.
+		b.mustSee("bipartite recorded", "Perundingan bipartit", "Peserta", "HRD PT Maju Jaya", "Sepakat")
+		if strings.Contains(b.text("main"), `{"by"`) {
+			t.Error("the timeline shows raw event payloads")
+		}
 		b.shot("bipartite recorded")
 
 		b.submit("resolve", `form[action$="/transitions"] input[value="resolve"] ~ button`)
@@ -119,6 +123,9 @@ func TestOfficerHandlesCaseWorkerRates(t *testing.T) {
 		b.shot("resolved case")
 
 		b.submit("open rating", `a[href="`+caseURL+`/rate"]`)
+		if n := eval[int](b, `document.querySelectorAll('form[action*="/checkins/"]').length`); n != 0 {
+			t.Errorf("%d check-in forms shown before any check-in was asked", n)
+		}
 		b.noHorizontalScroll("rating form")
 		b.shot("rating form")
 		b.run("rate",

@@ -79,6 +79,9 @@ type Page struct {
 	Data      any
 	// SignedIn is the account's name when someone is signed in.
 	SignedIn string
+	// CategoryNames maps category slugs to names in the reader's language,
+	// for pages that print slugs stored in events (Details).
+	CategoryNames map[string]string
 
 	loc *i18n.Localizer
 }
