@@ -299,7 +299,7 @@ func newBrowser(t *testing.T, vp viewport) *browser {
 	t.Helper()
 	root := chromium(t)
 	ctx, cancelCtx := chromedp.NewContext(root, chromedp.WithNewBrowserContext())
-	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 4*time.Minute)
 	t.Cleanup(func() { cancelTimeout(); cancelCtx() })
 	d, loaded := shotDirs.LoadOrStore(t, &shotDir{})
 	if !loaded {
@@ -357,13 +357,15 @@ func (b *browser) shot(step string) {
 	n := b.shots.n
 	b.shots.mu.Unlock()
 	defer b.trace("shot "+step, time.Now())
-	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	// JPEG: a long page's PNG takes Chromium seconds to encode on a small
+	// machine, and text stays readable at this quality.
+	img, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(85))
 	if err != nil {
 		b.t.Logf("screenshot %s: %v", step, err)
 		return
 	}
-	name := fmt.Sprintf("%02d-%s.png", n, regexp.MustCompile(`[^a-z0-9-]+`).ReplaceAllString(strings.ToLower(step), "-"))
-	if err := os.WriteFile(filepath.Join(b.shots.path, name), png, 0o644); err != nil {
+	name := fmt.Sprintf("%02d-%s.jpg", n, regexp.MustCompile(`[^a-z0-9-]+`).ReplaceAllString(strings.ToLower(step), "-"))
+	if err := os.WriteFile(filepath.Join(b.shots.path, name), img, 0o644); err != nil {
 		b.t.Errorf("save screenshot: %v", err)
 	}
 }
