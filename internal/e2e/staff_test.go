@@ -28,7 +28,7 @@ func fileForOfficer(t *testing.T, s *server) {
 		t.Fatal(err)
 	}
 	s.api(t, "spn", "POST", "/api/v1/cases", login.Token, map[string]any{"type": "complaint", "title": demoCaseTitle,
-		"description": "Sejak tiga bulan kami di bagian sewing lembur sampai jam 9 malam, tetapi upah lembur dihitung borongan, bukan per jam. Slip gaji tidak mencantumkan jam lembur.",
+		"description":  "Sejak tiga bulan kami di bagian sewing lembur sampai jam 9 malam, tetapi upah lembur dihitung borongan, bukan per jam. Slip gaji tidak mencantumkan jam lembur.",
 		"workplace_id": wp, "safety_mode": "named", "affected_count": 40}, nil)
 }
 
