@@ -357,14 +357,12 @@ func (b *browser) shot(step string) {
 	n := b.shots.n
 	b.shots.mu.Unlock()
 	defer b.trace("shot "+step, time.Now())
-	// JPEG: a long page's PNG takes Chromium seconds to encode on a small
-	// machine, and text stays readable at this quality.
-	img, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(85))
+	img, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100)) // PNG
 	if err != nil {
 		b.t.Logf("screenshot %s: %v", step, err)
 		return
 	}
-	name := fmt.Sprintf("%02d-%s.jpg", n, regexp.MustCompile(`[^a-z0-9-]+`).ReplaceAllString(strings.ToLower(step), "-"))
+	name := fmt.Sprintf("%02d-%s.png", n, regexp.MustCompile(`[^a-z0-9-]+`).ReplaceAllString(strings.ToLower(step), "-"))
 	if err := os.WriteFile(filepath.Join(b.shots.path, name), img, 0o644); err != nil {
 		b.t.Errorf("save screenshot: %v", err)
 	}
