@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	suara "github.com/suara-id/suara"
@@ -350,14 +352,25 @@ func (b *browser) trace(step string, start time.Time) {
 }
 
 // shot saves a full-page screenshot named after the step, numbered in order.
-func (b *browser) shot(step string) {
+func (b *browser) shot(step string) { b.capture(step, fullPNG) }
+
+// shotOf saves what the screen shows with sel scrolled to its middle: on
+// the long staff pages a full-page capture costs Chromium seconds, and the
+// step's part of the page is what there is to look at.
+func (b *browser) shotOf(step, sel string) {
+	b.t.Helper()
+	eval[bool](b, `(function(){var e=document.querySelector(`+"`"+sel+"`"+`); if(e){e.scrollIntoView({block:'center'})}; return !!e})()`)
+	b.capture(step, screenPNG)
+}
+
+func (b *browser) capture(step string, how chromedp.Action[[]byte]) {
 	b.t.Helper()
 	b.shots.mu.Lock()
 	b.shots.n++
 	n := b.shots.n
 	b.shots.mu.Unlock()
 	defer b.trace("shot "+step, time.Now())
-	img, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100)) // PNG
+	img, err := chromedp.Run(b.ctx, how)
 	if err != nil {
 		b.t.Logf("screenshot %s: %v", step, err)
 		return
@@ -366,6 +379,30 @@ func (b *browser) shot(step string) {
 	if err := os.WriteFile(filepath.Join(b.shots.path, name), img, 0o644); err != nil {
 		b.t.Errorf("save screenshot: %v", err)
 	}
+}
+
+// fullPNG captures the whole page as PNG, encoded for speed rather than
+// size: a long staff page otherwise takes Chromium seconds to compress, and
+// screenshots were most of the suite's time.
+var fullPNG chromedp.Action[[]byte] = func(ctx context.Context, t *chromedp.Target) ([]byte, error) {
+	yes := true
+	r, err := cdp.Call(ctx, t, page.CaptureScreenshot, page.CaptureScreenshotParams{
+		CaptureBeyondViewport: &yes, FromSurface: &yes, OptimizeForSpeed: &yes, Format: page.CaptureScreenshotFormatPng})
+	if err != nil {
+		return nil, err
+	}
+	return r.Data, nil
+}
+
+// screenPNG captures what the screen shows.
+var screenPNG chromedp.Action[[]byte] = func(ctx context.Context, t *chromedp.Target) ([]byte, error) {
+	yes := true
+	r, err := cdp.Call(ctx, t, page.CaptureScreenshot, page.CaptureScreenshotParams{
+		FromSurface: &yes, OptimizeForSpeed: &yes, Format: page.CaptureScreenshotFormatPng})
+	if err != nil {
+		return nil, err
+	}
+	return r.Data, nil
 }
 
 // text returns the text of the first node matching sel.

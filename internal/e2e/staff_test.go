@@ -69,15 +69,15 @@ func TestOfficerHandlesCaseWorkerRates(t *testing.T) {
 			time.Sleep(500 * time.Millisecond)
 			b.run("reload case", chromedp.Reload())
 		}
-		b.shot("case with suggestion")
+		b.shotOf("case with suggestion", "section.suggestion")
 
 		b.submit("accept suggestion", `section.suggestion form input[value="accept"] ~ button`)
 		b.mustSee("suggestion accepted", "Petugas menerima saran ini.")
-		b.shot("suggestion accepted")
+		b.shotOf("suggestion accepted", "section.suggestion")
 
 		b.submit("verify", `form[action$="/transitions"] input[value="verify"] ~ button`)
 		b.mustSee("verified", "Diverifikasi")
-		b.shot("verified")
+		b.shotOf("verified", "section.transitions")
 		b.submit("start", `form[action$="/transitions"] input[value="start"] ~ button`)
 		b.mustSee("in progress", "Sedang ditangani")
 
@@ -90,7 +90,7 @@ func TestOfficerHandlesCaseWorkerRates(t *testing.T) {
 			chromedp.SetValue(chromedp.CSS(`#outcome`), "agreed"),
 			chromedp.SendKeys(chromedp.CSS(`#notes`), "Perusahaan setuju membayar kekurangan upah lembur tiga bulan."),
 		)
-		b.shot("bipartite meeting filled")
+		b.shotOf("bipartite meeting filled", "#participants")
 		b.submit("record bipartite meeting", `form[action$="/actions"] button[type="submit"]`)
 		if n := eval[int](b, `document.querySelectorAll('.field-error').length`); n != 0 {
 			b.shot("bipartite refused")
@@ -101,12 +101,12 @@ func TestOfficerHandlesCaseWorkerRates(t *testing.T) {
 		if strings.Contains(b.text("main"), `{"by"`) {
 			t.Error("the timeline shows raw event payloads")
 		}
-		b.shot("bipartite recorded")
+		b.shotOf("bipartite recorded", "ol.timeline li:last-child")
 
 		b.submit("resolve", `form[action$="/transitions"] input[value="resolve"] ~ button`)
 		b.mustSee("resolved", "Selesai")
 		b.noHorizontalScroll("resolved")
-		b.shot("resolved")
+		b.shotOf("resolved", "h1")
 	})
 	if !ok {
 		return
@@ -155,7 +155,7 @@ func TestAdminAddsCategory(t *testing.T) {
 	b.login(s, "spn", "email", "admin@spn.example")
 	b.shot("profile")
 	b.submit("open categories", `a[href="/admin/categories"]`)
-	b.shot("categories")
+	b.shotOf("categories", "table")
 
 	b.run("fill category",
 		chromedp.SendKeys(chromedp.CSS(`#slug`), "jam_istirahat"),
@@ -165,13 +165,13 @@ func TestAdminAddsCategory(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`#notice_en`), "Workers are entitled to a break of at least 30 minutes after 4 hours of work."),
 		chromedp.SendKeys(chromedp.CSS(`#keywords`), "istirahat, makan siang, jam istirahat"),
 	)
-	b.shot("category filled")
+	b.shotOf("category filled", "#notice_id")
 	b.submit("create category", `form[action="/admin/categories"] button.primary`)
 	if n := eval[int](b, `document.querySelectorAll('.field-error').length`); n != 0 {
 		t.Fatalf("category refused: %s", b.text("main"))
 	}
 	b.mustSee("category saved", "Tersimpan.", "Jam istirahat dipotong")
-	b.shot("category saved")
+	b.shotOf("category saved", "h1")
 
 	// As a worker would see it: a fresh visitor on a phone.
 	w := newBrowser(t, phone)
