@@ -1,7 +1,9 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	suara "github.com/suara-id/suara"
@@ -29,7 +33,9 @@ import (
 const demoPassword = "suara-demo"
 
 // server is a running Suara: the production wiring over a fresh database
-// with the tenant manifests applied and the demo seeded.
+// with the tenant manifests applied, the demo seeded and the job workers
+// running (classification answers with the built-in model, as it does when
+// Ollama is absent).
 type server struct {
 	db   *pgtest.DB
 	port int
@@ -45,33 +51,107 @@ func (s *server) url(slug, path string) string {
 	return fmt.Sprintf("http://%s:%d%s", host, s.port, path)
 }
 
+// The suite shares one server and one Chromium: starting either costs
+// seconds (a database clone, the seed, a browser process), and the flows
+// do not get in each other's way — each signs up its own people or works
+// on its own case, in its own browser context (cookies and storage apart).
+var shared struct {
+	srvOnce sync.Once
+	srv     *server
+	srvErr  error
+
+	chromeOnce sync.Once
+	chrome     context.Context // the browser; tabs are opened under it
+	chromeErr  error
+
+	mu       sync.Mutex
+	cleanups []func()
+}
+
+func atExit(f func()) {
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	shared.cleanups = append(shared.cleanups, f)
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	shared.mu.Lock()
+	for i := len(shared.cleanups) - 1; i >= 0; i-- {
+		shared.cleanups[i]()
+	}
+	shared.mu.Unlock()
+	os.Exit(code)
+}
+
+// startServer returns the suite's server, starting it on first use.
 func startServer(t *testing.T) *server {
 	t.Helper()
-	tdb := pgtest.New(t)
+	needChromium(t)
+	shared.srvOnce.Do(func() { shared.srv, shared.srvErr = bootServer() })
+	if shared.srvErr != nil {
+		t.Fatalf("start server: %v", shared.srvErr)
+	}
+	return shared.srv
+}
+
+// suiteTB lets pgtest, written for one test, make the suite's database: a
+// fatal error becomes bootServer's error, cleanups run after every test.
+type suiteTB struct {
+	testing.TB // nil: only the methods below are called
+}
+
+type suiteFatal struct{ msg string }
+
+func (suiteTB) Helper()                           {}
+func (suiteTB) Cleanup(f func())                  { atExit(f) }
+func (suiteTB) Fatal(args ...any)                 { panic(suiteFatal{fmt.Sprint(args...)}) }
+func (suiteTB) Fatalf(format string, args ...any) { panic(suiteFatal{fmt.Sprintf(format, args...)}) }
+
+func bootServer() (s *server, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			f, ok := r.(suiteFatal)
+			if !ok {
+				panic(r)
+			}
+			err = errors.New(f.msg)
+		}
+	}()
+	tdb := pgtest.New(suiteTB{})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
 	cfg, err := config.Load("")
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	// Cheap password hashing keeps the race-enabled suite fast; the
-	// production costs are measured by internal/auth's benchmarks.
+	// Cheap password hashing keeps the suite fast; the production costs
+	// are measured by internal/auth's benchmarks.
 	cfg.Security.Password = config.Password{MemoryKiB: 64, Iterations: 1, Parallelism: 1}
-	cfg.Paths.Data = t.TempDir()
+	data, err := os.MkdirTemp("", "suara-e2e-")
+	if err != nil {
+		return nil, err
+	}
+	atExit(func() { os.RemoveAll(data) })
+	cfg.Paths.Data = data
 	cfg.Database.URL = tdb.AppURL
+	// The officer's flow needs an AI suggestion: the built-in classifier
+	// gives one at once, without a model server.
+	cfg.Classify.Ollama.Enabled = false
+	cfg.Classify.Workers = 1
 	// Links the server builds (invites, tenant lists) carry the real port.
 	cfg.HTTP.Addr = fmt.Sprintf("127.0.0.1:%d", port)
 	ctx := context.Background()
 	b, err := tenant.LoadBundle(suara.TenantsFS, "tenants")
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	for i := range b.Manifests {
 		if _, err := tenant.Apply(ctx, tdb.App, b, &b.Manifests[i]); err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 	}
 	var logOut io.Writer = io.Discard
@@ -80,23 +160,32 @@ func startServer(t *testing.T) *server {
 	}
 	log := slog.New(slog.NewTextHandler(logOut, nil))
 	if err := app.SeedDemo(ctx, cfg, log, io.Discard); err != nil {
-		t.Fatalf("seed demo: %v", err)
+		return nil, fmt.Errorf("seed demo: %w", err)
 	}
 	pf, err := app.NewServer(ctx, cfg, log, tdb.App)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
+	}
+	qctx, stopJobs := context.WithCancel(ctx)
+	if err := pf.Queue.Start(qctx); err != nil {
+		stopJobs()
+		return nil, fmt.Errorf("start jobs: %w", err)
 	}
 	done := make(chan error, 1)
 	go func() { done <- pf.Server.App().Listener(ln) }()
-	t.Cleanup(func() {
+	atExit(func() {
 		if err := pf.Server.App().ShutdownWithTimeout(5 * time.Second); err != nil {
-			t.Errorf("shutdown: %v", err)
+			fmt.Fprintln(os.Stderr, "e2e: shutdown:", err)
 		}
 		if err := <-done; err != nil && !errors.Is(err, net.ErrClosed) {
-			t.Errorf("serve: %v", err)
+			fmt.Fprintln(os.Stderr, "e2e: serve:", err)
 		}
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = pf.Queue.Stop(sctx)
+		stopJobs()
 	})
-	s := &server{db: tdb, port: port}
+	s = &server{db: tdb, port: port}
 	// Ready when the probe answers.
 	for i := 0; ; i++ {
 		resp, err := http.Get(s.url("", "/healthz"))
@@ -105,11 +194,11 @@ func startServer(t *testing.T) *server {
 			break
 		}
 		if i > 50 {
-			t.Fatalf("server did not start: %v", err)
+			return nil, fmt.Errorf("server did not start: %w", err)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	return s
+	return s, nil
 }
 
 // chromiumPath finds the browser: Debian's chromium first.
@@ -151,47 +240,82 @@ var (
 
 type viewport struct{ w, h int64 }
 
-// browser is one fresh Chromium (its own profile: no cookies or storage
-// shared between tests) and where its screenshots go.
+// browser is one tab in a browser context of its own (no cookies or
+// storage shared with other tests) and where its screenshots go.
 type browser struct {
-	t       *testing.T
-	ctx     context.Context
-	shots   string
-	n       int
-	mu      sync.Mutex
-	console []string
+	t     *testing.T
+	ctx   context.Context
+	shots *shotDir
+}
+
+// shotDir is a test's screenshot folder; the test's browsers number their
+// steps in one sequence.
+type shotDir struct {
+	path string
+	mu   sync.Mutex
+	n    int
+}
+
+var shotDirs sync.Map // *testing.T → *shotDir
+
+// chromium starts the suite's browser on first use.
+func chromium(t *testing.T) context.Context {
+	t.Helper()
+	path := needChromium(t)
+	shared.chromeOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "suara-e2e-chromium-")
+		if err != nil {
+			shared.chromeErr = err
+			return
+		}
+		opts := []chromedp.ExecAllocatorOption{
+			chromedp.ExecPath(path),
+			chromedp.Headless,
+			chromedp.NoSandbox,
+			chromedp.DisableGPU,
+			chromedp.NoFirstRun,
+			chromedp.NoDefaultBrowserCheck,
+			chromedp.UserDataDir(dir),
+			chromedp.WindowSize(int(laptop.w), int(laptop.h)),
+			chromedp.Flag("disable-quic", true),
+			chromedp.Flag("disable-background-networking", true),
+			chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("disable-sync", true),
+			chromedp.Flag("disable-dev-shm-usage", true),
+			chromedp.Flag("lang", "id-ID"),
+		}
+		actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+		ctx, cancelCtx := chromedp.NewContext(actx)
+		atExit(func() { cancelCtx(); cancelAlloc(); os.RemoveAll(dir) })
+		// The first run starts the process.
+		shared.chromeErr = chromedp.Do(ctx)
+		shared.chrome = ctx
+	})
+	if shared.chromeErr != nil {
+		t.Fatalf("start chromium: %v", shared.chromeErr)
+	}
+	return shared.chrome
 }
 
 func newBrowser(t *testing.T, vp viewport) *browser {
 	t.Helper()
-	path := needChromium(t)
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(int(vp.w), int(vp.h)),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("lang", "id-ID"),
+	root := chromium(t)
+	ctx, cancelCtx := chromedp.NewContext(root, chromedp.WithNewBrowserContext())
+	ctx, cancelTimeout := context.WithTimeout(ctx, 4*time.Minute)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx() })
+	d, loaded := shotDirs.LoadOrStore(t, &shotDir{})
+	if !loaded {
+		d.(*shotDir).path = screenshotDir(t)
+		t.Cleanup(func() { shotDirs.Delete(t) })
 	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelCtx := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
-	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
-	b := &browser{t: t, ctx: ctx, shots: screenshotDir(t)}
-	emu := []chromedp.EmulateViewportOption{chromedp.EmulateScale(2)}
+	b := &browser{t: t, ctx: ctx, shots: d.(*shotDir)}
+	// Phones have dense screens; a laptop's screenshots stay small.
+	emu := []chromedp.EmulateViewportOption{chromedp.EmulateScale(1)}
 	if vp.w < 600 {
-		emu = append(emu, chromedp.EmulateMobile)
+		emu = []chromedp.EmulateViewportOption{chromedp.EmulateScale(2), chromedp.EmulateMobile}
 	}
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(vp.w, vp.h, emu...)); err != nil {
-		t.Fatalf("start chromium: %v", err)
+		t.Fatalf("open tab: %v", err)
 	}
 	return b
 }
@@ -213,28 +337,72 @@ func screenshotDir(t *testing.T) string {
 // run performs actions, failing the test with the step's name.
 func (b *browser) run(step string, actions ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
+	defer b.trace(step, time.Now())
 	if err := chromedp.Do(b.ctx, actions...); err != nil {
 		b.shot("failed-" + step)
 		b.t.Fatalf("%s: %v", step, err)
 	}
 }
 
+// trace logs how long a step took, with SUARA_E2E_TRACE set.
+func (b *browser) trace(step string, start time.Time) {
+	if os.Getenv("SUARA_E2E_TRACE") != "" {
+		b.t.Logf("%6dms %s", time.Since(start).Milliseconds(), step)
+	}
+}
+
 // shot saves a full-page screenshot named after the step, numbered in order.
-func (b *browser) shot(step string) {
+func (b *browser) shot(step string) { b.capture(step, fullPNG) }
+
+// shotOf saves what the screen shows with sel scrolled to its middle: on
+// the long staff pages a full-page capture costs Chromium seconds, and the
+// step's part of the page is what there is to look at.
+func (b *browser) shotOf(step, sel string) {
 	b.t.Helper()
-	b.mu.Lock()
-	b.n++
-	n := b.n
-	b.mu.Unlock()
-	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	eval[bool](b, `(function(){var e=document.querySelector(`+"`"+sel+"`"+`); if(e){e.scrollIntoView({block:'center'})}; return !!e})()`)
+	b.capture(step, screenPNG)
+}
+
+func (b *browser) capture(step string, how chromedp.Action[[]byte]) {
+	b.t.Helper()
+	b.shots.mu.Lock()
+	b.shots.n++
+	n := b.shots.n
+	b.shots.mu.Unlock()
+	defer b.trace("shot "+step, time.Now())
+	img, err := chromedp.Run(b.ctx, how)
 	if err != nil {
 		b.t.Logf("screenshot %s: %v", step, err)
 		return
 	}
 	name := fmt.Sprintf("%02d-%s.png", n, regexp.MustCompile(`[^a-z0-9-]+`).ReplaceAllString(strings.ToLower(step), "-"))
-	if err := os.WriteFile(filepath.Join(b.shots, name), png, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(b.shots.path, name), img, 0o644); err != nil {
 		b.t.Errorf("save screenshot: %v", err)
 	}
+}
+
+// fullPNG captures the whole page as PNG, encoded for speed rather than
+// size: a long staff page otherwise takes Chromium seconds to compress, and
+// screenshots were most of the suite's time.
+var fullPNG chromedp.Action[[]byte] = func(ctx context.Context, t *chromedp.Target) ([]byte, error) {
+	yes := true
+	r, err := cdp.Call(ctx, t, page.CaptureScreenshot, page.CaptureScreenshotParams{
+		CaptureBeyondViewport: &yes, FromSurface: &yes, OptimizeForSpeed: &yes, Format: page.CaptureScreenshotFormatPng})
+	if err != nil {
+		return nil, err
+	}
+	return r.Data, nil
+}
+
+// screenPNG captures what the screen shows.
+var screenPNG chromedp.Action[[]byte] = func(ctx context.Context, t *chromedp.Target) ([]byte, error) {
+	yes := true
+	r, err := cdp.Call(ctx, t, page.CaptureScreenshot, page.CaptureScreenshotParams{
+		FromSurface: &yes, OptimizeForSpeed: &yes, Format: page.CaptureScreenshotFormatPng})
+	if err != nil {
+		return nil, err
+	}
+	return r.Data, nil
 }
 
 // text returns the text of the first node matching sel.
@@ -306,4 +474,38 @@ func (b *browser) submit(step, sel string) {
 	eval[string](b, `document.documentElement.dataset.e2e = "old"`)
 	b.run(step, chromedp.Click(chromedp.CSS(sel)))
 	b.run(step+": wait", chromedp.WaitNotPresent(chromedp.CSS(`html[data-e2e="old"]`)), chromedp.WaitReady(chromedp.CSS(`body`)))
+}
+
+// api calls the JSON API on a tenant's host as token's holder ("" for
+// nobody) and decodes the answer into out. Test setup only: the flows
+// themselves go through the pages.
+func (s *server) api(t *testing.T, slug, method, path, token string, body, out any) {
+	t.Helper()
+	b, err := json.Marshal(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequest(method, fmt.Sprintf("http://127.0.0.1:%d%s", s.port, path), bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Host = fmt.Sprintf("%s.localhost:%d", slug, s.port)
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode >= 300 {
+		t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, raw)
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			t.Fatalf("%s %s: %v: %s", method, path, err, raw)
+		}
+	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
@@ -239,4 +240,75 @@ func TestEnglishOnRequest(t *testing.T) {
 		t.Fatalf("language after switching %q", lang)
 	}
 	b.shot("filing in english")
+}
+
+// TestFilingRetriedAfterLostReplyFilesOnce: the server files the case but
+// the reply never reaches the phone (a timeout on a patchy connection). The
+// reporter opens the form again, finds the draft and sends it: one case,
+// and the confirmation of that case.
+func TestFilingRetriedAfterLostReplyFilesOnce(t *testing.T) {
+	s := startServer(t)
+	b := newBrowser(t, phone)
+	desc := "Gaji bulan ini dipotong untuk seragam yang seharusnya dibagikan gratis oleh perusahaan."
+
+	b.run("open filing", chromedp.Navigate(s.url("spn", "/cases/new")), chromedp.WaitVisible(chromedp.CSS(`#description`)))
+	b.run("type", chromedp.Click(chromedp.CSS(`input[name="type"][value="complaint"]`)),
+		chromedp.SendKeys(chromedp.CSS(`#description`), desc))
+
+	// Drop the answer to the form's POST after the server has handled it.
+	paused := make(chan *fetch.EventRequestPaused, 8)
+	if err := chromedp.Listen(b.ctx, func(ev any) {
+		if e, ok := ev.(*fetch.EventRequestPaused); ok {
+			paused <- e
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		for e := range paused {
+			if e.Request.Method == "POST" {
+				_, _ = chromedp.Call(b.ctx, fetch.FailRequest, fetch.FailRequestParams{RequestID: e.RequestID, ErrorReason: network.ErrorReasonTimedOut})
+			} else {
+				_, _ = chromedp.Call(b.ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: e.RequestID})
+			}
+		}
+	}()
+	t.Cleanup(func() { close(paused) })
+	b.run("lose replies", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{
+			{URLPattern: "*/cases/new", RequestStage: fetch.RequestStageResponse}}})
+		return err
+	}))
+	b.submit("send, reply lost", `button[name="step"][value="submit"]`)
+	b.shot("reply lost")
+	b.run("replies back", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, fetch.Disable, cdp.Empty{})
+		return err
+	}))
+	filed := func() (n int, ref string) {
+		t.Helper()
+		if err := s.db.Super.QueryRowContext(context.Background(),
+			`SELECT count(*), coalesce(min(reference), '') FROM cases WHERE description = ?`, desc).Scan(&n, &ref); err != nil {
+			t.Fatal(err)
+		}
+		return n, ref
+	}
+	if n, _ := filed(); n != 1 {
+		t.Fatalf("the lost send filed %d cases, want 1 (the server got it)", n)
+	}
+
+	b.run("reopen filing", chromedp.Navigate(s.url("spn", "/cases/new")), chromedp.WaitVisible(chromedp.CSS(`#description`)))
+	b.run("wait for restore", chromedp.WaitVisible(chromedp.CSS(`p.notice[role="status"]`)))
+	b.shot("draft restored")
+	b.submit("send again", `button[name="step"][value="submit"]`)
+	n, ref := filed()
+	if n != 1 {
+		t.Fatalf("sending the draft again made %d cases, want 1", n)
+	}
+	b.mustSee("confirmation of the first send", ref)
+	if code := b.text(`.receipt-code strong`); code == "" {
+		t.Fatal("no receipt code on the replayed confirmation")
+	}
+	b.noHorizontalScroll("confirmation")
+	b.shot("confirmation of the first send")
 }

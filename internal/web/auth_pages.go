@@ -168,6 +168,14 @@ func (s *Server) profilePage(c *fiber.Ctx) error {
 		return err
 	}
 	data := map[string]any{"Principal": pr, "Roles": roles}
+	// Where each role works: the profile is where everyone lands after
+	// signing in, so it links to their pages.
+	for _, r := range roles {
+		if r.Role == "federation_admin" {
+			data["ManagesCategories"] = true
+		}
+	}
+	data["Console"] = pr.Kind == "platform"
 	if rc := reqCtx(c); rc.Tenant != nil {
 		u, err := s.auth.User(c.UserContext(), pr.TenantID, pr.UserID)
 		if err != nil {

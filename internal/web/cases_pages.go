@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"mime/multipart"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
@@ -31,6 +32,22 @@ type newCaseData struct {
 	SignedIn   bool
 	Hints      []cases.Hint
 	Checked    bool
+	// Key is the form's idempotency key: made when the form is first
+	// shown, posted with it and kept in the browser's draft, so sending the
+	// same form again (a retry after a lost reply) files one case.
+	Key string
+}
+
+// formKey is the idempotency key a posted filing form carries, or a new one
+// for a form shown afresh. Only a POST body supplies it: a key in a link
+// cannot be planted on someone else's form.
+func formKey(c *fiber.Ctx) string {
+	if c.Method() == fiber.MethodPost {
+		if k := c.FormValue("idempotency_key"); cases.ValidIdempotencyKey(k) {
+			return strings.Clone(k)
+		}
+	}
+	return uuid.NewString()
 }
 
 func (s *Server) newCaseForm(c *fiber.Ctx, t *tenant.Tenant, f *form, status int) error {
@@ -44,7 +61,10 @@ func (s *Server) newCaseForm(c *fiber.Ctx, t *tenant.Tenant, f *form, status int
 	if err != nil {
 		return err
 	}
-	d := newCaseData{Form: f, SignedIn: principal(c) != nil}
+	d := newCaseData{Form: f, SignedIn: principal(c) != nil, Key: formKey(c)}
+	if ex, ok := f.Extra.(*newCaseData); ok && ex.Key != "" {
+		d.Key = ex.Key
+	}
 	for _, ty := range []string{"complaint", "aspiration", "information"} {
 		d.Types = append(d.Types, option{ty, p.T("case.type." + ty)})
 	}
@@ -109,16 +129,42 @@ func (s *Server) newCaseSubmit(c *fiber.Ctx) error {
 		}
 		return s.newCaseForm(c, t, &form{Values: f, Errors: map[string]string{}, Extra: ex}, fiber.StatusOK)
 	}
-	out, err := s.cases.File(ctx, t, p, f)
+	// The form's key makes a re-sent form (a retry after the reply was
+	// lost, a reload of the POST) answer with the first filing's
+	// confirmation instead of filing again. Forms from before the key
+	// existed still file.
+	var out *cases.Filed
+	replayed := false
+	key := c.FormValue("idempotency_key")
+	if !cases.ValidIdempotencyKey(key) {
+		key = "" // absent or mangled: file without
+	}
+	if key != "" {
+		out, replayed, err = s.cases.FileOnce(ctx, t, p, strings.Clone(key), f)
+	} else {
+		out, err = s.cases.File(ctx, t, p, f)
+	}
 	if err != nil {
 		fm, status, err := s.formFailure(c, err, f)
 		if err != nil {
 			return err
 		}
+		if _, ok := fm.Errors["idempotency_key"]; ok {
+			// Not a field the reporter can fix: say what happened. A key
+			// used for a different report already filed that report, so
+			// this form gets a fresh key and files anew when sent again.
+			delete(fm.Errors, "idempotency_key")
+			fm.Error = translate(reqCtx(c).loc, "error.form_in_progress")
+			if status == fiber.StatusUnprocessableEntity {
+				fm.Error = translate(reqCtx(c).loc, "error.form_already_sent")
+				fm.Extra = &newCaseData{Key: uuid.NewString()}
+			}
+		}
 		return s.newCaseForm(c, t, fm, status)
 	}
 	d := filedData{Filed: out, Receipt: cases.FormatReceipt(out.ReceiptCode)}
-	if fh, err := c.FormFile("file"); err == nil && fh.Size > 0 {
+	// A replay's evidence came with the first request.
+	if fh, err := c.FormFile("file"); err == nil && fh.Size > 0 && !replayed {
 		add := func(name, declared string, r io.Reader) (*cases.EvidenceFile, error) {
 			if out.ReceiptCode != "" {
 				return s.cases.AddEvidenceByReceipt(ctx, t.ID, out.ReceiptCode, name, declared, r)
@@ -222,7 +268,11 @@ func (s *Server) casePage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.showCase(c, caseData{Case: v, Reporter: v.Reporter, Staff: p.IsStaff()}, fiber.StatusOK)
+	d := caseData{Case: v, Reporter: v.Reporter, Staff: p.IsStaff()}
+	if c.Query("rated") == "1" {
+		d.Notice = translate(reqCtx(c).loc, "handling.rated")
+	}
+	return s.showCase(c, d, fiber.StatusOK)
 }
 
 func (s *Server) caseMessageSubmit(c *fiber.Ctx) error {

@@ -87,6 +87,39 @@ func experiencePages(t *testing.T, e *env) []renderedPage {
 	add("filing with errors", spnHost, resp.StatusCode, body, http.StatusUnprocessableEntity)
 	resp, body = e.page(spnHost, "/cases/00000000-0000-0000-0000-000000000000", worker)
 	add("not found", spnHost, resp.StatusCode, body, http.StatusNotFound)
+
+	// Staff and admin pages, the reporter's rating and the ILO console.
+	officer := e.login(spnHost, map[string]string{"email": "officer@spn.example", "password": demoPW})
+	get("queue", spnHost, "/staff/queue", officer)
+	get("queue filtered", spnHost, "/staff/queue?q=lembur&status=open", admin)
+	get("profile (admin)", spnHost, "/profile", admin)
+	get("categories", spnHost, "/admin/categories", admin)
+	resp, body = e.page(spnHost, "/admin/categories", admin)
+	if m := regexp.MustCompile(`href="(/admin/categories/[0-9a-f-]{36})"`).FindStringSubmatch(body); m != nil {
+		get("category", spnHost, m[1], admin)
+	} else {
+		t.Fatalf("categories page lists no category (%d)", resp.StatusCode)
+	}
+	get("dashboard", spnHost, "/admin/dashboard", admin)
+	get("people", spnHost, "/admin/people", admin)
+	get("notifications", spnHost, "/notifications", worker)
+	id := named["id"].(string)
+	for _, tr := range []string{"verify", "start", "resolve"} {
+		if resp, out := e.postJSON(spnHost, "/api/v1/cases/"+id+"/transitions", map[string]any{"transition": tr}, bearer(admin)...); resp.StatusCode != 200 {
+			t.Fatalf("%s: %d %v", tr, resp.StatusCode, out)
+		}
+	}
+	get("case resolved (reporter)", spnHost, "/cases/"+id, worker)
+	get("rating", spnHost, "/cases/"+id+"/rate", worker)
+	get("case resolved (staff)", spnHost, "/cases/"+id, admin)
+	analyst := e.login("localhost", map[string]string{"email": "ilo@platform.example", "password": demoPW})
+	get("console", "localhost", "/console", analyst)
+	get("console explorer", "localhost", "/console/explore", analyst)
+	get("console trend", "localhost", "/console/trend", analyst)
+	// Every tenant's theme on the page workers use most.
+	for _, slug := range []string{"garteks", "fsptsk", "japbusi"} {
+		get("file a case ("+slug+")", slug+".localhost", "/cases/new", "")
+	}
 	return pages
 }
 
@@ -147,14 +180,52 @@ func TestExperienceBar(t *testing.T) {
 	})
 
 	t.Run("no untranslated ids", func(t *testing.T) {
-		// A missing message renders as its id ("case.new_title").
-		idRE := regexp.MustCompile(`>\s*((?:case|error|field|nav|register|login|receipt|profile|staff|draft|home|platform)\.[a-z_.]+)\s*<`)
+		// A missing message renders as its id ("case.new_title"), alone or
+		// inside a sentence ("Urgensi: queue.urgency.x"): look at every
+		// piece of text and every attribute a reader meets.
+		idRE := regexp.MustCompile(`(?:^|[^\w@.-])((?:case|error|field|nav|register|login|receipt|profile|staff|draft|home|platform|handling|queue|admin|console|timeline|sector|role|notify|privacy)\.[a-z_]+(?:\.[a-z_]+)*)`)
 		for _, p := range pages {
-			if m := idRE.FindStringSubmatch(p.body); m != nil {
-				t.Errorf("%s shows the message id %q", p.name, m[1])
+			for _, text := range readable(p.body) {
+				if m := idRE.FindStringSubmatch(text); m != nil {
+					t.Errorf("%s shows the message id %q in %q", p.name, m[1], text)
+				}
 			}
 		}
 	})
+}
+
+// readable lists a page's text nodes and the attributes people read
+// (placeholder, title, aria-label, alt, value of buttons).
+func readable(page string) []string {
+	doc, err := html.Parse(strings.NewReader(page))
+	if err != nil {
+		return []string{"unparseable HTML: " + err.Error()}
+	}
+	var out []string
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		switch n.Type {
+		case html.TextNode:
+			if p := n.Parent; p != nil && (p.Data == "script" || p.Data == "style") {
+				break
+			}
+			if t := strings.TrimSpace(n.Data); t != "" {
+				out = append(out, t)
+			}
+		case html.ElementNode:
+			for _, a := range n.Attr {
+				switch a.Key {
+				case "placeholder", "title", "aria-label", "alt", "data-draft-restored", "data-draft-discard":
+					out = append(out, a.Val)
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+	return out
 }
 
 // unlabelled lists the form controls of a page without a label: a <label

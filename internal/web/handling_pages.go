@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
@@ -45,6 +46,9 @@ type staffCaseData struct {
 	// For the forms: choices and the suggestion's figures, ready to print.
 	Urgencies       []string
 	ReferralTargets []string
+	Outcomes        []string // of a bipartite meeting or a mediation
+	Methods         []string
+	Categories      []option // for correcting the suggestion
 	ConfidencePct   int
 	SuggestionTags  string
 }
@@ -66,6 +70,19 @@ func (s *Server) staffCasePage(c *fiber.Ctx, t *tenant.Tenant, p *auth.Principal
 	}
 	d.Urgencies = []string{"critical", "high", "normal", "low"}
 	d.ReferralTargets = []string{"lapor_menaker", "satgas_ppks", "brand", "other"}
+	d.Outcomes = []string{"scheduled", "continued", "agreed", "failed", "recommendation"}
+	d.Methods = []string{"mediation", "conciliation", "arbitration"}
+	pg := s.page(c, "handling.page_title")
+	cats, err := tenant.ListCategories(ctx, s.db, t.ID)
+	if err != nil {
+		return err
+	}
+	pg.CategoryNames = map[string]string{}
+	for i := range cats {
+		name := cats[i].Name(pg.Locale)
+		pg.CategoryNames[cats[i].Slug] = name
+		d.Categories = append(d.Categories, option{cats[i].Slug, name})
+	}
 	if sg, err := s.cases.LatestSuggestion(ctx, t.ID, p, id); err == nil {
 		d.Suggestion = sg
 		d.ConfidencePct = int(sg.Confidence*100 + 0.5)
@@ -82,7 +99,6 @@ func (s *Server) staffCasePage(c *fiber.Ctx, t *tenant.Tenant, p *auth.Principal
 			d.Officers = staff
 		}
 	}
-	pg := s.page(c, "handling.page_title")
 	pg.Data = d
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return s.render(c, status, "staff_case", pg)
@@ -251,7 +267,7 @@ func (s *Server) caseRatePage(c *fiber.Ctx) error {
 		return apperr.ErrNotFound
 	}
 	pg := s.page(c, "handling.rate_title")
-	pg.Data = rateData{Case: v, Scores: []int{1, 2, 3, 4, 5}, Checkins: []int{1, 2}}
+	pg.Data = rateData{Case: v, Scores: []int{1, 2, 3, 4, 5}, Checkins: openCheckins(v.Events)}
 	return s.render(c, fiber.StatusOK, "case_rate", pg)
 }
 
@@ -261,6 +277,10 @@ func (s *Server) caseRateSubmit(c *fiber.Ctx) error {
 		return err
 	}
 	_, err = s.cases.Rate(c.UserContext(), t.ID, p, id, ratingForm(c))
+	if err == nil {
+		// Back to the case, with a thank-you there.
+		return c.Redirect("/cases/"+id.String()+"?rated=1", fiber.StatusSeeOther)
+	}
 	return s.formOutcome(c, id, err, false)
 }
 
@@ -320,4 +340,37 @@ func (s *Server) receiptRateSubmit(c *fiber.Ctx) error {
 		return err
 	}
 	return s.receiptView(c, t, code, d, status)
+}
+
+// openCheckins are the check-ins the reporter was asked and has not
+// answered: the weeks-later questions appear only once they are asked.
+func openCheckins(events []cases.Event) []int {
+	asked := map[int]bool{}
+	var order []int
+	for _, e := range events {
+		var p struct {
+			N int `json:"n"`
+		}
+		if e.Kind != cases.EventCheckinAsked && e.Kind != cases.EventCheckinAnswer {
+			continue
+		}
+		if json.Unmarshal([]byte(e.Payload), &p) != nil || p.N == 0 {
+			continue
+		}
+		if e.Kind == cases.EventCheckinAsked {
+			if _, seen := asked[p.N]; !seen {
+				order = append(order, p.N)
+			}
+			asked[p.N] = true
+		} else {
+			asked[p.N] = false
+		}
+	}
+	var out []int
+	for _, n := range order {
+		if asked[n] {
+			out = append(out, n)
+		}
+	}
+	return out
 }

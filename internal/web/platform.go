@@ -292,9 +292,12 @@ func consoleResultTable(p *Page, res *analytics.Result) consoleTable {
 	}
 	for _, r := range res.Rows {
 		row := make([]string, 0, len(t.Head))
-		for _, k := range r.Keys {
-			if k == "" {
+		for i, k := range r.Keys {
+			switch {
+			case k == "":
 				k = "—"
+			case res.Query.By[i] == "sector" && sectorKeys[k] != "":
+				k = p.T(sectorKeys[k]) // "palm_oil" reads "Kelapa sawit"
 			}
 			row = append(row, k)
 		}

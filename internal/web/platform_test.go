@@ -335,7 +335,7 @@ func TestMonthlyReport(t *testing.T) {
 				t.Errorf("%s document lacks %q", lang, w)
 			}
 		}
-		if !strings.HasPrefix(doc, "<!doctype html>") || !strings.Contains(doc, "@media print") {
+		if !strings.HasPrefix(doc, "<!doctype html>") || !strings.Contains(doc, `href="/static/report.css"`) {
 			t.Errorf("%s document is not a standalone printable page", lang)
 		}
 		resp, _ = e.page(platformHost, "/console/reports/"+month+"?lang="+lang+"&download=1", ilo)

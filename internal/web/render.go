@@ -97,6 +97,9 @@ type Page struct {
 	ThemeCSS, LogoURL, PreviewCSS string
 	Welcome                       string
 	Preview                       *brandingPreview
+	// CategoryNames maps category slugs to names in the reader's language,
+	// for pages that print slugs stored in events (Details).
+	CategoryNames map[string]string
 
 	loc *i18n.Localizer
 }

@@ -24,9 +24,13 @@
   var form = document.querySelector("form[data-draft]");
   if (!form) return;
 
+  // Hidden fields stay out, except the form's idempotency key
+  // (data-draft-keep): a draft sent again after a lost reply carries the
+  // key of its first send, so the server files it once.
   function kept(el) {
     var t = (el.type || "").toLowerCase();
-    return el.name && el.name !== "_csrf" && t !== "file" && t !== "hidden" &&
+    if (t === "hidden") return el.name && el.hasAttribute("data-draft-keep");
+    return el.name && el.name !== "_csrf" && t !== "file" &&
       t !== "password" && t !== "submit" && t !== "button";
   }
 
