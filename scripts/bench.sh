@@ -9,6 +9,7 @@
 #   BENCH_TENANTS, BENCH_CASES, BENCH_DURATION, BENCH_LEVELS override the profile
 #   BENCH_KEEP_DB=1            reuse the existing bench database (seed tops up)
 #   BENCH_SCENARIOS=submit,queue  run only these scenarios
+#   BENCH_PGBENCH_SCRIPTS=dir  the pgbench scripts (default scripts/pgbench)
 # With SUARA_DATABASE_URL, SUARA_DATABASE_OWNER_URL and SUARA_TEST_ADMIN_URL
 # set (`eval "$(scripts/pg.sh env)"` of a running cluster), that cluster is
 # used and nothing is started or stopped.
@@ -84,4 +85,4 @@ done
 
 echo "== bench: server pid $server on 127.0.0.1:$port, levels $levels, $duration per level (logs: $logdir)"
 "$BIN" bench -target "http://127.0.0.1:$port" -pid "$server" -tenants "$tenants" \
-  -levels "$levels" -duration "$duration" -scripts scripts/pgbench ${BENCH_SCENARIOS:+-scenarios "$BENCH_SCENARIOS"}
+  -levels "$levels" -duration "$duration" -scripts "${BENCH_PGBENCH_SCRIPTS:-scripts/pgbench}" ${BENCH_SCENARIOS:+-scenarios "$BENCH_SCENARIOS"}
