@@ -11,8 +11,9 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 
@@ -120,4 +121,41 @@ func IsUniqueViolation(err error, constraint string) bool {
 	var pgErr *pgconn.PgError
 	return errors.As(err, &pgErr) && pgErr.Code == codeUniqueViolation &&
 		(constraint == "" || pgErr.ConstraintName == constraint)
+}
+
+// TenantQueryRow runs one read-only statement scoped to tenantID and scans
+// its single row into dest, in one round trip: set_config and the statement
+// are pipelined (a pgx batch, one Sync), so they run in one implicit
+// transaction and the setting ends with it. What InTenantTx does in four
+// round trips (BEGIN, set_config, the query, COMMIT), for the look-ups every
+// request makes (the bearer token). query uses PostgreSQL's $1 placeholders;
+// no rows is sql.ErrNoRows.
+func TenantQueryRow(ctx context.Context, bdb *bun.DB, tenantID uuid.UUID, dest []any, query string, args ...any) error {
+	if tenantID == uuid.Nil {
+		return errors.New("tenant query without a tenant")
+	}
+	conn, err := bdb.DB.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("tenant query: %w", err)
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		sc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("tenant query: driver connection is %T, not pgx", dc)
+		}
+		b := &pgx.Batch{}
+		b.Queue("SELECT set_config('app.tenant_id', $1, true)", tenantID.String())
+		b.Queue(query, args...)
+		br := sc.Conn().SendBatch(ctx, b)
+		if _, err := br.Exec(); err != nil {
+			_ = br.Close()
+			return fmt.Errorf("set tenant: %w", err)
+		}
+		if err := br.QueryRow().Scan(dest...); err != nil {
+			_ = br.Close()
+			return err
+		}
+		return br.Close()
+	})
 }
