@@ -6,6 +6,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"time"
@@ -13,7 +14,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 
@@ -29,10 +30,11 @@ type Options struct {
 
 // Open connects to url and checks the connection.
 func Open(ctx context.Context, url string, o Options) (*bun.DB, error) {
-	sqldb, err := sql.Open("pgx", url)
+	pcfg, err := pgx.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
+	sqldb := sql.OpenDB(inlinedConnector{stdlib.GetConnector(*pcfg)})
 	if o.MaxOpenConns > 0 {
 		sqldb.SetMaxOpenConns(o.MaxOpenConns)
 	}
@@ -52,20 +54,116 @@ func Open(ctx context.Context, url string, o Options) (*bun.DB, error) {
 	return bdb, nil
 }
 
+// inlinedConnector hands out connections that send statements without
+// parameters over the simple query protocol: one round trip each. bun
+// formats every value into the SQL text, so nearly every text it sends is
+// new, and pgx's default would prepare each one (a round trip to prepare,
+// one to execute, and one to deallocate what its 512-entry statement cache
+// evicts). Statements with parameters ($1 — River's, TenantQueryRow's) keep
+// pgx's cache of prepared statements: their text repeats.
+type inlinedConnector struct{ driver.Connector }
+
+func (c inlinedConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	dc, err := c.Connector.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sc, ok := dc.(*stdlib.Conn)
+	if !ok {
+		return nil, fmt.Errorf("database driver connection is %T, not pgx", dc)
+	}
+	return &inlinedConn{stdConn: sc}, nil
+}
+
+// inlinedConn is pgx's database/sql connection; its other methods
+// (transactions, Exec — already simple protocol without parameters —,
+// session reset, Conn() for pgx's own API) are stdlib's.
+type inlinedConn struct{ *stdConn }
+
+// stdConn names stdlib.Conn so that, embedded, its Conn method is promoted
+// (a field named Conn would hide it).
+type stdConn = stdlib.Conn
+
+// simpleProtocol is the pgx query option that stdlib passes through.
+var simpleProtocol = []driver.NamedValue{{Ordinal: 1, Value: pgx.QueryExecModeSimpleProtocol}}
+
+// BeginTx begins the transaction; for InTenantTx it sends "BEGIN; SELECT
+// set_config('app.tenant_id', …, true)" as one simple query, saving the
+// round trip of a separate set_config.
+func (c *inlinedConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	b, ok := ctx.Value(tenantBeginKey{}).(*tenantBegin)
+	if !ok || opts.Isolation != driver.IsolationLevel(sql.LevelDefault) || opts.ReadOnly {
+		return c.stdConn.BeginTx(ctx, opts)
+	}
+	pc := c.Conn()
+	if pc.IsClosed() {
+		return nil, driver.ErrBadConn
+	}
+	// The id is a parsed UUID: formatting it into the text is safe.
+	tx, err := pc.BeginTx(ctx, pgx.TxOptions{
+		BeginQuery: "BEGIN; SELECT set_config('app.tenant_id', '" + b.id.String() + "', true)"})
+	if err != nil {
+		if !pc.IsClosed() && pc.PgConn().TxStatus() != 'I' {
+			// BEGIN ran, set_config failed: leave no open transaction.
+			_, _ = pc.Exec(ctx, "ROLLBACK")
+		}
+		return nil, fmt.Errorf("set tenant: %w", err)
+	}
+	b.set = true
+	return pgxTx{ctx: ctx, tx: tx}, nil
+}
+
+// pgxTx is a pgx transaction as database/sql's driver.Tx.
+type pgxTx struct {
+	ctx context.Context
+	tx  pgx.Tx
+}
+
+func (t pgxTx) Commit() error   { return t.tx.Commit(t.ctx) }
+func (t pgxTx) Rollback() error { return t.tx.Rollback(t.ctx) }
+
+func (c *inlinedConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	if len(args) == 0 {
+		args = simpleProtocol
+	}
+	return c.stdConn.QueryContext(ctx, query, args)
+}
+
+// PgxConn is what a raw database/sql connection of Open's pools offers for
+// pgx's own API (batches, COPY): conn.Raw(func(dc any) error {
+// dc.(db.PgxConn).Conn() … }).
+type PgxConn interface{ Conn() *pgx.Conn }
+
 // InTenantTx runs fn in one transaction whose app.tenant_id is tenantID.
 // The setting is transaction-local (set_config(..., true)), so a pooled
-// connection never carries it into another request.
+// connection never carries it into another request. On Open's pools it
+// travels with BEGIN, in the same round trip (see inlinedConn.BeginTx).
 func InTenantTx(ctx context.Context, db bun.IDB, tenantID uuid.UUID, fn func(ctx context.Context, tx bun.Tx) error) error {
 	if tenantID == uuid.Nil {
 		return errors.New("tenant transaction without a tenant")
 	}
-	return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if err := SetTenant(ctx, tx, tenantID); err != nil {
-			return err
+	// fn gets ctx, not bctx: a transaction fn might begin on another pool
+	// or for the platform must not inherit the tenant.
+	b := &tenantBegin{id: tenantID}
+	bctx := context.WithValue(ctx, tenantBeginKey{}, b)
+	return db.RunInTx(bctx, nil, func(_ context.Context, tx bun.Tx) error {
+		if !b.set {
+			if err := SetTenant(ctx, tx, tenantID); err != nil {
+				return err
+			}
 		}
 		return fn(ctx, tx)
 	})
 }
+
+// tenantBegin asks the driver's BeginTx to scope the transaction to id in
+// the BEGIN round trip; set says it did.
+type tenantBegin struct {
+	id  uuid.UUID
+	set bool
+}
+
+type tenantBeginKey struct{}
 
 // SetTenant scopes an open transaction to tenantID.
 func SetTenant(ctx context.Context, tx bun.Tx, tenantID uuid.UUID) error {
@@ -140,7 +238,7 @@ func TenantQueryRow(ctx context.Context, bdb *bun.DB, tenantID uuid.UUID, dest [
 	}
 	defer conn.Close()
 	return conn.Raw(func(dc any) error {
-		sc, ok := dc.(*stdlib.Conn)
+		sc, ok := dc.(PgxConn)
 		if !ok {
 			return fmt.Errorf("tenant query: driver connection is %T, not pgx", dc)
 		}
