@@ -9,6 +9,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"time"
 
 	"github.com/google/uuid"
@@ -54,13 +55,16 @@ func Open(ctx context.Context, url string, o Options) (*bun.DB, error) {
 	return bdb, nil
 }
 
-// inlinedConnector hands out connections that send statements without
-// parameters over the simple query protocol: one round trip each. bun
-// formats every value into the SQL text, so nearly every text it sends is
-// new, and pgx's default would prepare each one (a round trip to prepare,
-// one to execute, and one to deallocate what its 512-entry statement cache
-// evicts). Statements with parameters ($1 — River's, TenantQueryRow's) keep
-// pgx's cache of prepared statements: their text repeats.
+// inlinedConnector hands out connections that send a statement without
+// parameters over the simple query protocol (one round trip) the first time
+// they see its text, and let pgx prepare and cache it from the second time
+// on. bun formats every value into the SQL text, so many texts are seen
+// once (a timestamp, a new id in them): pgx's default (cache_statement)
+// prepared each of those — a round trip to prepare, one to execute, and one
+// to deallocate what its 512-entry cache evicted. Texts that repeat (a
+// tenant's lookups, a handler's page query) are still prepared and planned
+// once per connection, as before. Statements with $1 parameters (River's,
+// TenantQueryRow's) go to pgx's cache as before.
 type inlinedConnector struct{ driver.Connector }
 
 func (c inlinedConnector) Connect(ctx context.Context) (driver.Conn, error) {
@@ -72,13 +76,24 @@ func (c inlinedConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	if !ok {
 		return nil, fmt.Errorf("database driver connection is %T, not pgx", dc)
 	}
-	return &inlinedConn{stdConn: sc}, nil
+	return &inlinedConn{stdConn: sc, seen: map[uint64]struct{}{}}, nil
 }
 
 // inlinedConn is pgx's database/sql connection; its other methods
-// (transactions, Exec — already simple protocol without parameters —,
-// session reset, Conn() for pgx's own API) are stdlib's.
-type inlinedConn struct{ *stdConn }
+// (Exec — already simple protocol without parameters —, session reset,
+// Conn() for pgx's own API) are stdlib's. database/sql uses a connection
+// from one goroutine at a time, so seen needs no lock.
+type inlinedConn struct {
+	*stdConn
+	// seen holds hashes of the parameterless texts run once (a collision
+	// only means a text is prepared that need not be).
+	seen map[uint64]struct{}
+}
+
+// seenMax bounds seen; when full it starts again.
+const seenMax = 4096
+
+var seenSeed = maphash.MakeSeed()
 
 // stdConn names stdlib.Conn so that, embedded, its Conn method is promoted
 // (a field named Conn would hide it).
@@ -124,7 +139,14 @@ func (t pgxTx) Rollback() error { return t.tx.Rollback(t.ctx) }
 
 func (c *inlinedConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
 	if len(args) == 0 {
-		args = simpleProtocol
+		h := maphash.String(seenSeed, query)
+		if _, ok := c.seen[h]; !ok {
+			if len(c.seen) >= seenMax {
+				clear(c.seen)
+			}
+			c.seen[h] = struct{}{}
+			args = simpleProtocol
+		}
 	}
 	return c.stdConn.QueryContext(ctx, query, args)
 }
