@@ -8,6 +8,11 @@
 #   BENCH_PROFILE=quick|full   (default quick: 2 tenants, 100,000 cases, 7 s per level)
 #   BENCH_TENANTS, BENCH_CASES, BENCH_DURATION, BENCH_LEVELS override the profile
 #   BENCH_KEEP_DB=1            reuse the existing bench database (seed tops up)
+#   BENCH_SCENARIOS=submit,queue  run only these scenarios
+#   BENCH_PGBENCH_SCRIPTS=dir  the pgbench scripts (default scripts/pgbench)
+# With SUARA_DATABASE_URL, SUARA_DATABASE_OWNER_URL and SUARA_TEST_ADMIN_URL
+# set (`eval "$(scripts/pg.sh env)"` of a running cluster), that cluster is
+# used and nothing is started or stopped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,9 +30,13 @@ BIN="${SUARA_BIN:-bin/suara}"
 [ -x "$BIN" ] || go build -o "$BIN" ./cmd/suara
 
 started_db=0
-if [ -z "${DATABASE_URL:-}" ] && ! scripts/pg.sh status >/dev/null 2>&1; then started_db=1; fi
-scripts/pg.sh start >/dev/null
-eval "$(scripts/pg.sh env)"
+if [ -n "${SUARA_TEST_ADMIN_URL:-}" ] && [ -n "${SUARA_DATABASE_URL:-}" ] && [ -n "${SUARA_DATABASE_OWNER_URL:-}" ]; then
+  : # A cluster is already running and the environment points at it (`eval "$(scripts/pg.sh env)"`): start nothing.
+else
+  if [ -z "${DATABASE_URL:-}" ] && ! scripts/pg.sh status >/dev/null 2>&1; then started_db=1; fi
+  scripts/pg.sh start >/dev/null
+  eval "$(scripts/pg.sh env)"
+fi
 
 server=""
 logdir="$(mktemp -d "${TMPDIR:-/tmp}/suara-bench.XXXXXX")"
@@ -79,4 +88,4 @@ done
 
 echo "== bench: server pid $server on 127.0.0.1:$port, levels $levels, $duration per level (logs: $logdir)"
 "$BIN" bench -target "http://127.0.0.1:$port" -pid "$server" -tenants "$tenants" \
-  -levels "$levels" -duration "$duration" -scripts scripts/pgbench
+  -levels "$levels" -duration "$duration" -scripts "${BENCH_PGBENCH_SCRIPTS:-scripts/pgbench}" ${BENCH_SCENARIOS:+-scenarios "$BENCH_SCENARIOS"}

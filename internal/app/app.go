@@ -167,6 +167,11 @@ func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Wri
 		return err
 	}
 	go pf.Resolver.Run(ctx, 30*time.Second, log)
+	if cfg.HTTP.PprofAddr != "" {
+		if err := startPprof(ctx, cfg.HTTP.PprofAddr, log); err != nil {
+			return err
+		}
+	}
 	if cfg.Classify.Workers > 0 {
 		if err := pf.Queue.Start(ctx); err != nil {
 			return fmt.Errorf("start job workers: %w", err)

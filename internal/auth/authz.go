@@ -20,6 +20,9 @@ import (
 // replica changed; on the replica that made the change it is immediate.
 const enforcerTTL = 30 * time.Second
 
+// enforcerLoadTimeout bounds one load of a tenant's memberships.
+const enforcerLoadTimeout = 10 * time.Second
+
 // Authorizer answers "may this principal do act on obj in domain" with one
 // Casbin enforcer per tenant, loaded from that tenant's memberships inside
 // its RLS scope, and one for the platform.
@@ -32,9 +35,19 @@ type Authorizer struct {
 	tenants map[uuid.UUID]*cachedEnforcer
 }
 
+// cachedEnforcer is one tenant's enforcer and the state of its loading,
+// guarded by Authorizer.mu.
 type cachedEnforcer struct {
-	e      *rbac.Enforcer
+	e      *rbac.Enforcer // nil until loaded, and after Invalidate
 	loaded time.Time
+	// loading is set while a load runs; done is closed when it ends and
+	// err is its error.
+	loading bool
+	done    chan struct{}
+	err     error
+	// gen counts Invalidate calls: a load that began before one is thrown
+	// away, not cached.
+	gen uint64
 }
 
 // NewAuthorizer builds an authorizer from the Casbin model and policy texts.
@@ -77,26 +90,85 @@ func (a *Authorizer) Roles(ctx context.Context, p *Principal) ([]rbac.Membership
 // next check reloads its memberships.
 func (a *Authorizer) Invalidate(tenantID uuid.UUID) {
 	a.mu.Lock()
-	delete(a.tenants, tenantID)
+	if c := a.tenants[tenantID]; c != nil {
+		c.e = nil
+		c.gen++
+	}
 	a.mu.Unlock()
 }
 
+// enforcer returns the tenant's enforcer. An expired one still answers while
+// one background load replaces it; only a tenant without one waits for its
+// load. Callers may hold a pooled connection (a check inside a tenant
+// transaction): were they all to wait for a load, the load could find no
+// connection and the pool would deadlock.
 func (a *Authorizer) enforcer(ctx context.Context, tenantID uuid.UUID) (*rbac.Enforcer, error) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if c := a.tenants[tenantID]; c != nil && time.Since(c.loaded) < enforcerTTL {
-		return c.e, nil
+	for {
+		a.mu.Lock()
+		c := a.tenants[tenantID]
+		if c == nil {
+			c = &cachedEnforcer{}
+			a.tenants[tenantID] = c
+		}
+		if c.e != nil {
+			e := c.e
+			if time.Since(c.loaded) >= enforcerTTL && !c.loading {
+				a.startLoad(tenantID, c)
+			}
+			a.mu.Unlock()
+			return e, nil
+		}
+		if !c.loading {
+			a.startLoad(tenantID, c)
+		}
+		done := c.done
+		a.mu.Unlock()
+		select {
+		case <-done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		a.mu.Lock()
+		e, err := c.e, c.err
+		a.mu.Unlock()
+		if e != nil {
+			return e, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		// The load was invalidated while it ran: load again.
 	}
-	var src rbac.MembershipSource = tenantMemberships{db: a.db, tenantID: tenantID}
-	if tenantID == uuid.Nil {
-		src = platformMemberships{db: a.db}
-	}
-	e, err := rbac.New(a.model, a.rules, src, rbac.WithLogger(a.log))
-	if err != nil {
-		return nil, fmt.Errorf("load permissions: %w", err)
-	}
-	a.tenants[tenantID] = &cachedEnforcer{e: e, loaded: time.Now()}
-	return e, nil
+}
+
+// startLoad loads c's enforcer in the background; a.mu is held.
+func (a *Authorizer) startLoad(tenantID uuid.UUID, c *cachedEnforcer) {
+	c.loading, c.done, c.err = true, make(chan struct{}), nil
+	gen := c.gen
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), enforcerLoadTimeout)
+		defer cancel()
+		var src rbac.MembershipSource = tenantMemberships{db: a.db, tenantID: tenantID, ctx: ctx}
+		if tenantID == uuid.Nil {
+			src = platformMemberships{db: a.db, ctx: ctx}
+		}
+		e, err := rbac.New(a.model, a.rules, src, rbac.WithLogger(a.log))
+		if err != nil {
+			err = fmt.Errorf("load permissions: %w", err)
+			a.log.Warn("permissions not loaded", "tenant", tenantID, "err", err)
+		}
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		c.loading = false
+		switch {
+		case c.gen != gen: // invalidated meanwhile: the result may be stale
+		case err != nil:
+			c.err = err
+		default:
+			c.e, c.loaded = e, time.Now()
+		}
+		close(c.done)
+	}()
 }
 
 // tenantMemberships reads one tenant's role assignments; each holds at its
@@ -104,9 +176,11 @@ func (a *Authorizer) enforcer(ctx context.Context, tenantID uuid.UUID) (*rbac.En
 type tenantMemberships struct {
 	db       *bun.DB
 	tenantID uuid.UUID
+	ctx      context.Context // the load's (Casbin's adapter passes none)
 }
 
-func (s tenantMemberships) Memberships(ctx context.Context) ([]rbac.Membership, error) {
+func (s tenantMemberships) Memberships(context.Context) ([]rbac.Membership, error) {
+	ctx := s.ctx
 	var out []rbac.Membership
 	err := db.InTenantTx(ctx, s.db, s.tenantID, func(ctx context.Context, tx bun.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT m.user_id, m.role, b.path FROM memberships m
@@ -131,9 +205,13 @@ func (s tenantMemberships) Memberships(ctx context.Context) ([]rbac.Membership, 
 	return out, err
 }
 
-type platformMemberships struct{ db *bun.DB }
+type platformMemberships struct {
+	db  *bun.DB
+	ctx context.Context
+}
 
-func (s platformMemberships) Memberships(ctx context.Context) ([]rbac.Membership, error) {
+func (s platformMemberships) Memberships(context.Context) ([]rbac.Membership, error) {
+	ctx := s.ctx
 	var out []rbac.Membership
 	rows, err := s.db.QueryContext(ctx, "SELECT id, role FROM platform_users WHERE disabled_at IS NULL")
 	if err != nil {

@@ -371,12 +371,13 @@ func (s *Service) Authenticate(ctx context.Context, tenantID uuid.UUID, token st
 	}
 	hash := hashSecret(token)
 	var p Principal
-	err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-		return tx.QueryRowContext(ctx, `SELECT t.id, t.pending_2fa, u.id, u.kind, u.name
+	// Every authenticated request makes this look-up: one round trip, one
+	// prepared statement (its text never changes).
+	err := db.TenantQueryRow(ctx, s.db, tenantID, []any{&p.TokenID, &p.Pending2FA, &p.UserID, &p.Kind, &p.Name},
+		`SELECT t.id, t.pending_2fa, u.id, u.kind, u.name
 			FROM auth_tokens t JOIN users u ON u.tenant_id = t.tenant_id AND u.id = t.user_id
-			WHERE t.token_hash = ? AND t.revoked_at IS NULL AND t.expires_at > ? AND u.disabled_at IS NULL`,
-			hash, s.now()).Scan(&p.TokenID, &p.Pending2FA, &p.UserID, &p.Kind, &p.Name)
-	})
+			WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND u.disabled_at IS NULL`,
+		hash, s.now())
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.ErrUnauthorized
 	}

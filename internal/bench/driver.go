@@ -291,7 +291,7 @@ func (d *driver) setup(ctx context.Context) error {
 		s.queueSkip = fmt.Sprintf("no staff queue on GET /api/v1/cases (status %d, %d items)", code, len(items(q)))
 	}
 	s.dashboardPath, s.dashboardSkip = d.probe(ctx, cfg.Tenants[0], s.staff[0],
-		"/api/v1/dashboard", "/api/v1/analytics/dashboard", "/api/v1/stats", "/api/v1/reports/summary")
+		"/api/v1/admin/dashboard")
 	if cfg.PlatformEmail != "" {
 		var pl login
 		code, err := d.call(ctx, "POST", "", "/api/v1/auth/login", "", map[string]string{"email": cfg.PlatformEmail, "password": cfg.Password}, &pl)

@@ -14,9 +14,9 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/suara-id/suara/internal/cases"
+	suaradb "github.com/suara-id/suara/internal/db"
 )
 
 // Target is what one tenant's generated cases hang on: its branches,
@@ -170,7 +170,7 @@ func Generate(ctx context.Context, db *sql.DB, t *Target, o Options) (Stats, err
 	defer conn.Close()
 	g := newGen(t, o)
 	err = conn.Raw(func(dc any) error {
-		sc, ok := dc.(*stdlib.Conn)
+		sc, ok := dc.(suaradb.PgxConn)
 		if !ok {
 			return errors.New("generate needs the pgx stdlib driver")
 		}

@@ -131,6 +131,8 @@ type HTTP struct {
 	ShutdownTimeout time.Duration `mapstructure:"shutdown_timeout"`
 	BodyLimitMB     int           `mapstructure:"body_limit_mb"`
 	SecureCookies   bool          `mapstructure:"secure_cookies"`
+	// PprofAddr, when set, serves Go's profiles on this loopback address.
+	PprofAddr string `mapstructure:"pprof_addr"`
 }
 
 type Database struct {

@@ -6,13 +6,16 @@ package db
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 
@@ -28,10 +31,11 @@ type Options struct {
 
 // Open connects to url and checks the connection.
 func Open(ctx context.Context, url string, o Options) (*bun.DB, error) {
-	sqldb, err := sql.Open("pgx", url)
+	pcfg, err := pgx.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
+	sqldb := sql.OpenDB(inlinedConnector{stdlib.GetConnector(*pcfg)})
 	if o.MaxOpenConns > 0 {
 		sqldb.SetMaxOpenConns(o.MaxOpenConns)
 	}
@@ -51,20 +55,137 @@ func Open(ctx context.Context, url string, o Options) (*bun.DB, error) {
 	return bdb, nil
 }
 
+// inlinedConnector hands out connections that send a statement without
+// parameters over the simple query protocol (one round trip) the first time
+// they see its text, and let pgx prepare and cache it from the second time
+// on. bun formats every value into the SQL text, so many texts are seen
+// once (a timestamp, a new id in them): pgx's default (cache_statement)
+// prepared each of those — a round trip to prepare, one to execute, and one
+// to deallocate what its 512-entry cache evicted. Texts that repeat (a
+// tenant's lookups, a handler's page query) are still prepared and planned
+// once per connection, as before. Statements with $1 parameters (River's,
+// TenantQueryRow's) go to pgx's cache as before.
+type inlinedConnector struct{ driver.Connector }
+
+func (c inlinedConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	dc, err := c.Connector.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sc, ok := dc.(*stdlib.Conn)
+	if !ok {
+		return nil, fmt.Errorf("database driver connection is %T, not pgx", dc)
+	}
+	return &inlinedConn{stdConn: sc, seen: map[uint64]struct{}{}}, nil
+}
+
+// inlinedConn is pgx's database/sql connection; its other methods
+// (Exec — already simple protocol without parameters —, session reset,
+// Conn() for pgx's own API) are stdlib's. database/sql uses a connection
+// from one goroutine at a time, so seen needs no lock.
+type inlinedConn struct {
+	*stdConn
+	// seen holds hashes of the parameterless texts run once (a collision
+	// only means a text is prepared that need not be).
+	seen map[uint64]struct{}
+}
+
+// seenMax bounds seen; when full it starts again.
+const seenMax = 4096
+
+var seenSeed = maphash.MakeSeed()
+
+// stdConn names stdlib.Conn so that, embedded, its Conn method is promoted
+// (a field named Conn would hide it).
+type stdConn = stdlib.Conn
+
+// simpleProtocol is the pgx query option that stdlib passes through.
+var simpleProtocol = []driver.NamedValue{{Ordinal: 1, Value: pgx.QueryExecModeSimpleProtocol}}
+
+// BeginTx begins the transaction; for InTenantTx it sends "BEGIN; SELECT
+// set_config('app.tenant_id', …, true)" as one simple query, saving the
+// round trip of a separate set_config.
+func (c *inlinedConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	b, ok := ctx.Value(tenantBeginKey{}).(*tenantBegin)
+	if !ok || opts.Isolation != driver.IsolationLevel(sql.LevelDefault) || opts.ReadOnly {
+		return c.stdConn.BeginTx(ctx, opts)
+	}
+	pc := c.Conn()
+	if pc.IsClosed() {
+		return nil, driver.ErrBadConn
+	}
+	// The id is a parsed UUID: formatting it into the text is safe.
+	tx, err := pc.BeginTx(ctx, pgx.TxOptions{
+		BeginQuery: "BEGIN; SELECT set_config('app.tenant_id', '" + b.id.String() + "', true)"})
+	if err != nil {
+		if !pc.IsClosed() && pc.PgConn().TxStatus() != 'I' {
+			// BEGIN ran, set_config failed: leave no open transaction.
+			_, _ = pc.Exec(ctx, "ROLLBACK")
+		}
+		return nil, fmt.Errorf("set tenant: %w", err)
+	}
+	b.set = true
+	return pgxTx{ctx: ctx, tx: tx}, nil
+}
+
+// pgxTx is a pgx transaction as database/sql's driver.Tx.
+type pgxTx struct {
+	ctx context.Context
+	tx  pgx.Tx
+}
+
+func (t pgxTx) Commit() error   { return t.tx.Commit(t.ctx) }
+func (t pgxTx) Rollback() error { return t.tx.Rollback(t.ctx) }
+
+func (c *inlinedConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	if len(args) == 0 {
+		h := maphash.String(seenSeed, query)
+		if _, ok := c.seen[h]; !ok {
+			if len(c.seen) >= seenMax {
+				clear(c.seen)
+			}
+			c.seen[h] = struct{}{}
+			args = simpleProtocol
+		}
+	}
+	return c.stdConn.QueryContext(ctx, query, args)
+}
+
+// PgxConn is what a raw database/sql connection of Open's pools offers for
+// pgx's own API (batches, COPY): conn.Raw(func(dc any) error {
+// dc.(db.PgxConn).Conn() … }).
+type PgxConn interface{ Conn() *pgx.Conn }
+
 // InTenantTx runs fn in one transaction whose app.tenant_id is tenantID.
 // The setting is transaction-local (set_config(..., true)), so a pooled
-// connection never carries it into another request.
+// connection never carries it into another request. On Open's pools it
+// travels with BEGIN, in the same round trip (see inlinedConn.BeginTx).
 func InTenantTx(ctx context.Context, db bun.IDB, tenantID uuid.UUID, fn func(ctx context.Context, tx bun.Tx) error) error {
 	if tenantID == uuid.Nil {
 		return errors.New("tenant transaction without a tenant")
 	}
-	return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if err := SetTenant(ctx, tx, tenantID); err != nil {
-			return err
+	// fn gets ctx, not bctx: a transaction fn might begin on another pool
+	// or for the platform must not inherit the tenant.
+	b := &tenantBegin{id: tenantID}
+	bctx := context.WithValue(ctx, tenantBeginKey{}, b)
+	return db.RunInTx(bctx, nil, func(_ context.Context, tx bun.Tx) error {
+		if !b.set {
+			if err := SetTenant(ctx, tx, tenantID); err != nil {
+				return err
+			}
 		}
 		return fn(ctx, tx)
 	})
 }
+
+// tenantBegin asks the driver's BeginTx to scope the transaction to id in
+// the BEGIN round trip; set says it did.
+type tenantBegin struct {
+	id  uuid.UUID
+	set bool
+}
+
+type tenantBeginKey struct{}
 
 // SetTenant scopes an open transaction to tenantID.
 func SetTenant(ctx context.Context, tx bun.Tx, tenantID uuid.UUID) error {
@@ -120,4 +241,41 @@ func IsUniqueViolation(err error, constraint string) bool {
 	var pgErr *pgconn.PgError
 	return errors.As(err, &pgErr) && pgErr.Code == codeUniqueViolation &&
 		(constraint == "" || pgErr.ConstraintName == constraint)
+}
+
+// TenantQueryRow runs one read-only statement scoped to tenantID and scans
+// its single row into dest, in one round trip: set_config and the statement
+// are pipelined (a pgx batch, one Sync), so they run in one implicit
+// transaction and the setting ends with it. What InTenantTx does in four
+// round trips (BEGIN, set_config, the query, COMMIT), for the look-ups every
+// request makes (the bearer token). query uses PostgreSQL's $1 placeholders;
+// no rows is sql.ErrNoRows.
+func TenantQueryRow(ctx context.Context, bdb *bun.DB, tenantID uuid.UUID, dest []any, query string, args ...any) error {
+	if tenantID == uuid.Nil {
+		return errors.New("tenant query without a tenant")
+	}
+	conn, err := bdb.DB.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("tenant query: %w", err)
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		sc, ok := dc.(PgxConn)
+		if !ok {
+			return fmt.Errorf("tenant query: driver connection is %T, not pgx", dc)
+		}
+		b := &pgx.Batch{}
+		b.Queue("SELECT set_config('app.tenant_id', $1, true)", tenantID.String())
+		b.Queue(query, args...)
+		br := sc.Conn().SendBatch(ctx, b)
+		if _, err := br.Exec(); err != nil {
+			_ = br.Close()
+			return fmt.Errorf("set tenant: %w", err)
+		}
+		if err := br.QueryRow().Scan(dest...); err != nil {
+			_ = br.Close()
+			return err
+		}
+		return br.Close()
+	})
 }
