@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -70,34 +72,70 @@ type Dashboard struct {
 	Overdue                  []OverdueCase `json:"overdue"`
 	SatisfactionAvg          *float64      `json:"satisfaction_avg"`
 	SatisfactionDist         [5]int        `json:"satisfaction_dist"`
+	// Handling ratings per category and per officer (the case's
+	// assignee; key "" for cases rated while unassigned).
+	SatisfactionByCategory []Rated `json:"satisfaction_by_category"`
+	SatisfactionByOfficer  []Rated `json:"satisfaction_by_officer"`
+	// Checkins: the answers to the +30 and +90 day check-ins.
+	Checkins []CheckinAnswers `json:"checkins"`
+	// AIAcceptance: AI suggestions officers accepted unchanged, of those
+	// they decided on (accepted or corrected).
+	AIAcceptance Ratio `json:"ai_acceptance"`
+	AIPending    int   `json:"ai_pending"`
 }
 
-// dashScope is the CTE every dashboard query starts from: the cases of
-// the sub-tree at path, each with whether the viewer may see it.
-const dashScope = `WITH scope AS (
-	SELECT c.*, b.path AS branch_path, NOT (coalesce(c.category_id = ANY (?::uuid[]), false)) AS visible
-	FROM cases c JOIN branches b ON b.tenant_id = c.tenant_id AND b.id = c.branch_id
-	WHERE b.path = ? OR b.path LIKE ?)
-`
+// Rated is the handling ratings of one category or officer. Suppressed
+// hides N, Avg and Dist.
+type Rated struct {
+	Key        string   `json:"key"`
+	Label      string   `json:"label"`
+	N          int      `json:"n"`
+	Avg        *float64 `json:"avg"`
+	Dist       [5]int   `json:"dist"`
+	Suppressed bool     `json:"suppressed,omitempty"`
+}
+
+// CheckinAnswers counts one check-in round (N 1 at +30 days, 2 at +90).
+type CheckinAnswers struct {
+	N             int `json:"n"`
+	Asked         int `json:"asked"`
+	Answered      int `json:"answered"`
+	RemedyHeld    int `json:"remedy_held"`
+	RemedyFailed  int `json:"remedy_failed"`
+	Retaliation   int `json:"retaliation"`
+	NoRetaliation int `json:"no_retaliation"`
+}
+
+// openStatuses are the statuses of a case still being handled; the
+// overdue list reads cases_open_due_idx, whose predicate repeats them.
+const openStatuses = `('submitted', 'verified', 'in_progress', 'needs_info', 'reopened')`
+
+// dashScope restricts cases c to the sub-tree: no condition at the tenant
+// root (row level security keeps the tenant), else the sub-tree's branch
+// ids, so the scans read cases_dashboard_idx by (tenant_id, branch_id).
+func dashScope(root bool) string {
+	if root {
+		return "c.tenant_id = ?0"
+	}
+	return "c.tenant_id = ?0 AND c.branch_id = ANY (?1::uuid[])"
+}
 
 // Dashboard computes the figures of the sub-tree at branchPath as the
 // viewer whose visibility rule is visible may see them, in one read-only
-// transaction.
+// transaction: one pass over the sub-tree's cases (read from a covering
+// index) for every breakdown, one for medians and rates, and small joins
+// for ratings, check-ins, AI suggestions and the overdue list.
 func (a *Admin) Dashboard(ctx context.Context, tenantID uuid.UUID, branchPath, locale string, now time.Time, visible VisibleFunc) (*Dashboard, error) {
-	d := &Dashboard{BranchPath: branchPath}
-	scope := dashScope
+	d := &Dashboard{BranchPath: branchPath, SatisfactionByCategory: []Rated{}, SatisfactionByOfficer: []Rated{}, Checkins: []CheckinAnswers{}}
 	// The viewer's rule is evaluated once per restricted category, not once
-	// per case: the categories it hides become an id list (200,000 cases
-	// times three EXISTS sub-plans took seconds).
+	// per case: the categories it hides become an id list.
 	pred, predArgs := visible("x")
 	hiddenSQL := `SELECT coalesce(array_agg(k.id::text), '{}') FROM categories k
 		CROSS JOIN LATERAL (SELECT k.tenant_id AS tenant_id, k.id AS category_id) x
 		WHERE k.restricted AND NOT ` + pred
-	hidden := []string{}
-	args := func(more ...any) []any {
-		out := []any{pgdialect.Array(hidden), branchPath, likePrefix(branchPath) + "/%"}
-		return append(out, more...)
-	}
+	var hidden, branchIDs []string
+	root := !strings.Contains(branchPath, "/")
+	scope := dashScope(root)
 	nameCol := "name_id"
 	if locale == "en" {
 		nameCol = "name_en"
@@ -109,137 +147,297 @@ func (a *Admin) Dashboard(ctx context.Context, tenantID uuid.UUID, branchPath, l
 		if err := tx.QueryRowContext(ctx, hiddenSQL, predArgs...).Scan(pgdialect.Array(&hidden)); err != nil {
 			return fmt.Errorf("hidden categories: %w", err)
 		}
-		counts := func(q string, more ...any) ([]Count, error) {
-			rows, err := tx.QueryContext(ctx, scope+q, args(more...)...)
-			if err != nil {
-				return nil, err
-			}
-			defer rows.Close()
-			var out []Count
-			for rows.Next() {
-				var c Count
-				var restricted bool
-				if err := rows.Scan(&c.Key, &c.Label, &c.N, &restricted); err != nil {
-					return nil, err
-				}
-				if restricted && c.N < SmallCell {
-					c.N, c.Suppressed = 0, true
-				}
-				out = append(out, c)
-			}
-			return out, rows.Err()
-		}
-		var err error
-		if err = tx.QueryRowContext(ctx, scope+"SELECT count(*) FROM scope", args()...).Scan(&d.Total); err != nil {
-			return fmt.Errorf("total: %w", err)
-		}
-		if d.ByStatus, err = counts(`SELECT status, status, count(*), false FROM scope GROUP BY status ORDER BY count(*) DESC, status`); err != nil {
-			return fmt.Errorf("by status: %w", err)
-		}
-		// A restricted category's cell is suppressed when small and the
-		// viewer may not see (all) its cases.
-		if d.ByCategory, err = counts(`SELECT coalesce(k.slug, ''), coalesce(k.` + nameCol + `, ''), count(*),
-				coalesce(k.restricted, false) AND NOT bool_and(s.visible)
-			FROM scope s LEFT JOIN categories k ON k.tenant_id = s.tenant_id AND k.id = s.category_id
-			GROUP BY k.slug, k.` + nameCol + `, k.restricted ORDER BY count(*) DESC, 1`); err != nil {
-			return fmt.Errorf("by category: %w", err)
-		}
-		if d.ByWorkplace, err = counts(`SELECT coalesce(w.slug, ''), coalesce(w.company || CASE WHEN w.name <> '' THEN ' — ' || w.name ELSE '' END, ''), count(*), false
-			FROM scope s LEFT JOIN workplaces w ON w.tenant_id = s.tenant_id AND w.id = s.workplace_id
-			GROUP BY w.slug, w.company, w.name ORDER BY count(*) DESC, 1 LIMIT 50`); err != nil {
-			return fmt.Errorf("by workplace: %w", err)
-		}
-		if d.ByMonth, err = counts(`SELECT to_char(date_trunc('month', created_at AT TIME ZONE 'Asia/Jakarta'), 'YYYY-MM') m, '', count(*), false
-			FROM scope GROUP BY m ORDER BY m`); err != nil {
-			return fmt.Errorf("by month: %w", err)
-		}
-		for i := range d.ByMonth {
-			d.ByMonth[i].Label = d.ByMonth[i].Key
-		}
-		var medRes, medFirst sql.NullFloat64
-		err = tx.QueryRowContext(ctx, scope+`SELECT
-				percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - created_at) / 3600) FILTER (WHERE resolved_at IS NOT NULL),
-				count(*) FILTER (WHERE resolved_at IS NOT NULL AND resolution_due IS NOT NULL AND resolved_at <= resolution_due),
-				count(*) FILTER (WHERE resolved_at IS NOT NULL AND resolution_due IS NOT NULL)
-			FROM scope`, args()...).Scan(&medRes, &d.WithinTarget.Num, &d.WithinTarget.Den)
-		if err != nil {
-			return fmt.Errorf("resolution: %w", err)
-		}
-		// First response: the first reporter-visible event written by a
-		// staff account after filing.
-		// A join and GROUP BY, not a LATERAL per case: the planner hashes
-		// the (few) staff replies instead of probing once per case.
-		err = tx.QueryRowContext(ctx, scope+`SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM f.at - f.created_at) / 3600)
-			FROM (SELECT s.id, s.created_at, min(e.created_at) AS at
-				FROM scope s JOIN case_events e ON e.tenant_id = s.tenant_id AND e.case_id = s.id
-				JOIN users u ON u.tenant_id = e.tenant_id AND u.id::text = e.actor_id AND u.kind = 'staff'
-				WHERE e.seq > 1 AND e.visibility = 'reporter'
-				GROUP BY s.id, s.created_at) f`, args()...).Scan(&medFirst)
-		if err != nil {
-			return fmt.Errorf("first response: %w", err)
-		}
-		if medRes.Valid {
-			d.MedianResolutionHours = &medRes.Float64
-		}
-		if medFirst.Valid {
-			d.MedianFirstResponseHours = &medFirst.Float64
-		}
-		err = tx.QueryRowContext(ctx, scope+`SELECT
-				count(*) FILTER (WHERE s.id IN (SELECT e.case_id FROM case_events e
-					WHERE e.kind = 'status_changed' AND e.payload::jsonb->>'to' = 'reopened')),
-				count(*)
-			FROM scope s WHERE s.resolved_at IS NOT NULL OR s.status = 'reopened'`, args()...).Scan(&d.ReopenRate.Num, &d.ReopenRate.Den)
-		if err != nil {
-			return fmt.Errorf("reopen rate: %w", err)
-		}
-		rows, err := tx.QueryContext(ctx, scope+`SELECT r.handling, count(*)
-			FROM scope s JOIN case_ratings r ON r.tenant_id = s.tenant_id AND r.case_id = s.id GROUP BY r.handling`, args()...)
-		if err != nil {
-			return fmt.Errorf("satisfaction: %w", err)
-		}
-		for rows.Next() {
-			var score, n int
-			if err := rows.Scan(&score, &n); err != nil {
-				rows.Close()
-				return err
-			}
-			if score >= 1 && score <= 5 {
-				d.SatisfactionDist[score-1] = n
+		if !root {
+			if err := tx.QueryRowContext(ctx, `SELECT coalesce(array_agg(id::text), '{}') FROM branches WHERE path = ? OR path LIKE ?`,
+				branchPath, likePrefix(branchPath)+"/%").Scan(pgdialect.Array(&branchIDs)); err != nil {
+				return fmt.Errorf("sub-tree: %w", err)
 			}
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		args := []any{tenantID, pgdialect.Array(branchIDs), pgdialect.Array(hidden), now}
+		labels, err := dashLabels(ctx, tx, nameCol)
+		if err != nil {
 			return err
 		}
-		total, sum := 0, 0
-		for i, n := range d.SatisfactionDist {
-			total += n
-			sum += (i + 1) * n
+		if err := dashCounts(ctx, tx, d, scope, args, labels); err != nil {
+			return err
 		}
-		if total > 0 {
-			v := float64(sum) / float64(total)
-			d.SatisfactionAvg = &v
+		if err := dashDurations(ctx, tx, d, scope, args); err != nil {
+			return err
 		}
-		// Overdue: open, past the resolution target, and visible to the
-		// viewer (a list names cases, so nothing restricted slips in).
-		rows, err = tx.QueryContext(ctx, scope+`SELECT id, reference, status, branch_path, resolution_due FROM scope
-			WHERE visible AND resolution_due < ? AND status NOT IN ('resolved', 'closed', 'rejected', 'duplicate', 'referred', 'withdrawn')
-			ORDER BY resolution_due, reference LIMIT 100`, args(now)...)
-		if err != nil {
-			return fmt.Errorf("overdue: %w", err)
+		if err := dashRatings(ctx, tx, d, scope, args, labels); err != nil {
+			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var o OverdueCase
-			if err := rows.Scan(&o.ID, &o.Reference, &o.Status, &o.Branch, &o.Due); err != nil {
-				return err
-			}
-			d.Overdue = append(d.Overdue, o)
+		if err := dashFollowUp(ctx, tx, d, scope, args); err != nil {
+			return err
 		}
-		return rows.Err()
+		return dashOverdue(ctx, tx, d, scope, args)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("dashboard: %w", err)
 	}
 	return d, nil
+}
+
+// dashLabel is how a category, workplace or officer id shows.
+type dashLabel struct {
+	key, label string
+	restricted bool
+}
+
+// dashLabels loads the tenant's categories, workplaces and staff (small
+// tables) once, so the passes over cases group by id only.
+func dashLabels(ctx context.Context, tx bun.Tx, nameCol string) (map[string]dashLabel, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id::text, slug, `+nameCol+`, restricted FROM categories
+		UNION ALL SELECT id::text, slug, company || CASE WHEN name <> '' THEN ' — ' || name ELSE '' END, false FROM workplaces
+		UNION ALL SELECT id::text, id::text, name, false FROM users WHERE kind = 'staff'`)
+	if err != nil {
+		return nil, fmt.Errorf("labels: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]dashLabel{}
+	for rows.Next() {
+		var id string
+		var l dashLabel
+		if err := rows.Scan(&id, &l.key, &l.label, &l.restricted); err != nil {
+			return nil, err
+		}
+		out[id] = l
+	}
+	return out, rows.Err()
+}
+
+// dashCounts is the one pass over the sub-tree's cases: counts by status,
+// category, workplace and month, and the total.
+func dashCounts(ctx context.Context, tx bun.Tx, d *Dashboard, scope string, args []any, labels map[string]dashLabel) error {
+	rows, err := tx.QueryContext(ctx, `SELECT
+			CASE WHEN grouping(s.status) = 0 THEN 's' WHEN grouping(s.category_id) = 0 THEN 'c'
+			     WHEN grouping(s.workplace_id) = 0 THEN 'w' WHEN grouping(s.m) = 0 THEN 'm' ELSE 't' END,
+			coalesce(s.status, s.category_id::text, s.workplace_id::text, to_char(s.m, 'YYYY-MM'), ''),
+			count(*), bool_and(s.visible)
+		FROM (SELECT c.status, c.category_id, c.workplace_id,
+				date_trunc('month', c.created_at AT TIME ZONE 'Asia/Jakarta') AS m,
+				NOT coalesce(c.category_id = ANY (?2::uuid[]), false) AS visible
+			FROM cases c WHERE `+scope+`) s
+		GROUP BY GROUPING SETS ((s.status), (s.category_id), (s.workplace_id), (s.m), ())`, args...)
+	if err != nil {
+		return fmt.Errorf("counts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var dim, key string
+		var n int
+		var allVisible bool
+		if err := rows.Scan(&dim, &key, &n, &allVisible); err != nil {
+			return err
+		}
+		switch dim {
+		case "t":
+			d.Total = n
+		case "s":
+			d.ByStatus = append(d.ByStatus, Count{Key: key, Label: key, N: n})
+		case "m":
+			d.ByMonth = append(d.ByMonth, Count{Key: key, Label: key, N: n})
+		case "c", "w":
+			c := Count{N: n}
+			if key != "" {
+				l := labels[key]
+				c.Key, c.Label = l.key, l.label
+				// A restricted category's cell is suppressed when small
+				// and the viewer may not see (all) its cases.
+				if l.restricted && !allVisible && n < SmallCell {
+					c.N, c.Suppressed = 0, true
+				}
+			}
+			if dim == "c" {
+				d.ByCategory = append(d.ByCategory, c)
+			} else {
+				d.ByWorkplace = append(d.ByWorkplace, c)
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	byCount := func(a, b Count) int {
+		if a.N != b.N {
+			return b.N - a.N
+		}
+		return strings.Compare(a.Key, b.Key)
+	}
+	slices.SortFunc(d.ByStatus, byCount)
+	slices.SortFunc(d.ByCategory, byCount)
+	slices.SortFunc(d.ByWorkplace, byCount)
+	if len(d.ByWorkplace) > 50 {
+		d.ByWorkplace = d.ByWorkplace[:50]
+	}
+	slices.SortFunc(d.ByMonth, func(a, b Count) int { return strings.Compare(a.Key, b.Key) })
+	return nil
+}
+
+// dashDurations: medians of first response and resolution, the share
+// resolved within target, and the reopen rate, in one pass joined to
+// case_milestones.
+func dashDurations(ctx context.Context, tx bun.Tx, d *Dashboard, scope string, args []any) error {
+	var medRes, medFirst sql.NullFloat64
+	err := tx.QueryRowContext(ctx, `SELECT
+			percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM c.resolved_at - c.created_at) / 3600) FILTER (WHERE c.resolved_at IS NOT NULL),
+			percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM m.first_response_at - c.created_at) / 3600) FILTER (WHERE m.first_response_at IS NOT NULL),
+			count(*) FILTER (WHERE c.resolved_at IS NOT NULL AND c.resolution_due IS NOT NULL AND c.resolved_at <= c.resolution_due),
+			count(*) FILTER (WHERE c.resolved_at IS NOT NULL AND c.resolution_due IS NOT NULL),
+			count(*) FILTER (WHERE (c.resolved_at IS NOT NULL OR c.status = 'reopened') AND m.reopened_at IS NOT NULL),
+			count(*) FILTER (WHERE c.resolved_at IS NOT NULL OR c.status = 'reopened')
+		FROM cases c LEFT JOIN case_milestones m ON m.tenant_id = c.tenant_id AND m.case_id = c.id
+		WHERE `+scope+` AND (c.resolved_at IS NOT NULL OR c.status = 'reopened' OR m.case_id IS NOT NULL)`, args...).
+		Scan(&medRes, &medFirst, &d.WithinTarget.Num, &d.WithinTarget.Den, &d.ReopenRate.Num, &d.ReopenRate.Den)
+	if err != nil {
+		return fmt.Errorf("durations: %w", err)
+	}
+	if medRes.Valid {
+		d.MedianResolutionHours = &medRes.Float64
+	}
+	if medFirst.Valid {
+		d.MedianFirstResponseHours = &medFirst.Float64
+	}
+	return nil
+}
+
+// dashRatings: the handling ratings overall, per category and per officer.
+func dashRatings(ctx context.Context, tx bun.Tx, d *Dashboard, scope string, args []any, labels map[string]dashLabel) error {
+	rows, err := tx.QueryContext(ctx, `SELECT
+			CASE WHEN grouping(c.category_id) = 0 THEN 'c' WHEN grouping(c.assigned_to) = 0 THEN 'o' ELSE 't' END,
+			coalesce(c.category_id::text, c.assigned_to::text, ''), r.handling, count(*),
+			bool_and(NOT coalesce(c.category_id = ANY (?2::uuid[]), false))
+		FROM case_ratings r JOIN cases c ON c.tenant_id = r.tenant_id AND c.id = r.case_id
+		WHERE `+scope+`
+		GROUP BY GROUPING SETS ((r.handling), (c.category_id, r.handling), (c.assigned_to, r.handling))`, args...)
+	if err != nil {
+		return fmt.Errorf("satisfaction: %w", err)
+	}
+	defer rows.Close()
+	byCat, byOfficer := map[string]*Rated{}, map[string]*Rated{}
+	hiddenSome := map[string]bool{}
+	for rows.Next() {
+		var dim, key string
+		var score, n int
+		var allVisible bool
+		if err := rows.Scan(&dim, &key, &score, &n, &allVisible); err != nil {
+			return err
+		}
+		if score < 1 || score > 5 {
+			continue
+		}
+		m := byCat
+		switch dim {
+		case "t":
+			d.SatisfactionDist[score-1] = n
+			continue
+		case "o":
+			m = byOfficer
+		case "c":
+			if !allVisible {
+				hiddenSome[key] = true
+			}
+		}
+		r := m[key]
+		if r == nil {
+			r = &Rated{}
+			if key != "" {
+				r.Key, r.Label = labels[key].key, labels[key].label
+			}
+			m[key] = r
+		}
+		r.Dist[score-1] += n
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	d.SatisfactionAvg = finishRated(&Rated{Dist: d.SatisfactionDist}).Avg
+	for id, r := range byCat {
+		finishRated(r)
+		if labels[id].restricted && hiddenSome[id] && r.N < SmallCell {
+			*r = Rated{Key: r.Key, Label: r.Label, Suppressed: true}
+		}
+		d.SatisfactionByCategory = append(d.SatisfactionByCategory, *r)
+	}
+	for _, r := range byOfficer {
+		d.SatisfactionByOfficer = append(d.SatisfactionByOfficer, *finishRated(r))
+	}
+	byKey := func(a, b Rated) int {
+		if c := strings.Compare(a.Label, b.Label); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Key, b.Key)
+	}
+	slices.SortFunc(d.SatisfactionByCategory, byKey)
+	slices.SortFunc(d.SatisfactionByOfficer, byKey)
+	return nil
+}
+
+// finishRated sets N and Avg from Dist.
+func finishRated(r *Rated) *Rated {
+	sum := 0
+	r.N = 0
+	for i, n := range r.Dist {
+		r.N += n
+		sum += (i + 1) * n
+	}
+	if r.N > 0 {
+		v := float64(sum) / float64(r.N)
+		r.Avg = &v
+	}
+	return r
+}
+
+// dashFollowUp: check-in answers per round and AI suggestion acceptance.
+func dashFollowUp(ctx context.Context, tx bun.Tx, d *Dashboard, scope string, args []any) error {
+	rows, err := tx.QueryContext(ctx, `SELECT k.n,
+			count(*) FILTER (WHERE k.asked_at IS NOT NULL), count(*) FILTER (WHERE k.answered_at IS NOT NULL),
+			count(*) FILTER (WHERE k.remedy_held), count(*) FILTER (WHERE NOT k.remedy_held),
+			count(*) FILTER (WHERE k.retaliation), count(*) FILTER (WHERE NOT k.retaliation)
+		FROM case_checkins k JOIN cases c ON c.tenant_id = k.tenant_id AND c.id = k.case_id
+		WHERE `+scope+` GROUP BY k.n ORDER BY k.n`, args...)
+	if err != nil {
+		return fmt.Errorf("check-ins: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k CheckinAnswers
+		if err := rows.Scan(&k.N, &k.Asked, &k.Answered, &k.RemedyHeld, &k.RemedyFailed, &k.Retaliation, &k.NoRetaliation); err != nil {
+			return err
+		}
+		d.Checkins = append(d.Checkins, k)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	err = tx.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE s.status = 'accepted'),
+			count(*) FILTER (WHERE s.status IN ('accepted', 'corrected')), count(*) FILTER (WHERE s.status = 'pending')
+		FROM case_suggestions s JOIN cases c ON c.tenant_id = s.tenant_id AND c.id = s.case_id
+		WHERE `+scope, args...).Scan(&d.AIAcceptance.Num, &d.AIAcceptance.Den, &d.AIPending)
+	if err != nil {
+		return fmt.Errorf("ai suggestions: %w", err)
+	}
+	return nil
+}
+
+// dashOverdue lists open cases past their resolution target that the
+// viewer may see (a list names cases, so nothing restricted slips in).
+func dashOverdue(ctx context.Context, tx bun.Tx, d *Dashboard, scope string, args []any) error {
+	rows, err := tx.QueryContext(ctx, `SELECT c.id, c.reference, c.status, b.path, c.resolution_due
+		FROM cases c JOIN branches b ON b.tenant_id = c.tenant_id AND b.id = c.branch_id
+		WHERE `+scope+` AND c.status IN `+openStatuses+` AND c.resolution_due < ?3
+		  AND NOT coalesce(c.category_id = ANY (?2::uuid[]), false)
+		ORDER BY c.resolution_due, c.reference LIMIT 100`, args...)
+	if err != nil {
+		return fmt.Errorf("overdue: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var o OverdueCase
+		if err := rows.Scan(&o.ID, &o.Reference, &o.Status, &o.Branch, &o.Due); err != nil {
+			return err
+		}
+		d.Overdue = append(d.Overdue, o)
+	}
+	return rows.Err()
 }
