@@ -440,7 +440,11 @@ func (s *Service) queueQuery(ctx context.Context, tx bun.Tx, tenantID uuid.UUID,
 		}
 		after = &c
 	}
-	qc, err := loadQueueContext(ctx, tx, tenantID, p.UserID)
+	search := ""
+	if f.Query != "" && !referencePattern.MatchString(strings.ToUpper(f.Query)) {
+		search = f.Query
+	}
+	qc, err := loadQueueContext(ctx, tx, tenantID, p.UserID, f.Category, search)
 	if err != nil {
 		return "", 0, nil, err
 	}
@@ -484,15 +488,10 @@ func (s *Service) queueQuery(ctx context.Context, tx bun.Tx, tenantID uuid.UUID,
 		arg("c.status IN (?)", bun.In(f.Statuses))
 	}
 	if f.Category != "" {
-		var ids []uuid.UUID
-		if err := tx.NewRaw(`SELECT id FROM categories WHERE slug = ?
-			OR parent_id IN (SELECT id FROM categories WHERE slug = ?)`, f.Category, f.Category).Scan(ctx, &ids); err != nil {
-			return "", 0, nil, fmt.Errorf("look up category: %w", err)
-		}
-		if len(ids) == 0 {
+		if len(qc.categoryIDs) == 0 {
 			return "", 0, nil, apperr.Invalid("category", "error.invalid_choice")
 		}
-		arg("c.category_id IN (?)", bun.In(ids))
+		arg("c.category_id IN (?)", bun.In(qc.categoryIDs))
 	}
 	if f.WorkplaceID != nil {
 		arg("c.workplace_id = ?", *f.WorkplaceID)
@@ -533,10 +532,7 @@ func (s *Service) queueQuery(ctx context.Context, tx bun.Tx, tenantID uuid.UUID,
 			// A reference: the (tenant_id, reference) unique index.
 			arg("c.reference = ?", ref)
 		} else {
-			terms, err := queueTerms(ctx, tx, f.Query)
-			if err != nil {
-				return "", 0, nil, err
-			}
+			terms := qc.terms
 			if len(terms) == 0 {
 				arg("FALSE") // only stop words: nothing to look for
 			}
@@ -615,51 +611,50 @@ LEFT JOIN LATERAL (SELECT e.level, e.to_branch_id FROM case_escalations e WHERE 
 	ORDER BY e.level DESC LIMIT 1) esc ON true
 ORDER BY ?`
 
-// queueContext is what every queue request looks up before its page: the
-// tenant's slug, its branch tree and the restricted categories hidden from
-// the viewer, in one round trip.
+// queueContext is what a queue request looks up before its page, in one
+// round trip: the tenant's slug, its branch tree, the restricted
+// categories hidden from the viewer, the ids of the filtered category and
+// its sub-categories, and the search text's lexemes as the indonesian text
+// search configuration makes them (stemmed, stop words dropped), as for
+// the cases themselves (case_terms).
 type queueContext struct {
-	slug     string
-	branches []branchInfo
-	hidden   []string // category ids
+	slug        string
+	branches    []branchInfo
+	hidden      []string // category ids
+	categoryIDs []string
+	terms       []string
 }
 
-func loadQueueContext(ctx context.Context, tx bun.Tx, tenantID, userID uuid.UUID) (queueContext, error) {
+func loadQueueContext(ctx context.Context, tx bun.Tx, tenantID, userID uuid.UUID, category, search string) (queueContext, error) {
 	var qc queueContext
 	var branchJSON []byte
 	pred, predArgs := RestrictedVisible("x", userID)
+	args := append(predArgs, category, category, category, search, tenantID)
 	err := tx.QueryRowContext(ctx, `SELECT t.slug,
 			(SELECT coalesce(json_agg(json_build_object('id', b.id, 'parent_id', b.parent_id, 'path', b.path) ORDER BY b.path), '[]')
 				FROM branches b),
 			(SELECT coalesce(array_agg(k.id::text), '{}') FROM categories k
 				CROSS JOIN LATERAL (SELECT k.tenant_id AS tenant_id, k.id AS category_id) x
-				WHERE k.restricted AND NOT `+pred+`)
-		FROM tenants t WHERE t.id = ?`, append(predArgs, tenantID)...).Scan(&qc.slug, &branchJSON, pgdialect.Array(&qc.hidden))
+				WHERE k.restricted AND NOT `+pred+`),
+			(SELECT coalesce(array_agg(k.id::text), '{}') FROM categories k
+				WHERE ? <> '' AND (k.slug = ? OR k.parent_id IN (SELECT p.id FROM categories p WHERE p.slug = ?))),
+			(SELECT coalesce(array_agg(l.lexeme ORDER BY l.lexeme), '{}') FROM unnest(to_tsvector('indonesian', ?)) AS l)
+		FROM tenants t WHERE t.id = ?`, args...).
+		Scan(&qc.slug, &branchJSON, pgdialect.Array(&qc.hidden), pgdialect.Array(&qc.categoryIDs), pgdialect.Array(&qc.terms))
 	if err != nil {
 		return qc, fmt.Errorf("load queue context: %w", err)
 	}
 	if err := json.Unmarshal(branchJSON, &qc.branches); err != nil {
 		return qc, fmt.Errorf("decode branches: %w", err)
 	}
+	if len(qc.terms) > maxSearchTerms {
+		qc.terms = qc.terms[:maxSearchTerms]
+	}
 	return qc, nil
 }
 
 // maxSearchTerms bounds the words of one search.
 const maxSearchTerms = 8
-
-// queueTerms turns search text into the lexemes the indonesian text
-// search configuration makes of it (stemmed, stop words dropped), as
-// PostgreSQL does for the cases themselves.
-func queueTerms(ctx context.Context, tx bun.Tx, q string) ([]string, error) {
-	var terms []string
-	if err := tx.NewRaw("SELECT lexeme FROM unnest(to_tsvector('indonesian', ?)) ORDER BY lexeme", q).Scan(ctx, &terms); err != nil {
-		return nil, fmt.Errorf("search terms: %w", err)
-	}
-	if len(terms) > maxSearchTerms {
-		terms = terms[:maxSearchTerms]
-	}
-	return terms, nil
-}
 
 // queueItems turns a page of rows into the list's items.
 func (s *Service) queueItems(p *auth.Principal, rows []queueRow, branches []branchInfo) []QueueItem {
