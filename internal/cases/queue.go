@@ -395,8 +395,12 @@ func (s *Service) Queue(ctx context.Context, tenantID uuid.UUID, p *auth.Princip
 	}
 	var items []QueueItem
 	next := ""
+	// One clock reading for the overdue filter and the items' flags, to
+	// the second: the page's SQL text then repeats within a second, and
+	// the driver's cached prepared statement (and its plan) is reused.
+	now := s.Now().UTC().Truncate(time.Second)
 	err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-		q, limit, branches, err := s.queueQuery(ctx, tx, tenantID, p, f)
+		q, limit, branches, err := s.queueQuery(ctx, tx, tenantID, p, f, now)
 		if err != nil {
 			return err
 		}
@@ -412,7 +416,7 @@ func (s *Service) Queue(ctx context.Context, tenantID uuid.UUID, p *auth.Princip
 			rows = rows[:limit]
 			next = cursorOf(rows[limit-1], f.Sort).encode()
 		}
-		items = s.queueItems(p, rows, branches)
+		items = queueItems(p, rows, branches, now)
 		return nil
 	})
 	if err != nil {
@@ -423,7 +427,7 @@ func (s *Service) Queue(ctx context.Context, tenantID uuid.UUID, p *auth.Princip
 
 // queueQuery builds the page query (limit+1 rows, to know whether another
 // page follows). An empty query means the principal sees nothing.
-func (s *Service) queueQuery(ctx context.Context, tx bun.Tx, tenantID uuid.UUID, p *auth.Principal, f QueueFilter) (string, int, []branchInfo, error) {
+func (s *Service) queueQuery(ctx context.Context, tx bun.Tx, tenantID uuid.UUID, p *auth.Principal, f QueueFilter, now time.Time) (string, int, []branchInfo, error) {
 	if f.Sort == "" {
 		f.Sort = SortNewest
 	}
@@ -500,7 +504,7 @@ func (s *Service) queueQuery(ctx context.Context, tx bun.Tx, tenantID uuid.UUID,
 		arg("c.urgency IN (?)", bun.In(f.Urgencies))
 	}
 	if f.Overdue {
-		arg(dueKeySQL+" < ?", s.Now().UTC())
+		arg(dueKeySQL+" < ?", now)
 	}
 	switch {
 	case f.AssignedToMe:
@@ -657,13 +661,12 @@ func loadQueueContext(ctx context.Context, tx bun.Tx, tenantID, userID uuid.UUID
 const maxSearchTerms = 8
 
 // queueItems turns a page of rows into the list's items.
-func (s *Service) queueItems(p *auth.Principal, rows []queueRow, branches []branchInfo) []QueueItem {
+func queueItems(p *auth.Principal, rows []queueRow, branches []branchInfo, now time.Time) []QueueItem {
 	items := make([]QueueItem, len(rows))
 	paths := make(map[uuid.UUID]string, len(branches))
 	for _, b := range branches {
 		paths[b.ID] = b.Path
 	}
-	now := s.Now()
 	for i, r := range rows {
 		it := QueueItem{ID: r.ID, Reference: r.Reference, Type: r.Type, Title: r.Title, Status: r.Status,
 			Urgency: r.Urgency, SafetyMode: r.SafetyMode, BranchID: r.BranchID, Branch: paths[r.BranchID],

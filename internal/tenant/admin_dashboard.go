@@ -3,7 +3,10 @@ package tenant
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -12,6 +15,7 @@ import (
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 
+	"github.com/suara-id/suara/internal/apperr"
 	"github.com/suara-id/suara/internal/db"
 )
 
@@ -58,12 +62,14 @@ type OverdueCase struct {
 
 // Dashboard is a branch sub-tree's figures.
 type Dashboard struct {
-	BranchPath  string  `json:"branch_path"`
-	Total       int     `json:"total"`
-	ByStatus    []Count `json:"by_status"`
-	ByCategory  []Count `json:"by_category"`
-	ByWorkplace []Count `json:"by_workplace"`
-	ByMonth     []Count `json:"by_month"`
+	BranchPath string `json:"branch_path"`
+	// AsOf is when the figures were computed (the overdue list is live).
+	AsOf        time.Time `json:"as_of"`
+	Total       int       `json:"total"`
+	ByStatus    []Count   `json:"by_status"`
+	ByCategory  []Count   `json:"by_category"`
+	ByWorkplace []Count   `json:"by_workplace"`
+	ByMonth     []Count   `json:"by_month"`
 	// Medians in hours over the cases that reached the point.
 	MedianFirstResponseHours *float64      `json:"median_first_response_hours"`
 	MedianResolutionHours    *float64      `json:"median_resolution_hours"`
@@ -106,40 +112,79 @@ type CheckinAnswers struct {
 	NoRetaliation int `json:"no_retaliation"`
 }
 
+// DashboardMaxAge is how old a stored snapshot may be before a view
+// refreshes it (in the background: the view is served the snapshot).
+const DashboardMaxAge = time.Minute
+
 // openStatuses are the statuses of a case still being handled; the
 // overdue list reads cases_open_due_idx, whose predicate repeats them.
 const openStatuses = `('submitted', 'verified', 'in_progress', 'needs_info', 'reopened')`
 
-// dashScope restricts cases c to the sub-tree: no condition at the tenant
-// root (row level security keeps the tenant), else the sub-tree's branch
-// ids, so the scans read cases_dashboard_idx by (tenant_id, branch_id).
-func dashScope(root bool) string {
-	if root {
+// dashFigures is a sub-tree's snapshot (dashboard_snapshots.figures):
+// counts and durations keyed by ids, before labels and before the
+// viewer's restricted-category suppression.
+type dashFigures struct {
+	Total         int               `json:"total"`
+	ByStatus      map[string]int    `json:"by_status"`
+	ByCategory    map[string]int    `json:"by_category"` // category id, "" for none
+	ByWorkplace   map[string]int    `json:"by_workplace"`
+	ByMonth       map[string]int    `json:"by_month"` // YYYY-MM, Asia/Jakarta
+	MedianFirst   *float64          `json:"median_first"`
+	MedianRes     *float64          `json:"median_res"`
+	WithinTarget  Ratio             `json:"within_target"`
+	ReopenRate    Ratio             `json:"reopen_rate"`
+	SatByCategory map[string][5]int `json:"sat_by_category"` // every rating once
+	SatByOfficer  map[string][5]int `json:"sat_by_officer"`  // assignee id, "" for none
+	Checkins      []CheckinAnswers  `json:"checkins"`
+	AIAcceptance  Ratio             `json:"ai_acceptance"`
+	AIPending     int               `json:"ai_pending"`
+}
+
+// dashSubtree is the sub-tree a dashboard covers.
+type dashSubtree struct {
+	tenantID uuid.UUID
+	root     bool // the tenant's top branch: every case
+	branchID uuid.UUID
+	ids      []string // the sub-tree's branch ids
+}
+
+// scope restricts cases c to the sub-tree: no condition at the root (row
+// level security keeps the tenant), else the sub-tree's branch ids, so
+// the scans read cases_dashboard_idx by (tenant_id, branch_id).
+func (st dashSubtree) scope() string {
+	if st.root {
 		return "c.tenant_id = ?0"
 	}
 	return "c.tenant_id = ?0 AND c.branch_id = ANY (?1::uuid[])"
 }
 
-// Dashboard computes the figures of the sub-tree at branchPath as the
-// viewer whose visibility rule is visible may see them, in one read-only
-// transaction: one pass over the sub-tree's cases (read from a covering
-// index) for every breakdown, one for medians and rates, and small joins
-// for ratings, check-ins, AI suggestions and the overdue list.
+// Dashboard returns the figures of the sub-tree at branchPath as the
+// viewer whose visibility rule is visible may see them. The figures come
+// from the sub-tree's snapshot: computed now when there is none, refreshed
+// in the background when older than DashboardMaxAge. Labels, the viewer's
+// suppression of small restricted cells and the overdue list are applied
+// on every view.
 func (a *Admin) Dashboard(ctx context.Context, tenantID uuid.UUID, branchPath, locale string, now time.Time, visible VisibleFunc) (*Dashboard, error) {
-	d := &Dashboard{BranchPath: branchPath, SatisfactionByCategory: []Rated{}, SatisfactionByOfficer: []Rated{}, Checkins: []CheckinAnswers{}}
 	// The viewer's rule is evaluated once per restricted category, not once
 	// per case: the categories it hides become an id list.
 	pred, predArgs := visible("x")
 	hiddenSQL := `SELECT coalesce(array_agg(k.id::text), '{}') FROM categories k
 		CROSS JOIN LATERAL (SELECT k.tenant_id AS tenant_id, k.id AS category_id) x
 		WHERE k.restricted AND NOT ` + pred
-	var hidden, branchIDs []string
-	root := !strings.Contains(branchPath, "/")
-	scope := dashScope(root)
+	var hidden []string
+	var st dashSubtree
+	var labels map[string]dashLabel
+	var overdue []OverdueCase
+	var fig *dashFigures
+	var builtAt time.Time
+	computed := false
 	nameCol := "name_id"
 	if locale == "en" {
 		nameCol = "name_en"
 	}
+	// now to the second: the statements' text then repeats, and the
+	// driver's cached prepared statements (and plans) are reused.
+	now = now.UTC().Truncate(time.Second)
 	err := db.InTenantTx(ctx, a.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.ExecContext(ctx, "SET TRANSACTION READ ONLY"); err != nil {
 			return err
@@ -147,35 +192,223 @@ func (a *Admin) Dashboard(ctx context.Context, tenantID uuid.UUID, branchPath, l
 		if err := tx.QueryRowContext(ctx, hiddenSQL, predArgs...).Scan(pgdialect.Array(&hidden)); err != nil {
 			return fmt.Errorf("hidden categories: %w", err)
 		}
-		if !root {
-			if err := tx.QueryRowContext(ctx, `SELECT coalesce(array_agg(id::text), '{}') FROM branches WHERE path = ? OR path LIKE ?`,
-				branchPath, likePrefix(branchPath)+"/%").Scan(pgdialect.Array(&branchIDs)); err != nil {
-				return fmt.Errorf("sub-tree: %w", err)
+		var err error
+		if st, err = loadSubtree(ctx, tx, tenantID, branchPath); err != nil {
+			return err
+		}
+		if labels, err = dashLabels(ctx, tx, nameCol); err != nil {
+			return err
+		}
+		if overdue, err = dashOverdue(ctx, tx, st, hidden, now); err != nil {
+			return err
+		}
+		var raw []byte
+		switch err := tx.QueryRowContext(ctx, "SELECT built_at, figures FROM dashboard_snapshots WHERE branch_id = ?", st.branchID).Scan(&builtAt, &raw); {
+		case errors.Is(err, sql.ErrNoRows):
+			if fig, err = computeFigures(ctx, tx, st); err != nil {
+				return err
+			}
+			builtAt, computed = now, true
+		case err != nil:
+			return fmt.Errorf("load snapshot: %w", err)
+		default:
+			fig = &dashFigures{}
+			if err := json.Unmarshal(raw, fig); err != nil {
+				return fmt.Errorf("decode snapshot: %w", err)
 			}
 		}
-		args := []any{tenantID, pgdialect.Array(branchIDs), pgdialect.Array(hidden), now}
-		labels, err := dashLabels(ctx, tx, nameCol)
-		if err != nil {
-			return err
-		}
-		if err := dashCounts(ctx, tx, d, scope, args, labels); err != nil {
-			return err
-		}
-		if err := dashDurations(ctx, tx, d, scope, args); err != nil {
-			return err
-		}
-		if err := dashRatings(ctx, tx, d, scope, args, labels); err != nil {
-			return err
-		}
-		if err := dashFollowUp(ctx, tx, d, scope, args); err != nil {
-			return err
-		}
-		return dashOverdue(ctx, tx, d, scope, args)
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("dashboard: %w", err)
 	}
+	switch {
+	case computed:
+		if err := a.storeFigures(ctx, tenantID, st.branchID, fig, now); err != nil {
+			return nil, fmt.Errorf("dashboard: %w", err)
+		}
+	case now.Sub(builtAt) > DashboardMaxAge:
+		a.refreshDashboard(tenantID, st)
+	}
+	d := present(fig, labels, hidden)
+	d.BranchPath, d.AsOf, d.Overdue = branchPath, builtAt, overdue
 	return d, nil
+}
+
+// RefreshDashboards recomputes the snapshot of every branch sub-tree of
+// the tenant that has one (the job path; tests use it to see new data).
+func (a *Admin) RefreshDashboards(ctx context.Context, tenantID uuid.UUID, now time.Time) error {
+	var paths []string
+	err := db.InTenantTx(ctx, a.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
+		return tx.NewRaw("SELECT b.path FROM dashboard_snapshots s JOIN branches b ON b.tenant_id = s.tenant_id AND b.id = s.branch_id ORDER BY b.path").Scan(ctx, &paths)
+	})
+	if err != nil {
+		return fmt.Errorf("list dashboard snapshots: %w", err)
+	}
+	for _, p := range paths {
+		if err := a.rebuildDashboard(ctx, tenantID, p, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (a *Admin) rebuildDashboard(ctx context.Context, tenantID uuid.UUID, path string, now time.Time) error {
+	var fig *dashFigures
+	var st dashSubtree
+	err := db.InTenantTx(ctx, a.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.ExecContext(ctx, "SET TRANSACTION READ ONLY"); err != nil {
+			return err
+		}
+		var err error
+		if st, err = loadSubtree(ctx, tx, tenantID, path); err != nil {
+			return err
+		}
+		fig, err = computeFigures(ctx, tx, st)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("dashboard %s: %w", path, err)
+	}
+	return a.storeFigures(ctx, tenantID, st.branchID, fig, now)
+}
+
+// refreshDashboard rebuilds a stale snapshot in the background, once at a
+// time per sub-tree; the view that noticed is served the old one.
+func (a *Admin) refreshDashboard(tenantID uuid.UUID, st dashSubtree) {
+	key := tenantID.String() + "/" + st.branchID.String()
+	if _, busy := a.dashRefreshing.LoadOrStore(key, true); busy {
+		return
+	}
+	go func() {
+		defer a.dashRefreshing.Delete(key)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		var path string
+		err := db.InTenantTx(ctx, a.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
+			return tx.QueryRowContext(ctx, "SELECT path FROM branches WHERE id = ?", st.branchID).Scan(&path)
+		})
+		if err == nil {
+			err = a.rebuildDashboard(ctx, tenantID, path, time.Now().UTC().Truncate(time.Second))
+		}
+		if err != nil {
+			slog.Default().Warn("dashboard refresh", "tenant", tenantID, "branch", st.branchID, "err", err)
+		}
+	}()
+}
+
+func (a *Admin) storeFigures(ctx context.Context, tenantID, branchID uuid.UUID, fig *dashFigures, at time.Time) error {
+	raw, err := json.Marshal(fig)
+	if err != nil {
+		return fmt.Errorf("encode snapshot: %w", err)
+	}
+	return db.InTenantTx(ctx, a.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
+		// A newer snapshot (a concurrent refresh) is kept.
+		_, err := tx.ExecContext(ctx, `INSERT INTO dashboard_snapshots (tenant_id, branch_id, built_at, figures) VALUES (?, ?, ?, ?)
+			ON CONFLICT (tenant_id, branch_id) DO UPDATE SET built_at = EXCLUDED.built_at, figures = EXCLUDED.figures
+			WHERE dashboard_snapshots.built_at <= EXCLUDED.built_at`, tenantID, branchID, at, string(raw))
+		if err != nil {
+			return fmt.Errorf("store snapshot: %w", err)
+		}
+		return nil
+	})
+}
+
+func loadSubtree(ctx context.Context, tx bun.Tx, tenantID uuid.UUID, path string) (dashSubtree, error) {
+	st := dashSubtree{tenantID: tenantID}
+	var parent *uuid.UUID
+	err := tx.QueryRowContext(ctx, `SELECT b.id, b.parent_id,
+			(SELECT coalesce(array_agg(s.id::text), '{}') FROM branches s WHERE s.path = b.path OR s.path LIKE ?)
+		FROM branches b WHERE b.path = ?`, likePrefix(path)+"/%", path).Scan(&st.branchID, &parent, pgdialect.Array(&st.ids))
+	if errors.Is(err, sql.ErrNoRows) {
+		return st, apperr.ErrNotFound
+	}
+	if err != nil {
+		return st, fmt.Errorf("sub-tree: %w", err)
+	}
+	st.root = parent == nil
+	return st, nil
+}
+
+// present turns a snapshot into the viewer's dashboard: labels, sorted
+// breakdowns, and a restricted category's cells suppressed when small and
+// hidden from the viewer (a "2" next to "sexual harassment" at a small
+// plant points at people).
+func present(fig *dashFigures, labels map[string]dashLabel, hidden []string) *Dashboard {
+	d := &Dashboard{Total: fig.Total, MedianFirstResponseHours: fig.MedianFirst, MedianResolutionHours: fig.MedianRes,
+		WithinTarget: fig.WithinTarget, ReopenRate: fig.ReopenRate, Checkins: fig.Checkins,
+		AIAcceptance: fig.AIAcceptance, AIPending: fig.AIPending,
+		SatisfactionByCategory: []Rated{}, SatisfactionByOfficer: []Rated{}}
+	if d.Checkins == nil {
+		d.Checkins = []CheckinAnswers{}
+	}
+	suppress := func(id string, n int) bool {
+		return id != "" && labels[id].restricted && slices.Contains(hidden, id) && n < SmallCell
+	}
+	counts := func(m map[string]int, labelled bool) []Count {
+		out := make([]Count, 0, len(m))
+		for k, n := range m {
+			c := Count{Key: k, Label: k, N: n}
+			if labelled {
+				c.Key, c.Label = "", ""
+				if k != "" {
+					c.Key, c.Label = labels[k].key, labels[k].label
+				}
+				if suppress(k, n) {
+					c.N, c.Suppressed = 0, true
+				}
+			}
+			out = append(out, c)
+		}
+		return out
+	}
+	byCount := func(a, b Count) int {
+		if a.N != b.N {
+			return b.N - a.N
+		}
+		return strings.Compare(a.Key, b.Key)
+	}
+	d.ByStatus = counts(fig.ByStatus, false)
+	slices.SortFunc(d.ByStatus, byCount)
+	d.ByCategory = counts(fig.ByCategory, true)
+	slices.SortFunc(d.ByCategory, byCount)
+	d.ByWorkplace = counts(fig.ByWorkplace, true)
+	slices.SortFunc(d.ByWorkplace, byCount)
+	if len(d.ByWorkplace) > 50 {
+		d.ByWorkplace = d.ByWorkplace[:50]
+	}
+	d.ByMonth = counts(fig.ByMonth, false)
+	slices.SortFunc(d.ByMonth, func(a, b Count) int { return strings.Compare(a.Key, b.Key) })
+	rated := func(m map[string][5]int, restricted bool) []Rated {
+		out := []Rated{}
+		for id, dist := range m {
+			r := Rated{Dist: dist}
+			if id != "" {
+				r.Key, r.Label = labels[id].key, labels[id].label
+			}
+			finishRated(&r)
+			if restricted && suppress(id, r.N) {
+				r = Rated{Key: r.Key, Label: r.Label, Suppressed: true}
+			}
+			out = append(out, r)
+		}
+		slices.SortFunc(out, func(a, b Rated) int {
+			if c := strings.Compare(a.Label, b.Label); c != 0 {
+				return c
+			}
+			return strings.Compare(a.Key, b.Key)
+		})
+		return out
+	}
+	d.SatisfactionByCategory = rated(fig.SatByCategory, true)
+	d.SatisfactionByOfficer = rated(fig.SatByOfficer, false)
+	for _, dist := range fig.SatByCategory {
+		for i, n := range dist {
+			d.SatisfactionDist[i] += n
+		}
+	}
+	d.SatisfactionAvg = finishRated(&Rated{Dist: d.SatisfactionDist}).Avg
+	return d
 }
 
 // dashLabel is how a category, workplace or officer id shows.
@@ -206,17 +439,32 @@ func dashLabels(ctx context.Context, tx bun.Tx, nameCol string) (map[string]dash
 	return out, rows.Err()
 }
 
-// dashCounts is the one pass over the sub-tree's cases: counts by status,
-// category, workplace and month, and the total.
-func dashCounts(ctx context.Context, tx bun.Tx, d *Dashboard, scope string, args []any, labels map[string]dashLabel) error {
+// computeFigures passes over the sub-tree's cases: once (from a covering
+// index) for every breakdown, once for medians and rates, and small joins
+// for ratings, check-ins and AI suggestions.
+func computeFigures(ctx context.Context, tx bun.Tx, st dashSubtree) (*dashFigures, error) {
+	f := &dashFigures{ByStatus: map[string]int{}, ByCategory: map[string]int{}, ByWorkplace: map[string]int{}, ByMonth: map[string]int{},
+		SatByCategory: map[string][5]int{}, SatByOfficer: map[string][5]int{}, Checkins: []CheckinAnswers{}}
+	args := []any{st.tenantID, pgdialect.Array(st.ids)}
+	scope := st.scope()
+	for _, step := range []func(context.Context, bun.Tx, *dashFigures, string, []any) error{dashCounts, dashDurations, dashRatings, dashFollowUp} {
+		if err := step(ctx, tx, f, scope, args); err != nil {
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+// dashCounts: counts by status, category, workplace and month, and the
+// total, in one pass.
+func dashCounts(ctx context.Context, tx bun.Tx, f *dashFigures, scope string, args []any) error {
 	rows, err := tx.QueryContext(ctx, `SELECT
 			CASE WHEN grouping(s.status) = 0 THEN 's' WHEN grouping(s.category_id) = 0 THEN 'c'
 			     WHEN grouping(s.workplace_id) = 0 THEN 'w' WHEN grouping(s.m) = 0 THEN 'm' ELSE 't' END,
 			coalesce(s.status, s.category_id::text, s.workplace_id::text, to_char(s.m, 'YYYY-MM'), ''),
-			count(*), bool_and(s.visible)
+			count(*)
 		FROM (SELECT c.status, c.category_id, c.workplace_id,
-				date_trunc('month', c.created_at AT TIME ZONE 'Asia/Jakarta') AS m,
-				NOT coalesce(c.category_id = ANY (?2::uuid[]), false) AS visible
+				date_trunc('month', c.created_at AT TIME ZONE 'Asia/Jakarta') AS m
 			FROM cases c WHERE `+scope+`) s
 		GROUP BY GROUPING SETS ((s.status), (s.category_id), (s.workplace_id), (s.m), ())`, args...)
 	if err != nil {
@@ -226,58 +474,29 @@ func dashCounts(ctx context.Context, tx bun.Tx, d *Dashboard, scope string, args
 	for rows.Next() {
 		var dim, key string
 		var n int
-		var allVisible bool
-		if err := rows.Scan(&dim, &key, &n, &allVisible); err != nil {
+		if err := rows.Scan(&dim, &key, &n); err != nil {
 			return err
 		}
 		switch dim {
 		case "t":
-			d.Total = n
+			f.Total = n
 		case "s":
-			d.ByStatus = append(d.ByStatus, Count{Key: key, Label: key, N: n})
+			f.ByStatus[key] = n
+		case "c":
+			f.ByCategory[key] = n
+		case "w":
+			f.ByWorkplace[key] = n
 		case "m":
-			d.ByMonth = append(d.ByMonth, Count{Key: key, Label: key, N: n})
-		case "c", "w":
-			c := Count{N: n}
-			if key != "" {
-				l := labels[key]
-				c.Key, c.Label = l.key, l.label
-				// A restricted category's cell is suppressed when small
-				// and the viewer may not see (all) its cases.
-				if l.restricted && !allVisible && n < SmallCell {
-					c.N, c.Suppressed = 0, true
-				}
-			}
-			if dim == "c" {
-				d.ByCategory = append(d.ByCategory, c)
-			} else {
-				d.ByWorkplace = append(d.ByWorkplace, c)
-			}
+			f.ByMonth[key] = n
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	byCount := func(a, b Count) int {
-		if a.N != b.N {
-			return b.N - a.N
-		}
-		return strings.Compare(a.Key, b.Key)
-	}
-	slices.SortFunc(d.ByStatus, byCount)
-	slices.SortFunc(d.ByCategory, byCount)
-	slices.SortFunc(d.ByWorkplace, byCount)
-	if len(d.ByWorkplace) > 50 {
-		d.ByWorkplace = d.ByWorkplace[:50]
-	}
-	slices.SortFunc(d.ByMonth, func(a, b Count) int { return strings.Compare(a.Key, b.Key) })
-	return nil
+	return rows.Err()
 }
 
 // dashDurations: medians of first response and resolution, the share
 // resolved within target, and the reopen rate, in one pass joined to
 // case_milestones.
-func dashDurations(ctx context.Context, tx bun.Tx, d *Dashboard, scope string, args []any) error {
+func dashDurations(ctx context.Context, tx bun.Tx, f *dashFigures, scope string, args []any) error {
 	var medRes, medFirst sql.NullFloat64
 	err := tx.QueryRowContext(ctx, `SELECT
 			percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM c.resolved_at - c.created_at) / 3600) FILTER (WHERE c.resolved_at IS NOT NULL),
@@ -288,89 +507,49 @@ func dashDurations(ctx context.Context, tx bun.Tx, d *Dashboard, scope string, a
 			count(*) FILTER (WHERE c.resolved_at IS NOT NULL OR c.status = 'reopened')
 		FROM cases c LEFT JOIN case_milestones m ON m.tenant_id = c.tenant_id AND m.case_id = c.id
 		WHERE `+scope+` AND (c.resolved_at IS NOT NULL OR c.status = 'reopened' OR m.case_id IS NOT NULL)`, args...).
-		Scan(&medRes, &medFirst, &d.WithinTarget.Num, &d.WithinTarget.Den, &d.ReopenRate.Num, &d.ReopenRate.Den)
+		Scan(&medRes, &medFirst, &f.WithinTarget.Num, &f.WithinTarget.Den, &f.ReopenRate.Num, &f.ReopenRate.Den)
 	if err != nil {
 		return fmt.Errorf("durations: %w", err)
 	}
 	if medRes.Valid {
-		d.MedianResolutionHours = &medRes.Float64
+		f.MedianRes = &medRes.Float64
 	}
 	if medFirst.Valid {
-		d.MedianFirstResponseHours = &medFirst.Float64
+		f.MedianFirst = &medFirst.Float64
 	}
 	return nil
 }
 
-// dashRatings: the handling ratings overall, per category and per officer.
-func dashRatings(ctx context.Context, tx bun.Tx, d *Dashboard, scope string, args []any, labels map[string]dashLabel) error {
+// dashRatings: the handling ratings per category and per officer.
+func dashRatings(ctx context.Context, tx bun.Tx, f *dashFigures, scope string, args []any) error {
 	rows, err := tx.QueryContext(ctx, `SELECT
-			CASE WHEN grouping(c.category_id) = 0 THEN 'c' WHEN grouping(c.assigned_to) = 0 THEN 'o' ELSE 't' END,
-			coalesce(c.category_id::text, c.assigned_to::text, ''), r.handling, count(*),
-			bool_and(NOT coalesce(c.category_id = ANY (?2::uuid[]), false))
+			CASE WHEN grouping(c.category_id) = 0 THEN 'c' ELSE 'o' END,
+			coalesce(c.category_id::text, c.assigned_to::text, ''), r.handling, count(*)
 		FROM case_ratings r JOIN cases c ON c.tenant_id = r.tenant_id AND c.id = r.case_id
 		WHERE `+scope+`
-		GROUP BY GROUPING SETS ((r.handling), (c.category_id, r.handling), (c.assigned_to, r.handling))`, args...)
+		GROUP BY GROUPING SETS ((c.category_id, r.handling), (c.assigned_to, r.handling))`, args...)
 	if err != nil {
 		return fmt.Errorf("satisfaction: %w", err)
 	}
 	defer rows.Close()
-	byCat, byOfficer := map[string]*Rated{}, map[string]*Rated{}
-	hiddenSome := map[string]bool{}
 	for rows.Next() {
 		var dim, key string
 		var score, n int
-		var allVisible bool
-		if err := rows.Scan(&dim, &key, &score, &n, &allVisible); err != nil {
+		if err := rows.Scan(&dim, &key, &score, &n); err != nil {
 			return err
 		}
 		if score < 1 || score > 5 {
 			continue
 		}
-		m := byCat
-		switch dim {
-		case "t":
-			d.SatisfactionDist[score-1] = n
-			continue
-		case "o":
-			m = byOfficer
-		case "c":
-			if !allVisible {
-				hiddenSome[key] = true
-			}
+		m := f.SatByCategory
+		if dim == "o" {
+			m = f.SatByOfficer
 		}
-		r := m[key]
-		if r == nil {
-			r = &Rated{}
-			if key != "" {
-				r.Key, r.Label = labels[key].key, labels[key].label
-			}
-			m[key] = r
-		}
-		r.Dist[score-1] += n
+		dist := m[key]
+		dist[score-1] += n
+		m[key] = dist
 	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	d.SatisfactionAvg = finishRated(&Rated{Dist: d.SatisfactionDist}).Avg
-	for id, r := range byCat {
-		finishRated(r)
-		if labels[id].restricted && hiddenSome[id] && r.N < SmallCell {
-			*r = Rated{Key: r.Key, Label: r.Label, Suppressed: true}
-		}
-		d.SatisfactionByCategory = append(d.SatisfactionByCategory, *r)
-	}
-	for _, r := range byOfficer {
-		d.SatisfactionByOfficer = append(d.SatisfactionByOfficer, *finishRated(r))
-	}
-	byKey := func(a, b Rated) int {
-		if c := strings.Compare(a.Label, b.Label); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Key, b.Key)
-	}
-	slices.SortFunc(d.SatisfactionByCategory, byKey)
-	slices.SortFunc(d.SatisfactionByOfficer, byKey)
-	return nil
+	return rows.Err()
 }
 
 // finishRated sets N and Avg from Dist.
@@ -389,7 +568,7 @@ func finishRated(r *Rated) *Rated {
 }
 
 // dashFollowUp: check-in answers per round and AI suggestion acceptance.
-func dashFollowUp(ctx context.Context, tx bun.Tx, d *Dashboard, scope string, args []any) error {
+func dashFollowUp(ctx context.Context, tx bun.Tx, f *dashFigures, scope string, args []any) error {
 	rows, err := tx.QueryContext(ctx, `SELECT k.n,
 			count(*) FILTER (WHERE k.asked_at IS NOT NULL), count(*) FILTER (WHERE k.answered_at IS NOT NULL),
 			count(*) FILTER (WHERE k.remedy_held), count(*) FILTER (WHERE NOT k.remedy_held),
@@ -405,7 +584,7 @@ func dashFollowUp(ctx context.Context, tx bun.Tx, d *Dashboard, scope string, ar
 		if err := rows.Scan(&k.N, &k.Asked, &k.Answered, &k.RemedyHeld, &k.RemedyFailed, &k.Retaliation, &k.NoRetaliation); err != nil {
 			return err
 		}
-		d.Checkins = append(d.Checkins, k)
+		f.Checkins = append(f.Checkins, k)
 	}
 	if err := rows.Err(); err != nil {
 		return err
@@ -413,7 +592,7 @@ func dashFollowUp(ctx context.Context, tx bun.Tx, d *Dashboard, scope string, ar
 	err = tx.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE s.status = 'accepted'),
 			count(*) FILTER (WHERE s.status IN ('accepted', 'corrected')), count(*) FILTER (WHERE s.status = 'pending')
 		FROM case_suggestions s JOIN cases c ON c.tenant_id = s.tenant_id AND c.id = s.case_id
-		WHERE `+scope, args...).Scan(&d.AIAcceptance.Num, &d.AIAcceptance.Den, &d.AIPending)
+		WHERE `+scope, args...).Scan(&f.AIAcceptance.Num, &f.AIAcceptance.Den, &f.AIPending)
 	if err != nil {
 		return fmt.Errorf("ai suggestions: %w", err)
 	}
@@ -421,23 +600,26 @@ func dashFollowUp(ctx context.Context, tx bun.Tx, d *Dashboard, scope string, ar
 }
 
 // dashOverdue lists open cases past their resolution target that the
-// viewer may see (a list names cases, so nothing restricted slips in).
-func dashOverdue(ctx context.Context, tx bun.Tx, d *Dashboard, scope string, args []any) error {
+// viewer may see (a list names cases, so nothing restricted slips in),
+// live: it reads cases_open_due_idx.
+func dashOverdue(ctx context.Context, tx bun.Tx, st dashSubtree, hidden []string, now time.Time) ([]OverdueCase, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT c.id, c.reference, c.status, b.path, c.resolution_due
 		FROM cases c JOIN branches b ON b.tenant_id = c.tenant_id AND b.id = c.branch_id
-		WHERE `+scope+` AND c.status IN `+openStatuses+` AND c.resolution_due < ?3
+		WHERE `+st.scope()+` AND c.status IN `+openStatuses+` AND c.resolution_due < ?3
 		  AND NOT coalesce(c.category_id = ANY (?2::uuid[]), false)
-		ORDER BY c.resolution_due, c.reference LIMIT 100`, args...)
+		ORDER BY c.resolution_due, c.reference LIMIT 100`,
+		st.tenantID, pgdialect.Array(st.ids), pgdialect.Array(hidden), now)
 	if err != nil {
-		return fmt.Errorf("overdue: %w", err)
+		return nil, fmt.Errorf("overdue: %w", err)
 	}
 	defer rows.Close()
+	var out []OverdueCase
 	for rows.Next() {
 		var o OverdueCase
 		if err := rows.Scan(&o.ID, &o.Reference, &o.Status, &o.Branch, &o.Due); err != nil {
-			return err
+			return nil, err
 		}
-		d.Overdue = append(d.Overdue, o)
+		out = append(out, o)
 	}
-	return rows.Err()
+	return out, rows.Err()
 }

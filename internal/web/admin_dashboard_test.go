@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/uptrace/bun"
 )
@@ -253,6 +254,38 @@ func TestAdminDashboard(t *testing.T) {
 	}
 	_, page = e.page(spnHost, "/admin/dashboard?lang=en", admin)
 	mustContain(t, page, "Satisfaction by category", "Satisfaction by officer", "Check-ins after closure", "90 days", "AI suggestions accepted unchanged")
+
+	// The figures are a snapshot: a new rating shows once it is refreshed
+	// (a view of a snapshot older than a minute refreshes it in the
+	// background), and then equals plain SQL again.
+	e.inTenant("spn", func(ctx context.Context, tx bun.Tx) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO case_ratings (tenant_id, case_id, handling, outcome) VALUES (current_setting('app.tenant_id')::uuid, ?, 1, 1)", ids[2])
+		return err
+	})
+	ratings := func(d map[string]any) (n int) {
+		for _, x := range d["satisfaction_dist"].([]any) {
+			n += int(x.(float64))
+		}
+		return n
+	}
+	if _, d2 := e.getJSON(spnHost, "/api/v1/admin/dashboard", admin); ratings(d2) != ratings(d) || d2["as_of"] != d["as_of"] {
+		t.Errorf("a fresh snapshot was recomputed: %v ratings, as of %v", ratings(d2), d2["as_of"])
+	}
+	e.inTenant("spn", func(ctx context.Context, tx bun.Tx) error {
+		_, err := tx.ExecContext(ctx, "UPDATE dashboard_snapshots SET built_at = built_at - interval '2 minutes'")
+		return err
+	})
+	e.getJSON(spnHost, "/api/v1/admin/dashboard", admin) // served stale, refreshes
+	wantRatings := sqlInt("SELECT count(*) FROM case_ratings")
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		_, d2 := e.getJSON(spnHost, "/api/v1/admin/dashboard", admin)
+		if ratings(d2) == wantRatings {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("snapshot not refreshed: %d ratings, want %d", ratings(d2), wantRatings)
+		}
+	}
 
 	// Who may: not officers; nobody outside their sub-tree; no other union.
 	if resp, _ := e.getJSON(spnHost, "/api/v1/admin/dashboard", officer); resp.StatusCode != 403 {
