@@ -642,9 +642,13 @@ func loadQueueContext(ctx context.Context, tx bun.Tx, tenantID, userID uuid.UUID
 				WHERE k.restricted AND NOT `+pred+`),
 			(SELECT coalesce(array_agg(k.id::text), '{}') FROM categories k
 				WHERE ? <> '' AND (k.slug = ? OR k.parent_id IN (SELECT p.id FROM categories p WHERE p.slug = ?))),
-			(SELECT coalesce(array_agg(l.lexeme ORDER BY l.lexeme), '{}') FROM unnest(to_tsvector('indonesian', ?)) AS l)
+			(SELECT coalesce(array_agg(l.lexeme ORDER BY l.lexeme), '{}') FROM unnest(to_tsvector('indonesian', ?)) AS l),
+			-- A page is at most limit+1 rows: parallel workers only add
+			-- their start-up (half a second on a busy machine, measured in
+			-- BenchmarkStaffQueue), so the page query runs without them.
+			set_config('max_parallel_workers_per_gather', '0', true)
 		FROM tenants t WHERE t.id = ?`, args...).
-		Scan(&qc.slug, &branchJSON, pgdialect.Array(&qc.hidden), pgdialect.Array(&qc.categoryIDs), pgdialect.Array(&qc.terms))
+		Scan(&qc.slug, &branchJSON, pgdialect.Array(&qc.hidden), pgdialect.Array(&qc.categoryIDs), pgdialect.Array(&qc.terms), new(string))
 	if err != nil {
 		return qc, fmt.Errorf("load queue context: %w", err)
 	}

@@ -24,7 +24,8 @@ SELECT t.slug,
             OR EXISTS (SELECT 1 FROM memberships rm WHERE rm.tenant_id = x.tenant_id AND rm.user_id = (:staff::uuid[])[:t] AND rm.role = 'federation_admin'))) AS hidden,
     (SELECT coalesce(array_agg(k.id::text), '{}') FROM categories k
         WHERE '' <> '' AND (k.slug = '' OR k.parent_id IN (SELECT p.id FROM categories p WHERE p.slug = ''))) AS category_ids,
-    (SELECT coalesce(array_agg(l.lexeme ORDER BY l.lexeme), '{}') FROM unnest(to_tsvector('indonesian', '')) AS l) AS terms
+    (SELECT coalesce(array_agg(l.lexeme ORDER BY l.lexeme), '{}') FROM unnest(to_tsvector('indonesian', '')) AS l) AS terms,
+    set_config('max_parallel_workers_per_gather', '0', true) AS no_parallel
 FROM tenants t WHERE t.id = :tenant \gset
 SELECT p.*, k.slug AS category_slug,
     coalesce((SELECT s.needs_review FROM case_suggestions s WHERE s.tenant_id = p.tenant_id AND s.case_id = p.id
