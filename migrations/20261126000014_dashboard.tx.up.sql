@@ -1,7 +1,6 @@
 -- Union dashboards (issue 7): what the dashboard needs per case that would
 -- otherwise be found by reading every case's timeline, kept beside the
--- case as its events are appended, and a narrow index the dashboard's
--- one pass over a sub-tree's cases reads without touching the table.
+-- case as its events are appended, and the index of the live overdue list.
 
 -- case_milestones: when staff first answered the reporter (the first
 -- reporter-visible event after filing written by a staff account) and when
@@ -71,13 +70,6 @@ BEGIN
     END LOOP;
     PERFORM set_config('app.tenant_id', '', true);
 END $$;
-
--- The dashboard's pass over a sub-tree: every column it groups or
--- measures by, so the scan reads this index and not the wide case rows
--- (titles and descriptions). Leads with tenant_id then branch_id: a branch
--- admin's sub-tree is a list of branch ids.
-CREATE INDEX cases_dashboard_idx ON cases (tenant_id, branch_id)
-    INCLUDE (status, category_id, workplace_id, assigned_to, created_at, resolved_at, resolution_due);
 
 -- The dashboard's overdue list: open cases by resolution target. The
 -- predicate repeats internal/tenant's openStatuses exactly.

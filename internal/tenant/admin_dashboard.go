@@ -149,8 +149,8 @@ type dashSubtree struct {
 }
 
 // scope restricts cases c to the sub-tree: no condition at the root (row
-// level security keeps the tenant), else the sub-tree's branch ids, so
-// the scans read cases_dashboard_idx by (tenant_id, branch_id).
+// level security keeps the tenant), else the sub-tree's branch ids
+// (cases_branch_status_idx leads with tenant_id, branch_id).
 func (st dashSubtree) scope() string {
 	if st.root {
 		return "c.tenant_id = ?0"
@@ -439,8 +439,8 @@ func dashLabels(ctx context.Context, tx bun.Tx, nameCol string) (map[string]dash
 	return out, rows.Err()
 }
 
-// computeFigures passes over the sub-tree's cases: once (from a covering
-// index) for every breakdown, once for medians and rates, and small joins
+// computeFigures passes over the sub-tree's cases: once for every
+// breakdown, once for medians and rates, and small joins
 // for ratings, check-ins and AI suggestions.
 func computeFigures(ctx context.Context, tx bun.Tx, st dashSubtree) (*dashFigures, error) {
 	f := &dashFigures{ByStatus: map[string]int{}, ByCategory: map[string]int{}, ByWorkplace: map[string]int{}, ByMonth: map[string]int{},
