@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"github.com/suara-id/suara/internal/apperr"
 	"github.com/suara-id/suara/internal/auth"
@@ -245,6 +247,7 @@ type QueueItem struct {
 
 // queueRow is what the queue's main query returns.
 type queueRow struct {
+	TenantID    uuid.UUID  `bun:"tenant_id"`
 	ID          uuid.UUID  `bun:"id"`
 	Reference   string     `bun:"reference"`
 	Type        Type       `bun:"type"`
@@ -260,6 +263,12 @@ type queueRow struct {
 	LowRating   bool       `bun:"low_rating"`
 	Due         *time.Time `bun:"due"`
 	UrgencyRank int        `bun:"urgency_rank"`
+	// Decorations, looked up for the page's rows only (queueDecorations).
+	CategorySlug    *string    `bun:"category_slug"`
+	NeedsReview     bool       `bun:"needs_review"`
+	EscalationLevel *int       `bun:"escalation_level"`
+	EscalatedTo     *uuid.UUID `bun:"escalated_to"`
+	Prompt          bool       `bun:"prompt"`
 }
 
 // urgencyRankSQL must match cases_queue_urgency_idx (migration 0006).
@@ -277,9 +286,9 @@ type queueScope struct {
 }
 
 type branchInfo struct {
-	ID       uuid.UUID  `bun:"id"`
-	ParentID *uuid.UUID `bun:"parent_id"`
-	Path     string     `bun:"path"`
+	ID       uuid.UUID  `bun:"id" json:"id"`
+	ParentID *uuid.UUID `bun:"parent_id" json:"parent_id"`
+	Path     string     `bun:"path" json:"path"`
 }
 
 // subtree returns the ids of the branches at base and below it.
@@ -391,8 +400,12 @@ func (s *Service) Queue(ctx context.Context, tenantID uuid.UUID, p *auth.Princip
 	}
 	var items []QueueItem
 	next := ""
+	// One clock reading for the overdue filter and the items' flags, to
+	// the second: the page's SQL text then repeats within a second, and
+	// the driver's cached prepared statement (and its plan) is reused.
+	now := s.Now().UTC().Truncate(time.Second)
 	err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-		q, limit, branches, err := s.queueQuery(ctx, tx, tenantID, p, f)
+		q, limit, branches, err := s.queueQuery(ctx, tx, tenantID, p, f, now)
 		if err != nil {
 			return err
 		}
@@ -408,8 +421,8 @@ func (s *Service) Queue(ctx context.Context, tenantID uuid.UUID, p *auth.Princip
 			rows = rows[:limit]
 			next = cursorOf(rows[limit-1], f.Sort).encode()
 		}
-		items, err = s.queueItems(ctx, tx, p, rows, branches)
-		return err
+		items = queueItems(p, rows, branches, now)
+		return nil
 	})
 	if err != nil {
 		return nil, "", fmt.Errorf("staff queue: %w", err)
@@ -419,7 +432,7 @@ func (s *Service) Queue(ctx context.Context, tenantID uuid.UUID, p *auth.Princip
 
 // queueQuery builds the page query (limit+1 rows, to know whether another
 // page follows). An empty query means the principal sees nothing.
-func (s *Service) queueQuery(ctx context.Context, tx bun.Tx, tenantID uuid.UUID, p *auth.Principal, f QueueFilter) (string, int, []branchInfo, error) {
+func (s *Service) queueQuery(ctx context.Context, tx bun.Tx, tenantID uuid.UUID, p *auth.Principal, f QueueFilter, now time.Time) (string, int, []branchInfo, error) {
 	if f.Sort == "" {
 		f.Sort = SortNewest
 	}
@@ -436,14 +449,15 @@ func (s *Service) queueQuery(ctx context.Context, tx bun.Tx, tenantID uuid.UUID,
 		}
 		after = &c
 	}
-	var branches []branchInfo
-	if err := tx.NewRaw("SELECT id, parent_id, path FROM branches ORDER BY path").Scan(ctx, &branches); err != nil {
-		return "", 0, nil, fmt.Errorf("load branches: %w", err)
+	search := ""
+	if f.Query != "" && !referencePattern.MatchString(strings.ToUpper(f.Query)) {
+		search = f.Query
 	}
-	var tenantSlug string
-	if err := tx.QueryRowContext(ctx, "SELECT slug FROM tenants WHERE id = ?", tenantID).Scan(&tenantSlug); err != nil {
-		return "", 0, nil, fmt.Errorf("load tenant: %w", err)
+	qc, err := loadQueueContext(ctx, tx, tenantID, p.UserID, f.Category, search)
+	if err != nil {
+		return "", 0, nil, err
 	}
+	branches, tenantSlug := qc.branches, qc.slug
 	sc, err := s.scopeOf(ctx, p, tenantSlug, branches)
 	if err != nil {
 		return "", 0, nil, err
@@ -463,9 +477,10 @@ func (s *Service) queueQuery(ctx context.Context, tx bun.Tx, tenantID uuid.UUID,
 		arg("c.assigned_to = ?", p.UserID)
 	}
 	// Restricted categories show only to their named handlers and the
-	// federation admins (restricted.go), in the queue as on the case page.
-	pred, predArgs := RestrictedVisible("c", p.UserID)
-	arg(pred, predArgs...)
+	// federation admins (restricted.go), in the queue as on the case page:
+	// the categories RestrictedVisible hides from p, as a list, so the
+	// rule is evaluated once per request and not three sub-plans per row.
+	arg("NOT coalesce(c.category_id = ANY (?::uuid[]), false)", pgdialect.Array(qc.hidden))
 	if f.BranchID != nil {
 		var path string
 		for _, b := range branches {
@@ -482,15 +497,10 @@ func (s *Service) queueQuery(ctx context.Context, tx bun.Tx, tenantID uuid.UUID,
 		arg("c.status IN (?)", bun.In(f.Statuses))
 	}
 	if f.Category != "" {
-		var ids []uuid.UUID
-		if err := tx.NewRaw(`SELECT id FROM categories WHERE slug = ?
-			OR parent_id IN (SELECT id FROM categories WHERE slug = ?)`, f.Category, f.Category).Scan(ctx, &ids); err != nil {
-			return "", 0, nil, fmt.Errorf("look up category: %w", err)
-		}
-		if len(ids) == 0 {
+		if len(qc.categoryIDs) == 0 {
 			return "", 0, nil, apperr.Invalid("category", "error.invalid_choice")
 		}
-		arg("c.category_id IN (?)", bun.In(ids))
+		arg("c.category_id IN (?)", bun.In(qc.categoryIDs))
 	}
 	if f.WorkplaceID != nil {
 		arg("c.workplace_id = ?", *f.WorkplaceID)
@@ -499,7 +509,7 @@ func (s *Service) queueQuery(ctx context.Context, tx bun.Tx, tenantID uuid.UUID,
 		arg("c.urgency IN (?)", bun.In(f.Urgencies))
 	}
 	if f.Overdue {
-		arg(dueKeySQL+" < ?", s.Now().UTC())
+		arg(dueKeySQL+" < ?", now)
 	}
 	switch {
 	case f.AssignedToMe:
@@ -531,10 +541,7 @@ func (s *Service) queueQuery(ctx context.Context, tx bun.Tx, tenantID uuid.UUID,
 			// A reference: the (tenant_id, reference) unique index.
 			arg("c.reference = ?", ref)
 		} else {
-			terms, err := queueTerms(ctx, tx, f.Query)
-			if err != nil {
-				return "", 0, nil, err
-			}
+			terms := qc.terms
 			if len(terms) == 0 {
 				arg("FALSE") // only stop words: nothing to look for
 			}
@@ -575,100 +582,117 @@ func (s *Service) queueQuery(ctx context.Context, tx bun.Tx, tenantID uuid.UUID,
 			arg("(c.created_at, c.id) < (?, ?)", time.UnixMicro(after.a).UTC(), after.id)
 		}
 	}
-	q := `SELECT c.id, c.reference, c.type, c.title, c.status, c.urgency, c.safety_mode, c.branch_id, c.workplace_id,
+	page := `SELECT c.tenant_id, c.id, c.reference, c.type, c.title, c.status, c.urgency, c.safety_mode, c.branch_id, c.workplace_id,
 	c.category_id, c.assigned_to, c.created_at, c.low_rating, NULLIF(` + dueKeySQL + `, 'infinity') AS due,
 	` + urgencyRankSQL + ` AS urgency_rank
 FROM cases AS c
 WHERE ` + strings.Join(where, "\n  AND ") + `
 ORDER BY ` + order + `
 LIMIT ` + strconv.Itoa(limit+1)
-	return q, limit, branches, nil
+	return fmtr.FormatQuery(queueDecorations, EventEscalationPrompt, bun.In(beyondBipartite), bun.Safe(page), bun.Safe(outerOrder[f.Sort])), limit, branches, nil
+}
+
+// outerOrder repeats each sort's order over the page's columns (the
+// decorating joins do not keep the page's order).
+var outerOrder = map[QueueSort]string{
+	SortNewest:  "p.created_at DESC, p.id DESC",
+	SortOldest:  "p.created_at ASC, p.id ASC",
+	SortDue:     "coalesce(p.due, 'infinity') ASC, p.id ASC",
+	SortUrgency: "p.urgency_rank ASC, p.created_at DESC, p.id DESC",
+}
+
+// queueDecorations wraps the page query (at most limit+1 rows) with what
+// the list shows besides the case row: the category's slug, whether the
+// latest pending AI suggestion needs review, the highest escalation, and
+// whether an escalation prompt stands (no step beyond bipartite recorded
+// after it). Looked up for the page's rows only, in the same statement,
+// so a page is one round trip.
+const queueDecorations = `SELECT p.*, k.slug AS category_slug,
+	coalesce((SELECT s.needs_review FROM case_suggestions s WHERE s.tenant_id = p.tenant_id AND s.case_id = p.id
+		AND s.status = 'pending' ORDER BY s.created_at DESC LIMIT 1), false) AS needs_review,
+	esc.level AS escalation_level, esc.to_branch_id AS escalated_to,
+	EXISTS (SELECT 1 FROM case_events pe WHERE pe.tenant_id = p.tenant_id AND pe.case_id = p.id AND pe.kind = ?
+		AND NOT EXISTS (SELECT 1 FROM case_events b WHERE b.tenant_id = pe.tenant_id AND b.case_id = pe.case_id
+			AND b.seq > pe.seq AND b.kind LIKE 'action%' AND b.payload::jsonb ->> 'kind' IN (?))) AS prompt
+FROM (?) AS p
+LEFT JOIN categories k ON k.tenant_id = p.tenant_id AND k.id = p.category_id
+LEFT JOIN LATERAL (SELECT e.level, e.to_branch_id FROM case_escalations e WHERE e.tenant_id = p.tenant_id AND e.case_id = p.id
+	ORDER BY e.level DESC LIMIT 1) esc ON true
+ORDER BY ?`
+
+// queueContext is what a queue request looks up before its page, in one
+// round trip: the tenant's slug, its branch tree, the restricted
+// categories hidden from the viewer, the ids of the filtered category and
+// its sub-categories, and the search text's lexemes as the indonesian text
+// search configuration makes them (stemmed, stop words dropped), as for
+// the cases themselves (case_terms).
+type queueContext struct {
+	slug        string
+	branches    []branchInfo
+	hidden      []string // category ids
+	categoryIDs []string
+	terms       []string
+}
+
+func loadQueueContext(ctx context.Context, tx bun.Tx, tenantID, userID uuid.UUID, category, search string) (queueContext, error) {
+	var qc queueContext
+	var branchJSON []byte
+	pred, predArgs := RestrictedVisible("x", userID)
+	args := append(predArgs, category, category, category, search, tenantID)
+	err := tx.QueryRowContext(ctx, `SELECT t.slug,
+			(SELECT coalesce(json_agg(json_build_object('id', b.id, 'parent_id', b.parent_id, 'path', b.path) ORDER BY b.path), '[]')
+				FROM branches b),
+			(SELECT coalesce(array_agg(k.id::text), '{}') FROM categories k
+				CROSS JOIN LATERAL (SELECT k.tenant_id AS tenant_id, k.id AS category_id) x
+				WHERE k.restricted AND NOT `+pred+`),
+			(SELECT coalesce(array_agg(k.id::text), '{}') FROM categories k
+				WHERE ? <> '' AND (k.slug = ? OR k.parent_id IN (SELECT p.id FROM categories p WHERE p.slug = ?))),
+			(SELECT coalesce(array_agg(l.lexeme ORDER BY l.lexeme), '{}') FROM unnest(to_tsvector('indonesian', ?)) AS l),
+			-- A page is at most limit+1 rows: parallel workers only add
+			-- their start-up (half a second on a busy machine, measured in
+			-- BenchmarkStaffQueue), so the page query runs without them.
+			set_config('max_parallel_workers_per_gather', '0', true)
+		FROM tenants t WHERE t.id = ?`, args...).
+		Scan(&qc.slug, &branchJSON, pgdialect.Array(&qc.hidden), pgdialect.Array(&qc.categoryIDs), pgdialect.Array(&qc.terms), new(string))
+	if err != nil {
+		return qc, fmt.Errorf("load queue context: %w", err)
+	}
+	if err := json.Unmarshal(branchJSON, &qc.branches); err != nil {
+		return qc, fmt.Errorf("decode branches: %w", err)
+	}
+	if len(qc.terms) > maxSearchTerms {
+		qc.terms = qc.terms[:maxSearchTerms]
+	}
+	return qc, nil
 }
 
 // maxSearchTerms bounds the words of one search.
 const maxSearchTerms = 8
 
-// queueTerms turns search text into the lexemes the indonesian text
-// search configuration makes of it (stemmed, stop words dropped), as
-// PostgreSQL does for the cases themselves.
-func queueTerms(ctx context.Context, tx bun.Tx, q string) ([]string, error) {
-	var terms []string
-	if err := tx.NewRaw("SELECT lexeme FROM unnest(to_tsvector('indonesian', ?)) ORDER BY lexeme", q).Scan(ctx, &terms); err != nil {
-		return nil, fmt.Errorf("search terms: %w", err)
-	}
-	if len(terms) > maxSearchTerms {
-		terms = terms[:maxSearchTerms]
-	}
-	return terms, nil
-}
-
-// queueItems decorates a page of rows with what the list shows besides the
-// case row itself, in three small queries over the page's ids.
-func (s *Service) queueItems(ctx context.Context, tx bun.Tx, p *auth.Principal, rows []queueRow, branches []branchInfo) ([]QueueItem, error) {
+// queueItems turns a page of rows into the list's items.
+func queueItems(p *auth.Principal, rows []queueRow, branches []branchInfo, now time.Time) []QueueItem {
 	items := make([]QueueItem, len(rows))
-	if len(rows) == 0 {
-		return items, nil
-	}
-	ids := make([]uuid.UUID, len(rows))
-	for i, r := range rows {
-		ids[i] = r.ID
-	}
 	paths := make(map[uuid.UUID]string, len(branches))
 	for _, b := range branches {
 		paths[b.ID] = b.Path
 	}
-	var cats []struct {
-		ID   uuid.UUID `bun:"id"`
-		Slug string    `bun:"slug"`
-	}
-	if err := tx.NewRaw("SELECT id, slug FROM categories").Scan(ctx, &cats); err != nil {
-		return nil, fmt.Errorf("load categories: %w", err)
-	}
-	slugs := make(map[uuid.UUID]string, len(cats))
-	for _, c := range cats {
-		slugs[c.ID] = c.Slug
-	}
-	var review []uuid.UUID
-	if err := tx.NewRaw(`SELECT case_id FROM (SELECT DISTINCT ON (case_id) case_id, needs_review FROM case_suggestions
-		WHERE case_id IN (?) AND status = 'pending' ORDER BY case_id, created_at DESC) s WHERE needs_review`,
-		bun.In(ids)).Scan(ctx, &review); err != nil {
-		return nil, fmt.Errorf("load suggestion flags: %w", err)
-	}
-	var escalations []struct {
-		CaseID   uuid.UUID `bun:"case_id"`
-		Level    int       `bun:"level"`
-		ToBranch uuid.UUID `bun:"to_branch_id"`
-	}
-	if err := tx.NewRaw(`SELECT DISTINCT ON (case_id) case_id, level, to_branch_id FROM case_escalations
-		WHERE case_id IN (?) ORDER BY case_id, level DESC`, bun.In(ids)).Scan(ctx, &escalations); err != nil {
-		return nil, fmt.Errorf("load escalations: %w", err)
-	}
-	prompts, err := pendingPrompts(ctx, tx, ids)
-	if err != nil {
-		return nil, err
-	}
-	now := s.Now()
 	for i, r := range rows {
 		it := QueueItem{ID: r.ID, Reference: r.Reference, Type: r.Type, Title: r.Title, Status: r.Status,
-			Category: "", Urgency: r.Urgency, SafetyMode: r.SafetyMode, BranchID: r.BranchID, Branch: paths[r.BranchID],
+			Urgency: r.Urgency, SafetyMode: r.SafetyMode, BranchID: r.BranchID, Branch: paths[r.BranchID],
 			WorkplaceID: r.WorkplaceID, AssignedTo: r.AssignedTo, CreatedAt: r.CreatedAt, Due: r.Due,
-			Paused: r.Status == StatusNeedsInfo, LowRating: r.LowRating,
-			NeedsReview:  slices.Contains(review, r.ID),
+			Paused: r.Status == StatusNeedsInfo, LowRating: r.LowRating, NeedsReview: r.NeedsReview,
 			AssignedToMe: r.AssignedTo != nil && *r.AssignedTo == p.UserID}
-		if r.CategoryID != nil {
-			it.Category = slugs[*r.CategoryID]
+		if r.CategorySlug != nil {
+			it.Category = *r.CategorySlug
 		}
 		it.Overdue = r.Due != nil && now.After(*r.Due)
-		for _, e := range escalations {
-			if e.CaseID == r.ID {
-				to := e.ToBranch
-				it.EscalatedTo, it.EscalationLevel = &to, e.Level
-			}
+		if r.EscalatedTo != nil && r.EscalationLevel != nil {
+			it.EscalatedTo, it.EscalationLevel = r.EscalatedTo, *r.EscalationLevel
 		}
-		it.EscalationPrompt = IsOpen(r.Status) && prompts[r.ID]
+		it.EscalationPrompt = IsOpen(r.Status) && r.Prompt
 		items[i] = it
 	}
-	return items, nil
+	return items
 }
 
 // QueueBranch is a branch the viewer may narrow the queue to.

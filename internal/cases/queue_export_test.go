@@ -3,6 +3,7 @@ package cases
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
@@ -17,7 +18,7 @@ import (
 func (s *Service) ExplainQueue(ctx context.Context, tenantID uuid.UUID, p *auth.Principal, f QueueFilter) (string, error) {
 	var plan []string
 	err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-		q, _, _, err := s.queueQuery(ctx, tx, tenantID, p, f)
+		q, _, _, err := s.queueQuery(ctx, tx, tenantID, p, f, s.Now().UTC().Truncate(time.Second))
 		if err != nil {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -18,6 +19,9 @@ import (
 // transaction and records what changed in admin_events.
 type Admin struct {
 	db *bun.DB
+	// dashRefreshing holds the dashboard snapshots being rebuilt in the
+	// background (admin_dashboard.go).
+	dashRefreshing sync.Map
 }
 
 // NewAdmin returns the tenant administration service over bdb.

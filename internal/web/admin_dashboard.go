@@ -121,9 +121,30 @@ func truncate(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
+// ratedTable is a satisfaction table (by category or by officer); None
+// is the message key for a row without a label.
+type ratedTable struct {
+	ID, Title, None string
+	Rows            []ratedRow
+}
+
+type ratedRow struct {
+	tenant.Rated
+	None string
+}
+
+func newRatedTable(id, title, none string, rows []tenant.Rated) ratedTable {
+	t := ratedTable{ID: id, Title: title, None: none}
+	for _, r := range rows {
+		t.Rows = append(t.Rows, ratedRow{Rated: r, None: none})
+	}
+	return t
+}
+
 type dashboardData struct {
 	D      *tenant.Dashboard
 	Charts []chart
+	Rated  []ratedTable
 	Hours  func(*float64) string
 	Pct    func(tenant.Ratio) string
 	Small  int
@@ -148,6 +169,10 @@ func (s *Server) dashboardPage(c *fiber.Ctx) error {
 			barChart("category", pg.T("admin.dashboard.by_category"), d.ByCategory, plain),
 			barChart("workplace", pg.T("admin.dashboard.by_workplace"), d.ByWorkplace, plain),
 			barChart("month", pg.T("admin.dashboard.by_month"), d.ByMonth, plain),
+		},
+		Rated: []ratedTable{
+			newRatedTable("sat-category", pg.T("dashboard.satisfaction_by_category"), "admin.dashboard.none", d.SatisfactionByCategory),
+			newRatedTable("sat-officer", pg.T("dashboard.satisfaction_by_officer"), "dashboard.unassigned", d.SatisfactionByOfficer),
 		},
 		Hours: func(h *float64) string {
 			if h == nil {

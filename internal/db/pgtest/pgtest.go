@@ -63,6 +63,14 @@ func New(t testing.TB) *DB {
 	if templateErr != nil {
 		t.Fatalf("prepare template database: %v", templateErr)
 	}
+	return cloneOf(t, admin, templateName, "")
+}
+
+// cloneOf creates a database for t from template (with the given CREATE
+// DATABASE strategy clause, "" for the default) and drops it afterwards.
+func cloneOf(t testing.TB, admin, template, strategy string) *DB {
+	t.Helper()
+	ctx := context.Background()
 	adminDB, err := db.Open(ctx, admin, db.Options{MaxOpenConns: 2})
 	if err != nil {
 		t.Fatalf("connect as admin: %v", err)
@@ -71,7 +79,7 @@ func New(t testing.TB) *DB {
 	name := "suara_test_" + randHex(6)
 	// Clones of one template may not run concurrently: serialise on a lock.
 	if err := withAdvisoryLock(ctx, adminDB, "suara-template-clone", func(conn bun.Conn) error {
-		_, err := conn.ExecContext(ctx, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s OWNER suara_owner", name, templateName))
+		_, err := conn.ExecContext(ctx, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s OWNER suara_owner%s", name, template, strategy))
 		return err
 	}); err != nil {
 		t.Fatalf("create test database: %v", err)
