@@ -90,7 +90,7 @@ func SeedDemo(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.
 				workers = append(workers, &auth.Principal{UserID: u.ID, TenantID: t.ID, Kind: "worker", Name: u.Name})
 			}
 		}
-		n, err := caseSvc.SeedDemo(ctx, t, workers)
+		n, err := caseSvc.SeedDemo(ctx, t, workers, unit)
 		if err != nil {
 			return fmt.Errorf("demo cases on %s: %w", m.Slug, err)
 		}

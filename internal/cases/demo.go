@@ -33,12 +33,14 @@ var demoCases = []demoCase{
 
 // SeedDemo files the demo cases for a tenant with the given demo workers,
 // once: a case whose title is already there is skipped. It returns how many
-// it filed.
-func (s *Service) SeedDemo(ctx context.Context, t *tenant.Tenant, workers []*auth.Principal) (int, error) {
+// it filed. The cases name the workplace of unitPath (the demo officer's
+// unit, so the demo officer and branch admin find them in their queues), or
+// the first workplace when unitPath has none.
+func (s *Service) SeedDemo(ctx context.Context, t *tenant.Tenant, workers []*auth.Principal, unitPath string) (int, error) {
 	var workplace string
 	err := db.InTenantTx(ctx, s.db, t.ID, func(ctx context.Context, tx bun.Tx) error {
 		return tx.QueryRowContext(ctx, `SELECT coalesce((SELECT w.id::text FROM branches b JOIN workplaces w ON w.id = b.workplace_id
-			ORDER BY b.path LIMIT 1), '')`).Scan(&workplace)
+			ORDER BY b.path = ? DESC, b.path LIMIT 1), '')`, unitPath).Scan(&workplace)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("demo workplace: %w", err)
