@@ -8,11 +8,13 @@ import (
 	"io/fs"
 	"reflect"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 
 	"github.com/suara-id/suara/internal/tenant"
+	"github.com/suara-id/suara/internal/workday"
 )
 
 //go:embed templates/*.html
@@ -62,8 +64,13 @@ func parsePages(base fs.FS, overrides fs.FS) (map[string]*template.Template, err
 	return pages, nil
 }
 
+var wib = workday.Jakarta()
+
 var funcs = template.FuncMap{
 	"inc": func(i int) int { return i + 1 },
+	// when prints a moment as reporters and officers read it, in WIB: the
+	// server's own zone (often UTC) would put a meeting seven hours off.
+	"when": func(t time.Time) string { return t.In(wib).Format("2006-01-02 15:04 MST") },
 	// deref reads a pointer field (a parent id, a headcount); nil stays nil.
 	"deref": func(v any) any {
 		rv := reflect.ValueOf(v)

@@ -65,6 +65,9 @@ type Calendar struct {
 	extraWorkdays map[civil]bool
 }
 
+// Jakarta is the zone reporters and officers read times in (WIB).
+func Jakarta() *time.Location { return jakarta() }
+
 // jakarta returns Asia/Jakarta. WIB has had no daylight saving since 1964, so
 // the fixed +07:00 fallback gives the same answers for every date we handle.
 func jakarta() *time.Location {
