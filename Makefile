@@ -15,7 +15,7 @@ build:
 run: build
 	@scripts/run.sh
 
-# vet, formatting and every test (race detector on) against a real PostgreSQL.
+# vet, formatting and every test (race detector on but for the HTTP layer) against a real PostgreSQL.
 test:
 	@scripts/test.sh
 
