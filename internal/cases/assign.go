@@ -63,16 +63,8 @@ func (s *Service) Assign(ctx context.Context, tenantID uuid.UUID, p *auth.Princi
 	}
 	var out *Assignment
 	err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-		c, err := lockedCase(ctx, tx, id)
+		c, err := s.staffCase(ctx, tx, p, id, "assign")
 		if err != nil {
-			return err
-		}
-		if r, err := s.roleOf(ctx, p, c); err != nil {
-			return err
-		} else if r != roleStaff {
-			return apperr.ErrNotFound
-		}
-		if err := s.authz.Check(ctx, p, c.BranchPath, "case", "assign"); err != nil {
 			return err
 		}
 		if IsFinal(c.Status) {

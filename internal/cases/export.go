@@ -318,16 +318,8 @@ func (s *Service) ShareConsent(ctx context.Context, tenantID uuid.UUID, p *auth.
 func (s *Service) ExportPacket(ctx context.Context, tenantID uuid.UUID, p *auth.Principal, id uuid.UUID, locale string) (*Packet, error) {
 	var out *Packet
 	err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-		c, err := lockedCase(ctx, tx, id)
+		c, err := s.staffCase(ctx, tx, p, id, "export")
 		if err != nil {
-			return err
-		}
-		if r, err := s.roleOf(ctx, p, c); err != nil {
-			return err
-		} else if r != roleStaff {
-			return apperr.ErrNotFound
-		}
-		if err := s.authz.Check(ctx, p, c.BranchPath, "case", "export"); err != nil {
 			return err
 		}
 		v, err := s.view(ctx, tx, c, true)
