@@ -31,7 +31,8 @@ type Result struct {
 type rawCell struct {
 	cell
 	frN, resN, targetN, within, satN, satSum, reopened, retaliation int64
-	frMed, resMed                                                   *float64
+	// frHist and resHist count durations per histogram bucket (histLow).
+	frHist, resHist []int64
 }
 
 // Aggregate answers q through the platform path and applies disclosure
@@ -52,8 +53,9 @@ func (s *Store) Aggregate(ctx context.Context, q Query) (*Result, error) {
 		by = []string{}
 	}
 	rows, err := s.db.QueryContext(ctx,
-		"SELECT * FROM analytics_aggregate(?::text[], ?::date, ?::date, ?::text[], ?::text[])",
-		pgdialect.Array(by), q.From.Date(), q.To.Date(), pgdialect.Array(fdims), pgdialect.Array(fvals))
+		"SELECT * FROM analytics_aggregate(?::text[], ?::date, ?::date, ?::text[], ?::text[], ?::text[])",
+		pgdialect.Array(by), q.From.Date(), q.To.Date(), pgdialect.Array(fdims), pgdialect.Array(fvals),
+		pgdialect.Array(measureParts(q.Measures)))
 	if err != nil {
 		return nil, fmt.Errorf("aggregate: %w", err)
 	}
@@ -61,7 +63,7 @@ func (s *Store) Aggregate(ctx context.Context, q Query) (*Result, error) {
 	var raws []*rawCell
 	for rows.Next() {
 		r := &rawCell{}
-		if err := rows.Scan(pgdialect.Array(&r.keys), &r.n, &r.frN, &r.frMed, &r.resN, &r.resMed,
+		if err := rows.Scan(pgdialect.Array(&r.keys), &r.n, &r.frN, pgdialect.Array(&r.frHist), &r.resN, pgdialect.Array(&r.resHist),
 			&r.targetN, &r.within, &r.satN, &r.satSum, &r.reopened, &r.retaliation); err != nil {
 			return nil, fmt.Errorf("read aggregate: %w", err)
 		}
@@ -71,6 +73,35 @@ func (s *Store) Aggregate(ctx context.Context, q Query) (*Result, error) {
 		return nil, fmt.Errorf("read aggregate: %w", err)
 	}
 	return s.publish(q, raws), nil
+}
+
+// measureParts names the groups of cube columns that measures read
+// (analytics_aggregate's p_parts): the function sums only those.
+func measureParts(measures []string) []string {
+	parts := []string{}
+	for _, m := range measures {
+		var p string
+		switch m {
+		case "median_first_response_days":
+			p = "first_response"
+		case "median_resolution_days":
+			p = "resolution"
+		case "within_target_share":
+			p = "target"
+		case "satisfaction_avg":
+			p = "satisfaction"
+		case "reopen_rate":
+			p = "reopened"
+		case "retaliation_reports":
+			p = "retaliation"
+		default: // count and share read the case count, always summed
+			continue
+		}
+		if !slices.Contains(parts, p) {
+			parts = append(parts, p)
+		}
+	}
+	return parts
 }
 
 // publish suppresses and computes the measures of raw cells.
@@ -115,15 +146,15 @@ func (r *rawCell) measure(m string, k, total int64) *float64 {
 	case "share":
 		return ratio(r.n, max(total, k), 4)
 	case "median_first_response_days":
-		if r.frN < k || r.frMed == nil {
+		if r.frN < k {
 			return nil
 		}
-		return round(*r.frMed, 1)
+		return histMedian(r.frHist)
 	case "median_resolution_days":
-		if r.resN < k || r.resMed == nil {
+		if r.resN < k {
 			return nil
 		}
-		return round(*r.resMed, 1)
+		return histMedian(r.resHist)
 	case "within_target_share":
 		return ratio(r.within, r.targetN, 4)
 	case "satisfaction_avg":
@@ -139,6 +170,35 @@ func (r *rawCell) measure(m string, k, total int64) *float64 {
 		return &v
 	}
 	return nil
+}
+
+// histLow and histHigh bound the duration histograms' buckets in days
+// (histBounds); the last bucket is open, and its estimate is its low end.
+var (
+	histLow  = [histBuckets]float64{0, 1, 2, 3, 5, 7, 10, 14, 21, 30, 45, 60, 90, 180}
+	histHigh = [histBuckets]float64{1, 2, 3, 5, 7, 10, 14, 21, 30, 45, 60, 90, 180, 180}
+)
+
+// histMedian estimates the median of a duration histogram, to a tenth of
+// a day: the bucket where the cumulative count reaches half, interpolated
+// linearly inside it. Nil for an empty histogram.
+func histMedian(h []int64) *float64 {
+	var n int64
+	for _, c := range h {
+		n += c
+	}
+	if n == 0 || len(h) != histBuckets {
+		return nil
+	}
+	half := float64(n) / 2
+	var cum int64
+	for i, c := range h {
+		if c > 0 && float64(cum+c) >= half {
+			return round(histLow[i]+(histHigh[i]-histLow[i])*(half-float64(cum))/float64(c), 1)
+		}
+		cum += c
+	}
+	return round(histLow[histBuckets-1], 1)
 }
 
 func round(v float64, digits int) *float64 {

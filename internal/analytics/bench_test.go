@@ -2,6 +2,7 @@ package analytics_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"slices"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/suara-id/suara/internal/analytics"
+	"github.com/suara-id/suara/internal/db/pgtest"
 )
 
 func envInt(name string, def int) int {
@@ -110,8 +112,11 @@ FROM e`
 // have written them (explorerFactsSQL), then folded into the tenant and
 // platform cubes (RebuildCube). Generating ten million full cases through
 // the app is hours here; the explorer reads only the cubes, so the facts
-// are what matters. Every round runs each query shape once; it reports the
-// p95 per shape and over all queries.
+// are what matters. The filled database is kept as a template
+// (pgtest.Seeded), so a rerun on the same migrations clones it instead of
+// generating again. Every round runs each query shape once; it reports the
+// p95 per shape and over all queries. The rollup_at_scale sub-benchmark
+// then times the rollup folding new cases into the full cubes.
 //
 //	go test -run '^$' -bench BenchmarkExplorer -benchtime 40x -timeout 2h ./internal/analytics/
 func BenchmarkExplorer(b *testing.B) {
@@ -119,41 +124,13 @@ func BenchmarkExplorer(b *testing.B) {
 		b.Skip("generates millions of facts")
 	}
 	n := envInt("SUARA_BENCH_CASES", 10_000_000)
-	f := newFixture(b)
 	ctx := context.Background()
-	start := time.Now()
-	if _, err := f.db.Super.ExecContext(ctx, `
-INSERT INTO tenants (slug, name, short_name, app_name)
-SELECT 'bench-' || g, 'Bench union ' || g, 'B' || g, 'Bench' FROM generate_series(1, 16) g`); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := f.db.Super.ExecContext(ctx, `UPDATE tenants SET settings = coalesce(settings, '{}') || '{"analytics_share_company": true}'
-		WHERE id IN (SELECT id FROM (SELECT id, row_number() OVER (ORDER BY created_at, id) - 1 AS i FROM tenants) x WHERE i % 4 = 1)`); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := f.db.Super.ExecContext(ctx, "SELECT setseed(0.42)"); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := f.db.Super.ExecContext(ctx, explorerFactsSQL, n); err != nil {
-		b.Fatal(err)
-	}
-	b.Logf("generated %d facts in %s", n, time.Since(start).Round(time.Millisecond))
+	// Bump the version when explorerFactsSQL or the setup below changes.
+	tdb := pgtest.Seeded(b, "explorer", fmt.Sprintf("v2-%d", n), func(ctx context.Context, d *pgtest.DB) error {
+		return seedExplorer(ctx, b, d, n)
+	})
+	f := fixtureOf(b, tdb)
 	s := analytics.New(f.db.App, analytics.Options{K: 5})
-	start = time.Now()
-	// A bulk load: the cube's secondary index is built after the cells
-	// rather than maintained cell by cell.
-	if _, err := f.db.Super.ExecContext(ctx, "DROP INDEX analytics_cells_grain_month_idx"); err != nil {
-		b.Fatal(err)
-	}
-	if err := s.RebuildCube(ctx); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := f.db.Super.ExecContext(ctx, "CREATE INDEX analytics_cells_grain_month_idx ON analytics_cells (grain, month)"); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := f.db.Super.ExecContext(ctx, "VACUUM ANALYZE case_facts, analytics_cells, analytics_platform_cells"); err != nil {
-		b.Fatal(err)
-	}
 	var cells, pcells int64
 	var size string
 	_ = f.db.Super.QueryRowContext(ctx, "SELECT count(*) FROM analytics_cells").Scan(&cells)
@@ -161,7 +138,7 @@ SELECT 'bench-' || g, 'Bench union ' || g, 'B' || g, 'Bench' FROM generate_serie
 	_ = f.db.Super.QueryRowContext(ctx, `SELECT 'facts ' || pg_size_pretty(pg_total_relation_size('case_facts')) ||
 		', tenant cube ' || pg_size_pretty(pg_total_relation_size('analytics_cells')) ||
 		', platform cube ' || pg_size_pretty(pg_total_relation_size('analytics_platform_cells'))`).Scan(&size)
-	b.Logf("built %d tenant cells and %d platform cells in %s (%s)", cells, pcells, time.Since(start).Round(time.Millisecond), size)
+	b.Logf("%d facts: %d tenant cells, %d platform cells (%s)", n, cells, pcells, size)
 
 	now := time.Date(2026, 12, 15, 0, 0, 0, 0, time.UTC)
 	type shape struct {
@@ -226,4 +203,67 @@ SELECT 'bench-' || g, 'Bench union ' || g, 'B' || g, 'Bench' FROM generate_serie
 		b.Logf("%-34s p95 %7.1f ms over %d queries", "all", p95(all), len(all))
 		b.ReportMetric(p95(all), "ms_p95_all")
 	})
+	// The rollup with the cubes at full size: each round files 2,000 cases
+	// over the four seed unions (outside the timer) and times one run.
+	b.Run("rollup_at_scale", func(b *testing.B) {
+		f.t = b
+		slugs := []string{"spn", "garteks", "fsptsk", "japbusi"}
+		cats := []string{"upah", "k3", "phk", "jam_kerja"}
+		var total time.Duration
+		folded := 0
+		for i := 0; i < b.N; i++ {
+			b.StopTimer()
+			for j, slug := range slugs {
+				f.addCases(slug, spec{n: 500, category: cats[j], resolved: j%2 == 0, status: "resolved"})
+			}
+			b.StartTimer()
+			t0 := time.Now()
+			rep, err := s.Rollup(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			total += time.Since(t0)
+			folded += rep.Cases
+		}
+		b.ReportMetric(float64(folded)/total.Seconds(), "cases/s")
+	})
+}
+
+// seedExplorer fills d for BenchmarkExplorer: the seed unions and sixteen
+// more (every fourth sharing workplace companies), n generated facts, both
+// cubes rebuilt from them.
+func seedExplorer(ctx context.Context, b *testing.B, d *pgtest.DB, n int) error {
+	if err := applySeedUnions(ctx, d); err != nil {
+		return err
+	}
+	start := time.Now()
+	for _, q := range []string{
+		`INSERT INTO tenants (slug, name, short_name, app_name)
+		 SELECT 'bench-' || g, 'Bench union ' || g, 'B' || g, 'Bench' FROM generate_series(1, 16) g`,
+		`UPDATE tenants SET settings = coalesce(settings, '{}') || '{"analytics_share_company": true}'
+		 WHERE id IN (SELECT id FROM (SELECT id, row_number() OVER (ORDER BY created_at, id) - 1 AS i FROM tenants) x WHERE i % 4 = 1)`,
+		"SELECT setseed(0.42)",
+	} {
+		if _, err := d.Super.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	if _, err := d.Super.ExecContext(ctx, explorerFactsSQL, n); err != nil {
+		return fmt.Errorf("generate facts: %w", err)
+	}
+	b.Logf("generated %d facts in %s", n, time.Since(start).Round(time.Millisecond))
+	start = time.Now()
+	// A bulk load: the cube's secondary index is built after the cells
+	// rather than maintained cell by cell.
+	if _, err := d.Super.ExecContext(ctx, "DROP INDEX analytics_cells_grain_month_idx"); err != nil {
+		return err
+	}
+	if err := analytics.New(d.App, analytics.Options{K: 5}).RebuildCube(ctx); err != nil {
+		return err
+	}
+	if _, err := d.Super.ExecContext(ctx, "CREATE INDEX analytics_cells_grain_month_idx ON analytics_cells (grain, month)"); err != nil {
+		return err
+	}
+	b.Logf("built both cubes in %s", time.Since(start).Round(time.Millisecond))
+	return nil
 }

@@ -278,3 +278,63 @@ func checkPlatformGrains(t *testing.T, f *fixture) {
 		t.Errorf("checked %d platform grains, want 100", grains)
 	}
 }
+
+// A measure asked alone reads only its columns (analytics_aggregate's
+// parts): it must come out as it does among all the others.
+func TestMeasureAloneMatchesAll(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	s := analytics.New(f.db.App, analytics.Options{K: 1})
+	f.addCases("spn", spec{n: 8, category: "upah", status: "resolved", resolved: true})
+	f.addCases("spn", spec{n: 5, category: "k3", status: "verified"})
+	f.addCases("garteks", spec{n: 6, category: "upah", status: "resolved", resolved: true})
+	if _, err := s.Rollup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	run := func(by, measures string) map[string]*float64 {
+		t.Helper()
+		q, err := analytics.ParseQuery(analytics.QueryInput{By: by, Measures: measures}, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := s.Aggregate(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]*float64{}
+		for _, r := range res.Rows {
+			for m, v := range r.Values {
+				out[strings.Join(r.Keys, "/")+" "+m] = v
+			}
+		}
+		return out
+	}
+	for _, by := range []string{"tenant,category", "category"} { // tenant cube, platform cube
+		all := run(by, strings.Join(analytics.Measures, ","))
+		seen := map[string]bool{}
+		for _, m := range analytics.Measures {
+			for k, v := range run(by, m) {
+				w, ok := all[k]
+				if !ok || (v == nil) != (w == nil) || (v != nil && *v != *w) {
+					t.Errorf("by %s: %s alone = %v, among all = %v", by, k, deref(v), deref(w))
+				}
+				if v != nil && *v != 0 {
+					seen[m] = true
+				}
+			}
+		}
+		// the measures these cases give values to
+		for _, m := range []string{"count", "share", "median_resolution_days", "within_target_share"} {
+			if !seen[m] {
+				t.Errorf("by %s: %s never non-zero: the comparison proves little", by, m)
+			}
+		}
+	}
+}
+
+func deref(v *float64) any {
+	if v == nil {
+		return nil
+	}
+	return *v
+}

@@ -27,18 +27,31 @@ type fixture struct {
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	tdb := pgtest.New(t)
-	ctx := context.Background()
+	if err := applySeedUnions(context.Background(), tdb); err != nil {
+		t.Fatal(err)
+	}
+	return fixtureOf(t, tdb)
+}
+
+// applySeedUnions applies the bundled unions' manifests.
+func applySeedUnions(ctx context.Context, tdb *pgtest.DB) error {
 	b, err := tenant.LoadBundle(suara.TenantsFS, "tenants")
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	for i := range b.Manifests {
 		if _, err := tenant.Apply(ctx, tdb.App, b, &b.Manifests[i]); err != nil {
-			t.Fatal(err)
+			return err
 		}
 	}
+	return nil
+}
+
+// fixtureOf wraps a database that already holds the seed unions.
+func fixtureOf(t testing.TB, tdb *pgtest.DB) *fixture {
+	t.Helper()
 	f := &fixture{t: t, db: tdb, tenants: map[string]uuid.UUID{}}
-	rows, err := tdb.App.QueryContext(ctx, "SELECT slug, id FROM tenants")
+	rows, err := tdb.App.QueryContext(context.Background(), "SELECT slug, id FROM tenants")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,7 +249,7 @@ func TestPlatformPathIsNarrow(t *testing.T) {
 	}
 	// Every dimension, every value: no text.
 	for _, d := range analytics.Dimensions {
-		rows, err := f.db.App.QueryContext(ctx, "SELECT keys::text FROM analytics_aggregate(ARRAY[?]::text[], '2000-01-01', '2999-12-01', '{}', '{}')", d)
+		rows, err := f.db.App.QueryContext(ctx, "SELECT keys::text FROM analytics_aggregate(ARRAY[?]::text[], '2000-01-01', '2999-12-01', '{}', '{}', '{}')", d)
 		if err != nil {
 			t.Fatalf("dimension %s: %v", d, err)
 		}
@@ -255,11 +268,11 @@ func TestPlatformPathIsNarrow(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"title", "description", "f.case_id", "t.id", "1) FROM cases --", "tenant_id"} {
-		_, err := f.db.App.ExecContext(ctx, "SELECT * FROM analytics_aggregate(ARRAY[?]::text[], '2000-01-01', '2999-12-01', '{}', '{}')", bad)
+		_, err := f.db.App.ExecContext(ctx, "SELECT * FROM analytics_aggregate(ARRAY[?]::text[], '2000-01-01', '2999-12-01', '{}', '{}', '{}')", bad)
 		if err == nil {
 			t.Errorf("dimension %q accepted", bad)
 		}
-		_, err = f.db.App.ExecContext(ctx, "SELECT * FROM analytics_aggregate('{}', '2000-01-01', '2999-12-01', ARRAY[?]::text[], ARRAY['x'])", bad)
+		_, err = f.db.App.ExecContext(ctx, "SELECT * FROM analytics_aggregate('{}', '2000-01-01', '2999-12-01', ARRAY[?]::text[], ARRAY['x'], '{}')", bad)
 		if err == nil {
 			t.Errorf("filter %q accepted", bad)
 		}
@@ -267,12 +280,18 @@ func TestPlatformPathIsNarrow(t *testing.T) {
 	// A filter value is bound, never spliced.
 	var n int
 	if err := f.db.App.QueryRowContext(ctx, `SELECT count(*) FROM analytics_aggregate('{}', '2000-01-01', '2999-12-01',
-		ARRAY['sector'], ARRAY[$$' OR true --$$])`).Scan(&n); err != nil || n != 0 {
+		ARRAY['sector'], ARRAY[$$' OR true --$$], '{}')`).Scan(&n); err != nil || n != 0 {
 		t.Errorf("quoted filter value: %d rows, %v", n, err)
+	}
+	// Measure parts pick fixed column groups: anything else is refused.
+	for _, bad := range []string{"title", "cases), (SELECT 1", "resolution; --"} {
+		if _, err := f.db.App.ExecContext(ctx, "SELECT * FROM analytics_aggregate('{}', '2000-01-01', '2999-12-01', '{}', '{}', ARRAY[?]::text[])", bad); err == nil {
+			t.Errorf("measure part %q accepted", bad)
+		}
 	}
 	// The helpers and the tables' owner path are not the app's to call.
 	for fn, want := range map[string]bool{
-		"analytics_aggregate(text[], date, date, text[], text[])": true, "analytics_tenant_overview()": true,
+		"analytics_aggregate(text[], date, date, text[], text[], text[])": true, "analytics_tenant_overview()": true,
 		"analytics_dimension(text)": false, "analytics_tenant_labels()": false,
 	} {
 		var can bool
@@ -315,7 +334,7 @@ func TestPlatformPathIsNarrow(t *testing.T) {
 	}
 	err := db.InTenantTx(ctx, f.db.App, f.tenants["spn"], func(ctx context.Context, tx bun.Tx) error {
 		var inside, after string
-		if err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM analytics_aggregate('{}', '2000-01-01', '2999-12-01', '{}', '{}'))::text,
+		if err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM analytics_aggregate('{}', '2000-01-01', '2999-12-01', '{}', '{}', '{}'))::text,
 			current_setting('app.tenant_id')`).Scan(&inside, &after); err != nil {
 			return err
 		}

@@ -126,19 +126,21 @@ func assertNoLoneSuppression(t *testing.T, cs []*cell, ndims int) {
 
 func TestPublishWithholdsMeasuresOnSmallBases(t *testing.T) {
 	s := New(nil, Options{K: 5})
-	med := 3.14159
+	// six resolutions in the 3-5 day bucket: the median is its middle
+	hist := make([]int64, histBuckets)
+	hist[3] = 6
 	q := Query{By: []string{"category"}, Measures: []string{"count", "share", "median_resolution_days", "satisfaction_avg", "retaliation_reports"}}
 	raws := []*rawCell{
-		{cell: cell{keys: []string{"k3"}, n: 20}, resN: 4, resMed: &med, satN: 10, satSum: 42, retaliation: 2},
-		{cell: cell{keys: []string{"upah"}, n: 30}, resN: 6, resMed: &med, satN: 2, satSum: 10, retaliation: 6},
+		{cell: cell{keys: []string{"k3"}, n: 20}, resN: 4, resHist: []int64{0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, satN: 10, satSum: 42, retaliation: 2},
+		{cell: cell{keys: []string{"upah"}, n: 30}, resN: 6, resHist: hist, satN: 2, satSum: 10, retaliation: 6},
 	}
 	res := s.publish(q, raws)
 	k3, upah := res.Rows[0], res.Rows[1]
 	if k3.Values["median_resolution_days"] != nil {
 		t.Error("median over 4 resolved cases published")
 	}
-	if v := upah.Values["median_resolution_days"]; v == nil || *v != 3.1 {
-		t.Errorf("median over 6 cases = %v, want 3.1", v)
+	if v := upah.Values["median_resolution_days"]; v == nil || *v != 4 {
+		t.Errorf("median over 6 cases = %v, want 4", v)
 	}
 	if v := k3.Values["satisfaction_avg"]; v == nil || *v != 4.2 {
 		t.Errorf("satisfaction avg = %v, want 4.2", v)
@@ -188,4 +190,43 @@ func TestParseQuery(t *testing.T) {
 			t.Errorf("%s: accepted", name)
 		}
 	}
+}
+
+func TestHistMedian(t *testing.T) {
+	h := func(counts map[int]int64) []int64 {
+		out := make([]int64, histBuckets)
+		for i, c := range counts {
+			out[i] = c
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name string
+		hist []int64
+		want *float64
+	}{
+		{"empty", h(nil), nil},
+		{"wrong length", []int64{3, 4}, nil},
+		// 10 cases: 4 in 0-1, 6 in 1-2; half is 5, one into the 1-2 bucket
+		{"interpolated", h(map[int]int64{0: 4, 1: 6}), ptr(1.2)},
+		// half lands exactly at the end of the first bucket
+		{"bucket edge", h(map[int]int64{0: 5, 5: 5}), ptr(1)},
+		// 4 cases, half is 2: one third into the 30-45 bucket, past empty ones
+		{"gap", h(map[int]int64{0: 1, 9: 3}), ptr(35)},
+		{"open bucket", h(map[int]int64{13: 7}), ptr(180)},
+	} {
+		got := histMedian(tc.hist)
+		if (got == nil) != (tc.want == nil) || (got != nil && *got != *tc.want) {
+			t.Errorf("%s: histMedian = %v, want %v", tc.name, deref(got), deref(tc.want))
+		}
+	}
+}
+
+func ptr(v float64) *float64 { return &v }
+
+func deref(v *float64) any {
+	if v == nil {
+		return nil
+	}
+	return *v
 }
