@@ -30,6 +30,8 @@ commands:
   tenants export SLUG > FILE   all of a tenant's rows and evidence as JSON lines
   tenants import FILE          load such a file into this installation (tenant must be absent)
   seed demo       create the demo accounts and cases
+  analytics rebuild [SLUG]
+                  recompute the cross-union cubes from the rollup's facts
   eval -data FILE.jsonl [-classifier builtin|ollama] [-tenant SLUG]
                   score a classifier on a labelled file
   users create-admin -email E -name N [-tenant SLUG]
@@ -89,6 +91,8 @@ func run(args []string) error {
 		return app.SeedBenchCommand(ctx, cfg, log, os.Stdout, rest[2:])
 	case cmd == "bench":
 		return app.BenchCommand(ctx, cfg, log, os.Stdout, rest[1:])
+	case cmd == "analytics":
+		return app.AnalyticsCommand(ctx, cfg, log, rest[1:], os.Stdout)
 	case cmd == "audit" && len(rest) > 1 && rest[1] == "verify":
 		return app.AuditVerify(ctx, cfg, os.Stdout)
 	case cmd == "eval":

@@ -207,6 +207,12 @@ func (s *Store) RebuildCube(ctx context.Context) error {
 			return err
 		}
 	}
+	return s.RebuildPlatform(ctx)
+}
+
+// RebuildPlatform recomputes the platform cube from every tenant's cube:
+// after rows arrived by other means than the rollup (a tenant import).
+func (s *Store) RebuildPlatform(ctx context.Context) error {
 	if _, err := s.db.ExecContext(ctx, "SELECT analytics_platform_rebuild()"); err != nil {
 		return fmt.Errorf("rebuild platform cube: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/suara-id/suara/internal/analytics"
 	"github.com/suara-id/suara/internal/config"
 	"github.com/suara-id/suara/internal/db"
 	"github.com/suara-id/suara/internal/evidence"
@@ -59,6 +60,12 @@ func TenantsImport(ctx context.Context, cfg *config.Config, file string, msg io.
 		if sum.Rows[n] > 0 {
 			fmt.Fprintf(msg, "  %-22s %d\n", n, sum.Rows[n])
 		}
+	}
+	// The platform cube holds no tenant's rows, so the import did not
+	// carry the tenant's share of it: recompute it from every tenant's
+	// cube, the imported one's included.
+	if err := analytics.New(owner, analytics.Options{}).RebuildPlatform(ctx); err != nil {
+		return fmt.Errorf("imported, but the platform analytics are not updated (run suara analytics rebuild): %w", err)
 	}
 	fmt.Fprintln(msg, "restart running suara processes so they load the new tenant")
 	return nil

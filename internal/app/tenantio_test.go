@@ -29,6 +29,10 @@ func TestTenantsExportImportCommands(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// Cases rolled up at the source: the import must bring the tenant into
+	// the destination's platform cube, which holds no tenant's rows.
+	addRolledCases(t, src, "garteks", 6)
+	addRolledCases(t, src, "spn", 4)
 	cfg, err := config.Load("")
 	if err != nil {
 		t.Fatal(err)
@@ -70,6 +74,9 @@ func TestTenantsExportImportCommands(t *testing.T) {
 	_ = dst.Super.QueryRowContext(ctx, "SELECT count(*) FROM categories").Scan(&dstCats)
 	if srcCats == 0 || srcCats != dstCats {
 		t.Errorf("categories: %d at the source, %d imported", srcCats, dstCats)
+	}
+	if got := platformCases(t, dst); got != 6 {
+		t.Errorf("platform cube after import: %d cases, want garteks' 6", got)
 	}
 	if err := app.TenantsImport(ctx, cfg, file, &msg); err == nil {
 		t.Error("imported the same tenant twice")
