@@ -11,6 +11,7 @@ import (
 
 	"github.com/suara-id/suara/internal/analytics"
 	"github.com/suara-id/suara/internal/db/pgtest"
+	"github.com/suara-id/suara/internal/tenant/tenanttest"
 )
 
 func envInt(name string, def int) int {
@@ -32,8 +33,13 @@ func BenchmarkRollup(b *testing.B) {
 	}
 	n := envInt("SUARA_BENCH_ROLLUP_CASES", 20000)
 	f := newFixture(b)
+	benchRollup(b, f, analytics.New(f.db.App, analytics.Options{K: 5}), n)
+}
+
+// benchRollup times b.N rollup runs, each after n new cases (outside the
+// timer) over the four seed unions, and reports cases/s.
+func benchRollup(b *testing.B, f *fixture, s *analytics.Store, n int) {
 	ctx := context.Background()
-	s := analytics.New(f.db.App, analytics.Options{K: 5})
 	slugs := []string{"spn", "garteks", "fsptsk", "japbusi"}
 	cats := []string{"upah", "k3", "phk", "jam_kerja"}
 	var total time.Duration
@@ -209,25 +215,7 @@ func BenchmarkExplorer(b *testing.B) {
 	// over the four seed unions (outside the timer) and times one run.
 	b.Run("rollup_at_scale", func(b *testing.B) {
 		f.t = b
-		slugs := []string{"spn", "garteks", "fsptsk", "japbusi"}
-		cats := []string{"upah", "k3", "phk", "jam_kerja"}
-		var total time.Duration
-		folded := 0
-		for i := 0; i < b.N; i++ {
-			b.StopTimer()
-			for j, slug := range slugs {
-				f.addCases(slug, spec{n: 500, category: cats[j], resolved: j%2 == 0, status: "resolved"})
-			}
-			b.StartTimer()
-			t0 := time.Now()
-			rep, err := s.Rollup(ctx)
-			if err != nil {
-				b.Fatal(err)
-			}
-			total += time.Since(t0)
-			folded += rep.Cases
-		}
-		b.ReportMetric(float64(folded)/total.Seconds(), "cases/s")
+		benchRollup(b, f, s, 2000)
 	})
 }
 
@@ -235,7 +223,7 @@ func BenchmarkExplorer(b *testing.B) {
 // more (every fourth sharing workplace companies), n generated facts, both
 // cubes rebuilt from them.
 func seedExplorer(ctx context.Context, b *testing.B, d *pgtest.DB, n int) error {
-	if err := applySeedUnions(ctx, d); err != nil {
+	if err := tenanttest.ApplySeed(ctx, d); err != nil {
 		return err
 	}
 	start := time.Now()

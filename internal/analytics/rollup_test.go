@@ -10,11 +10,10 @@ import (
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
-	suara "github.com/suara-id/suara"
 	"github.com/suara-id/suara/internal/analytics"
 	"github.com/suara-id/suara/internal/db"
 	"github.com/suara-id/suara/internal/db/pgtest"
-	"github.com/suara-id/suara/internal/tenant"
+	"github.com/suara-id/suara/internal/tenant/tenanttest"
 )
 
 // fixture is a fresh database with the seed unions applied.
@@ -27,24 +26,10 @@ type fixture struct {
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	tdb := pgtest.New(t)
-	if err := applySeedUnions(context.Background(), tdb); err != nil {
+	if err := tenanttest.ApplySeed(context.Background(), tdb); err != nil {
 		t.Fatal(err)
 	}
 	return fixtureOf(t, tdb)
-}
-
-// applySeedUnions applies the bundled unions' manifests.
-func applySeedUnions(ctx context.Context, tdb *pgtest.DB) error {
-	b, err := tenant.LoadBundle(suara.TenantsFS, "tenants")
-	if err != nil {
-		return err
-	}
-	for i := range b.Manifests {
-		if _, err := tenant.Apply(ctx, tdb.App, b, &b.Manifests[i]); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // fixtureOf wraps a database that already holds the seed unions.

@@ -8,12 +8,11 @@ import (
 	"strings"
 	"testing"
 
-	suara "github.com/suara-id/suara"
 	"github.com/suara-id/suara/internal/analytics"
 	"github.com/suara-id/suara/internal/app"
 	"github.com/suara-id/suara/internal/config"
 	"github.com/suara-id/suara/internal/db/pgtest"
-	"github.com/suara-id/suara/internal/tenant"
+	"github.com/suara-id/suara/internal/tenant/tenanttest"
 )
 
 // addRolledCases files n anonymous wage cases in tenant slug (as the
@@ -55,15 +54,7 @@ func platformCases(t *testing.T, d *pgtest.DB) int {
 func TestAnalyticsRebuildCommand(t *testing.T) {
 	ctx := context.Background()
 	d := pgtest.New(t)
-	b, err := tenant.LoadBundle(suara.TenantsFS, "tenants")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range b.Manifests {
-		if _, err := tenant.Apply(ctx, d.App, b, &b.Manifests[i]); err != nil {
-			t.Fatal(err)
-		}
-	}
+	tenanttest.Seed(t, d)
 	addRolledCases(t, d, "spn", 7)
 	addRolledCases(t, d, "garteks", 5)
 	if got := platformCases(t, d); got != 12 {

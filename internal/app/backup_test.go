@@ -6,11 +6,10 @@ import (
 	"path/filepath"
 	"testing"
 
-	suara "github.com/suara-id/suara"
 	"github.com/suara-id/suara/internal/app"
 	"github.com/suara-id/suara/internal/db"
 	"github.com/suara-id/suara/internal/db/pgtest"
-	"github.com/suara-id/suara/internal/tenant"
+	"github.com/suara-id/suara/internal/tenant/tenanttest"
 )
 
 // A backup restores into a new database with every table's row count
@@ -18,15 +17,7 @@ import (
 func TestBackupRestoreRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	tdb := pgtest.New(t)
-	b, err := tenant.LoadBundle(suara.TenantsFS, "tenants")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range b.Manifests {
-		if _, err := tenant.Apply(ctx, tdb.App, b, &b.Manifests[i]); err != nil {
-			t.Fatal(err)
-		}
-	}
+	tenanttest.Seed(t, tdb)
 	admin := pgtest.AdminURL(t)
 	src := withDB(t, admin, tdb.Name)
 	file := filepath.Join(t.TempDir(), "suara.dump")

@@ -9,12 +9,11 @@ import (
 	"testing"
 	"time"
 
-	suara "github.com/suara-id/suara"
 	"github.com/suara-id/suara/internal/app"
 	"github.com/suara-id/suara/internal/config"
 	"github.com/suara-id/suara/internal/db/pgtest"
 	"github.com/suara-id/suara/internal/privacy"
-	"github.com/suara-id/suara/internal/tenant"
+	"github.com/suara-id/suara/internal/tenant/tenanttest"
 )
 
 // `suara privacy` as an admin runs it: set retention, hold a case, run the
@@ -32,15 +31,7 @@ func TestPrivacyCommand(t *testing.T) {
 	cfg.Paths.Data = t.TempDir()
 	cfg.Security.Password = config.Password{MemoryKiB: 64, Iterations: 1, Parallelism: 1}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	b, err := tenant.LoadBundle(suara.TenantsFS, "tenants")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range b.Manifests {
-		if _, err := tenant.Apply(ctx, tdb.App, b, &b.Manifests[i]); err != nil {
-			t.Fatal(err)
-		}
-	}
+	tenanttest.Seed(t, tdb)
 	if err := app.SeedDemo(ctx, cfg, log, io.Discard); err != nil {
 		t.Fatal(err)
 	}

@@ -8,11 +8,10 @@ import (
 	"strings"
 	"testing"
 
-	suara "github.com/suara-id/suara"
 	"github.com/suara-id/suara/internal/app"
 	"github.com/suara-id/suara/internal/config"
 	"github.com/suara-id/suara/internal/db/pgtest"
-	"github.com/suara-id/suara/internal/tenant"
+	"github.com/suara-id/suara/internal/tenant/tenanttest"
 )
 
 // The CLI path: suara tenants export garteks > file, then suara tenants
@@ -20,15 +19,7 @@ import (
 func TestTenantsExportImportCommands(t *testing.T) {
 	ctx := context.Background()
 	src, dst := pgtest.New(t), pgtest.New(t)
-	b, err := tenant.LoadBundle(suara.TenantsFS, "tenants")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range b.Manifests {
-		if _, err := tenant.Apply(ctx, src.App, b, &b.Manifests[i]); err != nil {
-			t.Fatal(err)
-		}
-	}
+	tenanttest.Seed(t, src)
 	// Cases rolled up at the source: the import must bring the tenant into
 	// the destination's platform cube, which holds no tenant's rows.
 	addRolledCases(t, src, "garteks", 6)

@@ -12,12 +12,11 @@ import (
 
 	"github.com/google/uuid"
 
-	suara "github.com/suara-id/suara"
 	"github.com/suara-id/suara/internal/app"
 	"github.com/suara-id/suara/internal/config"
 	"github.com/suara-id/suara/internal/db/pgtest"
 	"github.com/suara-id/suara/internal/jobs"
-	"github.com/suara-id/suara/internal/tenant"
+	"github.com/suara-id/suara/internal/tenant/tenanttest"
 )
 
 // `suara worker` has no web server: with classify.metrics_addr set it
@@ -26,15 +25,7 @@ import (
 func TestWorkerServesMetrics(t *testing.T) {
 	ctx := context.Background()
 	tdb := pgtest.New(t)
-	b, err := tenant.LoadBundle(suara.TenantsFS, "tenants")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range b.Manifests {
-		if _, err := tenant.Apply(ctx, tdb.App, b, &b.Manifests[i]); err != nil {
-			t.Fatal(err)
-		}
-	}
+	tenanttest.Seed(t, tdb)
 	cfg, err := config.Load("")
 	if err != nil {
 		t.Fatal(err)

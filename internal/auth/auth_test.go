@@ -10,6 +10,7 @@ import (
 	"github.com/suara-id/suara/internal/auth"
 	"github.com/suara-id/suara/internal/db/pgtest"
 	"github.com/suara-id/suara/internal/tenant"
+	"github.com/suara-id/suara/internal/tenant/tenanttest"
 
 	suara "github.com/suara-id/suara"
 )
@@ -69,15 +70,7 @@ func newFixture(tb testing.TB) *fixture {
 	tb.Helper()
 	tdb := pgtest.New(tb)
 	ctx := context.Background()
-	b, err := tenant.LoadBundle(suara.TenantsFS, "tenants")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for i := range b.Manifests {
-		if _, err := tenant.Apply(ctx, tdb.App, b, &b.Manifests[i]); err != nil {
-			tb.Fatal(err)
-		}
-	}
+	tenanttest.Seed(tb, tdb)
 	res := tenant.NewResolver("localhost", tdb.App)
 	if err := res.Refresh(ctx); err != nil {
 		tb.Fatal(err)

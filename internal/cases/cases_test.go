@@ -19,6 +19,7 @@ import (
 	"github.com/suara-id/suara/internal/db/pgtest"
 	"github.com/suara-id/suara/internal/evidence"
 	"github.com/suara-id/suara/internal/tenant"
+	"github.com/suara-id/suara/internal/tenant/tenanttest"
 )
 
 const (
@@ -38,15 +39,7 @@ func setup(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	tdb := pgtest.New(t)
-	b, err := tenant.LoadBundle(suara.TenantsFS, "tenants")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range b.Manifests {
-		if _, err := tenant.Apply(ctx, tdb.App, b, &b.Manifests[i]); err != nil {
-			t.Fatal(err)
-		}
-	}
+	tenanttest.Seed(t, tdb)
 	model, _ := suara.ConfigFS.ReadFile("config/rbac_model.conf")
 	policy, _ := suara.ConfigFS.ReadFile("config/rbac_policy.csv")
 	log := slog.New(slog.DiscardHandler)

@@ -23,11 +23,10 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
-	suara "github.com/suara-id/suara"
 	"github.com/suara-id/suara/internal/app"
 	"github.com/suara-id/suara/internal/config"
 	"github.com/suara-id/suara/internal/db/pgtest"
-	"github.com/suara-id/suara/internal/tenant"
+	"github.com/suara-id/suara/internal/tenant/tenanttest"
 )
 
 const demoPassword = "suara-demo"
@@ -145,14 +144,8 @@ func bootServer() (s *server, err error) {
 	// Links the server builds (invites, tenant lists) carry the real port.
 	cfg.HTTP.Addr = fmt.Sprintf("127.0.0.1:%d", port)
 	ctx := context.Background()
-	b, err := tenant.LoadBundle(suara.TenantsFS, "tenants")
-	if err != nil {
+	if err := tenanttest.ApplySeed(ctx, tdb); err != nil {
 		return nil, err
-	}
-	for i := range b.Manifests {
-		if _, err := tenant.Apply(ctx, tdb.App, b, &b.Manifests[i]); err != nil {
-			return nil, err
-		}
 	}
 	var logOut io.Writer = io.Discard
 	if os.Getenv("SUARA_TEST_LOG") != "" {

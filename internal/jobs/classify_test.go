@@ -27,6 +27,7 @@ import (
 	"github.com/suara-id/suara/internal/evidence"
 	"github.com/suara-id/suara/internal/jobs"
 	"github.com/suara-id/suara/internal/tenant"
+	"github.com/suara-id/suara/internal/tenant/tenanttest"
 )
 
 type fixture struct {
@@ -45,15 +46,7 @@ func newFixture(tb testing.TB, ollamaURL string, timeout time.Duration, workers 
 	tb.Helper()
 	tdb := pgtest.New(tb)
 	ctx := context.Background()
-	b, err := tenant.LoadBundle(suara.TenantsFS, "tenants")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for i := range b.Manifests {
-		if _, err := tenant.Apply(ctx, tdb.App, b, &b.Manifests[i]); err != nil {
-			tb.Fatal(err)
-		}
-	}
+	tenanttest.Seed(tb, tdb)
 	res := tenant.NewResolver("localhost", tdb.App)
 	if err := res.Refresh(ctx); err != nil {
 		tb.Fatal(err)

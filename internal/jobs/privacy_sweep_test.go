@@ -21,6 +21,7 @@ import (
 	"github.com/suara-id/suara/internal/jobs"
 	"github.com/suara-id/suara/internal/privacy"
 	"github.com/suara-id/suara/internal/tenant"
+	"github.com/suara-id/suara/internal/tenant/tenanttest"
 )
 
 // newPrivacyFixture is newFixture without a classification queue: the
@@ -30,15 +31,7 @@ func newPrivacyFixture(t *testing.T) *fixture {
 	t.Helper()
 	tdb := pgtest.New(t)
 	ctx := context.Background()
-	b, err := tenant.LoadBundle(suara.TenantsFS, "tenants")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range b.Manifests {
-		if _, err := tenant.Apply(ctx, tdb.App, b, &b.Manifests[i]); err != nil {
-			t.Fatal(err)
-		}
-	}
+	tenanttest.Seed(t, tdb)
 	res := tenant.NewResolver("localhost", tdb.App)
 	if err := res.Refresh(ctx); err != nil {
 		t.Fatal(err)

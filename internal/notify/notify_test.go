@@ -14,7 +14,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
-	suara "github.com/suara-id/suara"
 	"github.com/suara-id/suara/internal/app"
 	"github.com/suara-id/suara/internal/auth"
 	"github.com/suara-id/suara/internal/cases"
@@ -23,6 +22,7 @@ import (
 	"github.com/suara-id/suara/internal/db/pgtest"
 	"github.com/suara-id/suara/internal/notify"
 	"github.com/suara-id/suara/internal/tenant"
+	"github.com/suara-id/suara/internal/tenant/tenanttest"
 )
 
 // fx is one test's platform: a fresh database with the seed manifests and
@@ -57,15 +57,7 @@ func setup(t *testing.T) *fx {
 	}
 	cfg.Paths.Data = t.TempDir()
 	cfg.Classify.Ollama.Enabled = false
-	b, err := tenant.LoadBundle(suara.TenantsFS, "tenants")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range b.Manifests {
-		if _, err := tenant.Apply(ctx, tdb.App, b, &b.Manifests[i]); err != nil {
-			t.Fatal(err)
-		}
-	}
+	tenanttest.Seed(t, tdb)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	pf, err := app.NewServer(ctx, cfg, log, tdb.App)
 	if err != nil {
