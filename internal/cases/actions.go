@@ -15,6 +15,7 @@ import (
 	"github.com/suara-id/suara/internal/apperr"
 	"github.com/suara-id/suara/internal/auth"
 	"github.com/suara-id/suara/internal/db"
+	"github.com/suara-id/suara/internal/tenant"
 )
 
 // Follow-up action kinds, after the dispute steps of UU 2/2004 and the
@@ -80,15 +81,7 @@ func actionFields(in ActionInput, now time.Time) (map[string]any, error) {
 	v := &apperr.Validation{}
 	out := map[string]any{}
 	text := func(field, val string, max int, required bool) {
-		s, ok := cleanText(val)
-		switch n := utf8.RuneCountInString(s); {
-		case !ok:
-			v.Add(field, "error.invalid")
-		case n == 0 && required:
-			v.Add(field, "error.required")
-		case n > max:
-			v.Add(field, "error.too_long")
-		case n > 0:
+		if s := checkText(v, field, val, max, required); s != "" {
 			out[field] = s
 		}
 	}
@@ -192,6 +185,24 @@ func actionFields(in ActionInput, now time.Time) (map[string]any, error) {
 		v.Add("visibility", "error.invalid_choice")
 	}
 	return out, v.Err()
+}
+
+// checkText cleans a free-text field and returns it, or records in v why
+// it is unusable (control characters, missing when required, longer than
+// max runes) and returns "".
+func checkText(v *apperr.Validation, field, val string, max int, required bool) string {
+	s, ok := cleanText(val)
+	switch n := utf8.RuneCountInString(s); {
+	case !ok:
+		v.Add(field, "error.invalid")
+	case n == 0 && required:
+		v.Add(field, "error.required")
+	case n > max:
+		v.Add(field, "error.too_long")
+	default:
+		return s
+	}
+	return ""
 }
 
 // staffCase loads and locks a case for a staff write that needs act at its
@@ -327,6 +338,19 @@ func (s *Service) CannedReply(ctx context.Context, tenantID uuid.UUID, p *auth.P
 	return &r, nil
 }
 
+// Limits of the handling settings, as the schema holds them.
+const (
+	maxCannedTitleRunes = 100
+	maxWordingRunes     = 100
+)
+
+// Admin audit kinds of the handling settings (tenant.LogAdminEvent).
+const (
+	AdminEventCannedReplyAdded   = "canned_reply.create"
+	AdminEventCannedReplyDeleted = "canned_reply.delete"
+	AdminEventStatusWordings     = "status_wording.update"
+)
+
 // AddCannedReply stores a canned reply; it needs tenant_settings update.
 func (s *Service) AddCannedReply(ctx context.Context, tenantID uuid.UUID, p *auth.Principal, slug string, r CannedReply) (*CannedReply, error) {
 	if err := s.authz.Check(ctx, p, slug, "tenant_settings", "update"); err != nil {
@@ -336,25 +360,43 @@ func (s *Service) AddCannedReply(ctx context.Context, tenantID uuid.UUID, p *aut
 	if r.Locale != "id" && r.Locale != "en" {
 		v.Add("locale", "error.invalid_choice")
 	}
-	var ok bool
-	if r.Title, ok = cleanText(r.Title); !ok || r.Title == "" || utf8.RuneCountInString(r.Title) > 100 {
-		v.Add("title", "error.invalid")
-	}
-	if r.Body, ok = cleanText(r.Body); !ok || r.Body == "" || utf8.RuneCountInString(r.Body) > maxMessageRunes {
-		v.Add("body", "error.invalid")
-	}
+	r.Title = checkText(v, "title", r.Title, maxCannedTitleRunes, true)
+	r.Body = checkText(v, "body", r.Body, maxMessageRunes, true)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	r.TenantID = tenantID
 	err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-		_, err := tx.NewInsert().Model(&r).ExcludeColumn("id").Returning("id").Exec(ctx)
-		return db.MapError(err)
+		if _, err := tx.NewInsert().Model(&r).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
+			return db.MapError(err)
+		}
+		return tenant.LogAdminEvent(ctx, tx, tenantID, p.UserID, AdminEventCannedReplyAdded, r.Title,
+			map[string]any{"id": r.ID, "locale": r.Locale})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("add canned reply: %w", err)
 	}
 	return &r, nil
+}
+
+// DeleteCannedReply removes a canned reply of the tenant; it needs
+// tenant_settings update. An unknown id, or another tenant's (invisible
+// under RLS), is apperr.ErrNotFound. Messages already sent keep their text.
+func (s *Service) DeleteCannedReply(ctx context.Context, tenantID uuid.UUID, p *auth.Principal, slug string, id uuid.UUID) error {
+	if err := s.authz.Check(ctx, p, slug, "tenant_settings", "update"); err != nil {
+		return err
+	}
+	err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
+		var title string
+		if err := tx.QueryRowContext(ctx, "DELETE FROM canned_replies WHERE id = ? RETURNING title", id).Scan(&title); err != nil {
+			return db.MapError(err)
+		}
+		return tenant.LogAdminEvent(ctx, tx, tenantID, p.UserID, AdminEventCannedReplyDeleted, title, map[string]any{"id": id})
+	})
+	if err != nil {
+		return fmt.Errorf("delete canned reply: %w", err)
+	}
+	return nil
 }
 
 // StatusWording is a tenant's reporter-facing label of a status, per
@@ -391,31 +433,72 @@ func (s *Service) StatusWordings(ctx context.Context, tenantID uuid.UUID) (map[S
 }
 
 // SetStatusWording sets the tenant's labels for a status; it needs
-// tenant_settings update.
+// tenant_settings update. Field errors name "status", "id" and "en".
 func (s *Service) SetStatusWording(ctx context.Context, tenantID uuid.UUID, p *auth.Principal, slug string, w StatusWording) error {
+	return s.setStatusWordings(ctx, tenantID, p, slug, []StatusWording{w}, func(_ Status, lang string) string { return lang })
+}
+
+// SetStatusWordings sets the labels of several statuses at once (the
+// settings page's one form): all are saved or, on any bad label, none.
+// Field errors name "<status>.id" and "<status>.en".
+func (s *Service) SetStatusWordings(ctx context.Context, tenantID uuid.UUID, p *auth.Principal, slug string, ws []StatusWording) error {
+	return s.setStatusWordings(ctx, tenantID, p, slug, ws, WordingField)
+}
+
+// WordingField is the field that names a status's label in lang ("id" or
+// "en") for SetStatusWordings: "resolved.en".
+func WordingField(st Status, lang string) string { return string(st) + "." + lang }
+
+// setStatusWordings checks every label, then stores them in one
+// transaction with one audit entry. A status whose labels are both empty
+// goes back to the default wording: its row is removed.
+func (s *Service) setStatusWordings(ctx context.Context, tenantID uuid.UUID, p *auth.Principal, slug string, ws []StatusWording,
+	field func(st Status, lang string) string) error {
 	if err := s.authz.Check(ctx, p, slug, "tenant_settings", "update"); err != nil {
 		return err
 	}
+	ws = slices.Clone(ws) // cleaned below; the caller keeps what was typed
 	v := &apperr.Validation{}
-	if !w.Status.Valid() {
-		v.Add("status", "error.invalid_choice")
+	label := func(st Status, lang, val string) string {
+		f := field(st, lang)
+		out := checkText(v, f, val, maxWordingRunes, false)
+		if strings.Contains(out, "\n") {
+			v.Add(f, "error.invalid") // a label is one line
+		}
+		return out
 	}
-	var ok bool
-	if w.ID, ok = cleanText(w.ID); !ok || utf8.RuneCountInString(w.ID) > 100 || strings.Contains(w.ID, "\n") {
-		v.Add("id", "error.invalid")
-	}
-	if w.EN, ok = cleanText(w.EN); !ok || utf8.RuneCountInString(w.EN) > 100 || strings.Contains(w.EN, "\n") {
-		v.Add("en", "error.invalid")
+	for i := range ws {
+		w := &ws[i]
+		if !w.Status.Valid() {
+			v.Add("status", "error.invalid_choice")
+		}
+		w.ID, w.EN = label(w.Status, "id", w.ID), label(w.Status, "en", w.EN)
 	}
 	if err := v.Err(); err != nil {
 		return err
 	}
-	return db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO status_wordings (tenant_id, status, label_id, label_en) VALUES (?, ?, ?, ?)
-			ON CONFLICT (tenant_id, status) DO UPDATE SET label_id = EXCLUDED.label_id, label_en = EXCLUDED.label_en, updated_at = now()`,
-			tenantID, string(w.Status), w.ID, w.EN)
-		return err
+	err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
+		statuses := make([]string, 0, len(ws))
+		for _, w := range ws {
+			var err error
+			if w.ID == "" && w.EN == "" {
+				_, err = tx.ExecContext(ctx, "DELETE FROM status_wordings WHERE status = ?", string(w.Status))
+			} else {
+				_, err = tx.ExecContext(ctx, `INSERT INTO status_wordings (tenant_id, status, label_id, label_en) VALUES (?, ?, ?, ?)
+					ON CONFLICT (tenant_id, status) DO UPDATE SET label_id = EXCLUDED.label_id, label_en = EXCLUDED.label_en, updated_at = now()`,
+					tenantID, string(w.Status), w.ID, w.EN)
+			}
+			if err != nil {
+				return fmt.Errorf("%s: %w", w.Status, db.MapError(err))
+			}
+			statuses = append(statuses, string(w.Status))
+		}
+		return tenant.LogAdminEvent(ctx, tx, tenantID, p.UserID, AdminEventStatusWordings, strings.Join(statuses, ","), map[string]any{"wordings": ws})
 	})
+	if err != nil {
+		return fmt.Errorf("set status wordings: %w", err)
+	}
+	return nil
 }
 
 // Playbook returns the recommended next steps of the case's category in

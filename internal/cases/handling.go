@@ -15,6 +15,7 @@ import (
 	"github.com/suara-id/suara/internal/apperr"
 	"github.com/suara-id/suara/internal/auth"
 	"github.com/suara-id/suara/internal/db"
+	"github.com/suara-id/suara/internal/tenant"
 )
 
 // Event kinds written while a case is handled.
@@ -28,9 +29,6 @@ const (
 	// EventActionPrefix + an action kind ("action_bipartite") is a follow-up action.
 	EventActionPrefix = "action_"
 )
-
-// DefaultReopenWindowDays applies when the tenant sets no reopen window.
-const DefaultReopenWindowDays = 30
 
 // ErrReopenWindowPassed refuses a reopen after the tenant's window.
 var ErrReopenWindowPassed = &apperr.FieldConflict{Field: "transition", Key: "error.reopen_window_passed"}
@@ -261,21 +259,16 @@ func eventOf(e *eventRow) Event {
 	return Event{Seq: e.Seq, Kind: e.Kind, Visibility: e.Visibility, By: eventBy(*e), Payload: RawJSON(e.Payload), CreatedAt: e.CreatedAt}
 }
 
-// reopenWindow is the tenant's reopen window (default 30 days).
+// reopenWindow is the tenant's reopen window (tenant.Settings.ReopenWindow),
+// read in the transaction so a change applies to the next request.
 func reopenWindow(ctx context.Context, tx bun.Tx) (time.Duration, error) {
 	var raw []byte
 	if err := tx.QueryRowContext(ctx, "SELECT settings FROM tenants WHERE id = NULLIF(current_setting('app.tenant_id', true), '')::uuid").Scan(&raw); err != nil {
 		return 0, fmt.Errorf("tenant settings: %w", err)
 	}
-	var st struct {
-		ReopenWindowDays int `json:"reopen_window_days"`
-	}
+	var st tenant.Settings
 	_ = json.Unmarshal(raw, &st)
-	days := st.ReopenWindowDays
-	if days <= 0 {
-		days = DefaultReopenWindowDays
-	}
-	return time.Duration(days) * 24 * time.Hour, nil
+	return time.Duration(st.ReopenWindow()) * 24 * time.Hour, nil
 }
 
 // survivingCase finds the case a duplicate joins, by id or reference: it

@@ -32,6 +32,7 @@ func (s *Server) adminRoutes() {
 	s.brandingRoutes()
 	s.sectorRoutes(api)
 	s.orgPageRoutes()
+	s.handlingSettingsRoutes(api)
 
 	s.app.Get("/admin", func(c *fiber.Ctx) error { return c.Redirect("/admin/categories", fiber.StatusSeeOther) })
 	s.app.Get("/admin/categories", s.adminCategoriesPage)

@@ -28,6 +28,7 @@ func (s *Server) handlingRoutes() {
 	api.Post("/cases/:id/checkins/:n", s.apiCheckin)
 	api.Get("/canned-replies", s.apiCannedReplies)
 	api.Post("/canned-replies", s.apiAddCannedReply)
+	api.Delete("/canned-replies/:id", s.apiDeleteCannedReply)
 	api.Get("/statuses", s.apiStatuses)
 	api.Put("/statuses/:status", s.apiSetStatusWording)
 	api.Post("/routing-rules", s.apiAddRoutingRule)
@@ -349,6 +350,23 @@ func (s *Server) apiAddCannedReply(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(out)
+}
+
+func (s *Server) apiDeleteCannedReply(c *fiber.Ctx) error {
+	// The role first, then the id: anyone but a federation admin is
+	// refused (403) whatever id they send.
+	t, p, err := s.tenantAdmin(c, "tenant_settings", "update")
+	if err != nil {
+		return err
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.cases.DeleteCannedReply(c.UserContext(), t.ID, p, t.Slug, id); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
 }
 
 // statusLabel is how the tenant words a status for reporters in locale:

@@ -158,6 +158,14 @@ func exerciseHandling(t *testing.T, e *env, r *recorder, a apiActors, must statu
 	// Canned replies and status wording.
 	st, _ = r.json("POST", "/canned-replies", a.admin, map[string]any{"locale": "id", "title": "Terima kasih", "body": "Terima kasih, laporan Anda kami terima."})
 	must("canned reply", st, 201)
+	st, gone := r.json("POST", "/canned-replies", a.admin, map[string]any{"locale": "en", "title": "Thanks", "body": "Thank you, we received your report."})
+	must("canned reply to delete", st, 201)
+	x = r.call("DELETE", "/canned-replies/"+fmt.Sprint(gone["id"]), a.officer, "", nil)
+	must("delete canned reply by officer", x.status, 403)
+	x = r.call("DELETE", "/canned-replies/"+fmt.Sprint(gone["id"]), a.admin, "", nil)
+	must("delete canned reply", x.status, 204)
+	x = r.call("DELETE", "/canned-replies/"+fmt.Sprint(gone["id"]), a.admin, "", nil)
+	must("delete canned reply twice", x.status, 404)
 	st, _ = r.json("POST", "/canned-replies", a.admin, map[string]any{"locale": "fr", "title": "", "body": ""})
 	must("canned reply bad", st, 422)
 	st, _ = r.json("POST", "/canned-replies", a.officer, map[string]any{"locale": "id", "title": "x", "body": "y"})
@@ -482,6 +490,12 @@ func exerciseSettings(t *testing.T, e *env, r *recorder, a apiActors, must statu
 	must("staff conflict bad", st, 422)
 	st, _ = r.json("POST", "/staff-conflicts", a.officer, map[string]any{"user_id": officerID, "workplace_id": a.wp})
 	must("staff conflict by officer", st, 403)
+	st, _ = r.json("PUT", "/admin/settings/reopen-window", a.admin, map[string]any{"days": 14})
+	must("reopen window", st, 200)
+	st, _ = r.json("PUT", "/admin/settings/reopen-window", a.admin, map[string]any{"days": 366})
+	must("reopen window too long", st, 422)
+	st, _ = r.json("PUT", "/admin/settings/reopen-window", a.branch, map[string]any{"days": 14})
+	must("reopen window by a branch admin", st, 403)
 }
 
 // exercisePlatform covers the cross-union analytics, on the platform host.
