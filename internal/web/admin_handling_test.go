@@ -122,6 +122,9 @@ func TestHandlingSettingsPage(t *testing.T) {
 		mustContain(t, page, "Sedang diurus pengurus")
 		_, page = e.page(spnHost, "/cases/"+id+"?lang=en", worker)
 		mustContain(t, page, "In the union&#39;s hands")
+		// Every reporter page that names the status words it the same way.
+		_, page = e.page(spnHost, "/cases", worker)
+		mustContain(t, page, "Sedang diurus pengurus")
 		labels := func(lang string) map[string]string {
 			_, body := e.getJSON(spnHost, "/api/v1/statuses?lang="+lang, worker)
 			out := map[string]string{}

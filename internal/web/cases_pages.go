@@ -232,20 +232,12 @@ type caseData struct {
 	Error    string
 	Notice   string
 	Staff    bool
-	// StatusLabel is the case's status as the tenant words it for
-	// reporters (its own label, else the default); showCase sets it.
-	StatusLabel string
 	// Notifications are the anonymous reporter's in-app notifications,
 	// shown on the receipt view: they have no account, hence no inbox.
 	Notifications []notify.Item
 }
 
 func (s *Server) showCase(c *fiber.Ctx, d caseData, status int) error {
-	words, err := s.cases.StatusWordings(c.UserContext(), reqCtx(c).Tenant.ID)
-	if err != nil {
-		return err
-	}
-	d.StatusLabel = s.statusLabel(c, words, d.Case.Status)
 	pg := s.page(c, "case.status_title")
 	pg.Data = d
 	c.Set(fiber.HeaderCacheControl, "no-store")

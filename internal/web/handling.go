@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
+	"github.com/nicksnyder/go-i18n/v2/i18n"
 
 	"github.com/suara-id/suara/internal/apperr"
 	"github.com/suara-id/suara/internal/cases"
@@ -369,19 +370,18 @@ func (s *Server) apiDeleteCannedReply(c *fiber.Ctx) error {
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
-// statusLabel is how the tenant words a status for reporters in locale:
-// its own label when it set one, else the default wording.
-func (s *Server) statusLabel(c *fiber.Ctx, words map[cases.Status]cases.StatusWording, st cases.Status) string {
-	rc := reqCtx(c)
+// wordStatus is how the tenant words a status for reporters in locale:
+// its own label when it set one (words), else the default wording.
+func wordStatus(loc *i18n.Localizer, locale string, words map[cases.Status]cases.StatusWording, st cases.Status) string {
 	if w, ok := words[st]; ok {
-		if rc.Locale == "en" && w.EN != "" {
+		if locale == "en" && w.EN != "" {
 			return w.EN
 		}
-		if rc.Locale != "en" && w.ID != "" {
+		if locale != "en" && w.ID != "" {
 			return w.ID
 		}
 	}
-	return translate(rc.loc, "case.status."+string(st))
+	return translate(loc, "case.status."+string(st))
 }
 
 func (s *Server) apiStatuses(c *fiber.Ctx) error {
@@ -399,7 +399,7 @@ func (s *Server) apiStatuses(c *fiber.Ctx) error {
 	}
 	out := make([]status, 0, len(cases.AllStatuses()))
 	for _, st := range cases.AllStatuses() {
-		out = append(out, status{st, s.statusLabel(c, words, st)})
+		out = append(out, status{st, wordStatus(reqCtx(c).loc, reqCtx(c).Locale, words, st)})
 	}
 	return c.JSON(fiber.Map{"statuses": out})
 }

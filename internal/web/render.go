@@ -8,11 +8,13 @@ import (
 	"io/fs"
 	"reflect"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 
+	"github.com/suara-id/suara/internal/cases"
 	"github.com/suara-id/suara/internal/tenant"
 	"github.com/suara-id/suara/internal/workday"
 )
@@ -109,6 +111,19 @@ type Page struct {
 	CategoryNames map[string]string
 
 	loc *i18n.Localizer
+	// statusWords loads the tenant's own wording of statuses for
+	// reporters, once, when a page first asks (ReporterStatus).
+	statusWords func() map[cases.Status]cases.StatusWording
+}
+
+// ReporterStatus is a status as the tenant words it for its reporters: its
+// own label in the reader's language, else the default wording.
+func (p *Page) ReporterStatus(st cases.Status) string {
+	var words map[cases.Status]cases.StatusWording
+	if p.statusWords != nil {
+		words = p.statusWords()
+	}
+	return wordStatus(p.loc, p.Locale, words, st)
 }
 
 // T translates a message id; args are alternating key, value pairs.
@@ -153,6 +168,15 @@ func (s *Server) page(c *fiber.Ctx, title string) *Page {
 	}
 	p.ThemeCSS, p.LogoURL = "/theme.css", "/logo.svg"
 	if rc.Tenant != nil {
+		ctx, tenantID := c.UserContext(), rc.Tenant.ID
+		p.statusWords = sync.OnceValue(func() map[cases.Status]cases.StatusWording {
+			words, err := s.cases.StatusWordings(ctx, tenantID)
+			if err != nil {
+				// A label is not worth failing a reporter's page for.
+				s.log.Warn("status wording: default wording shown", "err", err)
+			}
+			return words
+		})
 		if b := rc.Tenant.Settings.Branding; b.HasColors() || b.Logo != "" {
 			v := "?v=" + brandingVersion(b)
 			p.ThemeCSS, p.LogoURL = p.ThemeCSS+v, p.LogoURL+v
