@@ -122,9 +122,14 @@ func TestHandlingSettingsPage(t *testing.T) {
 		mustContain(t, page, "Sedang diurus pengurus")
 		_, page = e.page(spnHost, "/cases/"+id+"?lang=en", worker)
 		mustContain(t, page, "In the union&#39;s hands")
-		// Every reporter page that names the status words it the same way.
+		// Every reporter page that names the status words it the same way,
+		// the case's timeline too ("verified", then the union's words).
 		_, page = e.page(spnHost, "/cases", worker)
 		mustContain(t, page, "Sedang diurus pengurus")
+		_, page = e.page(spnHost, "/cases/"+id, worker)
+		if n := strings.Count(page, "Sedang diurus pengurus"); n < 2 {
+			t.Errorf("the union's wording appears %d times on the case page: header and timeline want it", n)
+		}
 		labels := func(lang string) map[string]string {
 			_, body := e.getJSON(spnHost, "/api/v1/statuses?lang="+lang, worker)
 			out := map[string]string{}

@@ -239,7 +239,7 @@ type caseData struct {
 
 func (s *Server) showCase(c *fiber.Ctx, d caseData, status int) error {
 	pg := s.page(c, "case.status_title")
-	pg.Data = d
+	pg.Data, pg.forReporter = d, true
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	name := "case_show"
 	if d.Receipt != "" {

@@ -114,6 +114,9 @@ type Page struct {
 	// statusWords loads the tenant's own wording of statuses for
 	// reporters, once, when a page first asks (ReporterStatus).
 	statusWords func() map[cases.Status]cases.StatusWording
+	// forReporter marks a reporter's view of a case: its timeline words
+	// statuses as the reporter's header does (Details).
+	forReporter bool
 }
 
 // ReporterStatus is a status as the tenant words it for its reporters: its

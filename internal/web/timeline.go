@@ -42,7 +42,8 @@ var timelineFields = []struct{ key, label, values string }{
 }
 
 // Details lists what an event's payload says, in the reader's language.
-// Category slugs read as the names in CategoryNames when the page set them.
+// Category slugs read as the names in CategoryNames when the page set them;
+// on a reporter's page a status reads as the union words it for reporters.
 func (p *Page) Details(e cases.Event) []detail {
 	var m map[string]any
 	if err := json.Unmarshal([]byte(e.Payload), &m); err != nil || len(m) == 0 {
@@ -72,6 +73,8 @@ func (p *Page) Details(e cases.Event) []detail {
 			if name := p.CategoryNames[v]; name != "" {
 				v = name
 			}
+		case f.key == "to" && p.forReporter:
+			v = p.ReporterStatus(cases.Status(v))
 		case f.key == "confidence":
 			if x, err := strconv.ParseFloat(v, 64); err == nil {
 				v = fmt.Sprintf("%d%%", int(x*100+0.5))
