@@ -45,7 +45,7 @@ const maxGrainDims = 3
 
 // histBounds are the upper bounds (days) of the duration histograms'
 // buckets; the fourteenth bucket is open (180+). Medians are interpolated
-// inside a bucket, so they are estimates: see analytics_hist_median.
+// inside a bucket, so they are estimates: see histMedian.
 const histBounds = "{1,2,3,5,7,10,14,21,30,45,60,90,180}"
 
 // histBuckets is how many buckets a histogram has.
@@ -197,8 +197,9 @@ func (s *Store) RebuildCells(ctx context.Context, tenantID uuid.UUID) error {
 }
 
 // RebuildCube rebuilds every tenant's cube (as many at once as there are
-// cores) and then the platform cube in one pass (the benchmark's generated facts): cheaper than RebuildCells
-// per tenant, which folds each tenant's difference into the shared cells.
+// cores) and then the platform cube in one pass (suara analytics rebuild,
+// the benchmark's generated facts): cheaper than RebuildCells per tenant,
+// which folds each tenant's difference into the shared cells.
 func (s *Store) RebuildCube(ctx context.Context) error {
 	var ids []uuid.UUID
 	if err := s.db.NewSelect().Table("tenants").Column("id").OrderExpr("created_at, id").Scan(ctx, &ids); err != nil {
