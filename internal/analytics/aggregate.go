@@ -172,13 +172,6 @@ func (r *rawCell) measure(m string, k, total int64) *float64 {
 	return nil
 }
 
-// histLow and histHigh bound the duration histograms' buckets in days
-// (histBounds); the last bucket is open, and its estimate is its low end.
-var (
-	histLow  = [histBuckets]float64{0, 1, 2, 3, 5, 7, 10, 14, 21, 30, 45, 60, 90, 180}
-	histHigh = [histBuckets]float64{1, 2, 3, 5, 7, 10, 14, 21, 30, 45, 60, 90, 180, 180}
-)
-
 // histMedian estimates the median of a duration histogram, to a tenth of
 // a day: the bucket where the cumulative count reaches half, interpolated
 // linearly inside it. Nil for an empty histogram.

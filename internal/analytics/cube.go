@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/bits"
 	"runtime"
+	"strconv"
 	"strings"
 
 	"github.com/google/uuid"
@@ -43,13 +44,28 @@ const fullGrain = 255
 // maxGrainDims is the largest partial grain kept.
 const maxGrainDims = 3
 
-// histBounds are the upper bounds (days) of the duration histograms'
-// buckets; the fourteenth bucket is open (180+). Medians are interpolated
-// inside a bucket, so they are estimates: see histMedian.
-const histBounds = "{1,2,3,5,7,10,14,21,30,45,60,90,180}"
-
-// histBuckets is how many buckets a histogram has.
+// histBuckets is how many buckets a duration histogram has.
 const histBuckets = 14
+
+// histLow and histHigh bound the duration histograms' buckets in days; the
+// fourteenth bucket is open (180+), and its estimate is its low end.
+// Medians are interpolated inside a bucket, so they are estimates: see
+// histMedian.
+var (
+	histLow  = [histBuckets]float64{0, 1, 2, 3, 5, 7, 10, 14, 21, 30, 45, 60, 90, 180}
+	histHigh = [histBuckets]float64{1, 2, 3, 5, 7, 10, 14, 21, 30, 45, 60, 90, 180, 180}
+)
+
+// histBounds are the buckets' upper bounds as a PostgreSQL array literal
+// for width_bucket: a duration at or past the last one falls in the open
+// bucket.
+var histBounds = func() string {
+	parts := make([]string, histBuckets-1)
+	for i := range parts {
+		parts[i] = strconv.FormatFloat(histHigh[i], 'f', -1, 64)
+	}
+	return "{" + strings.Join(parts, ",") + "}"
+}()
 
 // cellMeasureCols are the cube's additive columns.
 func cellMeasureCols() []string {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	suara "github.com/suara-id/suara"
 )
 
 func cells(rows map[string]int64) []*cell {
@@ -229,4 +231,16 @@ func deref(v *float64) any {
 		return nil
 	}
 	return *v
+}
+
+// The cube migration's backfill buckets durations with its own copy of the
+// bounds: it must be the one the rollup and histMedian use.
+func TestHistBoundsMatchMigration(t *testing.T) {
+	sql, err := suara.MigrationsFS.ReadFile("migrations/20261126000020_analytics_cube.tx.up.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(sql), "'"+histBounds+"'::real[]") {
+		t.Errorf("migration 0020 buckets durations with other bounds than histBounds %s", histBounds)
+	}
 }
