@@ -4,7 +4,7 @@ GO ?= go
 BIN := bin/suara
 export GOFLAGS ?= -mod=mod
 
-.PHONY: run test build db-start db-stop vet fmt-check bench bench-full clean fuzz soak
+.PHONY: run test build db-start db-stop vet fmt-check bench bench-full bench-analytics clean fuzz soak
 
 build:
 	$(GO) build -o $(BIN) ./cmd/suara
@@ -40,6 +40,14 @@ bench: build
 
 bench-full: build
 	@BENCH_PROFILE=full scripts/bench.sh
+
+# Cross-union analytics at 10,000,000 cases (SUARA_BENCH_CASES): the
+# explorer's p95 per query shape and the rollup's cases/s at that scale.
+# About 25 minutes the first time; the filled database is kept as a
+# template, so a rerun on the same migrations takes a few minutes.
+bench-analytics:
+	@scripts/pg.sh start >/dev/null && eval "$$(scripts/pg.sh env)" && \
+	  go test -count=1 -run '^$$' -bench BenchmarkExplorer -benchtime 20x -timeout 3h -v ./internal/analytics/
 
 db-start:
 	@scripts/pg.sh start
