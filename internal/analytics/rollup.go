@@ -20,20 +20,13 @@ type RollupReport struct {
 // each is caught up to the clock minus the lag.
 func (s *Store) Rollup(ctx context.Context) (RollupReport, error) {
 	var rep RollupReport
-	type row struct {
-		ID    uuid.UUID `bun:"id"`
-		Share bool      `bun:"share"`
-	}
-	var tenants []row
+	var tenants []uuid.UUID
 	// tenants is a platform table: readable without a tenant setting.
-	if err := s.db.NewSelect().Table("tenants").
-		ColumnExpr("id").
-		ColumnExpr("coalesce(settings -> 'analytics_share_company' = 'true'::jsonb, false) AS share").
-		OrderExpr("created_at, id").Scan(ctx, &tenants); err != nil {
+	if err := s.db.NewSelect().Table("tenants").Column("id").OrderExpr("created_at, id").Scan(ctx, &tenants); err != nil {
 		return rep, fmt.Errorf("list tenants: %w", err)
 	}
-	for _, t := range tenants {
-		n, err := s.rollupTenant(ctx, t.ID, t.Share)
+	for _, id := range tenants {
+		n, err := s.RollupTenant(ctx, id)
 		if err != nil {
 			return rep, err
 		}
@@ -43,20 +36,11 @@ func (s *Store) Rollup(ctx context.Context) (RollupReport, error) {
 	return rep, nil
 }
 
-// RollupTenant folds one tenant's changed cases in (tests and tools).
+// RollupTenant folds one tenant's changed cases in.
 func (s *Store) RollupTenant(ctx context.Context, tenantID uuid.UUID) (int, error) {
-	var share bool
-	if err := s.db.QueryRowContext(ctx,
-		"SELECT coalesce(settings -> 'analytics_share_company' = 'true'::jsonb, false) FROM tenants WHERE id = ?", tenantID).Scan(&share); err != nil {
-		return 0, fmt.Errorf("load tenant %s: %w", tenantID, db.MapError(err))
-	}
-	return s.rollupTenant(ctx, tenantID, share)
-}
-
-func (s *Store) rollupTenant(ctx context.Context, tenantID uuid.UUID, shareCompany bool) (int, error) {
 	total := 0
 	for {
-		n, err := s.rollupBatch(ctx, tenantID, shareCompany)
+		n, err := s.rollupBatch(ctx, tenantID)
 		if err != nil {
 			return total, fmt.Errorf("roll up tenant %s: %w", tenantID, err)
 		}
@@ -155,7 +139,7 @@ SELECT (SELECT count(*) FROM up), (SELECT count(*) FROM moved)`
 
 // rollupBatch folds in at most Batch cases, in the tenant's own
 // transaction, and returns how many.
-func (s *Store) rollupBatch(ctx context.Context, tenantID uuid.UUID, shareCompany bool) (int, error) {
+func (s *Store) rollupBatch(ctx context.Context, tenantID uuid.UUID) (int, error) {
 	now := s.opts.Now().UTC()
 	upper := now.Add(-s.opts.Lag)
 	var n int
@@ -168,6 +152,15 @@ func (s *Store) rollupBatch(ctx context.Context, tenantID uuid.UUID, shareCompan
 		// first stopped, in a fresh snapshot.
 		if _, err := tx.ExecContext(ctx, "SELECT 1 FROM rollup_watermarks WHERE tenant_id = ? FOR UPDATE", tenantID); err != nil {
 			return fmt.Errorf("lock watermark: %w", err)
+		}
+		// Whether the union shares its companies is read under the lock, not
+		// before: a change of the setting resets the watermark in the same
+		// transaction (tenant.SetAnalyticsSharing), so a batch that waited
+		// for it must write the facts as the setting now says.
+		var shareCompany bool
+		if err := tx.QueryRowContext(ctx,
+			"SELECT coalesce(settings -> 'analytics_share_company' = 'true'::jsonb, false) FROM tenants WHERE id = ?", tenantID).Scan(&shareCompany); err != nil {
+			return fmt.Errorf("load tenant: %w", db.MapError(err))
 		}
 		var moved int
 		if err := tx.QueryRowContext(ctx, rollupSQL, tenantID, upper, s.opts.Batch, shareCompany, now).Scan(&n, &moved); err != nil {

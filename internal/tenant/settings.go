@@ -85,3 +85,56 @@ func (a *Admin) SetReopenWindow(ctx context.Context, tenantID, actorID uuid.UUID
 	}
 	return nil
 }
+
+// AdminEventAnalyticsSharing is the admin audit kind of a change to what
+// the union shares with the platform's analysts.
+const AdminEventAnalyticsSharing = "settings.analytics_sharing"
+
+// sharingSQL reads both sharing switches the way the analytics read them
+// (analytics_tenant_labels, the rollup): anything but JSON true is off.
+const sharingSQL = `SELECT coalesce(settings -> 'analytics_anonymous' = 'true'::jsonb, false),
+	coalesce(settings -> 'analytics_share_company' = 'true'::jsonb, false) FROM tenants WHERE id = ?`
+
+// SetAnalyticsSharing stores whether the union is shown as "Union A"...
+// rather than by its short name (settings.analytics_anonymous) and whether
+// its employers' names may appear (settings.analytics_share_company) in the
+// platform's cross-union statistics, leaving every other key as stored, and
+// logs the change with the previous values.
+//
+// The union's label is computed when analysts query, so anonymity applies at
+// once. The company is written into the facts by the rollup, so when
+// share_company changes the tenant's watermark goes back to the start: the
+// next rollup re-reads every case and rewrites each fact with or without its
+// company (it moves the cube's cells by each fact's difference, so re-reading
+// is safe). Until then the queries hide the company of a union that shares
+// none; a union that just opted in shows its companies once recounted.
+func (a *Admin) SetAnalyticsSharing(ctx context.Context, tenantID, actorID uuid.UUID, anonymous, shareCompany bool) error {
+	err := db.InTenantTx(ctx, a.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
+		var prevAnonymous, prevShare bool
+		if err := tx.QueryRowContext(ctx, sharingSQL+" FOR UPDATE", tenantID).Scan(&prevAnonymous, &prevShare); err != nil {
+			return fmt.Errorf("load analytics sharing: %w", db.MapError(err))
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE tenants SET settings = jsonb_set(jsonb_set(coalesce(settings, '{}'),
+				'{analytics_anonymous}', to_jsonb(?::boolean)), '{analytics_share_company}', to_jsonb(?::boolean)),
+				updated_at = now() WHERE id = ?`, anonymous, shareCompany, tenantID); err != nil {
+			return fmt.Errorf("save analytics sharing: %w", err)
+		}
+		if shareCompany != prevShare {
+			// No row yet means the rollup never ran for the tenant: it
+			// will start from the beginning anyway.
+			if _, err := tx.ExecContext(ctx, `UPDATE rollup_watermarks SET updated_at = '-infinity',
+					case_id = '00000000-0000-0000-0000-000000000000' WHERE tenant_id = ?`, tenantID); err != nil {
+				return fmt.Errorf("reset rollup watermark: %w", err)
+			}
+		}
+		return LogAdminEvent(ctx, tx, tenantID, actorID, AdminEventAnalyticsSharing,
+			fmt.Sprintf("anonymous=%t share_company=%t", anonymous, shareCompany), map[string]any{
+				"anonymous": anonymous, "share_company": shareCompany,
+				"previous": map[string]bool{"anonymous": prevAnonymous, "share_company": prevShare},
+			})
+	})
+	if err != nil {
+		return fmt.Errorf("analytics sharing: %w", err)
+	}
+	return nil
+}

@@ -33,6 +33,7 @@ func (s *Server) adminRoutes() {
 	s.sectorRoutes(api)
 	s.orgPageRoutes()
 	s.handlingSettingsRoutes(api)
+	s.sharingRoutes(api)
 
 	s.app.Get("/admin", func(c *fiber.Ctx) error { return c.Redirect("/admin/categories", fiber.StatusSeeOther) })
 	s.app.Get("/admin/categories", s.adminCategoriesPage)

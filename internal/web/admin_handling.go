@@ -125,14 +125,23 @@ func (s *Server) wordingRows(pg *Page, words map[cases.Status]cases.StatusWordin
 // handlingSettingsDone goes back to the page after a change, at the section
 // that changed, or shows it again with what was typed and why not.
 func (s *Server) handlingSettingsDone(c *fiber.Ctx, section string, err error, keep func(*handlingSettingsData)) error {
+	return s.settingsFormDone(c, "/admin/handling?saved=1#"+section, err, func(f *form, status int) error {
+		return s.renderHandlingSettings(c, status, f, keep)
+	})
+}
+
+// settingsFormDone answers a settings form's post: on to saved when err is
+// nil, else the page again through render, with why not (a 422 for refused
+// input). Errors that are not the form's go to the error handler.
+func (s *Server) settingsFormDone(c *fiber.Ctx, saved string, err error, render func(f *form, status int) error) error {
 	if err == nil {
-		return c.Redirect("/admin/handling?saved=1#"+section, fiber.StatusSeeOther)
+		return c.Redirect(saved, fiber.StatusSeeOther)
 	}
 	f, status, ferr := s.formFailure(c, err, nil)
 	if ferr != nil {
 		return ferr
 	}
-	return s.renderHandlingSettings(c, status, f, keep)
+	return render(f, status)
 }
 
 func (s *Server) handlingCannedAdd(c *fiber.Ctx) error {

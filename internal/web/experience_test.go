@@ -103,6 +103,7 @@ func experiencePages(t *testing.T, e *env) []renderedPage {
 	get("dashboard", spnHost, "/admin/dashboard", admin)
 	get("people", spnHost, "/admin/people", admin)
 	get("handling settings", spnHost, "/admin/handling", admin)
+	get("sharing settings", spnHost, "/admin/sharing", admin)
 	get("notifications", spnHost, "/notifications", worker)
 	id := named["id"].(string)
 	for _, tr := range []string{"verify", "start", "resolve"} {

@@ -496,6 +496,16 @@ func exerciseSettings(t *testing.T, e *env, r *recorder, a apiActors, must statu
 	must("reopen window too long", st, 422)
 	st, _ = r.json("PUT", "/admin/settings/reopen-window", a.branch, map[string]any{"days": 14})
 	must("reopen window by a branch admin", st, 403)
+	st, _ = r.json("GET", "/admin/settings/analytics-sharing", a.admin, nil)
+	must("analytics sharing", st, 200)
+	st, _ = r.json("PUT", "/admin/settings/analytics-sharing", a.admin, map[string]any{"anonymous": false, "share_company": true})
+	must("set analytics sharing", st, 200)
+	st, _ = r.json("PUT", "/admin/settings/analytics-sharing", a.admin, map[string]any{"anonymous": "yes"})
+	must("analytics sharing bad", st, 422)
+	st, _ = r.json("GET", "/admin/settings/analytics-sharing", a.officer, nil)
+	must("analytics sharing by an officer", st, 403)
+	st, _ = r.json("PUT", "/admin/settings/analytics-sharing", a.branch, map[string]any{"anonymous": true, "share_company": false})
+	must("analytics sharing by a branch admin", st, 403)
 }
 
 // exercisePlatform covers the cross-union analytics, on the platform host.
