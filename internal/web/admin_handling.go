@@ -155,15 +155,7 @@ func (s *Server) handlingCannedAdd(c *fiber.Ctx) error {
 }
 
 func (s *Server) handlingCannedDelete(c *fiber.Ctx) error {
-	t, p, err := s.tenantAdmin(c, "tenant_settings", "update")
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	if err := s.cases.DeleteCannedReply(c.UserContext(), t.ID, p, t.Slug, id); err != nil {
+	if err := s.deleteCannedReply(c); err != nil {
 		return err
 	}
 	return s.handlingSettingsDone(c, "canned", nil, nil)

@@ -2,11 +2,9 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/google/uuid"
 
 	"github.com/suara-id/suara/internal/apperr"
 )
@@ -45,10 +43,14 @@ type sharingData struct {
 	Saved                  bool
 }
 
-// loadSharing reads the choice as stored now (not the resolver's copy,
-// which may be minutes old).
-func (s *Server) loadSharing(ctx context.Context, tenantID uuid.UUID) (analyticsSharing, error) {
-	st, err := s.admin.Settings(ctx, tenantID)
+// storedSharing is the request's union's choice as stored now (not the
+// resolver's copy, which may be minutes old), for its federation admins.
+func (s *Server) storedSharing(c *fiber.Ctx) (analyticsSharing, error) {
+	t, _, err := s.tenantAdmin(c, "tenant_settings", "update")
+	if err != nil {
+		return analyticsSharing{}, err
+	}
+	st, err := s.admin.Settings(c.UserContext(), t.ID)
 	if err != nil {
 		return analyticsSharing{}, err
 	}
@@ -62,11 +64,7 @@ func (s *Server) sharingPage(c *fiber.Ctx) error {
 // renderSharing shows the page with the stored choice or, after a refused
 // post, with f's reasons and the boxes as they were sent.
 func (s *Server) renderSharing(c *fiber.Ctx, status int, f *form, sent *analyticsSharing) error {
-	t, _, err := s.tenantAdmin(c, "tenant_settings", "update")
-	if err != nil {
-		return err
-	}
-	cur, err := s.loadSharing(c.UserContext(), t.ID)
+	cur, err := s.storedSharing(c)
 	if err != nil {
 		return err
 	}
@@ -113,11 +111,7 @@ func formBox(c *fiber.Ctx, name string, ve *apperr.Validation) bool {
 }
 
 func (s *Server) apiAnalyticsSharing(c *fiber.Ctx) error {
-	t, _, err := s.tenantAdmin(c, "tenant_settings", "update")
-	if err != nil {
-		return err
-	}
-	cur, err := s.loadSharing(c.UserContext(), t.ID)
+	cur, err := s.storedSharing(c)
 	if err != nil {
 		return err
 	}

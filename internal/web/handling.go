@@ -354,8 +354,16 @@ func (s *Server) apiAddCannedReply(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiDeleteCannedReply(c *fiber.Ctx) error {
-	// The role first, then the id: anyone but a federation admin is
-	// refused (403) whatever id they send.
+	if err := s.deleteCannedReply(c); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// deleteCannedReply deletes the canned reply :id of the request's tenant,
+// for the page and the API. The role first, then the id: anyone but a
+// federation admin is refused (403) whatever id they send.
+func (s *Server) deleteCannedReply(c *fiber.Ctx) error {
 	t, p, err := s.tenantAdmin(c, "tenant_settings", "update")
 	if err != nil {
 		return err
@@ -364,10 +372,7 @@ func (s *Server) apiDeleteCannedReply(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.cases.DeleteCannedReply(c.UserContext(), t.ID, p, t.Slug, id); err != nil {
-		return err
-	}
-	return c.SendStatus(fiber.StatusNoContent)
+	return s.cases.DeleteCannedReply(c.UserContext(), t.ID, p, t.Slug, id)
 }
 
 // wordStatus is how the tenant words a status for reporters in locale:
