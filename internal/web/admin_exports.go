@@ -54,15 +54,7 @@ func (s *Server) exportCasesCSV(c *fiber.Ctx) error {
 
 // casePacket renders a case's redacted packet as a printable page.
 func (s *Server) casePacket(c *fiber.Ctx) error {
-	t, err := tenantOnly(c)
-	if err != nil {
-		return err
-	}
-	id, err := caseID(c, "id")
-	if err != nil {
-		return err
-	}
-	p, err := requireTenantStaff(c)
+	t, id, p, err := caseOf(c, requireTenantStaff)
 	if err != nil {
 		return err
 	}
@@ -82,15 +74,7 @@ type shareConsentJSON struct {
 }
 
 func (s *Server) apiShareConsent(c *fiber.Ctx) error {
-	t, err := tenantOnly(c)
-	if err != nil {
-		return err
-	}
-	id, err := caseID(c, "id")
-	if err != nil {
-		return err
-	}
-	p, err := requireSignedIn(c)
+	t, id, p, err := caseOf(c, requireSignedIn)
 	if err != nil {
 		return err
 	}
@@ -109,15 +93,7 @@ func (s *Server) apiShareConsent(c *fiber.Ctx) error {
 
 // shareConsentSubmit is the case page's consent form.
 func (s *Server) shareConsentSubmit(c *fiber.Ctx) error {
-	t, err := tenantOnly(c)
-	if err != nil {
-		return err
-	}
-	id, err := caseID(c, "id")
-	if err != nil {
-		return err
-	}
-	p, err := requireSignedIn(c)
+	t, id, p, err := caseOf(c, requireSignedIn)
 	if err != nil {
 		return err
 	}

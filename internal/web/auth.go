@@ -403,3 +403,38 @@ func (s *Server) apiResetTOTP(c *fiber.Ctx) error {
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }
+
+// caseOf is what a case route acts on: the request's tenant, the case id in
+// the path and who asks (who: requireSignedIn or requireTenantStaff), in
+// that order, so a platform host or a malformed id is refused before the
+// person is looked at.
+func caseOf(c *fiber.Ctx, who func(*fiber.Ctx) (*auth.Principal, error)) (*tenant.Tenant, uuid.UUID, *auth.Principal, error) {
+	t, err := tenantOnly(c)
+	if err != nil {
+		return nil, uuid.Nil, nil, err
+	}
+	id, err := caseID(c, "id")
+	if err != nil {
+		return nil, uuid.Nil, nil, err
+	}
+	p, err := who(c)
+	if err != nil {
+		return nil, uuid.Nil, nil, err
+	}
+	return t, id, p, nil
+}
+
+// staffCaseOf is a staff-only case route's caller and case id, the role
+// first: a reporter is refused (403) whatever id they send, and staff get
+// 404 for an id that is malformed, unknown or another tenant's.
+func staffCaseOf(c *fiber.Ctx) (*auth.Principal, uuid.UUID, error) {
+	p, err := requireTenantStaff(c)
+	if err != nil {
+		return nil, uuid.Nil, err
+	}
+	id, err := caseID(c, "id")
+	if err != nil {
+		return nil, uuid.Nil, err
+	}
+	return p, id, nil
+}

@@ -320,16 +320,8 @@ func (s *Server) apiSupport(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiRevealIdentity(c *fiber.Ctx) error {
-	t, err := tenantOnly(c)
-	if err != nil {
-		return err
-	}
-	id, err := caseID(c, "id")
-	if err != nil {
-		return err
-	}
 	// Not requireTenantStaff: someone else's case is not found whoever asks.
-	p, err := requireSignedIn(c)
+	t, id, p, err := caseOf(c, requireSignedIn)
 	if err != nil {
 		return err
 	}

@@ -343,15 +343,7 @@ func (s *Server) caseSupportSubmit(c *fiber.Ctx) error {
 }
 
 func (s *Server) caseRevealSubmit(c *fiber.Ctx) error {
-	t, err := tenantOnly(c)
-	if err != nil {
-		return err
-	}
-	id, err := caseID(c, "id")
-	if err != nil {
-		return err
-	}
-	p, err := requireTenantStaff(c)
+	t, id, p, err := caseOf(c, requireTenantStaff)
 	if err != nil {
 		return err
 	}

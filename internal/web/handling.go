@@ -45,15 +45,7 @@ func (s *Server) handlingRoutes() {
 }
 
 func (s *Server) apiAllowedTransitions(c *fiber.Ctx) error {
-	t, err := tenantOnly(c)
-	if err != nil {
-		return err
-	}
-	id, err := caseID(c, "id")
-	if err != nil {
-		return err
-	}
-	p, err := requireSignedIn(c)
+	t, id, p, err := caseOf(c, requireSignedIn)
 	if err != nil {
 		return err
 	}
@@ -68,15 +60,7 @@ func (s *Server) apiAllowedTransitions(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiTransition(c *fiber.Ctx) error {
-	t, err := tenantOnly(c)
-	if err != nil {
-		return err
-	}
-	id, err := caseID(c, "id")
-	if err != nil {
-		return err
-	}
-	p, err := requireSignedIn(c)
+	t, id, p, err := caseOf(c, requireSignedIn)
 	if err != nil {
 		return err
 	}
@@ -92,15 +76,7 @@ func (s *Server) apiTransition(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiReopen(c *fiber.Ctx) error {
-	t, err := tenantOnly(c)
-	if err != nil {
-		return err
-	}
-	id, err := caseID(c, "id")
-	if err != nil {
-		return err
-	}
-	p, err := requireSignedIn(c)
+	t, id, p, err := caseOf(c, requireSignedIn)
 	if err != nil {
 		return err
 	}
@@ -118,11 +94,7 @@ func (s *Server) apiReopen(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiAssign(c *fiber.Ctx) error {
-	p, err := requireTenantStaff(c)
-	if err != nil {
-		return err
-	}
-	id, err := caseID(c, "id")
+	p, id, err := staffCaseOf(c)
 	if err != nil {
 		return err
 	}
@@ -138,11 +110,7 @@ func (s *Server) apiAssign(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiAction(c *fiber.Ctx) error {
-	p, err := requireTenantStaff(c)
-	if err != nil {
-		return err
-	}
-	id, err := caseID(c, "id")
+	p, id, err := staffCaseOf(c)
 	if err != nil {
 		return err
 	}
@@ -158,11 +126,7 @@ func (s *Server) apiAction(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiNote(c *fiber.Ctx) error {
-	p, err := requireTenantStaff(c)
-	if err != nil {
-		return err
-	}
-	id, err := caseID(c, "id")
+	p, id, err := staffCaseOf(c)
 	if err != nil {
 		return err
 	}
@@ -180,14 +144,7 @@ func (s *Server) apiNote(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiPlaybook(c *fiber.Ctx) error {
-	// The role first, then the id: a reporter is refused (403) whatever
-	// id they send, as /recommendations does; staff get 404 for an id
-	// that is malformed, unknown or another tenant's.
-	p, err := requireTenantStaff(c)
-	if err != nil {
-		return err
-	}
-	id, err := caseID(c, "id")
+	p, id, err := staffCaseOf(c)
 	if err != nil {
 		return err
 	}
@@ -202,15 +159,7 @@ func (s *Server) apiPlaybook(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiRate(c *fiber.Ctx) error {
-	t, err := tenantOnly(c)
-	if err != nil {
-		return err
-	}
-	id, err := caseID(c, "id")
-	if err != nil {
-		return err
-	}
-	p, err := requireSignedIn(c)
+	t, id, p, err := caseOf(c, requireSignedIn)
 	if err != nil {
 		return err
 	}

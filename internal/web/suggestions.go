@@ -17,11 +17,7 @@ func (s *Server) suggestionRoutes() {
 }
 
 func (s *Server) apiRecommendations(c *fiber.Ctx) error {
-	p, err := requireTenantStaff(c)
-	if err != nil {
-		return err
-	}
-	id, err := caseID(c, "id")
+	p, id, err := staffCaseOf(c)
 	if err != nil {
 		return err
 	}
@@ -33,11 +29,7 @@ func (s *Server) apiRecommendations(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiSuggestion(c *fiber.Ctx) error {
-	p, err := requireTenantStaff(c)
-	if err != nil {
-		return err
-	}
-	id, err := caseID(c, "id")
+	p, id, err := staffCaseOf(c)
 	if err != nil {
 		return err
 	}
@@ -49,11 +41,7 @@ func (s *Server) apiSuggestion(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiDecideSuggestion(c *fiber.Ctx) error {
-	p, err := requireTenantStaff(c)
-	if err != nil {
-		return err
-	}
-	id, err := caseID(c, "id")
+	p, id, err := staffCaseOf(c)
 	if err != nil {
 		return err
 	}
