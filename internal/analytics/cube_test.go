@@ -152,14 +152,7 @@ func TestAggregateFromCube(t *testing.T) {
 	}
 	counts := func(in analytics.QueryInput) map[string]float64 {
 		t.Helper()
-		q, err := analytics.ParseQuery(in, time.Now())
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := s.Aggregate(ctx, q)
-		if err != nil {
-			t.Fatal(err)
-		}
+		res := aggregate(t, s, in)
 		out := map[string]float64{}
 		for _, r := range res.Rows {
 			// Sum over the keys past the first two: the finer query
@@ -293,14 +286,7 @@ func TestMeasureAloneMatchesAll(t *testing.T) {
 	}
 	run := func(by, measures string) map[string]*float64 {
 		t.Helper()
-		q, err := analytics.ParseQuery(analytics.QueryInput{By: by, Measures: measures}, time.Now())
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := s.Aggregate(ctx, q)
-		if err != nil {
-			t.Fatal(err)
-		}
+		res := aggregate(t, s, analytics.QueryInput{By: by, Measures: measures})
 		out := map[string]*float64{}
 		for _, r := range res.Rows {
 			for m, v := range r.Values {

@@ -52,6 +52,20 @@ func fixtureOf(t testing.TB, tdb *pgtest.DB) *fixture {
 	return f
 }
 
+// aggregate parses in and answers it through the platform path.
+func aggregate(t testing.TB, s *analytics.Store, in analytics.QueryInput) *analytics.Result {
+	t.Helper()
+	q, err := analytics.ParseQuery(in, time.Now())
+	if err != nil {
+		t.Fatalf("query %+v: %v", in, err)
+	}
+	res, err := s.Aggregate(context.Background(), q)
+	if err != nil {
+		t.Fatalf("aggregate %+v: %v", in, err)
+	}
+	return res
+}
+
 // spec describes generated cases; every text field carries marker.
 type spec struct {
 	n        int
@@ -182,14 +196,7 @@ func TestAggregateSuppressesSmallCells(t *testing.T) {
 	if _, err := s.Rollup(ctx); err != nil {
 		t.Fatal(err)
 	}
-	q, err := analytics.ParseQuery(analytics.QueryInput{By: "category", Measures: "count,share"}, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := s.Aggregate(ctx, q)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := aggregate(t, s, analytics.QueryInput{By: "category", Measures: "count,share"})
 	got := map[string]string{}
 	for _, r := range res.Rows {
 		v := "null"
@@ -380,11 +387,7 @@ func TestTenantLabelsAndCompanyOptIn(t *testing.T) {
 	if _, err := s.Rollup(ctx); err != nil {
 		t.Fatal(err)
 	}
-	q, _ := analytics.ParseQuery(analytics.QueryInput{By: "tenant,company"}, time.Now())
-	res, err := s.Aggregate(ctx, q)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := aggregate(t, s, analytics.QueryInput{By: "tenant,company"})
 	got := map[string]string{}
 	for _, r := range res.Rows {
 		got[r.Keys[0]] = r.Keys[1]

@@ -351,9 +351,10 @@ func (s *Server) apiStatuses(c *fiber.Ctx) error {
 		Status cases.Status `json:"status"`
 		Label  string       `json:"label"`
 	}
+	rc := reqCtx(c)
 	out := make([]status, 0, len(cases.AllStatuses()))
 	for _, st := range cases.AllStatuses() {
-		out = append(out, status{st, wordStatus(reqCtx(c).loc, reqCtx(c).Locale, words, st)})
+		out = append(out, status{st, wordStatus(rc.loc, rc.Locale, words, st)})
 	}
 	return c.JSON(fiber.Map{"statuses": out})
 }
