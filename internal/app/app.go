@@ -218,10 +218,18 @@ func newCases(cfg *config.Config, log *slog.Logger, bdb *bun.DB, authz *auth.Aut
 	}
 	const mb = 1 << 20
 	l := cfg.Evidence.LimitsMB
+	limits := evidence.Limits{Photo: l.Photo * mb, Audio: l.Audio * mb, Video: l.Video * mb, Document: l.Document * mb}
+	ev := cfg.Evidence
+	cleaner := evidence.NewCleaner(evidence.CleanerOptions{Limits: limits, FFmpeg: ev.FFmpeg, MediaTimeout: ev.MediaTimeout,
+		MaxDecodedBytes: ev.MaxDecodedMB * mb, Concurrent: ev.Concurrent, Wait: ev.BusyWait})
+	if cleaner.FFmpeg == "" {
+		log.Warn("ffmpeg not found: video and audio evidence will be refused (install the Debian package ffmpeg)", "evidence.ffmpeg", ev.FFmpeg)
+	}
 	svc := cases.New(bdb, authz, cases.Options{
 		Keys:     keys,
 		Store:    evidence.LocalStore{Root: filepath.Join(cfg.Paths.Data, "evidence")},
-		Limits:   evidence.Limits{Photo: l.Photo * mb, Audio: l.Audio * mb, Video: l.Video * mb, Document: l.Document * mb},
+		Limits:   limits,
+		Cleaner:  cleaner,
 		MaxFiles: cfg.Evidence.MaxFilesPerCase,
 		Log:      log,
 	})

@@ -142,7 +142,7 @@ var (
 		"reporter_lookup", "receipt_hash", "assigned_to", "affected_count", "first_response_due", "resolution_due",
 		"resolved_at", "closed_at", "created_at", "updated_at"}
 	eventCols    = []string{"tenant_id", "case_id", "seq", "kind", "actor_id", "visibility", "payload", "prev_hash", "hash", "created_at"}
-	evidenceCols = []string{"tenant_id", "id", "case_id", "kind", "mime", "size", "original_size", "original_sha256",
+	evidenceCols = []string{"tenant_id", "id", "case_id", "kind", "mime", "size",
 		"stored_sha256", "storage_key", "display_name", "width", "height", "uploaded_by", "created_at"}
 )
 
@@ -514,7 +514,7 @@ func (g *gen) oneCase(b *batch) {
 				ev := g.evidence(id, at)
 				b.evidence = append(b.evidence, ev.row)
 				add(cases.EventEvidenceAdded, "", cases.VisibilityReporter, mustJSON(map[string]any{"by": "reporter",
-					"evidence_id": ev.id, "kind": ev.kind, "name": ev.name, "original_sha256": ev.sha}))
+					"evidence_id": ev.id, "kind": ev.kind, "name": ev.name, "sha256": ev.sha}))
 			}
 		}
 		if i == len(path) {
@@ -565,13 +565,13 @@ func (g *gen) evidence(caseID uuid.UUID, at time.Time) evidenceRow {
 	sha := hex.EncodeToString(sum[:])
 	size := int64(20_000 + r.IntN(3_000_000))
 	id := g.uuid4()
-	name := fmt.Sprintf("%s-%d.%s", pick(r, evidenceN), 1+r.IntN(9), k.ext)
+	name := fmt.Sprintf("bukti-%d.%s", 1+r.IntN(9), k.ext)
 	w, h := 0, 0
 	if k.kind == "photo" {
 		w, h = 1280, 960
 	}
 	return evidenceRow{id: id, kind: k.kind, name: name, sha: sha, row: []any{
-		g.t.TenantID, id, caseID, k.kind, k.mime, size, size + int64(r.IntN(4096)), sha, sha,
+		g.t.TenantID, id, caseID, k.kind, k.mime, size, sha,
 		g.t.TenantID.String() + "/" + sha, name, w, h, "reporter", at}}
 }
 

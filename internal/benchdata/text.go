@@ -82,15 +82,14 @@ var subjects = map[string][]string{
 }
 
 var (
-	months    = []string{"Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember"}
-	sections  = []string{"sewing", "cutting", "finishing", "packing", "QC", "gudang", "A", "B", "C", "mesin", "panen", "afdeling 3"}
-	openings  = []string{"Saya mau melapor.", "Mohon dibantu, pak.", "Assalamualaikum, izin melapor.", "Kami pekerja bagian %s.", "Sudah lapor ke HRD tapi tidak ada jawaban."}
-	details   = []string{"Teman-teman satu lini juga mengalami hal yang sama.", "Kalau protes katanya kontrak tidak diperpanjang.", "Slip gaji tidak pernah dikasih.", "Mandor bilang ini perintah dari atasan.", "Sudah berjalan lama dan makin parah.", "Kami takut melapor langsung.", "Ada sekitar %d orang yang kena."}
-	closings  = []string{"Mohon ditindaklanjuti.", "Terima kasih.", "Tolong dirahasiakan nama saya.", "Kami berharap serikat bisa bantu.", "Mohon segera, kami butuh uangnya."}
-	messages  = []string{"Apakah ada perkembangan?", "Sudah kami sampaikan ke manajemen, mohon ditunggu.", "Bisa kirim foto slip gaji?", "Ini fotonya sudah saya kirim.", "Perundingan bipartit dijadwalkan minggu depan.", "Terima kasih atas bantuannya."}
-	notes     = []string{"Cek data absensi dulu.", "Koordinasi dengan PUK setempat.", "Kemungkinan kasus serupa di pabrik lain.", "Perlu saksi tambahan."}
-	tagWords  = []string{"lembur", "thr", "bpjs", "kontrak", "pesangon", "apd", "cuti_haid", "mutasi", "outsourcing"}
-	evidenceN = []string{"slip-gaji", "foto-lini", "surat-phk", "rekaman", "kontrak", "absensi"}
+	months   = []string{"Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember"}
+	sections = []string{"sewing", "cutting", "finishing", "packing", "QC", "gudang", "A", "B", "C", "mesin", "panen", "afdeling 3"}
+	openings = []string{"Saya mau melapor.", "Mohon dibantu, pak.", "Assalamualaikum, izin melapor.", "Kami pekerja bagian %s.", "Sudah lapor ke HRD tapi tidak ada jawaban."}
+	details  = []string{"Teman-teman satu lini juga mengalami hal yang sama.", "Kalau protes katanya kontrak tidak diperpanjang.", "Slip gaji tidak pernah dikasih.", "Mandor bilang ini perintah dari atasan.", "Sudah berjalan lama dan makin parah.", "Kami takut melapor langsung.", "Ada sekitar %d orang yang kena."}
+	closings = []string{"Mohon ditindaklanjuti.", "Terima kasih.", "Tolong dirahasiakan nama saya.", "Kami berharap serikat bisa bantu.", "Mohon segera, kami butuh uangnya."}
+	messages = []string{"Apakah ada perkembangan?", "Sudah kami sampaikan ke manajemen, mohon ditunggu.", "Bisa kirim foto slip gaji?", "Ini fotonya sudah saya kirim.", "Perundingan bipartit dijadwalkan minggu depan.", "Terima kasih atas bantuannya."}
+	notes    = []string{"Cek data absensi dulu.", "Koordinasi dengan PUK setempat.", "Kemungkinan kasus serupa di pabrik lain.", "Perlu saksi tambahan."}
+	tagWords = []string{"lembur", "thr", "bpjs", "kontrak", "pesangon", "apd", "cuti_haid", "mutasi", "outsourcing"}
 )
 
 // fill replaces each %s or %d verb in tmpl with a plausible value.

@@ -117,21 +117,19 @@ func (e *eventRow) chained() ChainedEventWithHash {
 type EvidenceFile struct {
 	bun.BaseModel `bun:"table:evidence_files"`
 
-	TenantID       uuid.UUID `bun:"tenant_id,pk,type:uuid" json:"-"`
-	ID             uuid.UUID `bun:"id,pk,type:uuid" json:"id"`
-	CaseID         uuid.UUID `bun:"case_id,type:uuid" json:"-"`
-	Kind           string    `bun:"kind" json:"kind"`
-	MIME           string    `bun:"mime" json:"mime"`
-	Size           int64     `bun:"size" json:"size"`
-	OriginalSize   int64     `bun:"original_size" json:"original_size"`
-	OriginalSHA256 string    `bun:"original_sha256" json:"original_sha256"`
-	StoredSHA256   string    `bun:"stored_sha256" json:"stored_sha256"`
-	StorageKey     string    `bun:"storage_key" json:"-"`
-	DisplayName    string    `bun:"display_name" json:"name"`
-	Width          int       `bun:"width" json:"width,omitempty"`
-	Height         int       `bun:"height" json:"height,omitempty"`
-	UploadedBy     string    `bun:"uploaded_by" json:"uploaded_by"`
-	CreatedAt      time.Time `bun:"created_at" json:"created_at"`
+	TenantID     uuid.UUID `bun:"tenant_id,pk,type:uuid" json:"-"`
+	ID           uuid.UUID `bun:"id,pk,type:uuid" json:"id"`
+	CaseID       uuid.UUID `bun:"case_id,type:uuid" json:"-"`
+	Kind         string    `bun:"kind" json:"kind"`
+	MIME         string    `bun:"mime" json:"mime"`
+	Size         int64     `bun:"size" json:"size"`
+	StoredSHA256 string    `bun:"stored_sha256" json:"stored_sha256"`
+	StorageKey   string    `bun:"storage_key" json:"-"`
+	DisplayName  string    `bun:"display_name" json:"name"`
+	Width        int       `bun:"width" json:"width,omitempty"`
+	Height       int       `bun:"height" json:"height,omitempty"`
+	UploadedBy   string    `bun:"uploaded_by" json:"uploaded_by"`
+	CreatedAt    time.Time `bun:"created_at" json:"created_at"`
 }
 
 // Identity is who reported a named or confidential case.

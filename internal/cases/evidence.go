@@ -68,7 +68,7 @@ func DeclaredKind(name, mimeType string) evidence.Kind {
 		return evidence.KindVideo
 	case ".m4a", ".aac", ".ogg", ".opus", ".mp3", ".amr":
 		return evidence.KindAudio
-	case ".pdf", ".docx", ".xlsx", ".odt":
+	case ".pdf", ".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp":
 		return evidence.KindDocument
 	}
 	return ""
@@ -81,8 +81,8 @@ var ErrCaseClosed = fmt.Errorf("case is closed: %w", apperr.ErrConflict)
 type finder func(ctx context.Context, tx bun.Tx) (c *Case, by string, err error)
 
 // AddEvidence attaches a file to a case, for its reporter or for staff who
-// may add evidence at its branch. name is the client's file name, kept for
-// display only. Refusals (type, size, damage, count) are coded errors (see
+// may add evidence at its branch. name is the client's file name, used
+// only to check it against the content (see DeclaredKind) and never kept. Refusals (type, size, damage, count) are coded errors (see
 // evidence.Code) and leave no row and no file behind.
 func (s *Service) AddEvidence(ctx context.Context, tenantID uuid.UUID, p *auth.Principal, caseID uuid.UUID, name, declared string, r io.Reader) (*EvidenceFile, error) {
 	find := func(ctx context.Context, tx bun.Tx) (*Case, string, error) {
@@ -124,7 +124,8 @@ func (s *Service) attach(ctx context.Context, tenantID uuid.UUID, find finder, f
 			if err != nil {
 				return err
 			}
-			return s.roomFor(ctx, tx, c)
+			_, err = s.roomFor(ctx, tx, c)
+			return err
 		})
 	}
 	var err error
@@ -138,7 +139,11 @@ func (s *Service) attach(ctx context.Context, tenantID uuid.UUID, find finder, f
 	}
 	// Receive and check the file with no transaction open: a slow upload
 	// must not hold a connection or a lock.
-	up, err := evidence.Ingest(ctx, r, s.limits, s.TmpDir)
+	cl := *s.Cleaner
+	if s.TmpDir != "" {
+		cl.TmpDir = s.TmpDir
+	}
+	up, err := cl.Ingest(ctx, r)
 	if err != nil {
 		return nil, fmt.Errorf("add evidence: %w", err)
 	}
@@ -161,7 +166,8 @@ func (s *Service) attach(ctx context.Context, tenantID uuid.UUID, find finder, f
 		if _, err := tx.ExecContext(ctx, "SELECT 1 FROM cases WHERE id = ? FOR UPDATE", c.ID); err != nil {
 			return fmt.Errorf("lock case: %w", err)
 		}
-		if err := s.roomFor(ctx, tx, c); err != nil {
+		n, err := s.roomFor(ctx, tx, c)
+		if err != nil {
 			return err
 		}
 		st, err := up.Store(ctx, s.store, tenantID.String())
@@ -169,15 +175,18 @@ func (s *Service) attach(ctx context.Context, tenantID uuid.UUID, find finder, f
 			return err
 		}
 		storedKey = st.Key
+		// The uploaded name ("CV Siti Rahayu.docx", "IMG_20260112_083015.jpg")
+		// is never kept: the file is "bukti-<n>" with the extension of what
+		// its bytes are.
 		row = &EvidenceFile{TenantID: tenantID, ID: uuid.New(), CaseID: c.ID, Kind: string(st.Kind), MIME: st.MIME,
-			Size: st.Size, OriginalSize: st.OriginalSize, OriginalSHA256: st.OriginalSHA256, StoredSHA256: st.StoredSHA256,
-			StorageKey: st.Key, DisplayName: evidence.SafeNameWithExt(name, st.Ext), Width: st.Width, Height: st.Height,
+			Size: st.Size, StoredSHA256: st.StoredSHA256,
+			StorageKey: st.Key, DisplayName: NeutralName(n+1, st.Ext), Width: st.Width, Height: st.Height,
 			UploadedBy: by, CreatedAt: s.Now().UTC().Truncate(time.Microsecond)}
 		if _, err := tx.NewInsert().Model(row).Exec(ctx); err != nil {
 			return fmt.Errorf("insert evidence: %w", err)
 		}
 		_, err = s.addEvent(ctx, tx, c, EventEvidenceAdded, "", VisibilityReporter, map[string]any{
-			"by": by, "evidence_id": row.ID, "kind": row.Kind, "name": row.DisplayName, "original_sha256": row.OriginalSHA256})
+			"by": by, "evidence_id": row.ID, "kind": row.Kind, "name": row.DisplayName, "sha256": row.StoredSHA256})
 		return err
 	})
 	if err != nil {
@@ -191,19 +200,26 @@ func (s *Service) attach(ctx context.Context, tenantID uuid.UUID, find finder, f
 }
 
 // roomFor refuses evidence on a closed case or one already at the maximum,
-// counted in the database so every replica agrees.
-func (s *Service) roomFor(ctx context.Context, tx bun.Tx, c *Case) error {
+// counted in the database so every replica agrees, and returns how many
+// files the case holds.
+func (s *Service) roomFor(ctx context.Context, tx bun.Tx, c *Case) (int, error) {
 	if IsFinal(c.Status) {
-		return ErrCaseClosed
+		return 0, ErrCaseClosed
 	}
 	n, err := tx.NewSelect().Table("evidence_files").Where("case_id = ?", c.ID).Count(ctx)
 	if err != nil {
-		return fmt.Errorf("count evidence: %w", err)
+		return 0, fmt.Errorf("count evidence: %w", err)
 	}
 	if n >= int64(s.MaxFiles) {
-		return &TooManyFilesError{Max: s.MaxFiles}
+		return 0, &TooManyFilesError{Max: s.MaxFiles}
 	}
-	return nil
+	return int(n), nil
+}
+
+// NeutralName is the name evidence file n of a case is shown and
+// downloaded under: "bukti-1.pdf" ("bukti" is Indonesian for evidence).
+func NeutralName(n int, ext string) string {
+	return fmt.Sprintf("bukti-%d%s", n, ext)
 }
 
 // dropIfUnused deletes stored content no row refers to (content addresses

@@ -33,15 +33,18 @@ type Authorizer interface {
 // Service files cases and serves them to reporters and handlers. Every
 // method runs its own tenant transaction.
 type Service struct {
-	db     *bun.DB
-	authz  Authorizer
-	keys   *KeyRing
-	store  evidence.Store
-	log    *slog.Logger
-	limits evidence.Limits
+	db    *bun.DB
+	authz Authorizer
+	keys  *KeyRing
+	store evidence.Store
+	log   *slog.Logger
+	// Cleaner receives evidence and strips its metadata; its Limits are
+	// the per-kind size limits.
+	Cleaner *evidence.Cleaner
 	// MaxFiles is the most evidence files one case may hold.
 	MaxFiles int
-	// TmpDir is where uploads wait while they are checked ("" = system temp).
+	// TmpDir is where uploads wait while they are cleaned ("" = the
+	// Cleaner's own, or the system temp folder).
 	TmpDir string
 	// Calendar, when set, computes the SLA due dates at filing.
 	Calendar *workday.Calendar
@@ -69,9 +72,12 @@ type Service struct {
 
 // Options configure a Service.
 type Options struct {
-	Keys     *KeyRing
-	Store    evidence.Store
-	Limits   evidence.Limits
+	Keys   *KeyRing
+	Store  evidence.Store
+	Limits evidence.Limits
+	// Cleaner, when set, replaces the default one (Limits, ffmpeg from
+	// PATH, a cleaning at a time per CPU).
+	Cleaner  *evidence.Cleaner
 	MaxFiles int
 	Log      *slog.Logger
 }
@@ -86,7 +92,11 @@ func New(bdb *bun.DB, authz Authorizer, o Options) *Service {
 	if maxFiles <= 0 {
 		maxFiles = 10
 	}
-	return &Service{db: bdb, authz: authz, keys: o.Keys, store: o.Store, log: log, limits: o.Limits,
+	cl := o.Cleaner
+	if cl == nil {
+		cl = evidence.NewCleaner(evidence.CleanerOptions{Limits: o.Limits, FFmpeg: "ffmpeg"})
+	}
+	return &Service{db: bdb, authz: authz, keys: o.Keys, store: o.Store, log: log, Cleaner: cl,
 		MaxFiles: maxFiles, ReceiptFloor: 250 * time.Millisecond, Now: time.Now}
 }
 

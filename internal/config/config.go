@@ -92,6 +92,15 @@ type Ollama struct {
 type Evidence struct {
 	MaxFilesPerCase int            `mapstructure:"max_files_per_case"`
 	LimitsMB        EvidenceLimits `mapstructure:"limits_mb"`
+	// Cleaning (internal/evidence): ffmpeg for video and audio, its
+	// timeout, the memory one photo decode may take, how many cleanings
+	// run at once (0 = one per CPU) and how long an upload waits for a
+	// turn before 503.
+	FFmpeg       string        `mapstructure:"ffmpeg"`
+	MediaTimeout time.Duration `mapstructure:"media_timeout"`
+	MaxDecodedMB int64         `mapstructure:"max_decoded_mb"`
+	Concurrent   int           `mapstructure:"concurrent_cleanings"`
+	BusyWait     time.Duration `mapstructure:"busy_wait"`
 }
 
 type EvidenceLimits struct {
@@ -299,6 +308,18 @@ func (c *Config) Validate() error {
 		if v < 1 || v > 2048 {
 			bad("evidence.limits_mb."+k, "must be between 1 and 2048 MB, got %d", v)
 		}
+	}
+	if c.Evidence.MediaTimeout <= 0 {
+		bad("evidence.media_timeout", "must be a positive duration")
+	}
+	if c.Evidence.MaxDecodedMB < 16 || c.Evidence.MaxDecodedMB > 4096 {
+		bad("evidence.max_decoded_mb", "must be between 16 and 4096 MB, got %d", c.Evidence.MaxDecodedMB)
+	}
+	if c.Evidence.Concurrent < 0 {
+		bad("evidence.concurrent_cleanings", "must be 0 (one per CPU) or more, got %d", c.Evidence.Concurrent)
+	}
+	if c.Evidence.BusyWait <= 0 {
+		bad("evidence.busy_wait", "must be a positive duration")
 	}
 	if c.Security.IdentityKeys == "" {
 		bad("security.identity_keys", "must hold at least one id:base64key pair")

@@ -32,6 +32,7 @@ var allowed = []struct {
 	{"video/mp4", Type{KindVideo, "video/mp4", ".mp4"}},
 	{"video/3gpp", Type{KindVideo, "video/3gpp", ".3gp"}},
 	{"video/webm", Type{KindVideo, "video/webm", ".webm"}},
+	{"video/quicktime", Type{KindVideo, "video/quicktime", ".mov"}},
 
 	{"audio/x-m4a", Type{KindAudio, "audio/mp4", ".m4a"}},
 	{"audio/mp4", Type{KindAudio, "audio/mp4", ".m4a"}},
@@ -47,8 +48,14 @@ var allowed = []struct {
 		Type{KindDocument, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx"}},
 	{"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 		Type{KindDocument, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx"}},
+	{"application/vnd.openxmlformats-officedocument.presentationml.presentation",
+		Type{KindDocument, "application/vnd.openxmlformats-officedocument.presentationml.presentation", ".pptx"}},
 	{"application/vnd.oasis.opendocument.text",
 		Type{KindDocument, "application/vnd.oasis.opendocument.text", ".odt"}},
+	{"application/vnd.oasis.opendocument.spreadsheet",
+		Type{KindDocument, "application/vnd.oasis.opendocument.spreadsheet", ".ods"}},
+	{"application/vnd.oasis.opendocument.presentation",
+		Type{KindDocument, "application/vnd.oasis.opendocument.presentation", ".odp"}},
 }
 
 // Detect decides an upload's type from its leading bytes alone (pass at

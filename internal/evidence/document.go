@@ -18,9 +18,12 @@ const maxZipEntries = 5000
 // requiredPart is the entry a genuine document of each zip-based type has;
 // the detector only saw the first few local headers.
 var requiredPart = map[string]string{
-	"application/vnd.openxmlformats-officedocument.wordprocessingml.document": "word/document.xml",
-	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":       "xl/workbook.xml",
-	"application/vnd.oasis.opendocument.text":                                 "content.xml",
+	"application/vnd.openxmlformats-officedocument.wordprocessingml.document":   "word/document.xml",
+	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":         "xl/workbook.xml",
+	"application/vnd.openxmlformats-officedocument.presentationml.presentation": "ppt/presentation.xml",
+	"application/vnd.oasis.opendocument.text":                                   "content.xml",
+	"application/vnd.oasis.opendocument.spreadsheet":                            "content.xml",
+	"application/vnd.oasis.opendocument.presentation":                           "content.xml",
 }
 
 // validateDocument checks that a document is structurally whole and carries

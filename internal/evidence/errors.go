@@ -46,6 +46,16 @@ var (
 	// ErrInvalidKey is returned by a Store for a key that is not of the form
 	// <tenant uuid>/<aa>/<bb>/<sha256 hex>; such keys are never looked up.
 	ErrInvalidKey Coded = &sentinel{"evidence.invalid_key", "evidence: invalid storage key"}
+	// ErrBusy refuses an upload that waited its turn for a cleaning slot
+	// (see Gate) in vain; the HTTP layer answers 503 with Retry-After.
+	ErrBusy Coded = &sentinel{"evidence.busy", "evidence: too many uploads being processed"}
+	// ErrMediaUnavailable refuses video and audio when ffmpeg, which
+	// removes their metadata, is not installed: they are not stored as sent.
+	ErrMediaUnavailable Coded = &sentinel{"evidence.media_unavailable", "evidence: video and audio cannot be cleaned here (ffmpeg missing)"}
+	// ErrUncleanable refuses a file of an allowed type holding a part that
+	// cannot be cleaned of identifying data (a PDF with attached files, an
+	// office document with an embedded TIFF or HEIC picture).
+	ErrUncleanable Coded = &sentinel{"evidence.uncleanable", "evidence: file holds parts that cannot be cleaned"}
 )
 
 // ErrTooLarge refuses an upload bigger than the limit for its detected kind.

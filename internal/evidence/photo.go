@@ -3,9 +3,8 @@ package evidence
 import (
 	"bufio"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
+	"image/color"
 	"image/jpeg"
 	"image/png"
 	"io"
@@ -26,13 +25,6 @@ const (
 // evidential detail (text on a payslip, a face at a distance).
 const jpegQuality = 90
 
-type sanitisedPhoto struct {
-	path          string
-	size          int64
-	sha256        string
-	width, height int
-}
-
 func checkDimensions(w, h int) error {
 	if w <= 0 || h <= 0 {
 		return fmt.Errorf("image %dx%d: %w", w, h, ErrCorrupt)
@@ -43,66 +35,85 @@ func checkDimensions(w, h int) error {
 	return nil
 }
 
+// checkDecoded refuses a photo whose decoded pixels would take more than
+// maxBytes: w×h pixels at bpp bytes each. Dimensions alone do not bound
+// memory: a 16-bit RGBA PNG takes 8 bytes a pixel where an 8-bit gray one
+// takes 1.
+func checkDecoded(w, h, bpp int, maxBytes int64) error {
+	if need := int64(w) * int64(h) * int64(bpp); need > maxBytes {
+		return fmt.Errorf("image %dx%d at %d bytes a pixel needs %d bytes, over %d: %w", w, h, bpp, need, maxBytes, ErrImageTooLarge)
+	}
+	return nil
+}
+
+// bytesPerPixel is what the standard decoders allocate per pixel for a
+// colour model, taking the worst case where the model does not say (YCbCr
+// may be 4:2:0 at 1.5 bytes or 4:4:4 at 3).
+func bytesPerPixel(m color.Model) int {
+	switch m {
+	case color.GrayModel, color.AlphaModel:
+		return 1
+	case color.Gray16Model, color.Alpha16Model:
+		return 2
+	case color.YCbCrModel:
+		return 3
+	case color.RGBAModel, color.NRGBAModel, color.CMYKModel, color.NYCbCrAModel:
+		return 4
+	case color.RGBA64Model, color.NRGBA64Model:
+		return 8
+	}
+	if _, ok := m.(color.Palette); ok {
+		return 1
+	}
+	return 8
+}
+
 // sanitisePhoto validates the photo at src and writes a metadata-free copy
-// to a new temp file. JPEG and PNG are decoded and re-encoded by the
-// standard library, which writes no EXIF, XMP, comments or text chunks;
-// WebP (no pure-Go encoder exists) is validated by decoding and then
-// rewritten chunk by chunk keeping only image data.
-func sanitisePhoto(ctx context.Context, src string, t Type, tmpDir string) (_ sanitisedPhoto, err error) {
+// to dst. JPEG and PNG are decoded and re-encoded by the standard library,
+// which writes no EXIF, XMP, comments or text chunks; WebP (no pure-Go
+// encoder exists) is validated by decoding and then rewritten chunk by
+// chunk keeping only image data. A decode that would take more than
+// maxDecoded bytes is refused from the header.
+func sanitisePhoto(ctx context.Context, src string, t Type, dst string, maxDecoded int64) (w, h int, err error) {
 	in, err := os.Open(src)
 	if err != nil {
-		return sanitisedPhoto{}, fmt.Errorf("open photo: %w", err)
+		return 0, 0, fmt.Errorf("open photo: %w", err)
 	}
 	defer in.Close()
 	info, err := in.Stat()
 	if err != nil {
-		return sanitisedPhoto{}, fmt.Errorf("stat photo: %w", err)
+		return 0, 0, fmt.Errorf("stat photo: %w", err)
 	}
-
-	out, err := os.CreateTemp(tmpDir, "evidence-*.photo")
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
-		return sanitisedPhoto{}, fmt.Errorf("create temp file: %w", err)
+		return 0, 0, fmt.Errorf("create temp file: %w", err)
 	}
-	defer func() {
-		if err != nil {
-			_ = out.Close()
-			_ = os.Remove(out.Name())
-		}
-	}()
-	h := sha256.New()
-	cw := &countWriter{w: io.MultiWriter(out, h)}
-	bw := bufio.NewWriterSize(cw, copyBufferSize)
+	defer out.Close()
+	bw := bufio.NewWriterSize(out, copyBufferSize)
 
-	var w, ht int
 	switch t.MIME {
 	case "image/jpeg":
-		w, ht, err = reencodeJPEG(ctx, in, bw)
+		w, h, err = reencodeJPEG(ctx, in, bw, maxDecoded)
 	case "image/png":
-		w, ht, err = reencodePNG(ctx, in, bw)
+		w, h, err = reencodePNG(ctx, in, bw, maxDecoded)
 	case "image/webp":
-		w, ht, err = rewriteWebP(ctx, in, info.Size(), bw)
+		w, h, err = rewriteWebP(ctx, in, info.Size(), bw, maxDecoded)
 	default:
 		err = &ErrTypeNotAllowed{Detected: t.MIME}
 	}
 	if err != nil {
-		return sanitisedPhoto{}, err
+		return 0, 0, err
 	}
 	if err = bw.Flush(); err != nil {
-		return sanitisedPhoto{}, fmt.Errorf("write photo: %w", err)
+		return 0, 0, fmt.Errorf("write photo: %w", err)
 	}
 	if err = out.Close(); err != nil {
-		return sanitisedPhoto{}, fmt.Errorf("close photo: %w", err)
+		return 0, 0, fmt.Errorf("close photo: %w", err)
 	}
-	return sanitisedPhoto{
-		path:   out.Name(),
-		size:   cw.n,
-		sha256: hex.EncodeToString(h.Sum(nil)),
-		width:  w,
-		height: ht,
-	}, nil
+	return w, h, nil
 }
 
-func reencodeJPEG(ctx context.Context, in *os.File, w io.Writer) (int, int, error) {
+func reencodeJPEG(ctx context.Context, in *os.File, w io.Writer, maxDecoded int64) (int, int, error) {
 	cfg, err := jpeg.DecodeConfig(bufio.NewReader(in))
 	if err != nil {
 		return 0, 0, fmt.Errorf("jpeg header: %v: %w", err, ErrCorrupt)
@@ -114,6 +125,20 @@ func reencodeJPEG(ctx context.Context, in *os.File, w io.Writer) (int, int, erro
 		return 0, 0, fmt.Errorf("rewind photo: %w", err)
 	}
 	orientation := jpegOrientation(in)
+	bpp := bytesPerPixel(cfg.ColorModel)
+	if orientation > 1 {
+		// Turning makes a second image: a 4:4:4 YCbCr or Gray copy of
+		// the same size, or an RGBA conversion and its copy.
+		switch cfg.ColorModel {
+		case color.YCbCrModel, color.GrayModel:
+			bpp *= 2
+		default:
+			bpp += 8
+		}
+	}
+	if err := checkDecoded(cfg.Width, cfg.Height, bpp, maxDecoded); err != nil {
+		return 0, 0, err
+	}
 	if _, err := in.Seek(0, io.SeekStart); err != nil {
 		return 0, 0, fmt.Errorf("rewind photo: %w", err)
 	}
@@ -134,12 +159,15 @@ func reencodeJPEG(ctx context.Context, in *os.File, w io.Writer) (int, int, erro
 	return b.Dx(), b.Dy(), nil
 }
 
-func reencodePNG(ctx context.Context, in *os.File, w io.Writer) (int, int, error) {
+func reencodePNG(ctx context.Context, in *os.File, w io.Writer, maxDecoded int64) (int, int, error) {
 	cfg, err := png.DecodeConfig(bufio.NewReader(in))
 	if err != nil {
 		return 0, 0, fmt.Errorf("png header: %v: %w", err, ErrCorrupt)
 	}
 	if err := checkDimensions(cfg.Width, cfg.Height); err != nil {
+		return 0, 0, err
+	}
+	if err := checkDecoded(cfg.Width, cfg.Height, bytesPerPixel(cfg.ColorModel), maxDecoded); err != nil {
 		return 0, 0, err
 	}
 	if _, err := in.Seek(0, io.SeekStart); err != nil {
@@ -159,7 +187,7 @@ func reencodePNG(ctx context.Context, in *os.File, w io.Writer) (int, int, error
 	return b.Dx(), b.Dy(), nil
 }
 
-func rewriteWebP(ctx context.Context, in *os.File, size int64, w io.Writer) (int, int, error) {
+func rewriteWebP(ctx context.Context, in *os.File, size int64, w io.Writer, maxDecoded int64) (int, int, error) {
 	// Our own chunk walk gives the dimensions of every frame header, not
 	// just the VP8X canvas the library's DecodeConfig reports, so a small
 	// canvas cannot hide a huge frame.
@@ -171,6 +199,11 @@ func rewriteWebP(ctx context.Context, in *os.File, size int64, w io.Writer) (int
 		return 0, 0, &ErrTypeNotAllowed{Detected: "image/webp; animated"}
 	}
 	if err := checkDimensions(info.width, info.height); err != nil {
+		return 0, 0, err
+	}
+	// Lossy WebP decodes to 4:2:0 YCbCr (with alpha: 2.5 bytes), lossless
+	// to NRGBA: 4 bytes covers both.
+	if err := checkDecoded(info.width, info.height, 4, maxDecoded); err != nil {
 		return 0, 0, err
 	}
 	img, err := webp.Decode(bufio.NewReaderSize(io.NewSectionReader(in, 0, size), copyBufferSize))
@@ -185,15 +218,4 @@ func rewriteWebP(ctx context.Context, in *os.File, size int64, w io.Writer) (int
 	}
 	b := img.Bounds()
 	return b.Dx(), b.Dy(), nil
-}
-
-type countWriter struct {
-	w io.Writer
-	n int64
-}
-
-func (c *countWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
 }

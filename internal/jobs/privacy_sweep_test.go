@@ -145,9 +145,9 @@ func TestPrivacyJobFixedClockWithLegalHold(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		exec(`INSERT INTO evidence_files (tenant_id, case_id, kind, mime, size, original_size, original_sha256, stored_sha256,
-			storage_key, display_name, uploaded_by) VALUES (?, ?, 'document', 'application/pdf', ?, ?, ?, ?, ?, 'x.pdf', 'reporter')`,
-			tenantID, caseID, len(content), len(content), sum, sum, key)
+		exec(`INSERT INTO evidence_files (tenant_id, case_id, kind, mime, size, stored_sha256,
+			storage_key, display_name, uploaded_by) VALUES (?, ?, 'document', 'application/pdf', ?, ?, ?, 'bukti-1.pdf', 'reporter')`,
+			tenantID, caseID, len(content), sum, key)
 		return key
 	}
 	spn, garteks := f.resolver.BySlug("spn"), f.resolver.BySlug("garteks")

@@ -321,9 +321,9 @@ func (f *fixture) putEvidence(t *testing.T, caseID uuid.UUID, content string) st
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.exec(t, `INSERT INTO evidence_files (tenant_id, case_id, kind, mime, size, original_size, original_sha256, stored_sha256,
-		storage_key, display_name, uploaded_by) VALUES (?, ?, 'document', 'application/pdf', ?, ?, ?, ?, ?, 'x.pdf', 'reporter')`,
-		f.t.ID, caseID, len(content), len(content), sum, sum, key)
+	f.exec(t, `INSERT INTO evidence_files (tenant_id, case_id, kind, mime, size, stored_sha256,
+		storage_key, display_name, uploaded_by) VALUES (?, ?, 'document', 'application/pdf', ?, ?, ?, 'bukti-1.pdf', 'reporter')`,
+		f.t.ID, caseID, len(content), sum, key)
 	return key
 }
 
