@@ -512,8 +512,11 @@ func evidenceStatus(code string) int {
 	switch code {
 	case "evidence.too_large":
 		return fiber.StatusRequestEntityTooLarge
-	case "evidence.type_not_allowed", "evidence.heic_not_supported", "evidence.type_mismatch":
+	case "evidence.type_not_allowed", "evidence.heic_not_supported", "evidence.type_mismatch",
+		"evidence.media_unavailable", "evidence.uncleanable":
 		return fiber.StatusUnsupportedMediaType
+	case "evidence.busy":
+		return fiber.StatusServiceUnavailable
 	case "evidence.too_many_files":
 		return fiber.StatusConflict
 	}
@@ -533,6 +536,10 @@ func (s *Server) evidenceError(c *fiber.Ctx, err error) error {
 		return err
 	}
 	msg := translate(reqCtx(c).loc, code)
+	if code == "evidence.busy" {
+		// Every cleaning slot stayed taken while the upload waited.
+		c.Set(fiber.HeaderRetryAfter, "10")
+	}
 	return c.Status(evidenceStatus(code)).JSON(apiError{Error: apiErrorBody{Code: code, Message: msg,
 		Fields: map[string]string{"file": msg}}})
 }
