@@ -4,6 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# ffmpeg cleans video and audio evidence (without it they are refused).
+scripts/tools.sh
+
 started_db=0
 if [ -z "${DATABASE_URL:-}" ] && ! scripts/pg.sh status >/dev/null 2>&1; then started_db=1; fi
 scripts/pg.sh start

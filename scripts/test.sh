@@ -5,6 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# ffmpeg (evidence cleaning) and exiftool (its tests' independent reader).
+scripts/tools.sh
+
 echo "== go vet"
 go vet ./...
 echo "== gofmt"
