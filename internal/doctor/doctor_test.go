@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -424,4 +425,18 @@ func TestDoctorConfig(t *testing.T) {
 	cfg.HTTP.TrustedProxies = []string{"10.0.0.0/8"}
 	cfg.Security.MetricsToken = "t"
 	expect(t, doctor.Diagnose(ctx, cfg), doctor.CheckConfig, doctor.OK, []string{"env production"}, nil)
+}
+
+// TestDoctorMediaCleaning: without ffmpeg, doctor says video and audio
+// are refused and how to install it.
+func TestDoctorMediaCleaning(t *testing.T) {
+	tdb := pgtest.New(t)
+	cfg := healthyConfig(t, tdb)
+	cfg.Evidence.FFmpeg = "suara-no-such-ffmpeg"
+	expect(t, doctor.Diagnose(context.Background(), cfg), doctor.CheckMedia, doctor.Warn,
+		[]string{"video and audio evidence is refused"}, []string{"apt-get install ffmpeg", "SUARA_EVIDENCE_FFMPEG"})
+	if _, err := exec.LookPath("ffmpeg"); err == nil {
+		cfg.Evidence.FFmpeg = "ffmpeg"
+		expect(t, doctor.Diagnose(context.Background(), cfg), doctor.CheckMedia, doctor.OK, []string{"remuxed without metadata"}, nil)
+	}
 }
