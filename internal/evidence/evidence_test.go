@@ -1,6 +1,7 @@
 package evidence
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -88,6 +89,10 @@ func TestIngestAccepts(t *testing.T) {
 		{"docx", docx(t), KindDocument, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx"},
 		{"xlsx", xlsx(t), KindDocument, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx"},
 		{"odt", odt(t), KindDocument, "application/vnd.oasis.opendocument.text", ".odt"},
+		{"pptx", zipOf(t, "[Content_Types].xml", contentTypes, "ppt/presentation.xml", `<p:presentation xmlns:p="p"/>`),
+			KindDocument, "application/vnd.openxmlformats-officedocument.presentationml.presentation", ".pptx"},
+		{"ods", zipOf(t, "mimetype", "application/vnd.oasis.opendocument.spreadsheet", "content.xml", `<office:document-content/>`),
+			KindDocument, "application/vnd.oasis.opendocument.spreadsheet", ".ods"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -128,6 +133,9 @@ func TestIngestRefuses(t *testing.T) {
 		{"heic", ftypBox("heic"), DefaultLimits(), "evidence.heic_not_supported"},
 		{"gif", []byte("GIF89a\x01\x00\x01\x00\x00\x00\x00;"), DefaultLimits(), "evidence.type_not_allowed"},
 		{"docx with macros", docx(t, "word/vbaProject.bin", "Attribute VB_Name"), DefaultLimits(), "evidence.type_not_allowed"},
+		{"docx with an embedded workbook", docx(t, "word/embeddings/Microsoft_Excel_Worksheet.xlsx", "PK"), DefaultLimits(), "evidence.uncleanable"},
+		{"docx with a TIFF picture", docx(t, "word/media/image1.tiff", "II*\x00\x08\x00\x00\x00"), DefaultLimits(), "evidence.uncleanable"},
+		{"pdf with an attached file", []byte(strings.Replace(pdfDoc, "/Pages 2 0 R>>", "/Pages 2 0 R/Names<</EmbeddedFiles<</Names[(a.txt) 3 0 R]>>>>>>", 1)), DefaultLimits(), "evidence.uncleanable"},
 		{"docx without document part", zipOf(t, "[Content_Types].xml", contentTypes, "word/styles.xml", "<styles/>"), DefaultLimits(), "evidence.corrupt"},
 		{"truncated docx", docx(t)[:len(docx(t))-30], DefaultLimits(), "evidence.corrupt"},
 		{"truncated pdf", []byte(pdfDoc[:40]), DefaultLimits(), "evidence.corrupt"},
@@ -438,5 +446,40 @@ func TestErrorCodesStable(t *testing.T) {
 	wrapped := errors.Join(errors.New("ctx"), &ErrTooLarge{Kind: KindPhoto, Limit: 5})
 	if Code(wrapped) != "evidence.too_large" {
 		t.Error("Code does not look through wrapping")
+	}
+}
+
+// TestPPTXAuthorsBlanked: slide comment authors (commentAuthors.xml) and
+// the modern authors list lose their names and initials; the zip comment,
+// entry comments and times go too.
+func TestPPTXAuthorsBlanked(t *testing.T) {
+	in := zipOf(t, "[Content_Types].xml", contentTypes,
+		"ppt/presentation.xml", `<p:presentation xmlns:p="p"/>`,
+		"ppt/commentAuthors.xml", `<p:cmAuthorLst xmlns:p="p"><p:cmAuthor id="0" name="Siti Rahayu" initials="SR" lastIdx="1" clrIdx="0"/></p:cmAuthorLst>`,
+		"ppt/authors.xml", `<p188:authorLst xmlns:p188="q"><p188:author id="{1}" name='Siti Rahayu' initials="SR" userId="siti@x" providerId="AD"/></p188:authorLst>`,
+		"docProps/app.xml", `<Properties><Company>PT Maju</Company></Properties>`)
+	_, stored, err := ingestStore(t, in, DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(stored), int64(len(stored)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if zr.Comment != "" {
+		t.Errorf("zip comment kept: %q", zr.Comment)
+	}
+	for _, f := range zr.File {
+		rc, _ := f.Open()
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		for _, bad := range []string{"Siti", "SR", "siti@x", "Maju"} {
+			if bytes.Contains(b, []byte(bad)) {
+				t.Errorf("%s keeps %q: %s", f.Name, bad, b)
+			}
+		}
+		if f.Comment != "" || len(f.Extra) != 0 || f.Modified.Year() > 1980 {
+			t.Errorf("%s keeps comment %q, %d extra bytes, time %v", f.Name, f.Comment, len(f.Extra), f.Modified)
+		}
 	}
 }

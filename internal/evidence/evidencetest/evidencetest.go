@@ -24,6 +24,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -95,8 +96,23 @@ func testImage(w, h int) *image.RGBA {
 	return img
 }
 
-// JPEG is a photo with EXIF (GPS, make, model, artist), XMP and a comment.
+var (
+	jpegOnce  sync.Once
+	jpegBytes []byte
+)
+
+// JPEG is a photo with EXIF (GPS, make, model, artist), XMP and a comment
+// (made once per test binary: exiftool is slow to start).
 func JPEG(t testing.TB) []byte {
+	t.Helper()
+	jpegOnce.Do(func() { jpegBytes = makeJPEG(t) })
+	if jpegBytes == nil {
+		t.Fatal("JPEG fixture failed earlier")
+	}
+	return bytes.Clone(jpegBytes)
+}
+
+func makeJPEG(t testing.TB) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	if err := jpeg.Encode(&b, testImage(64, 48), &jpeg.Options{Quality: 90}); err != nil {
