@@ -81,6 +81,17 @@ func cleanPDF(ctx context.Context, src, dst string) error {
 			d = o
 		case types.StreamDict:
 			d = o.Dict
+			// A photo placed in a PDF is often the camera's JPEG as it
+			// was, EXIF and GPS included (DCTDecode is the JPEG itself).
+			if f := o.NameEntry("Filter"); f != nil && *f == "DCTDecode" && o.Raw != nil {
+				if clean, ok := stripJPEGSegments(o.Raw); ok {
+					o.Raw = clean
+					l := int64(len(clean))
+					o.StreamLength = &l
+					o.Update("Length", types.Integer(l))
+					e.Object = o
+				}
+			}
 		default:
 			continue
 		}
@@ -111,4 +122,46 @@ func cleanPDF(ctx context.Context, src, dst string) error {
 		return fmt.Errorf("write clean pdf: %w", err)
 	}
 	return nil
+}
+
+// stripJPEGSegments returns a JPEG without its metadata segments: APP1 to
+// APP13 and APP15 (EXIF with GPS and camera, XMP, IPTC; an ICC profile in
+// APP2 goes too, and colours fall back to the PDF's colour space) and COM. APP0 (JFIF) and APP14 (Adobe, which says how
+// to read the colour channels) stay; everything from the first scan on is
+// copied as it is. ok is false when b does not walk as a JPEG, and then b
+// is left alone (the reader will decide if it is an image at all).
+func stripJPEGSegments(b []byte) (out []byte, ok bool) {
+	if len(b) < 4 || b[0] != 0xFF || b[1] != 0xD8 {
+		return nil, false
+	}
+	out = append(make([]byte, 0, len(b)), 0xFF, 0xD8)
+	i := 2
+	for i+4 <= len(b) {
+		if b[i] != 0xFF {
+			return nil, false
+		}
+		m := b[i+1]
+		if m == 0xFF { // fill byte
+			i++
+			continue
+		}
+		if m == 0xDA || m == 0xD9 { // start of scan, end of image: the rest as is
+			return append(out, b[i:]...), true
+		}
+		if m == 0x01 || (m >= 0xD0 && m <= 0xD7) {
+			out = append(out, b[i:i+2]...)
+			i += 2
+			continue
+		}
+		n := int(b[i+2])<<8 | int(b[i+3])
+		if n < 2 || i+2+n > len(b) {
+			return nil, false
+		}
+		drop := (m >= 0xE1 && m <= 0xED) || m == 0xEF || m == 0xFE
+		if !drop {
+			out = append(out, b[i:i+2+n]...)
+		}
+		i += 2 + n
+	}
+	return nil, false
 }

@@ -267,17 +267,19 @@ func ODT(t testing.TB) []byte {
 func PDF(t testing.TB) []byte {
 	t.Helper()
 	xmp := `<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:pdf="http://ns.adobe.com/pdf/1.3/"><dc:creator><rdf:Seq><rdf:li>` + Author + `</rdf:li></rdf:Seq></dc:creator><pdf:Producer>` + Make + " " + Model + `</pdf:Producer></rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>`
-	content := "BT /F1 18 Tf 40 100 Td (Slip gaji Januari) Tj ET"
+	content := "BT /F1 18 Tf 40 100 Td (Slip gaji Januari) Tj ET q 64 0 0 48 200 20 cm /Im1 Do Q"
+	photo := JPEG(t) // a phone photo placed as it is: DCTDecode keeps its EXIF
 	objs := []string{
 		"<< /Type /Catalog /Pages 2 0 R /Metadata 6 0 R >>",
 		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 200] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> /Annots [8 0 R] >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 200] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> /XObject << /Im1 10 0 R >> >> /Annots [8 0 R] >>",
 		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content),
 		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
 		fmt.Sprintf("<< /Type /Metadata /Subtype /XML /Length %d >>\nstream\n%s\nendstream", len(xmp), xmp),
 		"<< /Title (Slip " + Author + ") /Author (" + Author + ") /Creator (" + Company + ") /Producer (" + Make + " " + Model + ") /Subject (" + Comment + ") /Keywords (" + Company + ") /CreationDate (D:20260112083015+07'00') >>",
 		"<< /Type /Annot /Subtype /Text /Rect [10 10 30 30] /T (" + Author + ") /Contents (Cek ini) /Popup 9 0 R >>",
 		"<< /Type /Annot /Subtype /Popup /Rect [30 30 100 100] /Parent 8 0 R /T (" + Author + ") >>",
+		fmt.Sprintf("<< /Type /XObject /Subtype /Image /Width 64 /Height 48 /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode /Length %d >>\nstream\n%s\nendstream", len(photo), photo),
 	}
 	var b bytes.Buffer
 	b.WriteString("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
