@@ -375,7 +375,7 @@ func TestEvidenceLimitRace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pdf := "%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+	pdf := "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	ok, full := 0, 0

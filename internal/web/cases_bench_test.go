@@ -101,7 +101,8 @@ func serve(t testing.TB, srv *web.Server) string {
 
 // TestUpload100MBMemory is the issue's acceptance: a 100 MB upload through
 // the HTTP handler (multipart, streamed) costs the server under 32 MB of
-// extra heap.
+// extra heap. (The synthetic video is refused by ffmpeg afterwards, in
+// ffmpeg's own process.)
 func TestUpload100MBMemory(t *testing.T) {
 	e := newCaseEnv(t)
 	worker := e.login(spnHost, map[string]string{"phone": "081200000003", "password": demoPW})
@@ -139,14 +140,11 @@ func TestUpload100MBMemory(t *testing.T) {
 		resp.Body.Close()
 		status, reply = resp.StatusCode, string(b)
 	})
-	if status != http.StatusCreated {
+	// The whole 100 MB was received (and spooled to disk) before ffmpeg,
+	// in its own process, found it is no real video: the heap measured is
+	// the receiving's.
+	if status != http.StatusUnprocessableEntity || !strings.Contains(reply, `"evidence.corrupt"`) {
 		t.Fatalf("upload: %d %s", status, reply)
-	}
-	var f struct {
-		Size int64 `json:"size"`
-	}
-	if err := json.Unmarshal([]byte(reply), &f); err != nil || f.Size != size {
-		t.Fatalf("stored size %d (%v)", f.Size, err)
 	}
 	t.Logf("100 MB upload through POST /api/v1/cases/:id/evidence: peak heap growth %.1f MB", float64(growth)/(1<<20))
 	if growth >= 32<<20 {

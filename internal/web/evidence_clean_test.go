@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -49,45 +48,51 @@ func TestAnonymousEvidenceCleaned(t *testing.T) {
 		{"pdf", "CV Siti Rahayu.pdf", "application/pdf", ".pdf", evidencetest.PDF, nil},
 	}
 	var id, code string
+	var ins, outs [][]byte
 	for i, k := range kinds {
 		if i%6 == 0 { // a case holds at most 10 files
 			id, code = newCase()
 		}
-		t.Run(k.name, func(t *testing.T) {
-			in := k.make(t)
-			if n := len(evidencetest.Findings(t, in)); n < 3 {
-				t.Fatalf("fixture shows %d findings: the check could not fail", n)
-			}
-			resp, body := e.upload(spnHost, "/api/v1/receipts/"+code+"/evidence", "", k.file, k.ctype, in)
-			if resp.StatusCode != http.StatusCreated {
-				t.Fatalf("upload: %d %v", resp.StatusCode, body)
-			}
-			want := fmt.Sprintf("bukti-%d%s", i%6+1, k.ext)
-			if body["name"] != want {
-				t.Errorf("name %v, want %s", body["name"], want)
-			}
-			fileID := body["id"].(string)
-
-			// The stored bytes, read from the evidence folder.
-			var key string
-			e.inTenant("spn", func(ctx context.Context, tx bun.Tx) error {
-				return tx.QueryRowContext(ctx, "SELECT storage_key FROM evidence_files WHERE id = ?", fileID).Scan(&key)
-			})
-			stored, err := os.ReadFile(filepath.Join(e.cfg.Paths.Data, "evidence", filepath.FromSlash(key)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			// The bytes the reporter downloads.
-			resp, down := e.get(spnHost, "/api/v1/receipts/"+code+"/evidence/"+fileID)
-			if resp.StatusCode != 200 || down != string(stored) {
-				t.Fatalf("download: %d, %d bytes, stored %d", resp.StatusCode, len(down), len(stored))
-			}
-			if cd := resp.Header.Get("Content-Disposition"); !strings.Contains(cd, want) || strings.Contains(cd, "Siti") {
-				t.Errorf("Content-Disposition %q", cd)
-			}
-			evidencetest.CheckClean(t, k.name, stored)
-			evidencetest.CheckOpens(t, k.name, stored, k.streams...)
+		in := k.make(t)
+		resp, body := e.upload(spnHost, "/api/v1/receipts/"+code+"/evidence", "", k.file, k.ctype, in)
+		if resp.StatusCode != http.StatusCreated {
+			t.Fatalf("%s upload: %d %v", k.name, resp.StatusCode, body)
+		}
+		want := fmt.Sprintf("bukti-%d%s", i%6+1, k.ext)
+		if body["name"] != want {
+			t.Errorf("%s: name %v, want %s", k.name, body["name"], want)
+		}
+		fileID := body["id"].(string)
+		// The stored bytes, read from the evidence folder.
+		var key string
+		e.inTenant("spn", func(ctx context.Context, tx bun.Tx) error {
+			return tx.QueryRowContext(ctx, "SELECT storage_key FROM evidence_files WHERE id = ?", fileID).Scan(&key)
 		})
+		stored, err := os.ReadFile(filepath.Join(e.cfg.Paths.Data, "evidence", filepath.FromSlash(key)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The bytes the reporter downloads are the same.
+		resp, down := e.get(spnHost, "/api/v1/receipts/"+code+"/evidence/"+fileID)
+		if resp.StatusCode != 200 || down != string(stored) {
+			t.Fatalf("%s download: %d, %d bytes, stored %d", k.name, resp.StatusCode, len(down), len(stored))
+		}
+		if cd := resp.Header.Get("Content-Disposition"); !strings.Contains(cd, want) || strings.Contains(cd, "Siti") {
+			t.Errorf("%s: Content-Disposition %q", k.name, cd)
+		}
+		ins, outs = append(ins, in), append(outs, stored)
+	}
+	// One exiftool run reads every fixture and every stored file.
+	exif := evidencetest.ExifMany(t, append(append([][]byte{}, ins...), outs...)...)
+	for i, k := range kinds {
+		if n := len(evidencetest.FindingsIn(t, exif[i], ins[i])); n < 3 {
+			t.Errorf("%s: fixture shows %d findings: the check could not fail", k.name, n)
+		}
+		got := exif[len(ins)+i]
+		for _, f := range evidencetest.FindingsIn(t, got, outs[i]) {
+			t.Errorf("%s stored: %s", k.name, f)
+		}
+		evidencetest.CheckOpensIn(t, got, k.name, outs[i], k.streams...)
 	}
 	// The case JSON, as the reporter and as staff see it, and the rows.
 	for _, view := range []struct{ path, tok string }{{"/api/v1/receipts/" + code, ""}, {"/api/v1/cases/" + id, admin}} {
@@ -107,5 +112,4 @@ func TestAnonymousEvidenceCleaned(t *testing.T) {
 			t.Errorf("%q stored in %d evidence rows or events", m, n)
 		}
 	}
-	_ = io.Discard
 }

@@ -347,7 +347,7 @@ func TestEvidenceStorageFailureLeavesNothingHalfMade(t *testing.T) {
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	part, _ := mw.CreateFormFile("file", "slip.pdf")
-	_, _ = part.Write([]byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"))
+	_, _ = part.Write([]byte("%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"))
 	mw.Close()
 	resp, text := e.send(http.MethodPost, "spn.localhost", "/api/v1/cases/"+id+"/evidence", mw.FormDataContentType(), &buf,
 		"Authorization", "Bearer "+tok)
