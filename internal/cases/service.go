@@ -268,6 +268,12 @@ func (s *Service) File(ctx context.Context, t *tenant.Tenant, p *auth.Principal,
 		}
 	}
 	now := s.Now().UTC().Truncate(time.Microsecond)
+	if in.mode == ModeAnonymous {
+		// An anonymous filing keeps the hour only: the SLA clocks count
+		// working days, and a time to the microsecond is what would join
+		// the case to a proxy's log line of the same request.
+		now = AnonymousFiledAt(now)
+	}
 	c := &Case{
 		TenantID: t.ID, ID: uuid.New(), Type: in.typ, Title: in.title, Description: in.desc,
 		Sector: in.sector, WorkplaceID: in.workplaceID, CategoryID: in.categoryID, IncidentDate: in.incident,
@@ -324,9 +330,20 @@ func (s *Service) File(ctx context.Context, t *tenant.Tenant, p *auth.Principal,
 		return nil, fmt.Errorf("file case: %w", err)
 	}
 	out.Reference = c.Reference
-	s.log.Info("case filed", "tenant", t.Slug, "case", c.ID, "mode", c.SafetyMode)
+	if c.SafetyMode == ModeAnonymous {
+		// No id, no reference: with the log's own timestamp they would
+		// tie the case to whatever else was logged at that moment.
+		s.log.Info("case filed", "tenant", t.Slug, "mode", c.SafetyMode)
+	} else {
+		s.log.Info("case filed", "tenant", t.Slug, "case", c.ID, "mode", c.SafetyMode)
+	}
 	return out, nil
 }
+
+// AnonymousFiledAt is the filing time stored for an anonymous case: the
+// start of its hour. SLA due dates computed from it are at most an hour
+// early, never late.
+func AnonymousFiledAt(t time.Time) time.Time { return t.UTC().Truncate(time.Hour) }
 
 // reporterActor is the actor id recorded for the reporter's own events: the
 // account for a named case, nobody otherwise — a confidential reporter's id

@@ -134,11 +134,11 @@ func (s *Service) Support(ctx context.Context, tenantID uuid.UUID, p *auth.Princ
 
 // SupportByReceipt adds an anonymous reporter's voice, keyed by their own
 // receipt so they count once too.
-func (s *Service) SupportByReceipt(ctx context.Context, tenantID uuid.UUID, code string, caseID uuid.UUID) (int, error) {
+func (s *Service) SupportByReceipt(ctx context.Context, tenantID uuid.UUID, token string, caseID uuid.UUID) (int, error) {
 	var who []byte
-	err := s.withFloor(ctx, func() error {
+	err := s.sessionCall(ctx, func() error {
 		return db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-			c, err := s.caseByReceipt(ctx, tx, tenantID, code)
+			c, err := s.caseBySession(ctx, tx, tenantID, token)
 			if err != nil {
 				return err
 			}
