@@ -36,7 +36,6 @@ func (s *Server) caseRoutes() {
 	api.Post("/cases/:id/support", s.apiSupport)
 	api.Post("/cases/:id/identity/reveal", s.apiRevealIdentity)
 
-
 	s.app.Get("/cases/new", s.newCasePage)
 	s.app.Post("/cases/new", s.newCaseSubmit)
 	s.app.Get("/cases", s.myCasesPage)

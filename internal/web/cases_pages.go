@@ -390,4 +390,3 @@ func (s *Server) caseEvidenceDownload(c *fiber.Ctx) error {
 	}
 	return sendEvidence(c, f, rc)
 }
-

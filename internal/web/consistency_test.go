@@ -132,7 +132,7 @@ func TestReceiptPageShowsNotifications(t *testing.T) {
 		{"id", "Pemberitahuan untuk laporan ini"},
 		{"en", "Notifications for this report"},
 	} {
-		resp, text := e.get(spnHost, "/api/v1/receipts/"+code+"/notifications?lang="+tc.lang)
+		resp, text := e.get(spnHost, "/api/v1/receipt/notifications?lang="+tc.lang, bearer(e.receiptSession(spnHost, code))...)
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("receipt notifications API: %d %s", resp.StatusCode, text)
 		}
