@@ -302,7 +302,7 @@ func TestPaginationHintsSupport(t *testing.T) {
 	w0, w1 := f.workers[0], f.workers[1]
 	var first *cases.Filed
 	for i := range 5 {
-		out, err := svc.File(ctx, f.t, w0, cases.Filing{Type: "complaint", WorkplaceID: wp,
+		out, err := svc.File(ctx, f.t, w0, cases.Filing{Type: "complaint", WorkplaceID: wp, Collective: true,
 			Description: "Upah lembur bagian sewing tidak dibayar sesuai jam kerja " + strings.Repeat("!", i)})
 		if err != nil {
 			t.Fatal(err)

@@ -102,6 +102,9 @@ type Filing struct {
 	IncidentDate  string `json:"incident_date" form:"incident_date"`
 	SafetyMode    string `json:"safety_mode" form:"safety_mode"`
 	AffectedCount int    `json:"affected_count" form:"affected_count"`
+	// Collective lets other workers find the case before they file and
+	// add their voice to it; named cases only.
+	Collective bool `json:"collective,omitempty" form:"collective"`
 }
 
 // Limits on what a reporter writes.
@@ -158,6 +161,7 @@ type filingInput struct {
 	incident    *time.Time
 	mode        SafetyMode
 	affected    int
+	collective  bool
 }
 
 func (s *Service) validate(t *tenant.Tenant, p *auth.Principal, f Filing) (filingInput, error) {
@@ -239,6 +243,10 @@ func (s *Service) validate(t *tenant.Tenant, p *auth.Principal, f Filing) (filin
 	if in.mode == ModeAnonymous && !t.Settings.AnonymousFiling {
 		v.Add("safety_mode", "error.anonymous_disabled")
 	}
+	if f.Collective && in.mode != ModeNamed {
+		v.Add("collective", "error.collective_named_only")
+	}
+	in.collective = f.Collective && in.mode == ModeNamed
 	in.affected = f.AffectedCount
 	switch {
 	case in.affected == 0:
@@ -278,7 +286,7 @@ func (s *Service) File(ctx context.Context, t *tenant.Tenant, p *auth.Principal,
 		TenantID: t.ID, ID: uuid.New(), Type: in.typ, Title: in.title, Description: in.desc,
 		Sector: in.sector, WorkplaceID: in.workplaceID, CategoryID: in.categoryID, IncidentDate: in.incident,
 		Tags: []string{}, Urgency: "normal", Status: StatusSubmitted, SafetyMode: in.mode,
-		AffectedCount: in.affected, CreatedAt: now, UpdatedAt: now,
+		AffectedCount: in.affected, Collective: in.collective, CreatedAt: now, UpdatedAt: now,
 	}
 	out := &Filed{ID: c.ID, Status: c.Status}
 	switch in.mode {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
 	"github.com/google/uuid"
 
 	"github.com/suara-id/suara/internal/apperr"
@@ -22,12 +23,36 @@ import (
 // uploadOverhead is what multipart framing and headers add to an upload.
 const uploadOverhead = 1 << 20
 
+// hintsPerAccount is how many duplicate-hint checks one account may make
+// in an hour: enough for a worker writing a report, far too few to map a
+// workplace's cases word by word.
+const hintsPerAccount = 20
+
+// perAccountLimit limits a signed-in account's requests (skip, when set,
+// exempts some); signed-out callers pass through to the handler, which
+// refuses them.
+func (s *Server) perAccountLimit(max int, window time.Duration, skip func(*fiber.Ctx) bool) fiber.Handler {
+	return limiter.New(limiter.Config{
+		Max:        max,
+		Expiration: window,
+		Next: func(c *fiber.Ctx) bool {
+			return principal(c) == nil || (skip != nil && skip(c))
+		},
+		KeyGenerator: func(c *fiber.Ctx) string {
+			return "account|" + principal(c).UserID.String()
+		},
+		LimitReached: func(c *fiber.Ctx) error {
+			return &apperr.Limited{RetryAfterSeconds: int(window.Seconds()), Key: "error.rate_limited"}
+		},
+	})
+}
+
 // caseRoutes registers filing and follow-up routes (receipts.go has the
 // anonymous reporter's).
 func (s *Server) caseRoutes() {
 	api := s.app.Group("/api/v1")
 	api.Post("/cases", s.apiFileCase)
-	api.Post("/cases/similar", s.perIPLimit(60, 10*time.Minute), s.apiSimilar)
+	api.Post("/cases/similar", s.perIPLimit(60, 10*time.Minute), s.perAccountLimit(hintsPerAccount, time.Hour, nil), s.apiSimilar)
 	api.Get("/cases", s.apiMyCases)
 	api.Get("/cases/:id", s.apiGetCase)
 	api.Post("/cases/:id/evidence", s.apiAddEvidence)
@@ -37,7 +62,7 @@ func (s *Server) caseRoutes() {
 	api.Post("/cases/:id/identity/reveal", s.apiRevealIdentity)
 
 	s.app.Get("/cases/new", s.newCasePage)
-	s.app.Post("/cases/new", s.newCaseSubmit)
+	s.app.Post("/cases/new", s.perAccountLimit(hintsPerAccount, time.Hour, func(c *fiber.Ctx) bool { return c.FormValue("step") != "check" }), s.newCaseSubmit)
 	s.app.Get("/cases", s.myCasesPage)
 	s.app.Get("/cases/:id", s.casePage)
 	s.app.Post("/cases/:id/messages", s.caseMessageSubmit)

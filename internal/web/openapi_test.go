@@ -232,7 +232,7 @@ func TestOpenAPIResponsesMatch(t *testing.T) {
 	must("logout", st, 204)
 
 	// Cases.
-	st, named := r.json("POST", "/cases", worker, map[string]any{"type": "complaint", "workplace_id": wp,
+	st, named := r.json("POST", "/cases", worker, map[string]any{"type": "complaint", "workplace_id": wp, "collective": true,
 		"description": "Upah lembur bulan ini dipotong tanpa penjelasan oleh mandor."})
 	must("file named", st, 201)
 	st, conf := r.json("POST", "/cases", worker, map[string]any{"type": "complaint", "workplace_id": wp, "safety_mode": "confidential",
@@ -253,7 +253,7 @@ func TestOpenAPIResponsesMatch(t *testing.T) {
 	must("my cases", st, 200)
 	st, _ = r.json("GET", "/cases", "", nil)
 	must("my cases signed out", st, 401)
-	st, _ = r.json("POST", "/cases/similar", other, map[string]any{"workplace_id": wp, "description": "Upah lembur dipotong mandor"})
+	st, _ = r.json("POST", "/cases/similar", other, map[string]any{"workplace_id": wp, "description": "Upah lembur bulan ini dipotong mandor"})
 	must("similar", st, 200)
 	st, _ = r.json("POST", "/cases/similar", other, map[string]any{"workplace_id": "x"})
 	must("similar bad", st, 422)
