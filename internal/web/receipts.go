@@ -70,7 +70,8 @@ func (s *Server) receiptGate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if ok, wait := s.receipts.admit(t.ID, c.IP()); !ok {
+	// c.IP() may alias the request's buffer: the throttle keeps it.
+	if ok, wait := s.receipts.admit(t.ID, strings.Clone(c.IP())); !ok {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(wait))
 		return &apperr.Limited{RetryAfterSeconds: wait, Key: "error.rate_limited"}
 	}
@@ -83,7 +84,7 @@ func (s *Server) receiptCall(c *fiber.Ctx, fn func() error) error {
 	err := fn()
 	if errors.Is(err, apperr.ErrNotFound) || errors.Is(err, apperr.ErrUnauthorized) {
 		if t := reqCtx(c).Tenant; t != nil {
-			s.receipts.miss(t.ID, c.IP())
+			s.receipts.miss(t.ID, strings.Clone(c.IP()))
 		}
 	}
 	return err
@@ -284,6 +285,9 @@ func (s *Server) receiptReopen(ctx context.Context, tenantID uuid.UUID, tok stri
 }
 
 func (s *Server) receiptWithdraw(ctx context.Context, tenantID uuid.UUID, tok string, in reasonInput) (*cases.TransitionResult, error) {
+	if strings.TrimSpace(in.Reason) == "" {
+		return nil, apperr.Invalid("reason", "error.required")
+	}
 	return s.cases.TransitionByReceipt(ctx, tenantID, tok,
 		cases.TransitionInput{Transition: string(cases.TransitionWithdraw), Reason: in.Reason})
 }
@@ -566,6 +570,10 @@ func (s *Server) receiptTransitionSubmit(c *fiber.Ctx, tr cases.Transition, form
 		return err
 	}
 	reason := strings.Clone(c.FormValue("reason"))
+	if strings.TrimSpace(reason) == "" {
+		// Withdrawing and reopening both say why, for the handlers.
+		return s.receiptFormDone(c, formName, "", map[string]string{"reason": reason}, apperr.Invalid("reason", "error.required"))
+	}
 	err = s.receiptCall(c, func() error {
 		_, err := s.cases.TransitionByReceipt(c.UserContext(), t.ID, receiptToken(c), cases.TransitionInput{Transition: string(tr), Reason: reason})
 		return err
