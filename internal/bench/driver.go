@@ -359,10 +359,13 @@ func (d *driver) scenarios() []Scenario {
 			ids := s.caseIDs[t]
 			return get(ten[t], "/api/v1/cases/"+ids[int(i/n)%len(ids)], s.worker[t])(ctx)
 		}},
-		{Name: ScenarioReceipt, Want: http.StatusOK, SpreadSources: true, Request: func(ctx context.Context, i int64) (*http.Request, error) {
+		// The receipt code is exchanged in a POST body for a session
+		// token (never in a URL): the exchange is the equal-time path.
+		{Name: ScenarioReceipt, Want: http.StatusCreated, SpreadSources: true, Request: func(ctx context.Context, i int64) (*http.Request, error) {
 			t := i % n
 			codes := s.receipts[t]
-			return get(ten[t], "/api/v1/receipts/"+codes[int(i/n)%len(codes)], "")(ctx)
+			body, _ := json.Marshal(map[string]string{"code": codes[int(i/n)%len(codes)]})
+			return d.newRequest(ctx, "POST", ten[t], "/api/v1/receipts/session", "", body)
 		}},
 		{Name: ScenarioDashboard, Want: http.StatusOK, Skipped: s.dashboardSkip, Request: func(ctx context.Context, i int64) (*http.Request, error) {
 			t := i % n

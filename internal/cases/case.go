@@ -50,27 +50,29 @@ const (
 type Case struct {
 	bun.BaseModel `bun:"table:cases"`
 
-	TenantID         uuid.UUID  `bun:"tenant_id,pk,type:uuid"`
-	ID               uuid.UUID  `bun:"id,pk,type:uuid"`
-	Reference        string     `bun:"reference"`
-	Type             Type       `bun:"type"`
-	Title            string     `bun:"title"`
-	Description      string     `bun:"description"`
-	Sector           string     `bun:"sector"`
-	WorkplaceID      *uuid.UUID `bun:"workplace_id,type:uuid"`
-	BranchID         uuid.UUID  `bun:"branch_id,type:uuid"`
-	IncidentDate     *time.Time `bun:"incident_date,type:date"`
-	CategoryID       *uuid.UUID `bun:"category_id,type:uuid"`
-	Tags             []string   `bun:"tags,array"`
-	Urgency          string     `bun:"urgency"`
-	Status           Status     `bun:"status"`
-	SafetyMode       SafetyMode `bun:"safety_mode"`
-	ReporterUserID   *uuid.UUID `bun:"reporter_user_id,type:uuid"`
-	ReporterLookup   []byte     `bun:"reporter_lookup"`
-	ReceiptHash      []byte     `bun:"receipt_hash"`
-	AssignedTo       *uuid.UUID `bun:"assigned_to,type:uuid"`
-	AffectedCount    int        `bun:"affected_count"`
-	Supporters       int        `bun:"supporters"`
+	TenantID       uuid.UUID  `bun:"tenant_id,pk,type:uuid"`
+	ID             uuid.UUID  `bun:"id,pk,type:uuid"`
+	Reference      string     `bun:"reference"`
+	Type           Type       `bun:"type"`
+	Title          string     `bun:"title"`
+	Description    string     `bun:"description"`
+	Sector         string     `bun:"sector"`
+	WorkplaceID    *uuid.UUID `bun:"workplace_id,type:uuid"`
+	BranchID       uuid.UUID  `bun:"branch_id,type:uuid"`
+	IncidentDate   *time.Time `bun:"incident_date,type:date"`
+	CategoryID     *uuid.UUID `bun:"category_id,type:uuid"`
+	Tags           []string   `bun:"tags,array"`
+	Urgency        string     `bun:"urgency"`
+	Status         Status     `bun:"status"`
+	SafetyMode     SafetyMode `bun:"safety_mode"`
+	ReporterUserID *uuid.UUID `bun:"reporter_user_id,type:uuid"`
+	ReporterLookup []byte     `bun:"reporter_lookup"`
+	ReceiptHash    []byte     `bun:"receipt_hash"`
+	AssignedTo     *uuid.UUID `bun:"assigned_to,type:uuid"`
+	AffectedCount  int        `bun:"affected_count"`
+	Supporters     int        `bun:"supporters"`
+	// Collective: the (named) reporter lets others join (similar.go).
+	Collective       bool       `bun:"collective"`
 	FirstResponseDue *time.Time `bun:"first_response_due"`
 	ResolutionDue    *time.Time `bun:"resolution_due"`
 	ResolvedAt       *time.Time `bun:"resolved_at"`

@@ -175,7 +175,7 @@ func TestFilingAndKeyRotation(t *testing.T) {
 	}
 
 	rotated := f.service(t, keyB+","+keyA)
-	if v, err := rotated.ByReceipt(ctx, f.t.ID, anon.ReceiptCode); err != nil || v.ID != anon.ID {
+	if v, err := rotated.ByReceipt(ctx, f.t.ID, session(t, rotated, f.t.ID, anon.ReceiptCode)); err != nil || v.ID != anon.ID {
 		t.Fatalf("receipt after rotation: %v", err)
 	}
 	mine, _, err := rotated.ListMine(ctx, f.t.ID, w, "", 10)
@@ -192,11 +192,11 @@ func TestFilingAndKeyRotation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.ByReceipt(ctx, f.t.ID, anon2.ReceiptCode); !errors.Is(err, apperr.ErrNotFound) {
+	if _, err := svc.OpenReceiptSession(ctx, f.t.ID, anon2.ReceiptCode); !errors.Is(err, apperr.ErrNotFound) {
 		t.Fatalf("old ring found a new receipt: %v", err)
 	}
 	onlyB := f.service(t, keyB)
-	if _, err := onlyB.ByReceipt(ctx, f.t.ID, anon.ReceiptCode); !errors.Is(err, apperr.ErrNotFound) {
+	if _, err := onlyB.OpenReceiptSession(ctx, f.t.ID, anon.ReceiptCode); !errors.Is(err, apperr.ErrNotFound) {
 		t.Fatalf("ring without key a found an old receipt: %v", err)
 	}
 	if _, err := onlyB.Get(ctx, f.t.ID, f.officer, conf.ID); err == nil {
@@ -244,12 +244,13 @@ func TestTimelineAppendOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	tok := session(t, svc, f.t.ID, anon.ReceiptCode)
 	var wg sync.WaitGroup
 	for i := range 5 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := svc.AddMessageByReceipt(ctx, f.t.ID, anon.ReceiptCode, "pesan "+string(rune('a'+i))); err != nil {
+			if _, err := svc.AddMessageByReceipt(ctx, f.t.ID, tok, "pesan "+string(rune('a'+i))); err != nil {
 				t.Error(err)
 			}
 		}()
@@ -301,7 +302,7 @@ func TestPaginationHintsSupport(t *testing.T) {
 	w0, w1 := f.workers[0], f.workers[1]
 	var first *cases.Filed
 	for i := range 5 {
-		out, err := svc.File(ctx, f.t, w0, cases.Filing{Type: "complaint", WorkplaceID: wp,
+		out, err := svc.File(ctx, f.t, w0, cases.Filing{Type: "complaint", WorkplaceID: wp, Collective: true,
 			Description: "Upah lembur bagian sewing tidak dibayar sesuai jam kerja " + strings.Repeat("!", i)})
 		if err != nil {
 			t.Fatal(err)
@@ -358,10 +359,10 @@ func TestPaginationHintsSupport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n, err := svc.SupportByReceipt(ctx, f.t.ID, anon.ReceiptCode, hints[0].ID); err != nil || n != 2 {
+	if n, err := svc.SupportByReceipt(ctx, f.t.ID, session(t, svc, f.t.ID, anon.ReceiptCode), hints[0].ID); err != nil || n != 2 {
 		t.Fatalf("support by receipt: %d %v", n, err)
 	}
-	if n, _ := svc.SupportByReceipt(ctx, f.t.ID, anon.ReceiptCode, hints[0].ID); n != 2 {
+	if n, _ := svc.SupportByReceipt(ctx, f.t.ID, session(t, svc, f.t.ID, anon.ReceiptCode), hints[0].ID); n != 2 {
 		t.Fatalf("second support by the same receipt counted: %d", n)
 	}
 }
@@ -402,4 +403,14 @@ func TestEvidenceLimitRace(t *testing.T) {
 	if ok != 3 || full != 5 {
 		t.Fatalf("%d stored, %d refused; want 3 and 5", ok, full)
 	}
+}
+
+// session exchanges a receipt code for a receipt session token.
+func session(t *testing.T, svc *cases.Service, tenantID uuid.UUID, code string) string {
+	t.Helper()
+	sess, err := svc.OpenReceiptSession(context.Background(), tenantID, code)
+	if err != nil {
+		t.Fatalf("receipt session: %v", err)
+	}
+	return sess.Token
 }

@@ -134,15 +134,15 @@ func (s *Service) AnswerCheckin(ctx context.Context, tenantID uuid.UUID, p *auth
 }
 
 // AnswerCheckinByReceipt is AnswerCheckin for an anonymous reporter.
-func (s *Service) AnswerCheckinByReceipt(ctx context.Context, tenantID uuid.UUID, code string, n int, a CheckinAnswer) (*CheckinResult, error) {
+func (s *Service) AnswerCheckinByReceipt(ctx context.Context, tenantID uuid.UUID, token string, n int, a CheckinAnswer) (*CheckinResult, error) {
 	a, err := checkAnswer(a)
 	if err != nil {
 		return nil, err
 	}
 	var out *CheckinResult
-	err = s.withFloor(ctx, func() error {
+	err = s.sessionCall(ctx, func() error {
 		return db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-			c, err := s.caseByReceipt(ctx, tx, tenantID, code)
+			c, err := s.caseBySession(ctx, tx, tenantID, token)
 			if err != nil {
 				return err
 			}

@@ -107,9 +107,9 @@ func (s *Service) AddEvidence(ctx context.Context, tenantID uuid.UUID, p *auth.P
 }
 
 // AddEvidenceByReceipt attaches a file for an anonymous reporter.
-func (s *Service) AddEvidenceByReceipt(ctx context.Context, tenantID uuid.UUID, code, name, declared string, r io.Reader) (*EvidenceFile, error) {
+func (s *Service) AddEvidenceByReceipt(ctx context.Context, tenantID uuid.UUID, token, name, declared string, r io.Reader) (*EvidenceFile, error) {
 	find := func(ctx context.Context, tx bun.Tx) (*Case, string, error) {
-		c, err := s.caseByReceipt(ctx, tx, tenantID, code)
+		c, err := s.caseBySession(ctx, tx, tenantID, token)
 		return c, "reporter", err
 	}
 	return s.attach(ctx, tenantID, find, true, name, declared, r)
@@ -130,7 +130,7 @@ func (s *Service) attach(ctx context.Context, tenantID uuid.UUID, find finder, f
 	}
 	var err error
 	if floor {
-		err = s.withFloor(ctx, check)
+		err = s.sessionCall(ctx, check)
 	} else {
 		err = check()
 	}
@@ -272,11 +272,11 @@ func (s *Service) OpenEvidence(ctx context.Context, tenantID uuid.UUID, p *auth.
 }
 
 // OpenEvidenceByReceipt is OpenEvidence for an anonymous reporter.
-func (s *Service) OpenEvidenceByReceipt(ctx context.Context, tenantID uuid.UUID, code string, fileID uuid.UUID) (*EvidenceFile, io.ReadCloser, error) {
+func (s *Service) OpenEvidenceByReceipt(ctx context.Context, tenantID uuid.UUID, token string, fileID uuid.UUID) (*EvidenceFile, io.ReadCloser, error) {
 	var f *EvidenceFile
-	err := s.withFloor(ctx, func() error {
+	err := s.sessionCall(ctx, func() error {
 		return db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-			c, err := s.caseByReceipt(ctx, tx, tenantID, code)
+			c, err := s.caseBySession(ctx, tx, tenantID, token)
 			if err != nil {
 				return err
 			}

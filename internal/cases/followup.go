@@ -50,11 +50,11 @@ func (s *Service) caseByReceipt(ctx context.Context, tx bun.Tx, tenantID uuid.UU
 
 // ByReceipt is an anonymous reporter's view of their case: status,
 // reporter-visible timeline and evidence list.
-func (s *Service) ByReceipt(ctx context.Context, tenantID uuid.UUID, code string) (*View, error) {
+func (s *Service) ByReceipt(ctx context.Context, tenantID uuid.UUID, token string) (*View, error) {
 	var v *View
-	err := s.withFloor(ctx, func() error {
+	err := s.sessionCall(ctx, func() error {
 		return db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-			c, err := s.caseByReceipt(ctx, tx, tenantID, code)
+			c, err := s.caseBySession(ctx, tx, tenantID, token)
 			if err != nil {
 				return err
 			}
@@ -69,15 +69,15 @@ func (s *Service) ByReceipt(ctx context.Context, tenantID uuid.UUID, code string
 }
 
 // AddMessageByReceipt posts an anonymous reporter's message to their case.
-func (s *Service) AddMessageByReceipt(ctx context.Context, tenantID uuid.UUID, code, body string) (*Event, error) {
+func (s *Service) AddMessageByReceipt(ctx context.Context, tenantID uuid.UUID, token, body string) (*Event, error) {
 	body, err := checkMessage(body)
 	if err != nil {
 		return nil, err
 	}
 	var out *Event
-	err = s.withFloor(ctx, func() error {
+	err = s.sessionCall(ctx, func() error {
 		return db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-			c, err := s.caseByReceipt(ctx, tx, tenantID, code)
+			c, err := s.caseBySession(ctx, tx, tenantID, token)
 			if err != nil {
 				return err
 			}

@@ -130,11 +130,11 @@ func (s *Service) Transition(ctx context.Context, tenantID uuid.UUID, p *auth.Pr
 
 // TransitionByReceipt is Transition for an anonymous reporter (withdraw,
 // provide_info, reopen).
-func (s *Service) TransitionByReceipt(ctx context.Context, tenantID uuid.UUID, code string, in TransitionInput) (*TransitionResult, error) {
+func (s *Service) TransitionByReceipt(ctx context.Context, tenantID uuid.UUID, token string, in TransitionInput) (*TransitionResult, error) {
 	var out *TransitionResult
-	err := s.withFloor(ctx, func() error {
+	err := s.sessionCall(ctx, func() error {
 		return db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-			c, err := s.caseByReceipt(ctx, tx, tenantID, code)
+			c, err := s.caseBySession(ctx, tx, tenantID, token)
 			if err != nil {
 				return err
 			}

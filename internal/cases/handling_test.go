@@ -290,10 +290,11 @@ func TestTransitionRules(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.TransitionByReceipt(ctx, f.t.ID, anon.ReceiptCode, cases.TransitionInput{Transition: "verify"}); !errors.Is(err, apperr.ErrForbidden) {
+		tok := session(t, svc, f.t.ID, anon.ReceiptCode)
+		if _, err := svc.TransitionByReceipt(ctx, f.t.ID, tok, cases.TransitionInput{Transition: "verify"}); !errors.Is(err, apperr.ErrForbidden) {
 			t.Fatalf("reporter verifying: %v", err)
 		}
-		res, err := svc.TransitionByReceipt(ctx, f.t.ID, anon.ReceiptCode, cases.TransitionInput{Transition: "withdraw"})
+		res, err := svc.TransitionByReceipt(ctx, f.t.ID, tok, cases.TransitionInput{Transition: "withdraw"})
 		if err != nil || res.Status != cases.StatusWithdrawn || res.Event.By != "reporter" {
 			t.Fatalf("withdraw: %v %v", res, err)
 		}
@@ -528,11 +529,11 @@ func TestRatingAndCheckins(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc.Now = func() time.Time { return time.Now().Add(91 * 24 * time.Hour) }
-	res, err = svc.AnswerCheckinByReceipt(ctx, f.t.ID, anon.ReceiptCode, 2, cases.CheckinAnswer{RemedyHeld: &yes, Retaliation: &yes})
+	res, err = svc.AnswerCheckinByReceipt(ctx, f.t.ID, session(t, svc, f.t.ID, anon.ReceiptCode), 2, cases.CheckinAnswer{RemedyHeld: &yes, Retaliation: &yes})
 	if err != nil || res.LinkedCase == nil || len(res.LinkedCase.ReceiptCode) != 16 {
 		t.Fatalf("anonymous retaliation: %+v %v", res, err)
 	}
-	if v, err := svc.ByReceipt(ctx, f.t.ID, res.LinkedCase.ReceiptCode); err != nil || v.ID != res.LinkedCase.ID {
+	if v, err := svc.ByReceipt(ctx, f.t.ID, session(t, svc, f.t.ID, res.LinkedCase.ReceiptCode)); err != nil || v.ID != res.LinkedCase.ID {
 		t.Fatalf("new receipt: %v", err)
 	}
 }

@@ -74,9 +74,12 @@ func ValidIdempotencyKey(key string) bool {
 
 // idempotencyHash names a key without storing it, scoped to the principal:
 // the same key from two accounts is two keys, so nobody can replay another
-// reporter's reply (and receipt code) by guessing their key.
-func idempotencyHash(p *auth.Principal, key string) []byte {
-	who := "anonymous"
+// reporter's reply (and receipt code) by guessing their key. Reporters
+// without an account are scoped by ns, a secret of their client (see
+// FileOnce), never one shared namespace: whoever repeats an anonymous
+// reporter's key and body from another client files a case of their own.
+func idempotencyHash(p *auth.Principal, ns, key string) []byte {
+	who := "anonymous\x00" + ns
 	if p != nil {
 		who = p.UserID.String()
 	}
@@ -105,11 +108,21 @@ func idempotencyAAD(tenantID uuid.UUID, keyHash []byte) []byte {
 // true; the same key with a different filing is a validation error on
 // "idempotency_key". A repeat arriving while the first is still being filed
 // waits for it (up to a few seconds, then 409).
-func (s *Service) FileOnce(ctx context.Context, t *tenant.Tenant, p *auth.Principal, key string, f Filing) (out *Filed, replayed bool, err error) {
+//
+// ns scopes the key of a reporter without an account (p nil): something
+// only their client holds (the web layer passes its per-browser cookie, or
+// its address). Without one, an anonymous filing is filed without
+// replay: a shared namespace would hand one reporter's receipt code to
+// anyone who repeats their key and body.
+func (s *Service) FileOnce(ctx context.Context, t *tenant.Tenant, p *auth.Principal, ns, key string, f Filing) (out *Filed, replayed bool, err error) {
 	if !ValidIdempotencyKey(key) {
 		return nil, false, apperr.Invalid("idempotency_key", "error.idempotency_key_invalid")
 	}
-	kh, fp := idempotencyHash(p, key), filingFingerprint(f)
+	if p == nil && ns == "" {
+		out, err := s.File(ctx, t, p, f)
+		return out, false, err
+	}
+	kh, fp := idempotencyHash(p, ns, key), filingFingerprint(f)
 	deadline := time.Now().Add(idempotencyWait)
 	for wait := 50 * time.Millisecond; ; wait = min(2*wait, 500*time.Millisecond) {
 		claimed, row, err := s.claimKey(ctx, t.ID, kh, fp)
@@ -147,7 +160,7 @@ func (s *Service) FileOnce(ctx context.Context, t *tenant.Tenant, p *auth.Princi
 		// The case exists and this reply is the reporter's only chance to
 		// see a receipt code: answer it. Retries meanwhile get 409 until
 		// the claim goes stale.
-		s.log.Error("complete idempotency key", "tenant", t.Slug, "case", out.ID, "err", err)
+		s.log.Error("complete idempotency key", "tenant", t.Slug, "err", err) // no case id: it may be anonymous
 	}
 	return out, false, nil
 }

@@ -28,6 +28,8 @@ type masterKey struct {
 	// receipt and lookup are HMAC keys derived from key, one per purpose,
 	// so a receipt hash can never be confused with a reporter lookup.
 	receipt, lookup, supporter []byte
+	// session seals receipt session tokens (session.go).
+	session []byte
 }
 
 // ParseKeyRing reads "id:base64key" pairs separated by commas. Keys must be
@@ -60,6 +62,7 @@ func ParseKeyRing(spec string) (*KeyRing, error) {
 			receipt:   derive(key, "suara/receipt/v1"),
 			lookup:    derive(key, "suara/reporter-lookup/v1"),
 			supporter: derive(key, "suara/supporter/v1"),
+			session:   derive(key, "suara/receipt-session/v1"),
 		})
 	}
 	if len(kr.keys) == 0 {

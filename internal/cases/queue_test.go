@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -97,6 +98,12 @@ func mustQueue(t *testing.T, svc *cases.Service, f *fixture, p *auth.Principal, 
 func TestQueueScopeFiltersAndSearch(t *testing.T) {
 	f := setup(t)
 	svc := f.service(t, keyA)
+	// Filings a second apart in the middle of an hour that has passed: an
+	// anonymous filing keeps only its hour (AnonymousFiledAt), so it sorts
+	// before the others filed in that hour.
+	base := time.Now().Add(-time.Hour).Truncate(time.Hour).Add(30 * time.Minute)
+	var tick atomic.Int64
+	svc.Now = func() time.Time { return base.Add(time.Duration(tick.Add(1)) * time.Second) }
 	fed := staffAt(t, f, "fed@spn.example", "federation_admin", "spn")
 	jabar := staffAt(t, f, "jabar@spn.example", "branch_admin", "spn/jabar")
 	banten := staffAt(t, f, "banten@spn.example", "case_officer", "spn/banten")
@@ -113,7 +120,8 @@ func TestQueueScopeFiltersAndSearch(t *testing.T) {
 	root := fileCase(t, svc, f, f.workers[0], cases.Filing{Title: "Pertanyaan iuran",
 		Description: "Berapa besar iuran anggota serikat untuk pekerja kontrak di federasi ini?", Type: "information"})
 
-	all := []uuid.UUID{root.ID, door.ID, contract.ID, overtime.ID} // newest first
+	svc.Now = time.Now
+	all := []uuid.UUID{root.ID, contract.ID, overtime.ID, door.ID} // newest first; door is anonymous
 	if got := queueIDs(mustQueue(t, svc, f, fed, cases.QueueParams{})); !slices.Equal(got, all) {
 		t.Fatalf("federation admin sees %v, want %v", got, all)
 	}
@@ -145,7 +153,7 @@ func TestQueueScopeFiltersAndSearch(t *testing.T) {
 		qp   cases.QueueParams
 		want []uuid.UUID
 	}{
-		{"unassigned", cases.QueueParams{Unassigned: "1"}, []uuid.UUID{door.ID, contract.ID, overtime.ID}},
+		{"unassigned", cases.QueueParams{Unassigned: "1"}, []uuid.UUID{contract.ID, overtime.ID, door.ID}},
 		{"safety mode", cases.QueueParams{SafetyMode: "confidential"}, []uuid.UUID{contract.ID}},
 		{"anonymous", cases.QueueParams{SafetyMode: "anonymous"}, []uuid.UUID{door.ID}},
 		{"status", cases.QueueParams{Status: "submitted,verified"}, all},
@@ -163,7 +171,7 @@ func TestQueueScopeFiltersAndSearch(t *testing.T) {
 		{"to past", cases.QueueParams{To: "2020-01-01"}, nil},
 		{"date range today", cases.QueueParams{From: time.Now().AddDate(0, 0, -1).Format(time.DateOnly),
 			To: time.Now().AddDate(0, 0, 1).Format(time.DateOnly)}, all},
-		{"oldest", cases.QueueParams{Sort: "oldest"}, []uuid.UUID{overtime.ID, contract.ID, door.ID, root.ID}},
+		{"oldest", cases.QueueParams{Sort: "oldest"}, []uuid.UUID{door.ID, overtime.ID, contract.ID, root.ID}},
 	} {
 		got := queueIDs(mustQueue(t, svc, f, fed, tc.qp))
 		if !slices.Equal(got, tc.want) && !(len(got) == 0 && len(tc.want) == 0) {

@@ -83,15 +83,15 @@ func (s *Service) Rate(ctx context.Context, tenantID uuid.UUID, p *auth.Principa
 }
 
 // RateByReceipt is Rate for an anonymous reporter.
-func (s *Service) RateByReceipt(ctx context.Context, tenantID uuid.UUID, code string, in RatingInput) (*Rating, error) {
+func (s *Service) RateByReceipt(ctx context.Context, tenantID uuid.UUID, token string, in RatingInput) (*Rating, error) {
 	in, err := checkRating(in)
 	if err != nil {
 		return nil, err
 	}
 	var out *Rating
-	err = s.withFloor(ctx, func() error {
+	err = s.sessionCall(ctx, func() error {
 		return db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-			c, err := s.caseByReceipt(ctx, tx, tenantID, code)
+			c, err := s.caseBySession(ctx, tx, tenantID, token)
 			if err != nil {
 				return err
 			}

@@ -3,6 +3,7 @@ package cases
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 
 	"github.com/google/uuid"
@@ -35,7 +36,11 @@ type SimilarCase struct {
 	Score      float64   `json:"score"`
 }
 
-const maxSimilar = 5
+const (
+	maxSimilar = 5
+	// similarCandidates are ranked before the viewer's scope filters them.
+	similarCandidates = 40
+)
 
 // Recommendations gathers next steps for a case, for staff who may read it.
 // Similar cases come from PostgreSQL's indonesian full-text search (any of
@@ -85,29 +90,53 @@ func (s *Service) Recommendations(ctx context.Context, tenantID uuid.UUID, p *au
 			return nil
 		}
 		text := c.Title + " " + c.Description
-		rows, err := tx.QueryContext(ctx, `SELECT c.id, c.reference, c.title, c.status,
+		rows, err := tx.QueryContext(ctx, `SELECT c.id, c.reference, c.title, c.status, b.path,
 				ts_rank(to_tsvector('indonesian', c.title || ' ' || c.description), q) + similarity(c.title || ' ' || c.description, ?) AS score,
 				coalesce((SELECT e.payload FROM case_events e WHERE e.tenant_id = c.tenant_id AND e.case_id = c.id
 					AND e.visibility = 'reporter' ORDER BY e.seq DESC LIMIT 1), '')
-			FROM cases c LEFT JOIN categories k ON k.tenant_id = c.tenant_id AND k.id = c.category_id,
+			FROM cases c JOIN branches b ON b.tenant_id = c.tenant_id AND b.id = c.branch_id
+				LEFT JOIN categories k ON k.tenant_id = c.tenant_id AND k.id = c.category_id,
 				to_tsquery('indonesian', ?) q
 			WHERE c.id <> ? AND c.status IN ('resolved', 'closed') AND NOT coalesce(k.restricted, false)
 				AND to_tsvector('indonesian', c.title || ' ' || c.description) @@ q
-			ORDER BY score DESC LIMIT ?`, text, strings.Join(terms, " | "), caseID, maxSimilar)
+			ORDER BY score DESC LIMIT ?`, text, strings.Join(terms, " | "), caseID, similarCandidates)
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
+		type found struct {
+			sc   SimilarCase
+			path string
+		}
+		var list []found
 		for rows.Next() {
-			var sc SimilarCase
+			var f found
 			var payload string
-			if err := rows.Scan(&sc.ID, &sc.Reference, &sc.Title, &sc.Status, &sc.Score, &payload); err != nil {
+			if err := rows.Scan(&f.sc.ID, &f.sc.Reference, &f.sc.Title, &f.sc.Status, &f.path, &f.sc.Score, &payload); err != nil {
+				rows.Close()
 				return err
 			}
-			sc.Resolution = resolutionOf(payload)
-			rec.Similar = append(rec.Similar, sc)
+			f.sc.Resolution = resolutionOf(payload)
+			list = append(list, f)
 		}
-		return rows.Err()
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		// Only cases the viewer may read where they sit: a plant
+		// officer is not shown another province's cases as examples.
+		for _, f := range list {
+			if len(rec.Similar) == maxSimilar {
+				break
+			}
+			if err := s.authz.Check(ctx, p, f.path, "case", "read"); err != nil {
+				if errors.Is(err, apperr.ErrForbidden) {
+					continue
+				}
+				return err
+			}
+			rec.Similar = append(rec.Similar, f.sc)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, db.MapError(err)

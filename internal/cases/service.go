@@ -112,6 +112,9 @@ type Filing struct {
 	IncidentDate  string `json:"incident_date" form:"incident_date"`
 	SafetyMode    string `json:"safety_mode" form:"safety_mode"`
 	AffectedCount int    `json:"affected_count" form:"affected_count"`
+	// Collective lets other workers find the case before they file and
+	// add their voice to it; named cases only.
+	Collective bool `json:"collective,omitempty" form:"collective"`
 }
 
 // Limits on what a reporter writes.
@@ -168,6 +171,7 @@ type filingInput struct {
 	incident    *time.Time
 	mode        SafetyMode
 	affected    int
+	collective  bool
 }
 
 func (s *Service) validate(t *tenant.Tenant, p *auth.Principal, f Filing) (filingInput, error) {
@@ -249,6 +253,10 @@ func (s *Service) validate(t *tenant.Tenant, p *auth.Principal, f Filing) (filin
 	if in.mode == ModeAnonymous && !t.Settings.AnonymousFiling {
 		v.Add("safety_mode", "error.anonymous_disabled")
 	}
+	if f.Collective && in.mode != ModeNamed {
+		v.Add("collective", "error.collective_named_only")
+	}
+	in.collective = f.Collective && in.mode == ModeNamed
 	in.affected = f.AffectedCount
 	switch {
 	case in.affected == 0:
@@ -278,11 +286,17 @@ func (s *Service) File(ctx context.Context, t *tenant.Tenant, p *auth.Principal,
 		}
 	}
 	now := s.Now().UTC().Truncate(time.Microsecond)
+	if in.mode == ModeAnonymous {
+		// An anonymous filing keeps the hour only: the SLA clocks count
+		// working days, and a time to the microsecond is what would join
+		// the case to a proxy's log line of the same request.
+		now = AnonymousFiledAt(now)
+	}
 	c := &Case{
 		TenantID: t.ID, ID: uuid.New(), Type: in.typ, Title: in.title, Description: in.desc,
 		Sector: in.sector, WorkplaceID: in.workplaceID, CategoryID: in.categoryID, IncidentDate: in.incident,
 		Tags: []string{}, Urgency: "normal", Status: StatusSubmitted, SafetyMode: in.mode,
-		AffectedCount: in.affected, CreatedAt: now, UpdatedAt: now,
+		AffectedCount: in.affected, Collective: in.collective, CreatedAt: now, UpdatedAt: now,
 	}
 	out := &Filed{ID: c.ID, Status: c.Status}
 	switch in.mode {
@@ -334,9 +348,20 @@ func (s *Service) File(ctx context.Context, t *tenant.Tenant, p *auth.Principal,
 		return nil, fmt.Errorf("file case: %w", err)
 	}
 	out.Reference = c.Reference
-	s.log.Info("case filed", "tenant", t.Slug, "case", c.ID, "mode", c.SafetyMode)
+	if c.SafetyMode == ModeAnonymous {
+		// No id, no reference: with the log's own timestamp they would
+		// tie the case to whatever else was logged at that moment.
+		s.log.Info("case filed", "tenant", t.Slug, "mode", c.SafetyMode)
+	} else {
+		s.log.Info("case filed", "tenant", t.Slug, "case", c.ID, "mode", c.SafetyMode)
+	}
 	return out, nil
 }
+
+// AnonymousFiledAt is the filing time stored for an anonymous case: the
+// start of its hour. SLA due dates computed from it are at most an hour
+// early, never late.
+func AnonymousFiledAt(t time.Time) time.Time { return t.UTC().Truncate(time.Hour) }
 
 // reporterActor is the actor id recorded for the reporter's own events: the
 // account for a named case, nobody otherwise — a confidential reporter's id

@@ -22,24 +22,37 @@ type Hint struct {
 	Supporters int       `json:"supporters"`
 }
 
-// Similarity threshold and bounds for duplicate hints.
+// Duplicate hints answer strangers, so they must not be an oracle (issue
+// 18): a hint only ever comes from a collective case — a named case whose
+// reporter chose to let others join — never from an anonymous or
+// confidential one; the probe must carry several meaningful terms, and
+// several of them must occur in the case, so a single word ("does anyone
+// mention Budi?") answers nothing; and the only id given is one that
+// leads to "add my voice" on that collective case, which its reporter
+// asked for. The web layer adds a per-account rate limit.
 const (
-	hintThreshold  = 0.3
+	hintMinTerms   = 4   // meaningful terms a probe needs before anything is compared
+	hintMinShared  = 4   // terms a case must share with the probe
+	hintThreshold  = 0.5 // and the share of the probe's terms it must contain
+	hintMaxTerms   = 60  // longer probes are cut: a dictionary is not a report
 	hintCandidates = 200
 	maxHints       = 3
 )
 
-// DuplicateHints returns up to three open cases at the workplace whose text
-// resembles text. Only signed-in accounts of the tenant may ask: hints tell
-// that an issue exists at a workplace, which an employer must not be able
-// to probe anonymously; cases in restricted categories (violence and
-// harassment) are never hinted at.
+// DuplicateHints returns up to three open collective cases at the workplace
+// whose text strongly resembles text. Only signed-in accounts of the tenant
+// may ask: hints tell that an issue exists at a workplace, which an
+// employer must not be able to probe anonymously; cases in restricted
+// categories (violence and harassment) are never hinted at.
 func (s *Service) DuplicateHints(ctx context.Context, tenantID uuid.UUID, p *auth.Principal, workplaceID uuid.UUID, text string) ([]Hint, error) {
 	if p == nil || p.TenantID != tenantID {
 		return nil, apperr.ErrUnauthorized
 	}
 	words := wordSet(text)
-	if len(words) < 3 {
+	if len(words) < hintMinTerms {
+		return []Hint{}, nil
+	}
+	if len(words) > hintMaxTerms {
 		return []Hint{}, nil
 	}
 	type cand struct {
@@ -53,10 +66,10 @@ func (s *Service) DuplicateHints(ctx context.Context, tenantID uuid.UUID, p *aut
 		return tx.NewSelect().TableExpr("cases AS c").Column("c.id", "c.title", "c.description", "c.supporters").
 			Join("LEFT JOIN categories AS k ON k.tenant_id = c.tenant_id AND k.id = c.category_id").
 			Where("c.workplace_id = ?", workplaceID).
+			Where("c.collective AND c.safety_mode = ?", ModeNamed).
 			Where("c.status IN (?)", bun.In([]Status{StatusSubmitted, StatusVerified, StatusInProgress, StatusNeedsInfo, StatusReopened})).
 			Where("NOT coalesce(k.restricted, false)").
 			Where("c.reporter_user_id IS DISTINCT FROM ?", p.UserID).
-			Where("c.reporter_lookup IS NULL OR c.reporter_lookup NOT IN (?)", bun.In(s.keys.reporterLookups(tenantID, p.UserID))).
 			OrderExpr("c.created_at DESC").Limit(hintCandidates).Scan(ctx, &cands)
 	})
 	if err != nil {
@@ -68,8 +81,15 @@ func (s *Service) DuplicateHints(ctx context.Context, tenantID uuid.UUID, p *aut
 	}
 	var best []scored
 	for _, c := range cands {
-		sc := overlap(words, wordSet(c.Title+" "+c.Description))
-		if sc >= hintThreshold {
+		other := wordSet(c.Title + " " + c.Description)
+		shared := 0
+		for w := range words {
+			if other[w] {
+				shared++
+			}
+		}
+		sc := float64(shared) / float64(len(words))
+		if shared >= hintMinShared && sc >= hintThreshold {
 			best = append(best, scored{Hint{ID: c.ID, Supporters: c.Supporters}, sc})
 		}
 	}
@@ -106,22 +126,6 @@ func wordSet(s string) map[string]bool {
 	return out
 }
 
-// overlap is the share of the new text's words found in the other case
-// (containment, not Jaccard: a short new report inside a long old one is a
-// strong match).
-func overlap(a, b map[string]bool) float64 {
-	if len(a) == 0 {
-		return 0
-	}
-	n := 0
-	for w := range a {
-		if b[w] {
-			n++
-		}
-	}
-	return float64(n) / float64(len(a))
-}
-
 // Support adds the caller's voice to an open case: the supporters count
 // goes up once per person, however often they ask. The person is recorded
 // only as a keyed hash. It returns the case's supporters count.
@@ -134,11 +138,11 @@ func (s *Service) Support(ctx context.Context, tenantID uuid.UUID, p *auth.Princ
 
 // SupportByReceipt adds an anonymous reporter's voice, keyed by their own
 // receipt so they count once too.
-func (s *Service) SupportByReceipt(ctx context.Context, tenantID uuid.UUID, code string, caseID uuid.UUID) (int, error) {
+func (s *Service) SupportByReceipt(ctx context.Context, tenantID uuid.UUID, token string, caseID uuid.UUID) (int, error) {
 	var who []byte
-	err := s.withFloor(ctx, func() error {
+	err := s.sessionCall(ctx, func() error {
 		return db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-			c, err := s.caseByReceipt(ctx, tx, tenantID, code)
+			c, err := s.caseBySession(ctx, tx, tenantID, token)
 			if err != nil {
 				return err
 			}
@@ -159,7 +163,10 @@ func (s *Service) support(ctx context.Context, tenantID, caseID uuid.UUID, who [
 		if err != nil {
 			return err
 		}
-		if !IsOpen(c.Status) {
+		// Only collective cases take supporters: any other id answers as
+		// if it did not exist, so "add my voice" tells nobody whether a
+		// case is there or open.
+		if !IsOpen(c.Status) || !c.Collective {
 			return apperr.ErrNotFound
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO case_supporters (tenant_id, case_id, supporter_key) VALUES (?, ?, ?)

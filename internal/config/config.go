@@ -142,6 +142,11 @@ type HTTP struct {
 	SecureCookies   bool          `mapstructure:"secure_cookies"`
 	// PprofAddr, when set, serves Go's profiles on this loopback address.
 	PprofAddr string `mapstructure:"pprof_addr"`
+	// ProxyAccessLog is the operator's statement of what the reverse proxy
+	// logs for union hosts: "" (not stated), "off" or "no_addresses" (see
+	// docs/deploy.md). Suara cannot see the proxy; suara doctor warns while
+	// a proxy is configured and nothing is stated.
+	ProxyAccessLog string `mapstructure:"proxy_access_log"`
 }
 
 type Database struct {
@@ -240,6 +245,9 @@ func (c *Config) Validate() error {
 	}
 	if c.HTTP.PublicScheme != "http" && c.HTTP.PublicScheme != "https" {
 		bad("http.public_scheme", "must be http or https, got %q", c.HTTP.PublicScheme)
+	}
+	if v := c.HTTP.ProxyAccessLog; v != "" && v != "off" && v != "no_addresses" {
+		bad("http.proxy_access_log", `must be "", off or no_addresses, got %q`, v)
 	}
 	for _, p := range c.HTTP.TrustedProxies {
 		if net.ParseIP(p) == nil {

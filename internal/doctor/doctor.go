@@ -182,6 +182,13 @@ func checkConfig(cfg *config.Config) Result {
 			fixes = append(fixes, "set security.metrics_token so only your Prometheus can scrape /metrics")
 		}
 	}
+	// Suara cannot see its reverse proxy's logs, so it asks the operator to
+	// state them: a proxy that logs client addresses beside union hosts
+	// and times can tie an anonymous filing to an address.
+	if len(cfg.HTTP.TrustedProxies) > 0 && cfg.HTTP.ProxyAccessLog == "" {
+		warns = append(warns, "a reverse proxy is trusted but nothing states that its access logs keep no client addresses for union hosts")
+		fixes = append(fixes, "configure the proxy as in docs/deploy.md (\"Access logs\"), then set http.proxy_access_log: off or no_addresses")
+	}
 	if len(warns) > 0 {
 		r.Status, r.Detail, r.Fix = Warn, "valid, but "+strings.Join(warns, "; "), strings.Join(fixes, "; ")
 		return r

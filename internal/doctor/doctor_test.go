@@ -424,6 +424,13 @@ func TestDoctorConfig(t *testing.T) {
 	cfg.HTTP.PublicScheme, cfg.HTTP.SecureCookies = "https", true
 	cfg.HTTP.TrustedProxies = []string{"10.0.0.0/8"}
 	cfg.Security.MetricsToken = "t"
+	// Behind a proxy, nothing said about its access logs: a warning that
+	// points at the documented configuration.
+	expect(t, doctor.Diagnose(ctx, cfg), doctor.CheckConfig, doctor.Warn,
+		[]string{"access logs keep no client addresses"}, []string{"docs/deploy.md", "http.proxy_access_log"})
+	cfg.HTTP.ProxyAccessLog = "sometimes"
+	expect(t, doctor.Diagnose(ctx, cfg), doctor.CheckConfig, doctor.Fail, []string{"http.proxy_access_log"}, nil)
+	cfg.HTTP.ProxyAccessLog = "no_addresses"
 	expect(t, doctor.Diagnose(ctx, cfg), doctor.CheckConfig, doctor.OK, []string{"env production"}, nil)
 }
 

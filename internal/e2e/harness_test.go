@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -80,7 +82,121 @@ func TestMain(m *testing.M) {
 		shared.cleanups[i]()
 	}
 	shared.mu.Unlock()
+	// Issue 18, acceptance 3: after the whole run, neither the server's
+	// log nor the proxy's access log holds any receipt code the flows saw.
+	if leaks := receiptLeaks(); len(leaks) > 0 {
+		fmt.Fprintln(os.Stderr, "e2e: receipt codes in the logs:")
+		for _, l := range leaks {
+			fmt.Fprintln(os.Stderr, "  ", l)
+		}
+		code = 1
+	} else if n := len(noted()); n > 0 {
+		fmt.Fprintf(os.Stderr, "e2e: %d receipt code(s) seen; none in %d bytes of server log nor %d proxy log lines\n",
+			n, suiteLogs.server.Len(), strings.Count(suiteLogs.proxy.String(), "\n"))
+	}
+	if dir := os.Getenv("SUARA_E2E_LOGS"); dir != "" {
+		_ = os.WriteFile(filepath.Join(dir, "server.log"), []byte(suiteLogs.server.String()), 0o644)
+		_ = os.WriteFile(filepath.Join(dir, "proxy-access.log"), []byte(suiteLogs.proxy.String()), 0o644)
+	}
 	os.Exit(code)
+}
+
+// lockedBuffer is a bytes.Buffer many goroutines write to.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func (l *lockedBuffer) Len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Len()
+}
+
+// suiteLogs are everything the run's server logged (every level) and a
+// reverse proxy's access log in nginx's combined format: the client
+// address, the time and the "$request" line (method, path and query).
+var suiteLogs struct {
+	server, proxy lockedBuffer
+	mu            sync.Mutex
+	codes         []string
+}
+
+// noteReceipt records a receipt code a flow saw, for the log check.
+func noteReceipt(code string) {
+	suiteLogs.mu.Lock()
+	defer suiteLogs.mu.Unlock()
+	suiteLogs.codes = append(suiteLogs.codes, code)
+}
+
+func noted() []string {
+	suiteLogs.mu.Lock()
+	defer suiteLogs.mu.Unlock()
+	return append([]string(nil), suiteLogs.codes...)
+}
+
+var sixteenDigits = regexp.MustCompile(`\d{4}[- ]?\d{4}[- ]?\d{4}[- ]?\d{4}`)
+
+// receiptLeaks lists the log lines holding a noted receipt code, in any of
+// the ways it is written, or anything shaped like one.
+func receiptLeaks() []string {
+	var out []string
+	for name, text := range map[string]string{"server log": suiteLogs.server.String(), "proxy log": suiteLogs.proxy.String()} {
+		for _, line := range strings.Split(text, "\n") {
+			hit := sixteenDigits.MatchString(line)
+			for _, c := range noted() {
+				digits := strings.NewReplacer("-", "", " ", "").Replace(c)
+				if strings.Contains(line, c) || strings.Contains(line, digits) {
+					hit = true
+				}
+			}
+			if hit {
+				out = append(out, name+": "+line)
+			}
+		}
+	}
+	return out
+}
+
+// accessLog is the reverse proxy in front of the server: it forwards every
+// request unchanged (Host included) and writes an access log line for it.
+func accessLog(target string) http.Handler {
+	u, _ := url.Parse(target)
+	rp := httputil.NewSingleHostReverseProxy(u)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := &statusWriter{ResponseWriter: w, status: 200}
+		rp.ServeHTTP(rec, r)
+		fmt.Fprintf(&suiteLogs.proxy, "%s - - [%s] \"%s %s %s\" %d \"%s\" host=%s\n", r.RemoteAddr, time.Now().Format("02/Jan/2006:15:04:05 -0700"),
+			r.Method, r.URL.RequestURI(), r.Proto, rec.status, r.Referer(), r.Host)
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
 }
 
 // startServer returns the suite's server, starting it on first use.
@@ -147,11 +263,11 @@ func bootServer() (s *server, err error) {
 	if err := tenanttest.ApplySeed(ctx, tdb); err != nil {
 		return nil, err
 	}
-	var logOut io.Writer = io.Discard
+	var logOut io.Writer = &suiteLogs.server
 	if os.Getenv("SUARA_TEST_LOG") != "" {
-		logOut = os.Stderr
+		logOut = io.MultiWriter(logOut, os.Stderr)
 	}
-	log := slog.New(slog.NewTextHandler(logOut, nil))
+	log := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	if err := app.SeedDemo(ctx, cfg, log, io.Discard); err != nil {
 		return nil, fmt.Errorf("seed demo: %w", err)
 	}
@@ -164,9 +280,19 @@ func bootServer() (s *server, err error) {
 		stopJobs()
 		return nil, fmt.Errorf("start jobs: %w", err)
 	}
+	// The browser talks to a reverse proxy that keeps an access log, as
+	// production's nginx would; the proxy talks to the server.
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		stopJobs()
+		return nil, err
+	}
+	proxy := &http.Server{Handler: accessLog("http://" + inner.Addr().String()), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = proxy.Serve(ln) }()
 	done := make(chan error, 1)
-	go func() { done <- pf.Server.App().Listener(ln) }()
+	go func() { done <- pf.Server.App().Listener(inner) }()
 	atExit(func() {
+		_ = proxy.Close()
 		if err := pf.Server.App().ShutdownWithTimeout(5 * time.Second); err != nil {
 			fmt.Fprintln(os.Stderr, "e2e: shutdown:", err)
 		}

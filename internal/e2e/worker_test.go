@@ -120,6 +120,7 @@ func TestAnonymousReceiptFlow(t *testing.T) {
 	if !regexp.MustCompile(`^\d{4}-\d{4}-\d{4}-\d{4}$`).MatchString(code) {
 		t.Fatalf("receipt code %q", code)
 	}
+	noteReceipt(code)
 	b.noHorizontalScroll("receipt shown")
 	b.shot("receipt shown")
 
@@ -312,6 +313,8 @@ func TestFilingRetriedAfterLostReplyFilesOnce(t *testing.T) {
 	b.mustSee("confirmation of the first send", ref)
 	if code := b.text(`.receipt-code strong`); code == "" {
 		t.Fatal("no receipt code on the replayed confirmation")
+	} else {
+		noteReceipt(code)
 	}
 	b.noHorizontalScroll("confirmation")
 	b.shot("confirmation of the first send")

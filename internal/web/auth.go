@@ -15,6 +15,7 @@ import (
 
 	"github.com/suara-id/suara/internal/apperr"
 	"github.com/suara-id/suara/internal/auth"
+	"github.com/suara-id/suara/internal/cases"
 	"github.com/suara-id/suara/internal/tenant"
 )
 
@@ -38,6 +39,12 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 				return apperr.ErrUnauthorized
 			}
 			token = strings.TrimSpace(t)
+			if cases.IsReceiptSessionToken(token) {
+				// A receipt session, not an account: only the
+				// /api/v1/receipt routes read it.
+				rc.ReceiptToken = strings.Clone(token)
+				return c.Next()
+			}
 		}
 	} else {
 		token = c.Cookies(sessionCookie)

@@ -9,10 +9,10 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
 	"github.com/google/uuid"
 
 	"github.com/suara-id/suara/internal/apperr"
@@ -20,23 +20,39 @@ import (
 	"github.com/suara-id/suara/internal/evidence"
 )
 
-// Receipt guessing limits: per client address (perIPLimit) and, against
-// guessing spread over many addresses, per tenant: every wrong code takes a
-// token from the tenant's bucket, and an empty bucket refuses all receipt
-// look-ups until it refills.
-const (
-	receiptPerIP   = 30
-	receiptWindow  = 10 * time.Minute
-	receiptBurst   = 60
-	receiptRefill  = 2 * time.Second // one token back per interval
-	uploadOverhead = 1 << 20         // multipart framing and headers
-)
+// uploadOverhead is what multipart framing and headers add to an upload.
+const uploadOverhead = 1 << 20
 
-// caseRoutes registers filing, follow-up and receipt routes.
+// hintsPerAccount is how many duplicate-hint checks one account may make
+// in an hour: enough for a worker writing a report, far too few to map a
+// workplace's cases word by word.
+const hintsPerAccount = 20
+
+// perAccountLimit limits a signed-in account's requests (skip, when set,
+// exempts some); signed-out callers pass through to the handler, which
+// refuses them.
+func (s *Server) perAccountLimit(max int, window time.Duration, skip func(*fiber.Ctx) bool) fiber.Handler {
+	return limiter.New(limiter.Config{
+		Max:        max,
+		Expiration: window,
+		Next: func(c *fiber.Ctx) bool {
+			return principal(c) == nil || (skip != nil && skip(c))
+		},
+		KeyGenerator: func(c *fiber.Ctx) string {
+			return "account|" + principal(c).UserID.String()
+		},
+		LimitReached: func(c *fiber.Ctx) error {
+			return &apperr.Limited{RetryAfterSeconds: int(window.Seconds()), Key: "error.rate_limited"}
+		},
+	})
+}
+
+// caseRoutes registers filing and follow-up routes (receipts.go has the
+// anonymous reporter's).
 func (s *Server) caseRoutes() {
 	api := s.app.Group("/api/v1")
 	api.Post("/cases", s.apiFileCase)
-	api.Post("/cases/similar", s.perIPLimit(60, 10*time.Minute), s.apiSimilar)
+	api.Post("/cases/similar", s.perIPLimit(60, 10*time.Minute), s.perAccountLimit(hintsPerAccount, time.Hour, nil), s.apiSimilar)
 	api.Get("/cases", s.apiMyCases)
 	api.Get("/cases/:id", s.apiGetCase)
 	api.Post("/cases/:id/evidence", s.apiAddEvidence)
@@ -45,14 +61,8 @@ func (s *Server) caseRoutes() {
 	api.Post("/cases/:id/support", s.apiSupport)
 	api.Post("/cases/:id/identity/reveal", s.apiRevealIdentity)
 
-	receiptLimit := s.perIPLimit(receiptPerIP, receiptWindow)
-	api.Get("/receipts/:code", receiptLimit, s.apiReceipt)
-	api.Post("/receipts/:code/messages", receiptLimit, s.apiReceiptMessage)
-	api.Post("/receipts/:code/evidence", receiptLimit, s.apiReceiptEvidence)
-	api.Get("/receipts/:code/evidence/:file", receiptLimit, s.apiReceiptGetEvidence)
-
 	s.app.Get("/cases/new", s.newCasePage)
-	s.app.Post("/cases/new", s.newCaseSubmit)
+	s.app.Post("/cases/new", s.perAccountLimit(hintsPerAccount, time.Hour, func(c *fiber.Ctx) bool { return c.FormValue("step") != "check" }), s.newCaseSubmit)
 	s.app.Get("/cases", s.myCasesPage)
 	s.app.Get("/cases/:id", s.casePage)
 	s.app.Post("/cases/:id/messages", s.caseMessageSubmit)
@@ -60,10 +70,6 @@ func (s *Server) caseRoutes() {
 	s.app.Post("/cases/:id/support", s.caseSupportSubmit)
 	s.app.Post("/cases/:id/identity/reveal", s.caseRevealSubmit)
 	s.app.Get("/cases/:id/evidence/:file", s.caseEvidenceDownload)
-	s.app.Get("/receipt", s.receiptPage)
-	s.app.Post("/receipt", receiptLimit, s.receiptSubmit)
-	s.app.Post("/receipt/messages", receiptLimit, s.receiptMessageSubmit)
-	s.app.Post("/receipt/evidence", receiptLimit, s.receiptEvidenceSubmit)
 }
 
 // isUpload reports whether the request is an evidence upload, whose body
@@ -122,64 +128,6 @@ func (s *Server) limitBody(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// tenantBuckets is a token bucket per tenant for failed receipt look-ups.
-// In memory per replica: with N replicas the tenant-wide rate is N times
-// the figure, still far below what guessing 10^16 codes would need.
-type tenantBuckets struct {
-	burst  float64
-	refill time.Duration
-	mu     sync.Mutex
-	b      map[uuid.UUID]*bucket
-}
-
-type bucket struct {
-	tokens float64
-	at     time.Time
-}
-
-func newTenantBuckets(burst int, refill time.Duration) *tenantBuckets {
-	return &tenantBuckets{burst: float64(burst), refill: refill, b: map[uuid.UUID]*bucket{}}
-}
-
-func (t *tenantBuckets) get(id uuid.UUID, now time.Time) *bucket {
-	b := t.b[id]
-	if b == nil {
-		b = &bucket{tokens: t.burst, at: now}
-		t.b[id] = b
-	}
-	b.tokens = min(t.burst, b.tokens+float64(now.Sub(b.at))/float64(t.refill))
-	b.at = now
-	return b
-}
-
-// allow reports whether the tenant still has guesses left.
-func (t *tenantBuckets) allow(id uuid.UUID) bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.get(id, time.Now()).tokens >= 1
-}
-
-// miss takes a token for a wrong code.
-func (t *tenantBuckets) miss(id uuid.UUID) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	b := t.get(id, time.Now())
-	b.tokens = max(0, b.tokens-1)
-}
-
-// receiptCall runs a receipt look-up under the tenant's guess budget.
-func (s *Server) receiptCall(c *fiber.Ctx, fn func() error) error {
-	t := reqCtx(c).Tenant
-	if !s.receipts.allow(t.ID) {
-		return &apperr.Limited{RetryAfterSeconds: int(receiptRefill.Seconds()) * 10, Key: "error.rate_limited"}
-	}
-	err := fn()
-	if errors.Is(err, apperr.ErrNotFound) {
-		s.receipts.miss(t.ID)
-	}
-	return err
-}
-
 func caseID(c *fiber.Ctx, param string) (uuid.UUID, error) {
 	id, err := uuid.Parse(c.Params(param))
 	if err != nil {
@@ -201,7 +149,7 @@ func (s *Server) apiFileCase(c *fiber.Ctx) error {
 	if key := c.Get("Idempotency-Key"); key != "" {
 		// A retry after a lost reply gets the first reply, not a second case.
 		var replayed bool
-		out, replayed, err = s.cases.FileOnce(c.UserContext(), t, principal(c), strings.Clone(key), f)
+		out, replayed, err = s.cases.FileOnce(c.UserContext(), t, principal(c), anonNamespace(c), strings.Clone(key), f)
 		if replayed {
 			c.Set("Idempotent-Replayed", "true")
 		}
@@ -375,80 +323,6 @@ func (s *Server) apiGetEvidence(c *fiber.Ctx) error {
 	return sendEvidence(c, f, rc)
 }
 
-func (s *Server) apiReceipt(c *fiber.Ctx) error {
-	t, err := tenantOnly(c)
-	if err != nil {
-		return err
-	}
-	code := c.Params("code")
-	var v *cases.View
-	err = s.receiptCall(c, func() (err error) {
-		v, err = s.cases.ByReceipt(c.UserContext(), t.ID, code)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.JSON(v)
-}
-
-func (s *Server) apiReceiptMessage(c *fiber.Ctx) error {
-	t, err := tenantOnly(c)
-	if err != nil {
-		return err
-	}
-	var body struct {
-		Body string `json:"body"`
-	}
-	if err := parseJSON(c, &body); err != nil {
-		return err
-	}
-	code := c.Params("code")
-	var e *cases.Event
-	err = s.receiptCall(c, func() (err error) {
-		e, err = s.cases.AddMessageByReceipt(c.UserContext(), t.ID, code, body.Body)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	return c.Status(fiber.StatusCreated).JSON(e)
-}
-
-func (s *Server) apiReceiptEvidence(c *fiber.Ctx) error {
-	t, err := tenantOnly(c)
-	if err != nil {
-		return err
-	}
-	code := strings.Clone(c.Params("code"))
-	ctx := c.UserContext()
-	return s.receiptCall(c, func() error {
-		return s.streamEvidence(c, func(name, declared string, r io.Reader) (*cases.EvidenceFile, error) {
-			return s.cases.AddEvidenceByReceipt(ctx, t.ID, code, name, declared, r)
-		})
-	})
-}
-
-func (s *Server) apiReceiptGetEvidence(c *fiber.Ctx) error {
-	t, err := tenantOnly(c)
-	if err != nil {
-		return err
-	}
-	fid, err := caseID(c, "file")
-	if err != nil {
-		return err
-	}
-	code := c.Params("code")
-	return s.receiptCall(c, func() error {
-		f, rc, err := s.cases.OpenEvidenceByReceipt(c.UserContext(), t.ID, code, fid)
-		if err != nil {
-			return err
-		}
-		return sendEvidence(c, f, rc)
-	})
-}
-
 // errNoFile means a multipart upload had no "file" part.
 var errNoFile = apperr.Invalid("file", "error.required")
 
@@ -570,4 +444,19 @@ func asciiName(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// anonNamespace scopes an anonymous reporter's idempotency keys to their
+// client: the browser's random CSRF cookie when it sends one (pages, the
+// app's service worker), else the client address. A key and body repeated
+// from another client then file anew instead of replaying someone else's
+// receipt code. Only a hash of it, mixed with the key, is stored.
+func anonNamespace(c *fiber.Ctx) string {
+	if principal(c) != nil {
+		return ""
+	}
+	if tok := c.Cookies(csrfCookie); len(tok) == 43 {
+		return "cookie:" + tok
+	}
+	return "addr:" + c.IP()
 }

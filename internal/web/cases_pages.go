@@ -140,7 +140,7 @@ func (s *Server) newCaseSubmit(c *fiber.Ctx) error {
 		key = "" // absent or mangled: file without
 	}
 	if key != "" {
-		out, replayed, err = s.cases.FileOnce(ctx, t, p, strings.Clone(key), f)
+		out, replayed, err = s.cases.FileOnce(ctx, t, p, anonNamespace(c), strings.Clone(key), f)
 	} else {
 		out, err = s.cases.File(ctx, t, p, f)
 	}
@@ -167,7 +167,11 @@ func (s *Server) newCaseSubmit(c *fiber.Ctx) error {
 	if fh, err := c.FormFile("file"); err == nil && fh.Size > 0 && !replayed {
 		add := func(name, declared string, r io.Reader) (*cases.EvidenceFile, error) {
 			if out.ReceiptCode != "" {
-				return s.cases.AddEvidenceByReceipt(ctx, t.ID, out.ReceiptCode, name, declared, r)
+				sess, err := s.cases.MintReceiptSession(t.ID, out.ID)
+				if err != nil {
+					return nil, err
+				}
+				return s.cases.AddEvidenceByReceipt(ctx, t.ID, sess.Token, name, declared, r)
 			}
 			return s.cases.AddEvidence(ctx, t.ID, p, out.ID, name, declared, r)
 		}
@@ -385,96 +389,4 @@ func (s *Server) caseEvidenceDownload(c *fiber.Ctx) error {
 		return err
 	}
 	return sendEvidence(c, f, rc)
-}
-
-func (s *Server) receiptPage(c *fiber.Ctx) error {
-	if _, err := tenantOnly(c); err != nil {
-		return err
-	}
-	pg := s.page(c, "receipt.title")
-	pg.Data = &form{Errors: map[string]string{}}
-	return s.render(c, fiber.StatusOK, "receipt", pg)
-}
-
-// receiptView shows the case a code opens, or the entry page again with a
-// message that says nothing about why (a wrong code and a malformed one
-// look the same).
-func (s *Server) receiptView(c *fiber.Ctx, t *tenant.Tenant, code string, d caseData, status int) error {
-	var v *cases.View
-	err := s.receiptCall(c, func() (err error) {
-		v, err = s.cases.ByReceipt(c.UserContext(), t.ID, code)
-		return err
-	})
-	if errors.Is(err, apperr.ErrNotFound) {
-		pg := s.page(c, "receipt.title")
-		pg.Data = &form{Errors: map[string]string{}, Error: translate(reqCtx(c).loc, "receipt.not_found")}
-		return s.render(c, fiber.StatusNotFound, "receipt", pg)
-	}
-	if err != nil {
-		return err
-	}
-	d.Case, d.Receipt = v, code
-	if s.notify != nil {
-		if d.Notifications, err = s.notify.ForCase(c.UserContext(), t.ID, v.ID, reqCtx(c).Locale); err != nil {
-			return err
-		}
-	}
-	return s.showCase(c, d, status)
-}
-
-func (s *Server) receiptSubmit(c *fiber.Ctx) error {
-	t, err := tenantOnly(c)
-	if err != nil {
-		return err
-	}
-	return s.receiptView(c, t, c.FormValue("code"), caseData{}, fiber.StatusOK)
-}
-
-func (s *Server) receiptMessageSubmit(c *fiber.Ctx) error {
-	t, err := tenantOnly(c)
-	if err != nil {
-		return err
-	}
-	code := c.FormValue("code")
-	d, status := caseData{}, fiber.StatusOK
-	err = s.receiptCall(c, func() error {
-		_, err := s.cases.AddMessageByReceipt(c.UserContext(), t.ID, code, c.FormValue("body"))
-		return err
-	})
-	var ve *apperr.Validation
-	switch {
-	case errors.As(err, &ve):
-		d.Error, status = translate(reqCtx(c).loc, ve.Fields["body"]), fiber.StatusUnprocessableEntity
-	case err != nil && !errors.Is(err, apperr.ErrNotFound):
-		return err
-	}
-	return s.receiptView(c, t, code, d, status)
-}
-
-func (s *Server) receiptEvidenceSubmit(c *fiber.Ctx) error {
-	t, err := tenantOnly(c)
-	if err != nil {
-		return err
-	}
-	code := c.FormValue("code")
-	fh, err := c.FormFile("file")
-	if err != nil {
-		return apperr.Invalid("file", "error.required")
-	}
-	ctx := c.UserContext()
-	d, status := caseData{}, fiber.StatusOK
-	err = s.receiptCall(c, func() error {
-		return addFormFile(fh, func(name, declared string, r io.Reader) (*cases.EvidenceFile, error) {
-			return s.cases.AddEvidenceByReceipt(ctx, t.ID, code, name, declared, r)
-		})
-	})
-	switch {
-	case err == nil:
-		d.Notice = translate(reqCtx(c).loc, "case.evidence_added")
-	case evidence.Code(err) != "":
-		d.Error, status = s.evidenceMessage(c, err), evidenceStatus(evidence.Code(err))
-	case !errors.Is(err, apperr.ErrNotFound):
-		return err
-	}
-	return s.receiptView(c, t, code, d, status)
 }

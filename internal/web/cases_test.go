@@ -380,20 +380,22 @@ func TestSafetyModes(t *testing.T) {
 				t.Errorf("%q stored with the anonymous case", needle)
 			}
 		}
-		// Follow-up with the code: status, timeline, messages, evidence.
-		resp, v := e.getJSON(spnHost, "/api/v1/receipts/"+code, "")
+		// Follow-up with the code: exchanged once for a session token,
+		// then status, timeline, messages, evidence by the token.
+		rtok := e.receiptSession(spnHost, code)
+		resp, v := e.getJSON(spnHost, "/api/v1/receipt", rtok)
 		if resp.StatusCode != 200 || v["status"] != "submitted" || v["id"] != id {
 			t.Fatalf("receipt view: %d %v", resp.StatusCode, v)
 		}
-		resp, body := e.postJSON(spnHost, "/api/v1/receipts/"+code+"/messages", map[string]any{"body": "Hari ini pintu masih dikunci."})
+		resp, body := e.postJSON(spnHost, "/api/v1/receipt/messages", map[string]any{"body": "Hari ini pintu masih dikunci."}, bearer(rtok)...)
 		if resp.StatusCode != 201 {
 			t.Fatalf("receipt message: %d %v", resp.StatusCode, body)
 		}
 		jpg, _ := jpegWithGPS(t)
-		if resp, body := e.upload(spnHost, "/api/v1/receipts/"+code+"/evidence", "", "pintu.jpg", "image/jpeg", jpg); resp.StatusCode != 201 {
+		if resp, body := e.upload(spnHost, "/api/v1/receipt/evidence", rtok, "pintu.jpg", "image/jpeg", jpg); resp.StatusCode != 201 {
 			t.Fatalf("receipt evidence: %d %v", resp.StatusCode, body)
 		}
-		_, text := e.get(spnHost, "/api/v1/receipts/"+FormatCode(code))
+		_, text := e.get(spnHost, "/api/v1/receipt", bearer(e.receiptSession(spnHost, FormatCode(code)))...)
 		mustContain(t, text, "Hari ini pintu masih dikunci.", "bukti-1.jpg")
 		if strings.Contains(text, "pintu.jpg") {
 			t.Error("the uploaded file name is kept")
@@ -410,13 +412,13 @@ func TestSafetyModes(t *testing.T) {
 		}
 		timeIt := func(c string) (int, time.Duration) {
 			start := time.Now()
-			resp, _ := e.get(spnHost, "/api/v1/receipts/"+c)
+			resp, _ := e.postJSON(spnHost, "/api/v1/receipts/session", map[string]any{"code": c})
 			return resp.StatusCode, time.Since(start)
 		}
 		okStatus, okTime := timeIt(code)
 		badStatus, badTime := timeIt(wrong)
 		junkStatus, junkTime := timeIt("not-a-code")
-		if okStatus != 200 || badStatus != 404 || junkStatus != 404 {
+		if okStatus != 201 || badStatus != 404 || junkStatus != 404 {
 			t.Fatalf("statuses %d %d %d", okStatus, badStatus, junkStatus)
 		}
 		const floor = 250 * time.Millisecond
@@ -450,15 +452,18 @@ func TestSafetyModes(t *testing.T) {
 		if cc := resp.Header.Get("Cache-Control"); cc != "no-store" {
 			t.Errorf("confirmation Cache-Control %q", cc)
 		}
-		resp, body = e.postForm(spnHost, "/receipt", "", url.Values{"code": {m[0]}})
-		if resp.StatusCode != 200 {
-			t.Fatalf("receipt page: %d", resp.StatusCode)
+		resp, _ = e.postForm(spnHost, "/receipt", "", url.Values{"code": {m[0]}})
+		ck := receiptCookie(resp)
+		if resp.StatusCode != 303 || resp.Header.Get("Location") != "/receipt/case" || ck == nil {
+			t.Fatalf("receipt page: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 		}
+		_, body = e.receiptPage(spnHost, "/receipt/case", ck.Value)
 		mustContain(t, body, "Air minum di pabrik tidak layak", "Diterima")
-		resp, body = e.postForm(spnHost, "/receipt/messages", "", url.Values{"code": {m[0]}, "body": {"Masih berbau hari ini."}})
-		if resp.StatusCode != 200 {
+		resp, _ = e.receiptForm(spnHost, "/receipt/messages", ck.Value, url.Values{"body": {"Masih berbau hari ini."}})
+		if resp.StatusCode != 303 {
 			t.Fatalf("receipt message page: %d", resp.StatusCode)
 		}
+		_, body = e.receiptPage(spnHost, "/receipt/case", ck.Value)
 		mustContain(t, body, "Masih berbau hari ini.")
 		if resp, body := e.postForm(spnHost, "/receipt", "", url.Values{"code": {"0000-0000-0000-0001"}}); resp.StatusCode != 404 {
 			t.Fatalf("wrong code page: %d", resp.StatusCode)
@@ -646,10 +651,6 @@ func TestCrossTenant404(t *testing.T) {
 			{"POST", "/api/v1/cases/" + id + "/identity/reveal"},
 			{"POST", "/api/v1/cases/" + id + "/evidence"},
 			{"GET", "/api/v1/cases/" + id + "/evidence/" + fileID},
-			{"GET", "/api/v1/receipts/" + code},
-			{"POST", "/api/v1/receipts/" + code + "/messages"},
-			{"POST", "/api/v1/receipts/" + code + "/evidence"},
-			{"GET", "/api/v1/receipts/" + code + "/evidence/" + fileID},
 			{"GET", "/cases/" + id},
 			{"GET", "/cases/" + id + "/evidence/" + fileID},
 		} {
@@ -670,12 +671,32 @@ func TestCrossTenant404(t *testing.T) {
 			}
 		}
 	}
-	// Page receipt entry on the other tenant.
+	// The code and its session token on the other tenant: nothing.
 	if resp, _ := e.postForm(otherHost, "/receipt", "", url.Values{"code": {code}}); resp.StatusCode != 404 {
 		t.Errorf("receipt page on garteks: %d", resp.StatusCode)
 	}
+	if resp, _ := e.postJSON(otherHost, "/api/v1/receipts/session", map[string]any{"code": code}); resp.StatusCode != 404 {
+		t.Errorf("receipt session on garteks: %d", resp.StatusCode)
+	}
+	rtok := e.receiptSession(spnHost, code)
+	for _, c := range []struct{ method, path string }{
+		{"GET", "/api/v1/receipt"}, {"POST", "/api/v1/receipt/messages"}, {"GET", "/api/v1/receipt/evidence/" + fileID},
+	} {
+		var resp *http.Response
+		if c.method == "POST" {
+			resp, _ = e.postJSON(otherHost, c.path, map[string]any{"body": "halo"}, bearer(rtok)...)
+		} else {
+			resp, _ = e.get(otherHost, c.path, bearer(rtok)...)
+		}
+		if resp.StatusCode != 401 {
+			t.Errorf("spn receipt token %s %s on garteks: %d, want 401", c.method, c.path, resp.StatusCode)
+		}
+	}
+	if resp, _ := e.receiptPage(otherHost, "/receipt/case", rtok); resp.StatusCode != 303 {
+		t.Errorf("spn receipt cookie on garteks page: %d, want 303 to the entry form", resp.StatusCode)
+	}
 	// Still there at home.
-	if resp, _ := e.getJSON(spnHost, "/api/v1/receipts/"+code, ""); resp.StatusCode != 200 {
+	if resp, _ := e.getJSON(spnHost, "/api/v1/receipt", rtok); resp.StatusCode != 200 {
 		t.Fatalf("home receipt: %d", resp.StatusCode)
 	}
 }

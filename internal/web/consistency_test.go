@@ -132,7 +132,7 @@ func TestReceiptPageShowsNotifications(t *testing.T) {
 		{"id", "Pemberitahuan untuk laporan ini"},
 		{"en", "Notifications for this report"},
 	} {
-		resp, text := e.get(spnHost, "/api/v1/receipts/"+code+"/notifications?lang="+tc.lang)
+		resp, text := e.get(spnHost, "/api/v1/receipt/notifications?lang="+tc.lang, bearer(e.receiptSession(spnHost, code))...)
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("receipt notifications API: %d %s", resp.StatusCode, text)
 		}
@@ -140,7 +140,7 @@ func TestReceiptPageShowsNotifications(t *testing.T) {
 		if len(items) == 0 {
 			t.Fatalf("%s: no notification for the anonymous reporter after verification", tc.lang)
 		}
-		resp, page := e.postForm(spnHost, "/receipt?lang="+tc.lang, "", url.Values{"code": {code}})
+		resp, page := e.receiptPage(spnHost, "/receipt/case?lang="+tc.lang, e.receiptSession(spnHost, code))
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("%s receipt page: %d", tc.lang, resp.StatusCode)
 		}
@@ -155,7 +155,7 @@ func TestReceiptPageShowsNotifications(t *testing.T) {
 	// A code with nothing to tell yet says so.
 	fresh := fmt.Sprint(e.file(spnHost, "", map[string]any{"type": "complaint",
 		"description": "Kami tidak diberi alat pelindung diri di bagian pewarnaan."})["receipt_code"])
-	_, page := e.postForm(spnHost, "/receipt?lang=en", "", url.Values{"code": {fresh}})
+	_, page := e.receiptPage(spnHost, "/receipt/case?lang=en", e.receiptSession(spnHost, fresh))
 	mustContain(t, page, "Notifications for this report")
 	if !strings.Contains(page, `<ul class="notifications">`) && !strings.Contains(page, "No notifications yet.") {
 		t.Error("a fresh receipt page shows neither notifications nor that there are none")

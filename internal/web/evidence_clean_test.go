@@ -54,7 +54,8 @@ func TestAnonymousEvidenceCleaned(t *testing.T) {
 			id, code = newCase()
 		}
 		in := k.make(t)
-		resp, body := e.upload(spnHost, "/api/v1/receipts/"+code+"/evidence", "", k.file, k.ctype, in)
+		rtok := e.receiptSession(spnHost, code)
+		resp, body := e.upload(spnHost, "/api/v1/receipt/evidence", rtok, k.file, k.ctype, in)
 		if resp.StatusCode != http.StatusCreated {
 			t.Fatalf("%s upload: %d %v", k.name, resp.StatusCode, body)
 		}
@@ -73,7 +74,7 @@ func TestAnonymousEvidenceCleaned(t *testing.T) {
 			t.Fatal(err)
 		}
 		// The bytes the reporter downloads are the same.
-		resp, down := e.get(spnHost, "/api/v1/receipts/"+code+"/evidence/"+fileID)
+		resp, down := e.get(spnHost, "/api/v1/receipt/evidence/"+fileID, bearer(rtok)...)
 		if resp.StatusCode != 200 || down != string(stored) {
 			t.Fatalf("%s download: %d, %d bytes, stored %d", k.name, resp.StatusCode, len(down), len(stored))
 		}
@@ -95,7 +96,7 @@ func TestAnonymousEvidenceCleaned(t *testing.T) {
 		evidencetest.CheckOpensIn(t, got, k.name, outs[i], k.streams...)
 	}
 	// The case JSON, as the reporter and as staff see it, and the rows.
-	for _, view := range []struct{ path, tok string }{{"/api/v1/receipts/" + code, ""}, {"/api/v1/cases/" + id, admin}} {
+	for _, view := range []struct{ path, tok string }{{"/api/v1/receipt", e.receiptSession(spnHost, code)}, {"/api/v1/cases/" + id, admin}} {
 		resp, text := e.get(spnHost, view.path, bearer(view.tok)...)
 		if resp.StatusCode != 200 || !strings.Contains(text, "bukti-1") {
 			t.Fatalf("%s: %d %s", view.path, resp.StatusCode, text)

@@ -75,7 +75,12 @@ func experiencePages(t *testing.T, e *env) []renderedPage {
 	get("case status (reporter)", spnHost, "/cases/"+named["id"].(string), worker)
 	get("case (staff)", spnHost, "/cases/"+named["id"].(string), admin)
 	get("receipt entry", spnHost, "/receipt", "")
-	resp, body := e.postForm(spnHost, "/receipt", "", url.Values{"code": {anon["receipt_code"].(string)}})
+	resp, _ := e.postForm(spnHost, "/receipt", "", url.Values{"code": {anon["receipt_code"].(string)}})
+	ck := receiptCookie(resp)
+	if ck == nil {
+		t.Fatalf("receipt entry set no session cookie: %d", resp.StatusCode)
+	}
+	resp, body := e.receiptPage(spnHost, "/receipt/case", ck.Value)
 	add("case by receipt", spnHost, resp.StatusCode, body, http.StatusOK)
 	resp, body = e.postForm(spnHost, "/cases/new", worker, url.Values{"type": {"complaint"}, "step": {"submit"},
 		"description": {"Cuti haid ditolak oleh atasan tanpa alasan yang jelas."}})

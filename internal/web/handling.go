@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"strconv"
 	"strings"
 
@@ -34,12 +33,6 @@ func (s *Server) handlingRoutes() {
 	api.Put("/statuses/:status", s.apiSetStatusWording)
 	api.Post("/routing-rules", s.apiAddRoutingRule)
 	api.Post("/staff-conflicts", s.apiAddStaffConflict)
-
-	receiptLimit := s.perIPLimit(receiptPerIP, receiptWindow)
-	api.Post("/receipts/:code/transitions", receiptLimit, receiptJSON(s, fiber.StatusOK, s.cases.TransitionByReceipt))
-	api.Post("/receipts/:code/reopen", receiptLimit, receiptJSON(s, fiber.StatusOK, s.receiptReopen))
-	api.Post("/receipts/:code/rating", receiptLimit, receiptJSON(s, fiber.StatusCreated, s.cases.RateByReceipt))
-	api.Post("/receipts/:code/checkins/:n", receiptLimit, s.apiReceiptCheckin)
 
 	s.handlingPageRoutes()
 }
@@ -209,68 +202,6 @@ func (s *Server) apiCheckin(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store") // may carry a new receipt code
-	return c.JSON(res)
-}
-
-// receiptJSON is the shape of the reporter's receipt-code actions: decode
-// a JSON body, run the action for the code under the receipt throttle, and
-// answer status with its result.
-func receiptJSON[In, Out any](s *Server, status int, act func(ctx context.Context, tenantID uuid.UUID, code string, in In) (Out, error)) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		t, err := tenantOnly(c)
-		if err != nil {
-			return err
-		}
-		var in In
-		if err := parseJSON(c, &in); err != nil {
-			return err
-		}
-		code := c.Params("code")
-		var out Out
-		err = s.receiptCall(c, func() (err error) {
-			out, err = act(c.UserContext(), t.ID, code, in)
-			return err
-		})
-		if err != nil {
-			return err
-		}
-		return c.Status(status).JSON(out)
-	}
-}
-
-// reopenInput is the body of a reopen request: only the reporter's reason.
-type reopenInput struct {
-	Reason string `json:"reason"`
-}
-
-func (s *Server) receiptReopen(ctx context.Context, tenantID uuid.UUID, code string, in reopenInput) (*cases.TransitionResult, error) {
-	return s.cases.TransitionByReceipt(ctx, tenantID, code,
-		cases.TransitionInput{Transition: string(cases.TransitionReopen), Reason: in.Reason})
-}
-
-func (s *Server) apiReceiptCheckin(c *fiber.Ctx) error {
-	t, err := tenantOnly(c)
-	if err != nil {
-		return err
-	}
-	n, err := checkinNumber(c)
-	if err != nil {
-		return err
-	}
-	var a cases.CheckinAnswer
-	if err := parseJSON(c, &a); err != nil {
-		return err
-	}
-	code := c.Params("code")
-	var res *cases.CheckinResult
-	err = s.receiptCall(c, func() (err error) {
-		res, err = s.cases.AnswerCheckinByReceipt(c.UserContext(), t.ID, code, n, a)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.JSON(res)
 }
 

@@ -27,7 +27,6 @@ func (s *Server) handlingPageRoutes() {
 	s.app.Get("/cases/:id/rate", s.caseRatePage)
 	s.app.Post("/cases/:id/rate", s.caseRateSubmit)
 	s.app.Post("/cases/:id/checkins/:n", s.caseCheckinSubmit)
-	s.app.Post("/receipt/rate", s.perIPLimit(receiptPerIP, receiptWindow), s.receiptRateSubmit)
 }
 
 // staffCaseData is the staff case page.
@@ -313,33 +312,6 @@ func (s *Server) caseCheckinSubmit(c *fiber.Ctx) error {
 	_, err = s.cases.AnswerCheckin(c.UserContext(), t.ID, p, id, n,
 		cases.CheckinAnswer{RemedyHeld: yes("remedy_held"), Retaliation: yes("retaliation"), Comment: c.FormValue("comment")})
 	return s.formOutcome(c, id, err, false)
-}
-
-// receiptRateSubmit rates a case by receipt code from the receipt page.
-func (s *Server) receiptRateSubmit(c *fiber.Ctx) error {
-	t, err := tenantOnly(c)
-	if err != nil {
-		return err
-	}
-	code := c.FormValue("code")
-	d, status := caseData{}, fiber.StatusOK
-	err = s.receiptCall(c, func() error {
-		_, err := s.cases.RateByReceipt(c.UserContext(), t.ID, code, ratingForm(c))
-		return err
-	})
-	var ve *apperr.Validation
-	var fc *apperr.FieldConflict
-	switch {
-	case err == nil:
-		d.Notice = translate(reqCtx(c).loc, "handling.rated")
-	case errors.As(err, &ve):
-		d.Error, status = translate(reqCtx(c).loc, "error.invalid"), fiber.StatusUnprocessableEntity
-	case errors.As(err, &fc):
-		d.Error, status = translate(reqCtx(c).loc, fc.Key), fiber.StatusConflict
-	case !errors.Is(err, apperr.ErrNotFound):
-		return err
-	}
-	return s.receiptView(c, t, code, d, status)
 }
 
 // openCheckins are the check-ins the reporter was asked and has not

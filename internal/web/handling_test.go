@@ -165,6 +165,7 @@ func TestReporterNeverSeesInternal(t *testing.T) {
 		_, err := tx.ExecContext(ctx, `INSERT INTO case_checkins (tenant_id, case_id, n, due_at) SELECT tenant_id, id, 1, now() - interval '1 day' FROM cases`)
 		return err
 	})
+	rtok := e.receiptSession(spnHost, code)
 	evidence := func(id string) string {
 		var f string
 		e.inTenant("spn", func(ctx context.Context, tx bun.Tx) error {
@@ -210,25 +211,33 @@ func TestReporterNeverSeesInternal(t *testing.T) {
 		call{"GET", "/cases", nil, worker, true, false},
 		call{"GET", "/notifications", nil, worker, true, false},
 		call{"GET", "/profile", nil, worker, true, false},
-		call{"GET", "/api/v1/receipts/" + code, nil, "", false, true},
-		call{"GET", "/api/v1/receipts/" + code + "/notifications", nil, "", false, false},
-		call{"GET", "/api/v1/receipts/" + code + "/evidence/" + evidence(anonID), nil, "", false, false},
-		call{"POST", "/api/v1/receipts/" + code + "/messages", map[string]any{"body": "Terima kasih."}, "", false, false},
-		call{"POST", "/api/v1/receipts/" + code + "/rating", map[string]any{"handling": 1, "outcome": 2, "comment": "Lambat."}, "", false, false},
-		call{"POST", "/api/v1/receipts/" + code + "/checkins/1", map[string]any{"remedy_held": false, "retaliation": false}, "", false, false},
-		call{"POST", "/api/v1/receipts/" + code + "/transitions", map[string]any{"transition": "withdraw"}, "", false, false},
-		call{"POST", "/api/v1/receipts/" + code + "/reopen", map[string]any{"reason": "Pintu masih dikunci."}, "", false, false},
-		call{"GET", "/api/v1/receipts/" + code, nil, "", false, true},
-		call{"POST", "/receipt", url.Values{"code": {code}}, "", true, true},
-		call{"POST", "/receipt/messages", url.Values{"code": {code}, "body": {"Halo."}}, "", true, true},
+		call{"GET", "/api/v1/receipt", nil, rtok, false, true},
+		call{"GET", "/api/v1/receipt/notifications", nil, rtok, false, false},
+		call{"GET", "/api/v1/receipt/evidence/" + evidence(anonID), nil, rtok, false, false},
+		call{"POST", "/api/v1/receipt/messages", map[string]any{"body": "Terima kasih."}, rtok, false, false},
+		call{"POST", "/api/v1/receipt/rating", map[string]any{"handling": 1, "outcome": 2, "comment": "Lambat."}, rtok, false, false},
+		call{"POST", "/api/v1/receipt/checkins/1", map[string]any{"remedy_held": false, "retaliation": false}, rtok, false, false},
+		call{"POST", "/api/v1/receipt/transitions", map[string]any{"transition": "withdraw"}, rtok, false, false},
+		call{"POST", "/api/v1/receipt/reopen", map[string]any{"reason": "Pintu masih dikunci."}, rtok, false, false},
+		call{"POST", "/api/v1/receipt/withdraw", map[string]any{"reason": "Sudah beres."}, rtok, false, false},
+		call{"POST", "/api/v1/receipt/info", map[string]any{"body": "Ini jawabannya."}, rtok, false, false},
+		call{"GET", "/api/v1/receipt", nil, rtok, false, true},
+		call{"POST", "/receipt", url.Values{"code": {code}}, "", true, false},
+		call{"GET", "/receipt/case", nil, rtok, true, true},
+		call{"POST", "/receipt/messages", url.Values{"body": {"Halo."}}, rtok, true, false},
 		// Rated already through the API: a 409 page, still without secrets.
-		call{"POST", "/receipt/rate", url.Values{"code": {code}, "handling": {"3"}, "outcome": {"3"}}, "", true, false},
+		call{"POST", "/receipt/rate", url.Values{"handling": {"3"}, "outcome": {"3"}}, rtok, true, false},
+		call{"GET", "/receipt/case", nil, rtok, true, true},
 	)
 	secrets := []string{secretNote, secretAction, secretReason, "RAHASIA-TEMPLATE-8080", officerID}
 	for _, c := range calls {
 		var resp *http.Response
 		var text string
 		switch {
+		case c.page && strings.HasPrefix(c.path, "/receipt") && c.method == "GET":
+			resp, text = e.receiptPage(spnHost, c.path, c.tok)
+		case c.page && strings.HasPrefix(c.path, "/receipt"):
+			resp, text = e.receiptForm(spnHost, c.path, c.tok, c.body.(url.Values))
 		case c.page && c.method == "GET":
 			resp, text = e.page(spnHost, c.path, c.tok)
 		case c.page:

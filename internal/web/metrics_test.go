@@ -357,7 +357,7 @@ func TestMetricsScrapeAfterRealWork(t *testing.T) {
 	anon := e.file(spnHost, "", map[string]any{"type": "complaint",
 		"description": "Pintu darurat di gudang dikunci dari luar selama shift malam."})
 	code := fmt.Sprint(anon["receipt_code"])
-	if resp, _ := e.get(spnHost, "/api/v1/receipts/"+code); resp.StatusCode != http.StatusOK {
+	if resp, _ := e.get(spnHost, "/api/v1/receipt", bearer(e.receiptSession(spnHost, code))...); resp.StatusCode != http.StatusOK {
 		t.Fatalf("receipt view: %d", resp.StatusCode)
 	}
 
@@ -446,7 +446,7 @@ func TestMetricsScrapeAfterRealWork(t *testing.T) {
 	if v := fams["suara_evidence_stored_bytes_total"].GetMetric()[0].GetCounter().GetValue(); v <= 0 {
 		t.Errorf("evidence bytes = %v, want > 0", v)
 	}
-	for _, route := range []string{"/api/v1/cases", "/api/v1/cases/:id/messages", "/api/v1/cases/:id/evidence", "/api/v1/receipts/:code"} {
+	for _, route := range []string{"/api/v1/cases", "/api/v1/cases/:id/messages", "/api/v1/cases/:id/evidence", "/api/v1/receipts/session", "/api/v1/receipt"} {
 		if !hasSeries(fams, "suara_http_requests_total", map[string]string{"route": route, "tenant": "spn"}) {
 			t.Errorf("no request series for %s", route)
 		}

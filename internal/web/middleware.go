@@ -20,6 +20,9 @@ type requestCtx struct {
 	loc    *i18n.Localizer
 	// Principal is the signed-in account, nil when anonymous.
 	Principal *auth.Principal
+	// ReceiptToken is an anonymous reporter's receipt session token sent
+	// as the API's bearer token (receipts.go); never an account's.
+	ReceiptToken string
 }
 
 const rcKey = "suara.rc"

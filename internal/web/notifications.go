@@ -8,7 +8,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/suara-id/suara/internal/apperr"
-	"github.com/suara-id/suara/internal/cases"
 	"github.com/suara-id/suara/internal/notify"
 )
 
@@ -23,7 +22,6 @@ func (s *Server) notificationRoutes() {
 	api.Post("/notifications/read", s.apiNotificationsRead)
 	api.Get("/me/notification-preferences", s.apiNotificationPrefs)
 	api.Post("/me/notification-preferences", s.apiSetNotificationPrefs)
-	api.Get("/receipts/:code/notifications", s.perIPLimit(receiptPerIP, receiptWindow), s.apiReceiptNotifications)
 	api.Get("/admin/notifications", s.apiAdminNotifications)
 	api.Get("/admin/notification-settings", s.apiNotificationSettings)
 	api.Put("/admin/notification-settings", s.apiSaveNotificationSettings)
@@ -122,34 +120,6 @@ func (s *Server) apiSetNotificationPrefs(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(prefs)
-}
-
-// apiReceiptNotifications lists an anonymous reporter's in-app
-// notifications; the receipt code is the key, under the same guessing
-// limits as the receipt itself.
-func (s *Server) apiReceiptNotifications(c *fiber.Ctx) error {
-	t, err := tenantOnly(c)
-	if err != nil {
-		return err
-	}
-	code := c.Params("code")
-	var v *cases.View
-	err = s.receiptCall(c, func() (err error) {
-		v, err = s.cases.ByReceipt(c.UserContext(), t.ID, code)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	items, err := s.notify.ForCase(c.UserContext(), t.ID, v.ID, reqCtx(c).Locale)
-	if err != nil {
-		return err
-	}
-	if items == nil {
-		items = []notify.Item{}
-	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.JSON(fiber.Map{"notifications": items})
 }
 
 func (s *Server) apiAdminNotifications(c *fiber.Ctx) error {

@@ -178,7 +178,8 @@ func TestReceiptNotifications(t *testing.T) {
 	if resp, body := e.postJSON(spnHost, "/api/v1/cases/"+id+"/messages", map[string]any{"body": "Kami tindak lanjuti"}, bearer(admin)...); resp.StatusCode != http.StatusCreated {
 		t.Fatalf("message: %d %v", resp.StatusCode, body)
 	}
-	resp, body := e.getJSON(spnHost, "/api/v1/receipts/"+code+"/notifications", "")
+	rtok := e.receiptSession(spnHost, code)
+	resp, body := e.getJSON(spnHost, "/api/v1/receipt/notifications", rtok)
 	items, _ := body["notifications"].([]any)
 	if resp.StatusCode != http.StatusOK || len(items) != 1 || strings.Contains(fmt2(items), "RAHASIA") {
 		t.Fatalf("receipt notifications: %d %v", resp.StatusCode, body)
@@ -186,11 +187,14 @@ func TestReceiptNotifications(t *testing.T) {
 	if n := e.countRows("spn", "SELECT count(*) FROM outbox WHERE case_id = ? AND channel <> 'in_app'", id); n != 0 {
 		t.Fatalf("%d outside messages for an anonymous reporter", n)
 	}
-	if resp, body := e.getJSON("garteks.localhost", "/api/v1/receipts/"+code+"/notifications", ""); resp.StatusCode != http.StatusNotFound || errorCode(body) != "not_found" {
+	if resp, body := e.getJSON("garteks.localhost", "/api/v1/receipt/notifications", rtok); resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("other tenant: %d %v", resp.StatusCode, body)
 	}
-	if resp, _ := e.getJSON(spnHost, "/api/v1/receipts/0000000000000000/notifications", ""); resp.StatusCode != http.StatusNotFound {
-		t.Fatalf("wrong code: %d", resp.StatusCode)
+	if resp, _ := e.getJSON(spnHost, "/api/v1/receipt/notifications", ""); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("no token: %d", resp.StatusCode)
+	}
+	if resp, _ := e.getJSON(spnHost, "/api/v1/receipts/"+code+"/notifications", ""); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("the old code path: %d, want 404", resp.StatusCode)
 	}
 }
 

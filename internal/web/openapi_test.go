@@ -232,7 +232,7 @@ func TestOpenAPIResponsesMatch(t *testing.T) {
 	must("logout", st, 204)
 
 	// Cases.
-	st, named := r.json("POST", "/cases", worker, map[string]any{"type": "complaint", "workplace_id": wp,
+	st, named := r.json("POST", "/cases", worker, map[string]any{"type": "complaint", "workplace_id": wp, "collective": true,
 		"description": "Upah lembur bulan ini dipotong tanpa penjelasan oleh mandor."})
 	must("file named", st, 201)
 	st, conf := r.json("POST", "/cases", worker, map[string]any{"type": "complaint", "workplace_id": wp, "safety_mode": "confidential",
@@ -253,7 +253,7 @@ func TestOpenAPIResponsesMatch(t *testing.T) {
 	must("my cases", st, 200)
 	st, _ = r.json("GET", "/cases", "", nil)
 	must("my cases signed out", st, 401)
-	st, _ = r.json("POST", "/cases/similar", other, map[string]any{"workplace_id": wp, "description": "Upah lembur dipotong mandor"})
+	st, _ = r.json("POST", "/cases/similar", other, map[string]any{"workplace_id": wp, "description": "Upah lembur bulan ini dipotong mandor"})
 	must("similar", st, 200)
 	st, _ = r.json("POST", "/cases/similar", other, map[string]any{"workplace_id": "x"})
 	must("similar bad", st, 422)
@@ -297,21 +297,32 @@ func TestOpenAPIResponsesMatch(t *testing.T) {
 	must("acceptance", st, 200)
 
 	// Receipts.
-	st, _ = r.json("GET", "/receipts/"+code, "", nil)
+	st, sess := r.json("POST", "/receipts/session", "", map[string]any{"code": code})
+	must("receipt session", st, 201)
+	rtok := fmt.Sprint(sess["token"])
+	st, _ = r.json("POST", "/receipts/session", "", map[string]any{"code": "0000000000000000"})
+	must("receipt session wrong code", st, 404)
+	st, _ = r.json("POST", "/receipts/session", "", map[string]any{"code": 7})
+	must("receipt session bad body", st, 400, 422)
+	st, _ = r.json("GET", "/receipt", rtok, nil)
 	must("receipt", st, 200)
-	st, _ = r.json("GET", "/receipts/0000000000000000", "", nil)
-	must("receipt wrong", st, 404)
-	st, _ = r.json("POST", "/receipts/"+code+"/messages", "", map[string]any{"body": "Terima kasih, kami menunggu."})
+	st, _ = r.json("GET", "/receipt", "", nil)
+	must("receipt without a session", st, 401)
+	st, _ = r.json("POST", "/receipt/messages", rtok, map[string]any{"body": "Terima kasih, kami menunggu."})
 	must("receipt message", st, 201)
-	st, rev := r.upload("/receipts/"+code+"/evidence", "", jpg)
+	st, _ = r.json("POST", "/receipt/messages", rtok, map[string]any{"body": ""})
+	must("receipt empty message", st, 422)
+	st, rev := r.upload("/receipt/evidence", rtok, jpg)
 	must("receipt evidence", st, 201)
-	x = r.call("GET", "/receipts/"+code+"/evidence/"+fmt.Sprint(rev["id"]), "", "", nil)
+	x = r.call("GET", "/receipt/evidence/"+fmt.Sprint(rev["id"]), rtok, "", nil)
 	must("receipt evidence download", x.status, 200)
+	x = r.call("GET", "/receipt/evidence/"+uuid.NewString(), rtok, "", nil)
+	must("receipt evidence unknown", x.status, 404)
 
-	// Other tenant: the same ids are not found.
+	// Other tenant: the session is not valid there.
 	other2 := &recorder{e: e, host: otherHost}
-	st, _ = other2.json("GET", "/receipts/"+code, "", nil)
-	must("receipt on another tenant", st, 404)
+	st, _ = other2.json("GET", "/receipt", rtok, nil)
+	must("receipt on another tenant", st, 401)
 	r.log = append(r.log, other2.log...)
 
 	exerciseMore(t, e, r, apiActors{worker: worker, other: other, officer: officer, branch: branch, admin: admin, wp: wp, ids: ids}, must)

@@ -135,11 +135,12 @@ func TestUploadRateLimits(t *testing.T) {
 	if resp.StatusCode != http.StatusCreated {
 		t.Fatalf("file: %d %v", resp.StatusCode, out)
 	}
-	path := "/api/v1/receipts/" + out["receipt_code"].(string) + "/evidence"
+	path := "/api/v1/receipt/evidence"
+	rtok := e.receiptSession(spn, out["receipt_code"].(string), "X-Forwarded-For", "198.51.100.1")
 	upload := func(ip string) (*http.Response, map[string]any) {
 		t.Helper()
 		ct, body := multipartFile("atap.jpg", "image/jpeg", jpg, nil)
-		resp, text := e.send(http.MethodPost, spn, path, ct, body, "X-Forwarded-For", ip)
+		resp, text := e.send(http.MethodPost, spn, path, ct, body, "X-Forwarded-For", ip, "Authorization", "Bearer "+rtok)
 		return resp, decode(t, text)
 	}
 	files := func() int { return e.countRows("spn", "SELECT count(*) FROM evidence_files") }

@@ -52,7 +52,7 @@ type Server struct {
 	auth      *auth.Service
 	authz     *auth.Authorizer
 	cases     *cases.Service
-	receipts  *tenantBuckets
+	receipts  *receiptThrottle
 	bundle    *i18n.Bundle
 	themes    map[string]*Theme
 	app       *fiber.App
@@ -77,7 +77,7 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: d.Config, log: d.Log, db: d.DB, resolver: d.Resolver, metrics: d.Metrics, auth: d.Auth, authz: d.Authz, bundle: bundle, themes: themes,
-		cases: d.Cases, receipts: newTenantBuckets(receiptBurst, receiptRefill)}
+		cases: d.Cases, receipts: newReceiptThrottle(nil)}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "suara",
 		DisableStartupMessage: true,
@@ -153,6 +153,7 @@ func (s *Server) routes() {
 	app.Get("/", s.home)
 	s.authRoutes()
 	s.caseRoutes()
+	s.receiptRoutes()
 	s.suggestionRoutes()
 	s.notificationRoutes()
 	s.adminRoutes()
