@@ -261,5 +261,6 @@ func newAccounts(cfg *config.Config, bdb *bun.DB, authz *auth.Authorizer, log *s
 	if err := accounts.SetPasswordParams(auth.PasswordParams{MemoryKiB: pw.MemoryKiB, Iterations: pw.Iterations, Parallelism: pw.Parallelism}); err != nil {
 		return nil, err
 	}
+	accounts.SetRequire2FA(cfg.Require2FAOn())
 	return accounts, nil
 }
