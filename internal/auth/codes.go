@@ -283,7 +283,10 @@ func (s *Service) Register(ctx context.Context, t *tenant.Tenant, r Registration
 			return err
 		}
 		if existing.Valid {
-			return nil
+			// The same write as for a new phone, so both answers cost the
+			// same: a row whose code is never sent and whose payload is
+			// empty (it can never make an account).
+			payload = []byte("{}")
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO phone_codes (tenant_id, phone, purpose, code_hash, payload, expires_at)
 			VALUES (?, ?, 'register', ?, ?, ?)`, t.ID, phone, codeHash, string(payload), expires)
@@ -359,6 +362,10 @@ func (s *Service) VerifyRegistration(ctx context.Context, t *tenant.Tenant, rawP
 		var pr pendingRegistration
 		if err := json.Unmarshal(payload, &pr); err != nil {
 			return fmt.Errorf("pending registration: %w", err)
+		}
+		if pr.PasswordHash == "" {
+			wrong = true // a taken phone's row: its code was never sent
+			return nil
 		}
 		now := s.now()
 		u = &User{TenantID: t.ID, Kind: "worker", Name: pr.Name, Phone: &phone, PasswordHash: pr.PasswordHash,
