@@ -255,6 +255,14 @@ func TestPasswordResetWithCode(t *testing.T) {
 	if m := g.last(t, "+6281200000001"); m.Template != "account_password_reset" {
 		t.Errorf("no notice of the change: %s", m.Template)
 	}
+	// A code sent by one union resets nothing on another (the same phone
+	// has an account on both in the demo).
+	e.postJSON(spnHost, "/api/v1/auth/password/forgot", map[string]string{"phone": "081200000001"})
+	resp, _ = e.postJSON("garteks.localhost", "/api/v1/auth/password/reset", map[string]string{"phone": "081200000001", "code": g.code(t, "+6281200000001"), "password": "benang-ungu-2026"})
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("spn code on garteks: %d", resp.StatusCode)
+	}
+	e.login("garteks.localhost", map[string]string{"phone": "081200000001", "password": demoPW})
 	// Expired codes.
 	e.postJSON(spnHost, "/api/v1/auth/password/forgot", map[string]string{"phone": "081200000002"})
 	code = g.code(t, "+6281200000002")
@@ -344,6 +352,28 @@ func TestStaffResetInPersonAndMemberCheck(t *testing.T) {
 	}
 	worker := e.login(spnHost, map[string]string{"phone": "081200000001", "password": "benang-kuning-2026"})
 
+	// Cross-branch: the province's branch admin may act on a worker of a
+	// plant below it, not on one whose plant is elsewhere.
+	if _, err := e.db.Super.ExecContext(context.Background(), `UPDATE users SET workplace_id = (SELECT b.workplace_id FROM branches b
+		WHERE b.path = 'spn/jabar/bekasi/puk-maju-jaya') WHERE id = ?`, otherID); err != nil {
+		t.Fatal(err)
+	}
+	if st, body := post(spnHost, "/api/v1/users/"+otherID+"/password-reset-code", branch, nil); st != http.StatusCreated {
+		t.Errorf("branch admin over a worker of a plant below: %d %v", st, body)
+	}
+	var elsewhere string
+	if err := e.db.Super.QueryRowContext(context.Background(), `SELECT b.path FROM branches b JOIN tenants t ON t.id = b.tenant_id
+		WHERE t.slug = 'spn' AND b.workplace_id IS NOT NULL AND b.path NOT LIKE 'spn/jabar/%' LIMIT 1`).Scan(&elsewhere); err == nil {
+		if _, err := e.db.Super.ExecContext(context.Background(), `UPDATE users SET workplace_id = (SELECT b.workplace_id FROM branches b
+			WHERE b.path = ?) WHERE id = ?`, elsewhere, otherID); err != nil {
+			t.Fatal(err)
+		}
+		if st, _ := post(spnHost, "/api/v1/users/"+otherID+"/password-reset-code", branch, nil); st != http.StatusForbidden {
+			t.Errorf("branch admin over a worker of %s: %d", elsewhere, st)
+		}
+	} else {
+		t.Logf("no plant outside spn/jabar in the seed: %v", err)
+	}
 	// Member check.
 	vpath := "/api/v1/users/" + workerID + "/verify-member"
 	if st, _ := post(spnHost, vpath, branch, map[string]string{"member_number": "SPN-0001"}); st != http.StatusForbidden {
