@@ -137,8 +137,13 @@ func NewServer(ctx context.Context, cfg *config.Config, log *slog.Logger, bdb *b
 	if err != nil {
 		return nil, err
 	}
+	ns := newNotify(cfg, log, bdb, authz, caseSvc)
+	// Codes and account notices go out through the union's channel.
+	ns.SetDevLogCodes(cfg.Env == "development")
+	ns.Metrics = m
+	accounts.SetMessenger(ns)
 	srv, err := web.New(web.Deps{Config: cfg, Log: log, DB: bdb, Resolver: resolver,
-		Metrics: m, Auth: accounts, Authz: authz, Cases: caseSvc, Notify: newNotify(cfg, log, bdb, authz, caseSvc),
+		Metrics: m, Auth: accounts, Authz: authz, Cases: caseSvc, Notify: ns,
 		Analytics: newAnalytics(cfg, log, bdb), Privacy: newPrivacy(cfg, log, bdb, caseSvc)})
 	if err != nil {
 		return nil, err
@@ -269,5 +274,6 @@ func newAccounts(cfg *config.Config, bdb *bun.DB, authz *auth.Authorizer, log *s
 	if err := accounts.SetPasswordParams(auth.PasswordParams{MemoryKiB: pw.MemoryKiB, Iterations: pw.Iterations, Parallelism: pw.Parallelism}); err != nil {
 		return nil, err
 	}
+	accounts.SetRequire2FA(cfg.Require2FAOn())
 	return accounts, nil
 }

@@ -35,6 +35,11 @@ type User struct {
 	DisabledAt   *time.Time `bun:"disabled_at" json:"-"`
 	CreatedAt    time.Time  `bun:"created_at,nullzero,default:now()" json:"created_at"`
 	UpdatedAt    time.Time  `bun:"updated_at,nullzero,default:now()" json:"-"`
+	// PhoneVerifiedAt: the phone was proven with a code sent to it.
+	PhoneVerifiedAt *time.Time `bun:"phone_verified_at" json:"phone_verified_at,omitempty"`
+	// MemberVerifiedAt: a branch admin checked the member number.
+	MemberVerifiedAt *time.Time `bun:"member_verified_at" json:"member_verified_at,omitempty"`
+	MemberVerifiedBy *uuid.UUID `bun:"member_verified_by,type:uuid" json:"-"`
 }
 
 // Token is a web session or a mobile bearer token.

@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
 	"github.com/suara-id/suara/internal/apperr"
+	"github.com/suara-id/suara/internal/db"
 )
 
 // PlatformLogin signs in an ILO analyst or platform admin.
@@ -48,7 +50,12 @@ func (s *Service) PlatformLogin(ctx context.Context, c Credentials, tokenKind st
 	}
 	ok := verifyPassword(c.Password, hash) && found
 	if ok && u.TOTPEnabled {
-		ok = validTOTP(c.TOTP, u.TOTPSecret, s.now())
+		if c.TOTP == "" {
+			return "", nil, &apperr.Validation{Fields: map[string]string{"totp": "error.totp_required"}}
+		}
+		if ok, err = useTOTP(ctx, s.db, "platform_users", u.ID, c.TOTP, u.TOTPSecret, s.now()); err != nil {
+			return "", nil, err
+		}
 	}
 	if !ok {
 		if _, err := s.db.ExecContext(ctx, "INSERT INTO platform_login_failures (account_key, at) VALUES (?, ?)", key, s.now()); err != nil {
@@ -65,7 +72,10 @@ func (s *Service) PlatformLogin(ctx context.Context, c Credentials, tokenKind st
 		if _, err := tx.ExecContext(ctx, "DELETE FROM platform_login_failures WHERE account_key = ?", key); err != nil {
 			return err
 		}
-		_, err := tx.NewInsert().Model(&platformToken{UserID: u.ID, Kind: tokenKind, TokenHash: hashed, ExpiresAt: s.now().Add(ttl)}).
+		// Platform accounts see every union's aggregates and run the
+		// console: they enrol in two-factor login before anything else.
+		pending := s.require2FA && !u.TOTPEnabled
+		_, err := tx.NewInsert().Model(&platformToken{UserID: u.ID, Kind: tokenKind, TokenHash: hashed, Pending2FA: pending, ExpiresAt: s.now().Add(ttl)}).
 			ExcludeColumn("id", "created_at").Exec(ctx)
 		return err
 	})
@@ -81,9 +91,9 @@ func (s *Service) AuthenticatePlatform(ctx context.Context, token string) (*Prin
 		return nil, apperr.ErrUnauthorized
 	}
 	var p Principal
-	err := s.db.QueryRowContext(ctx, `SELECT t.id, u.id, u.name, u.role FROM platform_tokens t JOIN platform_users u ON u.id = t.user_id
+	err := s.db.QueryRowContext(ctx, `SELECT t.id, t.pending_2fa, u.id, u.name, u.role FROM platform_tokens t JOIN platform_users u ON u.id = t.user_id
 		WHERE t.token_hash = ? AND t.revoked_at IS NULL AND t.expires_at > ? AND u.disabled_at IS NULL`,
-		hashSecret(token), s.now()).Scan(&p.TokenID, &p.UserID, &p.Name, &p.Role)
+		hashSecret(token), s.now()).Scan(&p.TokenID, &p.Pending2FA, &p.UserID, &p.Name, &p.Role)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.ErrUnauthorized
 	}
@@ -92,4 +102,12 @@ func (s *Service) AuthenticatePlatform(ctx context.Context, token string) (*Prin
 	}
 	p.Kind = "platform"
 	return &p, nil
+}
+
+func (s *Service) platformUser(ctx context.Context, id uuid.UUID) (*PlatformUser, error) {
+	u := &PlatformUser{}
+	if err := s.db.NewSelect().Model(u).Where("id = ?", id).Scan(ctx); err != nil {
+		return nil, db.MapError(err)
+	}
+	return u, nil
 }

@@ -38,6 +38,33 @@ type Service struct {
 	tokenTTL   time.Duration
 	now        func() time.Time
 	passwords  *passwords
+	// require2FA: staff and platform accounts must enrol in two-factor
+	// login before they can act (config security.require_2fa); a union can
+	// also ask for it on its own (settings.require_staff_2fa).
+	require2FA bool
+	// messenger sends one-time codes and account notices (notify).
+	messenger Messenger
+}
+
+// SetRequire2FA makes two-factor enrolment mandatory for every staff and
+// platform account.
+func (s *Service) SetRequire2FA(on bool) { s.require2FA = on }
+
+// MustEnrol reports whether a staff account of t (nil: a platform
+// account) without two-factor login must enrol before acting.
+func (s *Service) MustEnrol(t *tenant.Tenant, enrolled bool) bool {
+	if enrolled {
+		return false
+	}
+	if t == nil {
+		return s.require2FA
+	}
+	return s.staffMust2FA(t)
+}
+
+// staffMust2FA reports whether t's staff must enrol before acting.
+func (s *Service) staffMust2FA(t *tenant.Tenant) bool {
+	return s.require2FA || t.Settings.RequireStaff2FA
 }
 
 // NewService builds the account service.
@@ -90,94 +117,6 @@ func cleanText(s string, max int) (string, bool) {
 		}
 	}
 	return s, true
-}
-
-// Register creates a worker account and returns it with a bearer token.
-func (s *Service) Register(ctx context.Context, t *tenant.Tenant, r Registration, tokenKind string) (*User, string, error) {
-	v := &apperr.Validation{}
-	name, ok := cleanText(r.Name, 100)
-	if !ok {
-		v.Add("name", "error.too_long")
-	} else if name == "" {
-		v.Add("name", "error.required")
-	}
-	phone, ok := NormalisePhone(r.Phone)
-	if !ok {
-		v.Add("phone", "error.phone_invalid")
-	}
-	if key := checkPassword(r.Password); key != "" {
-		v.Add("password", key)
-	}
-	var gender *string
-	if r.Gender != "" {
-		if !genders[r.Gender] {
-			v.Add("gender", "error.invalid_choice")
-		}
-		g := r.Gender
-		gender = &g
-	}
-	member, ok := cleanText(r.MemberNumber, 40)
-	if !ok {
-		v.Add("member_number", "error.too_long")
-	}
-	if r.Sector != "" && !contains(t.Sectors, r.Sector) {
-		v.Add("sector", "error.invalid_choice")
-	}
-	wpName, ok := cleanText(r.WorkplaceName, 120)
-	if !ok {
-		v.Add("workplace_name", "error.too_long")
-	}
-	var wpID *uuid.UUID
-	if r.WorkplaceID != "" {
-		id, err := uuid.Parse(r.WorkplaceID)
-		if err != nil {
-			v.Add("workplace_id", "error.invalid_choice")
-		}
-		wpID = &id
-	}
-	if err := v.Err(); err != nil {
-		return nil, "", err
-	}
-	hash, err := s.passwords.hash(r.Password)
-	if err != nil {
-		return nil, "", fmt.Errorf("hash password: %w", err)
-	}
-	u := &User{TenantID: t.ID, Kind: "worker", Name: name, Phone: &phone, PasswordHash: hash, Gender: gender,
-		IsMember: r.IsMember, MemberNumber: member, Sector: r.Sector}
-	var token string
-	err = db.InTenantTx(ctx, s.db, t.ID, func(ctx context.Context, tx bun.Tx) error {
-		switch {
-		case wpID != nil:
-			n, err := tx.NewSelect().Table("workplaces").Where("id = ? AND merged_into IS NULL", *wpID).Count(ctx)
-			if err != nil {
-				return err
-			}
-			if n == 0 {
-				return apperr.Invalid("workplace_id", "error.invalid_choice")
-			}
-			u.WorkplaceID = wpID
-		case wpName != "":
-			id, err := s.typedWorkplace(ctx, tx, t.ID, wpName, r.Sector, t.Sectors)
-			if err != nil {
-				return err
-			}
-			u.WorkplaceID = &id
-		}
-		if err := insertUser(ctx, tx, u); err != nil {
-			return err
-		}
-		if err := grantRootRole(ctx, tx, t.ID, u.ID, "worker"); err != nil {
-			return err
-		}
-		var err error
-		token, err = s.issueToken(ctx, tx, t.ID, u.ID, tokenKind, false)
-		return err
-	})
-	if err != nil {
-		return nil, "", err
-	}
-	s.authz.Invalidate(t.ID)
-	return u, token, nil
 }
 
 // typedWorkplace records a workplace a worker typed, unverified until an
@@ -304,7 +243,14 @@ func (s *Service) Login(ctx context.Context, t *tenant.Tenant, c Credentials, to
 		if c.TOTP == "" {
 			return "", nil, &apperr.Validation{Fields: map[string]string{"totp": "error.totp_required"}}
 		}
-		passOK = validTOTP(c.TOTP, u.TOTPSecret, s.now())
+		err := db.InTenantTx(ctx, s.db, t.ID, func(ctx context.Context, tx bun.Tx) error {
+			var err error
+			passOK, err = useTOTP(ctx, tx, "users", u.ID, c.TOTP, u.TOTPSecret, s.now())
+			return err
+		})
+		if err != nil {
+			return "", nil, err
+		}
 	}
 	if !passOK {
 		if err := s.recordFailure(ctx, t.ID, key); err != nil {
@@ -312,7 +258,7 @@ func (s *Service) Login(ctx context.Context, t *tenant.Tenant, c Credentials, to
 		}
 		return "", nil, fmt.Errorf("%w: login failed", apperr.ErrUnauthorized)
 	}
-	pending := u.Kind == "staff" && t.Settings.RequireStaff2FA && !u.TOTPEnabled
+	pending := u.Kind == "staff" && s.staffMust2FA(t) && !u.TOTPEnabled
 	var tok string
 	err = db.InTenantTx(ctx, s.db, t.ID, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.NewDelete().Table("login_failures").Where("account_key = ?", key).Exec(ctx); err != nil {

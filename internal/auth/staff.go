@@ -27,9 +27,45 @@ func branchPath(ctx context.Context, tx bun.IDB, branchID uuid.UUID) (string, er
 	return path, err
 }
 
-// requireAtBranch checks obj/act for p at the branch's path. Granting
-// federation_admin is a decision for the whole union, so it is checked at the
-// tenant root whatever branch is named.
+// roleRank orders the roles from the broadest.
+var roleRank = map[string]int{"federation_admin": 3, "branch_admin": 2, "case_officer": 1, "worker": 0}
+
+// broader reports whether holding held at heldPath is strictly broader than
+// role at path: the branch is the same or above, and the role ranks higher
+// — or it is the same role held strictly above. A federation_admin role is
+// matched only by another federation admin (there is nothing above it).
+func broader(held, heldPath, role, path string) bool {
+	atOrAbove := heldPath == path || strings.HasPrefix(path, heldPath+"/")
+	if !atOrAbove {
+		return false
+	}
+	if role == "federation_admin" {
+		return held == "federation_admin"
+	}
+	return roleRank[held] > roleRank[role] || (held == role && heldPath != path)
+}
+
+// requireBroader checks that p holds, at or above path, a role strictly
+// broader than role there (see broader). This is what stops a branch admin
+// at the root from granting themselves federation_admin, or from touching
+// the accounts of federation admins and of their peers.
+func (s *Service) requireBroader(ctx context.Context, p *Principal, role, path string) error {
+	held, err := s.authz.Roles(ctx, p)
+	if err != nil {
+		return err
+	}
+	for _, h := range held {
+		if broader(h.Role, strings.TrimSuffix(h.Domain, "/*"), role, path) {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: %s at %s needs a broader role", apperr.ErrForbidden, role, path)
+}
+
+// requireAtBranch checks obj/act for p at the branch's path, and that p
+// holds a strictly broader role than role there. Granting federation_admin
+// is a decision for the whole union: only at the tenant root, and only by a
+// federation admin.
 func (s *Service) requireAtBranch(ctx context.Context, p *Principal, branchID uuid.UUID, role, obj, act string) (string, error) {
 	var path, root string
 	err := db.InTenantTx(ctx, s.db, p.TenantID, func(ctx context.Context, tx bun.Tx) error {
@@ -42,19 +78,23 @@ func (s *Service) requireAtBranch(ctx context.Context, p *Principal, branchID uu
 	if err != nil {
 		return "", err
 	}
-	domain := path
-	if role == "federation_admin" {
-		domain = root
-		if path != root {
-			return "", apperr.Invalid("branch_id", "error.federation_root_only")
-		}
+	if role == "federation_admin" && path != root {
+		return "", apperr.Invalid("branch_id", "error.federation_root_only")
 	}
-	return path, s.authz.Check(ctx, p, domain, obj, act)
+	if err := s.authz.Check(ctx, p, path, obj, act); err != nil {
+		return "", err
+	}
+	return path, s.requireBroader(ctx, p, role, path)
 }
 
 // requireOverUser checks that p may act on every branch where the user
-// holds a role (a branch admin manages only people of their sub-tree).
+// holds a role, with a strictly broader role than each (a branch admin
+// manages only people of their sub-tree and below their rank), and that
+// the user is not p.
 func (s *Service) requireOverUser(ctx context.Context, p *Principal, userID uuid.UUID, obj, act string) error {
+	if p == nil {
+		return apperr.ErrUnauthorized
+	}
 	ms, err := s.Memberships(ctx, p.TenantID, userID)
 	if err != nil {
 		return err
@@ -62,8 +102,14 @@ func (s *Service) requireOverUser(ctx context.Context, p *Principal, userID uuid
 	if len(ms) == 0 {
 		return apperr.ErrNotFound
 	}
+	if userID == p.UserID {
+		return fmt.Errorf("%w: not on one's own account", apperr.ErrForbidden)
+	}
 	for _, m := range ms {
 		if err := s.authz.Check(ctx, p, m.BranchPath, obj, act); err != nil {
+			return err
+		}
+		if err := s.requireBroader(ctx, p, m.Role, m.BranchPath); err != nil {
 			return err
 		}
 	}
@@ -165,7 +211,7 @@ func (s *Service) AcceptInvite(ctx context.Context, t *tenant.Tenant, token, nam
 		if _, err := tx.NewInsert().Model(m).ExcludeColumn("id", "created_at").Exec(ctx); err != nil {
 			return err
 		}
-		tok, err = s.issueToken(ctx, tx, t.ID, u.ID, tokenKind, t.Settings.RequireStaff2FA)
+		tok, err = s.issueToken(ctx, tx, t.ID, u.ID, tokenKind, s.staffMust2FA(t))
 		return err
 	})
 	if err != nil {
@@ -199,6 +245,9 @@ func (s *Service) AssignRole(ctx context.Context, by *Principal, r RoleRequest) 
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
+	if userID == by.UserID {
+		return nil, fmt.Errorf("%w: no self-grants", apperr.ErrForbidden)
+	}
 	path, err := s.requireAtBranch(ctx, by, branchID, r.Role, "staff", "assign_role")
 	if err != nil {
 		return nil, err
@@ -219,7 +268,10 @@ func (s *Service) AssignRole(ctx context.Context, by *Principal, r RoleRequest) 
 		if db.IsUniqueViolation(err, "") {
 			return &apperr.FieldConflict{Field: "role", Key: "error.role_exists"}
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return auditTx(ctx, tx, by, "staff.role_granted", userID.String(), map[string]any{"role": r.Role, "branch": path})
 	})
 	if err != nil {
 		return nil, err
@@ -249,8 +301,10 @@ func (s *Service) RevokeRole(ctx context.Context, by *Principal, membershipID uu
 		return err
 	}
 	err = db.InTenantTx(ctx, s.db, by.TenantID, func(ctx context.Context, tx bun.Tx) error {
-		_, err := tx.NewDelete().Table("memberships").Where("id = ?", membershipID).Exec(ctx)
-		return err
+		if _, err := tx.NewDelete().Table("memberships").Where("id = ?", membershipID).Exec(ctx); err != nil {
+			return err
+		}
+		return auditTx(ctx, tx, by, "staff.role_revoked", m.UserID.String(), map[string]any{"role": m.Role, "branch": m.BranchPath})
 	})
 	if err != nil {
 		return err

@@ -69,6 +69,10 @@ type QueueFilter struct {
 	Sort         QueueSort
 	Cursor       string
 	Limit        int
+
+	// VerifiedMember: named reports by workers a branch admin marked as
+	// verified members (confidential and anonymous ones never match).
+	VerifiedMember bool
 }
 
 // QueueParams is a queue filter as the strings of a query string or a GET
@@ -76,6 +80,8 @@ type QueueFilter struct {
 type QueueParams struct {
 	Q, Status, Category, Branch, Workplace, Urgency, Overdue, Assigned, Unassigned string
 	Escalated, LowRating, SafetyMode, From, To, Sort, Cursor, Limit                string
+
+	VerifiedMember string
 }
 
 // StatusOpen is a status filter value standing for every open status.
@@ -134,6 +140,7 @@ func (qp QueueParams) Filter() (QueueFilter, error) {
 	}
 	f.Escalated = parseFlag(v, "escalated", qp.Escalated)
 	f.LowRating = parseFlag(v, "low_rating", qp.LowRating)
+	f.VerifiedMember = parseFlag(v, "verified_member", qp.VerifiedMember)
 	switch m := SafetyMode(strings.TrimSpace(qp.SafetyMode)); m {
 	case "", ModeNamed, ModeConfidential, ModeAnonymous:
 		f.SafetyMode = m
@@ -526,6 +533,10 @@ func (s *Service) queueQuery(ctx context.Context, tx bun.Tx, tenantID uuid.UUID,
 	}
 	if f.LowRating {
 		arg("c.low_rating")
+	}
+	if f.VerifiedMember {
+		arg(`c.safety_mode = 'named' AND EXISTS (SELECT 1 FROM users vm WHERE vm.tenant_id = c.tenant_id
+			AND vm.id = c.reporter_user_id AND vm.member_verified_at IS NOT NULL)`)
 	}
 	if f.SafetyMode != "" {
 		arg("c.safety_mode = ?", string(f.SafetyMode))

@@ -116,6 +116,21 @@ type Security struct {
 	SessionTTL   time.Duration `mapstructure:"session_ttl"`
 	TokenTTL     time.Duration `mapstructure:"token_ttl"`
 	MetricsToken string        `mapstructure:"metrics_token"`
+	// Require2FA: "auto" (on in production, off in development), "on" or
+	// "off"; see Require2FAOn.
+	Require2FA string `mapstructure:"require_2fa"`
+}
+
+// Require2FAOn reports whether staff and platform accounts must enrol in
+// two-factor login before they can act.
+func (c *Config) Require2FAOn() bool {
+	switch c.Security.Require2FA {
+	case "on":
+		return true
+	case "off":
+		return false
+	}
+	return c.Env == "production"
 }
 
 // Password holds the Argon2id costs of new password hashes.
@@ -353,6 +368,9 @@ func (c *Config) Validate() error {
 		bad("security.password", "needs parallelism >= 1, iterations >= 1 and memory_kib >= 8 x parallelism")
 	} else if c.Env == "production" && (pw.MemoryKiB < 19*1024 || pw.Iterations < 2) {
 		bad("security.password", "production needs at least memory_kib 19456 and iterations 2 (OWASP's floor)")
+	}
+	if r := c.Security.Require2FA; r != "auto" && r != "on" && r != "off" {
+		bad("security.require_2fa", "must be auto, on or off, got %q", r)
 	}
 	if c.Security.SessionTTL <= 0 || c.Security.TokenTTL <= 0 {
 		bad("security.session_ttl", "session and token lifetimes must be positive")

@@ -40,6 +40,7 @@ const demoPassword = "suara-demo"
 type server struct {
 	db   *pgtest.DB
 	port int
+	sms  *smsGateway // every union's SMS gateway (codes)
 }
 
 // url is the address of path on the tenant's (or, with slug "", the
@@ -271,6 +272,11 @@ func bootServer() (s *server, err error) {
 	if err := app.SeedDemo(ctx, cfg, log, io.Discard); err != nil {
 		return nil, fmt.Errorf("seed demo: %w", err)
 	}
+	sms, err := startGateway(ctx, tdb)
+	if err != nil {
+		return nil, fmt.Errorf("sms gateway: %w", err)
+	}
+	atExit(sms.srv.Close)
 	pf, err := app.NewServer(ctx, cfg, log, tdb.App)
 	if err != nil {
 		return nil, err
@@ -304,7 +310,7 @@ func bootServer() (s *server, err error) {
 		_ = pf.Queue.Stop(sctx)
 		stopJobs()
 	})
-	s = &server{db: tdb, port: port}
+	s = &server{db: tdb, port: port, sms: sms}
 	// Ready when the probe answers.
 	for i := 0; ; i++ {
 		resp, err := http.Get(s.url("", "/healthz"))

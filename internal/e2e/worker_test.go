@@ -60,6 +60,11 @@ func TestWorkerRegistersAndFilesWithPhoto(t *testing.T) {
 	)
 	b.shot("register filled")
 	b.submit("register", `form button[type="submit"]`)
+	// The phone is proven with the code the union's gateway carried.
+	b.run("wait for code form", chromedp.WaitVisible(chromedp.CSS(`#code`)))
+	b.run("type code", chromedp.SendKeys(chromedp.CSS(`#code`), s.sms.code(t, "+6281299990001")))
+	b.shot("verify phone")
+	b.submit("verify", `form button[type="submit"]`)
 	if loc := b.location(); loc != "/profile" {
 		b.shot("register failed")
 		t.Fatalf("after registering: at %s: %s", loc, b.text("main"))

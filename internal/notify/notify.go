@@ -98,6 +98,8 @@ type Service struct {
 	// ReporterCases lists the cases an account reported (its confidential
 	// ones among them, whose outbox rows carry no account id).
 	ReporterCases func(ctx context.Context, tenantID uuid.UUID, p *auth.Principal) ([]uuid.UUID, error)
+	// devLogCodes: see SetDevLogCodes (account.go).
+	devLogCodes bool
 }
 
 // New builds the service with the SMTP and gateway senders.

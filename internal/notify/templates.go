@@ -13,14 +13,21 @@ var defaultTemplates = map[string]map[string]string{
 		tmplDeadline:       "Ada kasus yang mendekati atau melewati tenggat waktu. Buka {link}",
 		tmplEscalation:     "Kasus {reference} dieskalasi ke cabang Anda. Buka {link}",
 		tmplSubject:        "{app}: kabar baru {reference}",
+		// Account notices in the in-app inbox (account.go).
+		"account_register_taken": "Seseorang mencoba mendaftar dengan nomor HP Anda. Bila itu Anda dan lupa kata sandi, buka {link}.",
+		"account_staff_reset":    "Petugas serikat memulai pengaturan ulang kata sandi Anda. Bila bukan atas permintaan Anda, hubungi serikat Anda.",
+		"account_password_reset": "Kata sandi Anda baru saja diganti. Bila bukan Anda, hubungi serikat Anda segera.",
 	},
 	"en": {
-		tmplReporterUpdate: "There is an update on your report {reference}. Open {link}",
-		tmplHandlerUpdate:  "There is an update on case {reference}. Open {link}",
-		tmplAssigned:       "Case {reference} has been assigned to you. Open {link}",
-		tmplDeadline:       "Some cases are close to or past their deadline. Open {link}",
-		tmplEscalation:     "Case {reference} has been escalated to your branch. Open {link}",
-		tmplSubject:        "{app}: update on {reference}",
+		tmplReporterUpdate:       "There is an update on your report {reference}. Open {link}",
+		tmplHandlerUpdate:        "There is an update on case {reference}. Open {link}",
+		tmplAssigned:             "Case {reference} has been assigned to you. Open {link}",
+		tmplDeadline:             "Some cases are close to or past their deadline. Open {link}",
+		tmplEscalation:           "Case {reference} has been escalated to your branch. Open {link}",
+		tmplSubject:              "{app}: update on {reference}",
+		"account_register_taken": "Someone tried to sign up with your phone number. If it was you and you forgot your password, open {link}.",
+		"account_staff_reset":    "A union officer started a reset of your password. If you did not ask for it, contact your union.",
+		"account_password_reset": "Your password was just changed. If it was not you, contact your union at once.",
 	},
 }
 

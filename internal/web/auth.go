@@ -69,6 +69,17 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 		return err
 	default:
 		rc.Principal = p
+		// A session that still owes its second factor can do nothing but
+		// finish it: enforced here, once, for every route.
+		if p.Pending2FA && !pending2FAAllowed(c.Path()) {
+			if rc.API {
+				return errTwoFactorRequired
+			}
+			if c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead {
+				return c.Redirect("/2fa", fiber.StatusSeeOther)
+			}
+			return errTwoFactorRequired
+		}
 	}
 	return c.Next()
 }
@@ -176,6 +187,7 @@ func (s *Server) authRoutes() {
 	api.Post("/staff/invites/accept", loginLimit, s.apiAcceptInvite)
 	api.Post("/users/:id/revoke-tokens", s.apiRevokeTokens)
 	api.Post("/users/:id/reset-2fa", s.apiResetTOTP)
+	s.accountRoutes()
 
 	s.app.Get("/register", s.registerPage)
 	s.app.Post("/register", loginLimit, s.registerSubmit)
@@ -205,11 +217,13 @@ func (s *Server) apiRegister(c *fiber.Ctx) error {
 	if err := parseJSON(c, &r); err != nil {
 		return err
 	}
-	u, tok, err := s.auth.Register(c.UserContext(), t, r, "api")
+	// 202 and the same body for a new and a taken phone: the account is
+	// made when the code sent to the phone comes back (register/verify).
+	sent, err := s.auth.Register(c.UserContext(), t, r, meta(c))
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"token": tok, "user": u})
+	return c.Status(fiber.StatusAccepted).JSON(sent)
 }
 
 func (s *Server) apiLogin(c *fiber.Ctx) error {
@@ -223,13 +237,13 @@ func (s *Server) apiLogin(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		return c.JSON(fiber.Map{"token": tok, "user": u})
+		return c.JSON(fiber.Map{"token": tok, "user": u, "two_factor_pending": s.auth.MustEnrol(nil, u.TOTPEnabled)})
 	}
 	tok, u, err := s.auth.Login(c.UserContext(), rc.Tenant, cr, "api")
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"token": tok, "user": u})
+	return c.JSON(fiber.Map{"token": tok, "user": u, "two_factor_pending": u.Kind == "staff" && s.auth.MustEnrol(rc.Tenant, u.TOTPEnabled)})
 }
 
 func (s *Server) apiLogout(c *fiber.Ctx) error {
@@ -272,11 +286,11 @@ func (s *Server) apiMe(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiStartTOTP(c *fiber.Ctx) error {
-	p, err := requireTenantStaff(c)
+	p, err := s.twoFactorSubject(c)
 	if err != nil {
 		return err
 	}
-	enr, err := s.auth.StartTOTP(c.UserContext(), p, reqCtx(c).Tenant.AppName)
+	enr, err := s.auth.StartTOTP(c.UserContext(), p, s.issuer(c))
 	if err != nil {
 		return err
 	}
@@ -284,7 +298,7 @@ func (s *Server) apiStartTOTP(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiConfirmTOTP(c *fiber.Ctx) error {
-	p, err := requireTenantStaff(c)
+	p, err := s.twoFactorSubject(c)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -101,8 +102,8 @@ func (s *Server) registerSubmit(c *fiber.Ctx) error {
 	if err := c.BodyParser(&r); err != nil {
 		return fiber.ErrBadRequest
 	}
-	_, tok, err := s.auth.Register(c.UserContext(), t, r, "session")
-	if err != nil {
+	r.Phone = strings.Clone(r.Phone)
+	if _, err := s.auth.Register(c.UserContext(), t, r, meta(c)); err != nil {
 		r.Password = ""
 		f, status, err := s.formFailure(c, err, r)
 		if err != nil {
@@ -110,13 +111,13 @@ func (s *Server) registerSubmit(c *fiber.Ctx) error {
 		}
 		return s.registerForm(c, t, f, status)
 	}
-	s.setSession(c, tok)
-	return c.Redirect("/profile", fiber.StatusSeeOther)
+	// The same next step for a new and a taken phone: type the code.
+	return s.renderCodePage(c, "register_verify", "account.verify.title", &form{Values: codeForm{Phone: r.Phone, Sent: true}}, fiber.StatusOK)
 }
 
 func (s *Server) loginPage(c *fiber.Ctx) error {
 	p := s.page(c, "login.title")
-	p.Data = &form{Values: auth.Credentials{}}
+	p.Data = &form{Values: auth.Credentials{}, Extra: map[string]bool{"Reset": c.Query("reset") != ""}}
 	return s.render(c, fiber.StatusOK, "login", p)
 }
 
@@ -128,10 +129,15 @@ func (s *Server) loginSubmit(c *fiber.Ctx) error {
 	rc := reqCtx(c)
 	var tok string
 	var err error
+	pending := false
 	if rc.Tenant == nil {
-		tok, _, err = s.auth.PlatformLogin(c.UserContext(), cr, "session")
+		var u *auth.PlatformUser
+		tok, u, err = s.auth.PlatformLogin(c.UserContext(), cr, "session")
+		pending = err == nil && s.auth.MustEnrol(nil, u.TOTPEnabled)
 	} else {
-		tok, _, err = s.auth.Login(c.UserContext(), rc.Tenant, cr, "session")
+		var u *auth.User
+		tok, u, err = s.auth.Login(c.UserContext(), rc.Tenant, cr, "session")
+		pending = err == nil && u.Kind == "staff" && s.auth.MustEnrol(rc.Tenant, u.TOTPEnabled)
 	}
 	if err != nil {
 		cr.Password, cr.TOTP = "", ""
@@ -144,6 +150,9 @@ func (s *Server) loginSubmit(c *fiber.Ctx) error {
 		return s.render(c, status, "login", p)
 	}
 	s.setSession(c, tok)
+	if pending {
+		return c.Redirect("/2fa", fiber.StatusSeeOther)
+	}
 	return c.Redirect("/profile", fiber.StatusSeeOther)
 }
 

@@ -70,15 +70,16 @@ func fieldErrors(body map[string]any) map[string]any {
 
 func TestRegisterLoginMeLogout(t *testing.T) {
 	e := newEnv(t)
-	resp, body := e.postJSON("spn.localhost", "/api/v1/auth/register", map[string]any{
+	g := e.gateway("spn")
+	body := e.registerWorker(g, "spn.localhost", map[string]any{
 		"name": "Rina", "phone": "0812-3456-7890", "password": "kain-batik-merah", "gender": "female",
 		"is_member": true, "member_number": "SPN-001", "sector": "garment", "workplace_name": "PT Baru Sekali",
 		"unknown_field": "ignored",
 	})
-	if resp.StatusCode != http.StatusCreated {
-		t.Fatalf("register: %d %v", resp.StatusCode, body)
-	}
 	user := body["user"].(map[string]any)
+	if user["phone_verified_at"] == nil || user["gender"] != "female" || user["member_number"] != "SPN-001" || user["workplace_id"] == nil {
+		t.Fatalf("the registration's answers were not kept: %v", user)
+	}
 	if user["phone"] != "+6281234567890" || body["token"] == "" {
 		t.Fatalf("register reply %v", body)
 	}
@@ -114,12 +115,9 @@ func TestRegisterLoginMeLogout(t *testing.T) {
 func TestAccountsAndTokensArePerTenant(t *testing.T) {
 	e := newEnv(t)
 	e.seedDemo()
-	resp, body := e.postJSON("spn.localhost", "/api/v1/auth/register", map[string]any{
+	e.registerWorker(e.gateway("spn"), "spn.localhost", map[string]any{
 		"name": "Only SPN", "phone": "081377778888", "password": "benang-jahit-99"})
-	if resp.StatusCode != http.StatusCreated {
-		t.Fatalf("register: %d %v", resp.StatusCode, body)
-	}
-	resp, body = e.postJSON("garteks.localhost", "/api/v1/auth/login", map[string]string{"phone": "081377778888", "password": "benang-jahit-99"})
+	resp, body := e.postJSON("garteks.localhost", "/api/v1/auth/login", map[string]string{"phone": "081377778888", "password": "benang-jahit-99"})
 	if resp.StatusCode != http.StatusUnauthorized || errorCode(body) != "unauthorized" {
 		t.Fatalf("SPN worker on garteks: %d %v", resp.StatusCode, body)
 	}
@@ -150,17 +148,13 @@ func TestRegistrationBadInput(t *testing.T) {
 	good := func() map[string]any {
 		return map[string]any{"name": "Ani", "phone": "081299990000", "password": "sepatu-kulit-01"}
 	}
-	resp, body := e.postJSON("spn.localhost", "/api/v1/auth/register", good())
-	if resp.StatusCode != http.StatusCreated {
-		t.Fatalf("first register: %d %v", resp.StatusCode, body)
-	}
+	e.registerWorker(e.gateway("spn"), "spn.localhost", good())
 	cases := []struct {
 		name   string
 		mutate func(map[string]any)
 		status int
 		field  string
 	}{
-		{"duplicate phone", func(m map[string]any) { m["phone"] = "+62 812-9999-0000" }, 409, "phone"},
 		{"malformed phone", func(m map[string]any) { m["phone"] = "12345" }, 422, "phone"},
 		{"foreign phone", func(m map[string]any) { m["phone"] = "+14155550100" }, 422, "phone"},
 		{"short password", func(m map[string]any) { m["phone"] = "081211110001"; m["password"] = "pendek1" }, 422, "password"},
@@ -198,17 +192,18 @@ func TestRegistrationBadInput(t *testing.T) {
 	// Indonesian by default.
 	m := good()
 	m["phone"] = "abc"
-	_, body = e.postJSON("spn.localhost", "/api/v1/auth/register", m)
+	_, body := e.postJSON("spn.localhost", "/api/v1/auth/register", m)
 	if msg := fieldErrors(body)["phone"]; !strings.Contains(fmt.Sprint(msg), "Nomor HP") {
 		t.Errorf("Indonesian message expected, got %v", msg)
 	}
-	// Nothing was stored for any refused request: exactly the first account.
-	var n int
-	if err := e.db.Super.QueryRowContext(context.Background(), "SELECT count(*) FROM users").Scan(&n); err != nil {
+	// Nothing was stored for any refused request: exactly the first
+	// account, and no code waiting.
+	var n, codes int
+	if err := e.db.Super.QueryRowContext(context.Background(), "SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM phone_codes WHERE used_at IS NULL)").Scan(&n, &codes); err != nil {
 		t.Fatal(err)
 	}
-	if n != 1 {
-		t.Fatalf("%d users stored, want 1", n)
+	if n != 1 || codes != 0 {
+		t.Fatalf("%d users and %d waiting codes stored, want 1 and 0", n, codes)
 	}
 }
 
@@ -216,11 +211,8 @@ func TestRegistrationBadInput(t *testing.T) {
 func TestHTMLInNameIsEscaped(t *testing.T) {
 	e := newEnv(t)
 	name := `<script>alert("x")</script><b>Tini</b>`
-	resp, body := e.postJSON("spn.localhost", "/api/v1/auth/register", map[string]any{
+	body := e.registerWorker(e.gateway("spn"), "spn.localhost", map[string]any{
 		"name": name, "phone": "081255556666", "password": "jarum-benang-77"})
-	if resp.StatusCode != http.StatusCreated {
-		t.Fatalf("register: %d %v", resp.StatusCode, body)
-	}
 	if body["user"].(map[string]any)["name"] != name {
 		t.Fatalf("name not stored as typed: %v", body["user"])
 	}

@@ -57,8 +57,8 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	case errors.As(err, &fe):
 		status = fe.Code
 		code = statusCode(fe.Code)
-		if fe.Message == "csrf" {
-			code = "csrf"
+		if fe.Message == "csrf" || fe.Message == "two_factor_required" {
+			code = fe.Message
 		}
 	case errors.As(err, &ve):
 		status, code = fiber.StatusUnprocessableEntity, "invalid"

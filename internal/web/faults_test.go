@@ -379,11 +379,8 @@ func TestEvidenceStorageFailureLeavesNothingHalfMade(t *testing.T) {
 // its token.
 func (e *env) mintTokenForNewWorker() string {
 	e.t.Helper()
-	resp, body := e.postJSON("spn.localhost", "/api/v1/auth/register", map[string]any{
+	body := e.registerWorker(e.gateway("spn"), "spn.localhost", map[string]any{
 		"name": "Pekerja Uji", "phone": "081355550000", "password": "benang-sutra-77"})
-	if resp.StatusCode != http.StatusCreated {
-		e.t.Fatalf("register: %d %v", resp.StatusCode, body)
-	}
 	return body["token"].(string)
 }
 

@@ -39,11 +39,8 @@ func TestPlatformNeverReturnsCaseText(t *testing.T) {
 		`UPDATE tenants SET settings = settings || '{"analytics_share_company": true}' WHERE slug = 'spn'`); err != nil {
 		t.Fatal(err)
 	}
-	resp, reg := e.postJSON(spnHost, "/api/v1/auth/register", map[string]any{"name": "Nama " + marker, "phone": "081299990001",
+	reg := e.registerWorker(e.gateway("spn"), spnHost, map[string]any{"name": "Nama " + marker, "phone": "081299990001",
 		"password": "kata-sandi-panjang-" + marker[:8], "gender": "female", "sector": "garment", "workplace_name": "PT " + marker})
-	if resp.StatusCode != http.StatusCreated {
-		t.Fatalf("register: %d %v", resp.StatusCode, reg)
-	}
 	worker := reg["token"].(string)
 	officer := e.login(spnHost, map[string]string{"email": "officer@spn.example", "password": demoPW})
 	wp := e.workplaceID("spn", "pt-maju-jaya-garmen")

@@ -27,7 +27,7 @@ func queueParams(c *fiber.Ctx) cases.QueueParams {
 		Q: q("q"), Status: q("status"), Category: q("category"), Branch: q("branch"), Workplace: q("workplace"),
 		Urgency: q("urgency"), Overdue: q("overdue"), Assigned: q("assigned"), Unassigned: q("unassigned"),
 		Escalated: q("escalated"), LowRating: q("low_rating"), SafetyMode: q("safety_mode"), From: q("from"), To: q("to"),
-		Sort: q("sort"), Cursor: q("cursor"), Limit: q("limit"),
+		Sort: q("sort"), Cursor: q("cursor"), Limit: q("limit"), VerifiedMember: q("verified_member"),
 	}
 }
 
@@ -123,7 +123,7 @@ func queueURL(qp cases.QueueParams, cursor string) string {
 	for k, val := range map[string]string{"q": qp.Q, "status": qp.Status, "category": qp.Category, "branch": qp.Branch,
 		"workplace": qp.Workplace, "urgency": qp.Urgency, "overdue": qp.Overdue, "assigned": qp.Assigned,
 		"unassigned": qp.Unassigned, "escalated": qp.Escalated, "low_rating": qp.LowRating, "safety_mode": qp.SafetyMode,
-		"from": qp.From, "to": qp.To, "sort": qp.Sort, "limit": qp.Limit, "cursor": cursor} {
+		"from": qp.From, "to": qp.To, "sort": qp.Sort, "limit": qp.Limit, "cursor": cursor, "verified_member": qp.VerifiedMember} {
 		if val != "" {
 			v.Set(k, val)
 		}

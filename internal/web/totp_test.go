@@ -38,7 +38,13 @@ func TestTwoFactorLogin(t *testing.T) {
 	if resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("login with a wrong code: %d", resp.StatusCode)
 	}
-	code, _ = totp.GenerateCode(secret, time.Now())
+	// The code that confirmed enrolment cannot be used again: the next
+	// one (the next 30-second step, accepted as clock skew) can.
+	resp, _ = e.postJSON("spn.localhost", "/api/v1/auth/login", map[string]string{"email": "officer@spn.example", "password": "suara-demo", "totp": code})
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("login replaying the enrolment code: %d", resp.StatusCode)
+	}
+	code, _ = totp.GenerateCode(secret, time.Now().Add(30*time.Second))
 	e.login("spn.localhost", map[string]string{"email": "officer@spn.example", "password": "suara-demo", "totp": code})
 
 	// The union makes two-factor login mandatory.
