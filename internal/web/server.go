@@ -143,6 +143,7 @@ func (s *Server) routes() {
 	app.Get("/readyz", s.ready)
 
 	app.Use(s.resolveHost)
+	app.Use(s.stopSuspended)
 	app.Use(s.authenticate)
 	s.useRateLimits()
 	app.Get("/metrics", s.serveMetrics)
