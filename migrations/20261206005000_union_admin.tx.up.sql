@@ -15,3 +15,15 @@ ALTER TABLE invites ADD CONSTRAINT invites_contact CHECK (email <> '' OR phone I
 -- The first federation admin of a union created from the platform console
 -- is invited by a platform admin, who is no user of the union.
 ALTER TABLE invites ALTER COLUMN invited_by DROP NOT NULL;
+
+-- A staff account made from a phone invite signs in with its phone.
+DO $$
+DECLARE c text;
+BEGIN
+    SELECT conname INTO c FROM pg_constraint
+     WHERE conrelid = 'users'::regclass AND contype = 'c' AND pg_get_constraintdef(oid) LIKE '%staff%email IS NOT NULL%';
+    IF c IS NOT NULL THEN
+        EXECUTE format('ALTER TABLE users DROP CONSTRAINT %I', c);
+    END IF;
+END $$;
+ALTER TABLE users ADD CONSTRAINT users_staff_contact CHECK (kind <> 'staff' OR email IS NOT NULL OR phone IS NOT NULL);

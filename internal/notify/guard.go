@@ -164,3 +164,16 @@ func (s *Service) SendDirect(ctx context.Context, tenantID uuid.UUID, ch Channel
 	}
 	return s.sendNow(ctx, st, Message{Channel: ch, To: to, Subject: subject, Body: body, Template: "invite", Locale: locale}), nil
 }
+
+// Link is the union's public address of path (the root of links in
+// messages).
+func (s *Service) Link(slug, path string) string { return s.baseURL(slug) + path }
+
+// InviteMessage words a staff invite for its channel: who invites, to
+// which app, and the link.
+func InviteMessage(appName, link, locale string) (subject, body string) {
+	if locale == "en" {
+		return "Invitation to " + appName, "You are invited to join " + appName + " as union staff. Open this link to set your password (valid for 7 days):\n" + link
+	}
+	return "Undangan ke " + appName, "Anda diundang bergabung di " + appName + " sebagai pengurus serikat. Buka tautan ini untuk membuat kata sandi (berlaku 7 hari):\n" + link
+}
