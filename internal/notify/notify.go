@@ -81,8 +81,8 @@ type Options struct {
 	// SenderDomains are the operator's "slug=domain" entries (see
 	// config notify.sender_domains).
 	SenderDomains []string
-	Authz      Authorizer
-	Log        *slog.Logger
+	Authz         Authorizer
+	Log           *slog.Logger
 }
 
 // Service writes and delivers notifications.

@@ -118,8 +118,8 @@ func (b *Bundle) manifest(in *NewUnion) (*Manifest, error) {
 	}
 	m := &Manifest{Slug: in.Slug, Name: in.Name, ShortName: in.ShortName, AppName: in.AppName, Domains: domains,
 		DefaultLocale: in.Locale, Theme: "default", Sectors: in.Sectors,
-		Settings: Settings{AnonymousFiling: true, ReopenWindowDays: 30, EscalationGraceDays: 5, Branding: br},
-		Org:      OrgNode{Slug: in.Slug, Name: in.Name, Level: "national"},
+		Settings:   Settings{AnonymousFiling: true, ReopenWindowDays: 30, EscalationGraceDays: 5, Branding: br},
+		Org:        OrgNode{Slug: in.Slug, Name: in.Name, Level: "national"},
 		Categories: CategoriesSection{Template: "default"}}
 	if err := b.validate(m); err != nil {
 		return nil, fmt.Errorf("%w: %w", apperr.ErrConflict, err)
