@@ -38,6 +38,10 @@ const demoPassword = "suara-demo"
 type server struct {
 	db   *pgtest.DB
 	port int
+	// mail is the platform's mail relay; gateway a union's SMS gateway
+	// (allow-listed) for the onboarding flow (onboarding_test.go).
+	mail    *fakeMail
+	gateway *fakeGateway
 }
 
 // url is the address of path on the tenant's (or, with slug "", the
@@ -143,6 +147,13 @@ func bootServer() (s *server, err error) {
 	cfg.Classify.Workers = 1
 	// Links the server builds (invites, tenant lists) carry the real port.
 	cfg.HTTP.Addr = fmt.Sprintf("127.0.0.1:%d", port)
+	mail, err := startFakeMail()
+	if err != nil {
+		return nil, err
+	}
+	gateway := startFakeGateway()
+	cfg.Notify.SMTP = config.SMTP{Host: "127.0.0.1", Port: mail.port(), From: "noreply@suara.test"}
+	cfg.Notify.OutboundAllowHosts = []string{strings.TrimPrefix(gateway.srv.URL, "http://")}
 	ctx := context.Background()
 	if err := tenanttest.ApplySeed(ctx, tdb); err != nil {
 		return nil, err
@@ -178,7 +189,7 @@ func bootServer() (s *server, err error) {
 		_ = pf.Queue.Stop(sctx)
 		stopJobs()
 	})
-	s = &server{db: tdb, port: port}
+	s = &server{db: tdb, port: port, mail: mail, gateway: gateway}
 	// Ready when the probe answers.
 	for i := 0; ; i++ {
 		resp, err := http.Get(s.url("", "/healthz"))
