@@ -118,6 +118,9 @@ func (b *Bundle) manifest(in *NewUnion) (*Manifest, error) {
 	}
 	m := &Manifest{Slug: in.Slug, Name: in.Name, ShortName: in.ShortName, AppName: in.AppName, Domains: domains,
 		DefaultLocale: in.Locale, Theme: "default", Sectors: in.Sectors,
+		// 2FA hook: RequireStaff2FA is left at the zero value here; the
+		// per-union 2FA default (issue 20's auth work) decides it for
+		// unions made in the console as for manifests.
 		Settings:   Settings{AnonymousFiling: true, ReopenWindowDays: 30, EscalationGraceDays: 5, Branding: br},
 		Org:        OrgNode{Slug: in.Slug, Name: in.Name, Level: "national"},
 		Categories: CategoriesSection{Template: "default"}}
