@@ -1,12 +1,11 @@
 package web
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -308,20 +307,40 @@ func (s *Server) consoleUnionExport(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	// Buffered: the file is complete (and the export recorded) before the
-	// first byte goes out, so a failed export never looks like a good one.
-	var buf bytes.Buffer
-	if _, err := tenantio.Export(ctx, owner, s.console.Evidence, u.Slug, &buf); err != nil {
+	// Spooled to an unlinked temporary file: the file is complete (and
+	// the export recorded) before the first byte goes out, so a failed
+	// export never looks like a good one, and a large union does not sit
+	// in memory. The stream closes the file once sent.
+	f, err := os.CreateTemp("", "suara-export-*.jsonl")
+	if err != nil {
+		return fmt.Errorf("export spool: %w", err)
+	}
+	_ = os.Remove(f.Name())
+	sent := false
+	defer func() {
+		if !sent {
+			f.Close()
+		}
+	}()
+	if _, err := tenantio.Export(ctx, owner, s.console.Evidence, u.Slug, f); err != nil {
+		return err
+	}
+	size, err := f.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
 	if err := tenant.MarkExported(ctx, s.db, u.ID); err != nil {
 		return err
 	}
-	s.log.Info("console: union exported", "slug", u.Slug, "bytes", buf.Len(), "by", p.UserID)
+	s.log.Info("console: union exported", "slug", u.Slug, "bytes", size, "by", p.UserID)
 	c.Set(fiber.HeaderContentType, "application/x-ndjson")
 	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s-%s.jsonl"`, u.Slug, time.Now().UTC().Format("20060102-150405")))
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.SendStream(bufio.NewReader(&buf), buf.Len())
+	sent = true
+	return c.SendStream(f, int(size))
 }
 
 // consoleUnionRemove removes a suspended, exported union when its slug is
