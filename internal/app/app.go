@@ -144,7 +144,7 @@ func NewServer(ctx context.Context, cfg *config.Config, log *slog.Logger, bdb *b
 	accounts.SetMessenger(ns)
 	srv, err := web.New(web.Deps{Config: cfg, Log: log, DB: bdb, Resolver: resolver,
 		Metrics: m, Auth: accounts, Authz: authz, Cases: caseSvc, Notify: ns,
-		Analytics: newAnalytics(cfg, log, bdb), Privacy: newPrivacy(cfg, log, bdb, caseSvc)})
+		Analytics: newAnalytics(cfg, log, bdb), Privacy: newPrivacy(cfg, log, bdb, caseSvc), Console: newConsole(cfg)})
 	if err != nil {
 		return nil, err
 	}

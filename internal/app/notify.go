@@ -11,6 +11,7 @@ import (
 	"github.com/suara-id/suara/internal/auth"
 	"github.com/suara-id/suara/internal/cases"
 	"github.com/suara-id/suara/internal/config"
+	"github.com/suara-id/suara/internal/netguard"
 	"github.com/suara-id/suara/internal/notify"
 )
 
@@ -28,8 +29,10 @@ func newNotify(cfg *config.Config, log *slog.Logger, bdb *bun.DB, authz *auth.Au
 		BaseURL: func(slug string) string {
 			return cfg.HTTP.PublicScheme + "://" + slug + "." + cfg.HTTP.BaseDomain + suffix
 		},
-		SMTP: notify.SMTPConfig{Host: s.Host, Port: s.Port, Username: s.Username, Password: s.Password, From: s.From},
-		Log:  log,
+		SMTP:          notify.SMTPConfig{Host: s.Host, Port: s.Port, Username: s.Username, Password: s.Password, From: s.From},
+		Log:           log,
+		Guard:         &netguard.Policy{AllowHosts: cfg.Notify.OutboundAllowHosts},
+		SenderDomains: cfg.Notify.SenderDomains,
 	}
 	if authz != nil {
 		o.Authz = authz

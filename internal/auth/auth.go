@@ -79,6 +79,7 @@ type Invite struct {
 	TenantID   uuid.UUID  `bun:"tenant_id,pk,type:uuid" json:"-"`
 	ID         uuid.UUID  `bun:"id,pk,type:uuid,default:gen_random_uuid()" json:"id"`
 	Email      string     `bun:"email" json:"email"`
+	Phone      *string    `bun:"phone" json:"phone,omitempty"`
 	Role       string     `bun:"role" json:"role"`
 	BranchID   uuid.UUID  `bun:"branch_id,type:uuid" json:"branch_id"`
 	TokenHash  []byte     `bun:"token_hash" json:"-"`

@@ -276,7 +276,9 @@ func (s *Service) Login(ctx context.Context, t *tenant.Tenant, c Credentials, to
 
 func whereOf(byPhone bool) string {
 	if byPhone {
-		return "phone = ? AND kind = 'worker'"
+		// Staff invited by phone (invites.go) sign in with it too; a
+		// phone belongs to one account of the tenant.
+		return "phone = ? AND kind IN ('worker', 'staff')"
 	}
 	return "email = ? AND kind = 'staff'"
 }

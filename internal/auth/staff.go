@@ -194,6 +194,9 @@ func (s *Service) AcceptInvite(ctx context.Context, t *tenant.Tenant, token, nam
 		return nil, "", err
 	}
 	u := &User{TenantID: t.ID, Kind: "staff", Name: name, Email: &inv.Email, PasswordHash: hash}
+	if inv.Phone != nil { // an invite by phone (invites.go)
+		u.Email, u.Phone = nil, inv.Phone
+	}
 	var tok string
 	err = db.InTenantTx(ctx, s.db, t.ID, func(ctx context.Context, tx bun.Tx) error {
 		res, err := tx.NewUpdate().Table("invites").Set("accepted_at = ?", s.now()).
@@ -208,6 +211,9 @@ func (s *Service) AcceptInvite(ctx context.Context, t *tenant.Tenant, token, nam
 			return err
 		}
 		m := &Membership{TenantID: t.ID, UserID: u.ID, Role: inv.Role, BranchID: inv.BranchID, GrantedBy: &inv.InvitedBy}
+		if inv.InvitedBy == uuid.Nil { // invited from the platform console
+			m.GrantedBy = nil
+		}
 		if _, err := tx.NewInsert().Model(m).ExcludeColumn("id", "created_at").Exec(ctx); err != nil {
 			return err
 		}

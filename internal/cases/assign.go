@@ -23,6 +23,10 @@ var ErrConflictOfInterest = &apperr.FieldConflict{Field: "officer_id", Key: "err
 type AssignInput struct {
 	OfficerID string `json:"officer_id" form:"officer_id"`
 	BranchID  string `json:"branch_id" form:"branch_id"`
+	// Reason is required when staff assign a confidential case to
+	// themselves: taking the case gives them the reporter's identity, so it
+	// is a reveal and needs a reveal's written reason (selfassign.go).
+	Reason string `json:"reason" form:"reason"`
 }
 
 // Assignment is where a case stands after an assignment.
@@ -89,6 +93,9 @@ func (s *Service) Assign(ctx context.Context, tenantID uuid.UUID, p *auth.Princi
 		}
 		if officer != nil {
 			if err := assignable(ctx, tx, c, *officer); err != nil {
+				return err
+			}
+			if err := s.selfAssignReveal(ctx, tx, c, p, *officer, in.Reason); err != nil {
 				return err
 			}
 			c.AssignedTo = officer

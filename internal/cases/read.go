@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
@@ -186,15 +185,23 @@ func (s *Service) identityFor(ctx context.Context, tx bun.Tx, c *Case, p *auth.P
 		if err != nil {
 			return nil, err
 		}
+		// A handler who gave the case to themselves sees the identity as
+		// a reveal: the view is logged as one, with the reason they gave.
+		kind, payload := EventIdentityViewed, map[string]any{"by": "staff", "as": "assigned_handler"}
+		if reason, self, err := selfAssigned(ctx, tx, c, p); err != nil {
+			return nil, err
+		} else if self {
+			kind, payload = EventIdentityRevealed, map[string]any{"by": "staff", "as": "self_assigned_handler", "reason": reason}
+		}
 		var seen bool
 		err = tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM case_events WHERE case_id = ? AND kind = ?
-			AND actor_id = ? AND created_at > ?)`, c.ID, EventIdentityViewed, p.UserID.String(), s.Now().Add(-24*time.Hour)).Scan(&seen)
+			AND actor_id = ? AND created_at > ? AND payload::jsonb->>'as' = ?)`,
+			c.ID, kind, p.UserID.String(), s.Now().Add(-24*time.Hour), payload["as"]).Scan(&seen)
 		if err != nil {
 			return nil, fmt.Errorf("identity views: %w", err)
 		}
 		if !seen {
-			if _, err := s.addEvent(ctx, tx, c, EventIdentityViewed, p.UserID.String(), VisibilityInternal,
-				map[string]any{"by": "staff", "as": "assigned_handler"}); err != nil {
+			if _, err := s.addEvent(ctx, tx, c, kind, p.UserID.String(), VisibilityInternal, payload); err != nil {
 				return nil, err
 			}
 		}
@@ -208,17 +215,12 @@ func (s *Service) identityFor(ctx context.Context, tx bun.Tx, c *Case, p *auth.P
 // case_identity reveal at the case's branch and writes an internal
 // identity_revealed event carrying the reason, in the same transaction.
 func (s *Service) RevealIdentity(ctx context.Context, tenantID uuid.UUID, p *auth.Principal, id uuid.UUID, reason string) (*Identity, error) {
-	reason, ok := cleanText(reason)
-	switch n := utf8.RuneCountInString(reason); {
-	case !ok:
-		return nil, apperr.Invalid("reason", "error.reason_invalid")
-	case n < 10:
-		return nil, apperr.Invalid("reason", "error.reason_required")
-	case n > MaxReasonRunes:
-		return nil, apperr.Invalid("reason", "error.reason_too_long")
+	reason, err := revealReason(reason)
+	if err != nil {
+		return nil, err
 	}
 	var out *Identity
-	err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
+	err = db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		c, err := loadCase(ctx, tx, id)
 		if err != nil {
 			return err

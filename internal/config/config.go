@@ -61,6 +61,15 @@ type Analytics struct {
 // Notify configures outside notification channels (see internal/notify).
 type Notify struct {
 	SMTP SMTP `mapstructure:"smtp"`
+	// OutboundAllowHosts are hosts (or host:port) that tenant gateway and
+	// webhook URLs may name although they are plain http or private
+	// addresses (an internal gateway); every other URL must be https to a
+	// public address (internal/netguard).
+	OutboundAllowHosts []string `mapstructure:"outbound_allow_hosts"`
+	// SenderDomains are "slug=domain" entries ("*" for every union;
+	// "{slug}" in the domain stands for the union's slug): a union's
+	// sender_email must be on one of its domains.
+	SenderDomains []string `mapstructure:"sender_domains"`
 }
 
 type SMTP struct {

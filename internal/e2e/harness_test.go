@@ -40,7 +40,11 @@ const demoPassword = "suara-demo"
 type server struct {
 	db   *pgtest.DB
 	port int
-	sms  *smsGateway // every union's SMS gateway (codes)
+	sms *smsGateway // every union's SMS gateway (codes)
+	// mail is the platform's mail relay; gateway a union's SMS gateway
+	// (allow-listed) for the onboarding flow (onboarding_test.go).
+	mail    *fakeMail
+	gateway *fakeGateway
 }
 
 // url is the address of path on the tenant's (or, with slug "", the
@@ -260,6 +264,13 @@ func bootServer() (s *server, err error) {
 	cfg.Classify.Workers = 1
 	// Links the server builds (invites, tenant lists) carry the real port.
 	cfg.HTTP.Addr = fmt.Sprintf("127.0.0.1:%d", port)
+	mail, err := startFakeMail()
+	if err != nil {
+		return nil, err
+	}
+	gateway := startFakeGateway()
+	cfg.Notify.SMTP = config.SMTP{Host: "127.0.0.1", Port: mail.port(), From: "noreply@suara.test"}
+	cfg.Notify.OutboundAllowHosts = []string{strings.TrimPrefix(gateway.srv.URL, "http://")}
 	ctx := context.Background()
 	if err := tenanttest.ApplySeed(ctx, tdb); err != nil {
 		return nil, err
@@ -277,6 +288,7 @@ func bootServer() (s *server, err error) {
 		return nil, fmt.Errorf("sms gateway: %w", err)
 	}
 	atExit(sms.srv.Close)
+	cfg.Notify.OutboundAllowHosts = append(cfg.Notify.OutboundAllowHosts, strings.TrimPrefix(sms.srv.URL, "http://"))
 	pf, err := app.NewServer(ctx, cfg, log, tdb.App)
 	if err != nil {
 		return nil, err
@@ -310,7 +322,7 @@ func bootServer() (s *server, err error) {
 		_ = pf.Queue.Stop(sctx)
 		stopJobs()
 	})
-	s = &server{db: tdb, port: port, sms: sms}
+	s = &server{db: tdb, port: port, sms: sms, mail: mail, gateway: gateway}
 	// Ready when the probe answers.
 	for i := 0; ; i++ {
 		resp, err := http.Get(s.url("", "/healthz"))

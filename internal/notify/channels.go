@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime"
 	"net"
 	"net/http"
@@ -15,6 +16,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/suara-id/suara/internal/netguard"
 )
 
 // SMTPConfig is the platform's mail relay.
@@ -120,6 +123,11 @@ func sendMail(ctx context.Context, addr string, c SMTPConfig, from, to string, m
 // providers that only send pre-approved WhatsApp templates.
 type Gateway struct {
 	Client *http.Client
+	// Guard checks the URL and classifies failures (nil: no allow-list).
+	Guard *netguard.Policy
+	// Log keeps the detail of a failure for the operator; what the row
+	// (and so the admin) sees is only its kind.
+	Log *slog.Logger
 }
 
 // Send posts one message to the tenant's gateway.
@@ -139,14 +147,36 @@ func (g *Gateway) Send(ctx context.Context, st *Settings, m Message) error {
 	if st.GatewayToken != "" {
 		req.Header.Set("Authorization", "Bearer "+st.GatewayToken)
 	}
-	resp, err := g.Client.Do(req)
+	resp, err := g.Guard.Do(g.Client, req)
 	if err != nil {
-		return fmt.Errorf("gateway: %w", err)
+		if g.Log != nil {
+			g.Log.Warn("gateway call failed", "kind", netguard.Kind(err))
+		}
+		return &GatewayError{Kind: netguard.Kind(err), err: err}
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fmt.Errorf("gateway: status %d", resp.StatusCode)
+		return &GatewayError{Kind: "rejected", Status: resp.StatusCode}
 	}
 	return nil
 }
+
+// GatewayError is a failed gateway call, by kind only ("refused_address",
+// "unreachable", "redirect", "rejected" with the status): its text is what
+// admins see on an outbox row, so it names no address and carries no
+// network message.
+type GatewayError struct {
+	Kind   string
+	Status int
+	err    error
+}
+
+func (e *GatewayError) Error() string {
+	if e.Kind == "rejected" {
+		return fmt.Sprintf("gateway: status %d", e.Status)
+	}
+	return "gateway: " + e.Kind
+}
+
+func (e *GatewayError) Unwrap() error { return e.err }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/suara-id/suara/internal/auth"
 	"github.com/suara-id/suara/internal/metrics"
+	"github.com/suara-id/suara/internal/netguard"
 )
 
 // Channel is a way a message reaches someone.
@@ -71,10 +72,17 @@ type Options struct {
 	BaseURL func(slug string) string
 	// SMTP is the mail relay for the email channel (Host "" disables it).
 	SMTP SMTPConfig
-	// HTTPClient calls the SMS/WhatsApp gateway (nil: a 10s-timeout client).
+	// HTTPClient calls the SMS/WhatsApp gateway (nil: a 10s-timeout client
+	// dialling through Guard).
 	HTTPClient *http.Client
-	Authz      Authorizer
-	Log        *slog.Logger
+	// Guard decides which gateway URLs admins may save and calls may reach
+	// (nil: https to public addresses only, no allow-list).
+	Guard *netguard.Policy
+	// SenderDomains are the operator's "slug=domain" entries (see
+	// config notify.sender_domains).
+	SenderDomains []string
+	Authz         Authorizer
+	Log           *slog.Logger
 }
 
 // Service writes and delivers notifications.
@@ -100,6 +108,9 @@ type Service struct {
 	ReporterCases func(ctx context.Context, tenantID uuid.UUID, p *auth.Principal) ([]uuid.UUID, error)
 	// devLogCodes: see SetDevLogCodes (account.go).
 	devLogCodes bool
+
+	guard         *netguard.Policy
+	senderDomains []string
 }
 
 // New builds the service with the SMTP and gateway senders.
@@ -112,12 +123,16 @@ func New(bdb *bun.DB, o Options) *Service {
 	if base == nil {
 		base = func(slug string) string { return "http://" + slug + ".localhost" }
 	}
+	guard := o.Guard
+	if guard == nil {
+		guard = &netguard.Policy{}
+	}
 	hc := o.HTTPClient
 	if hc == nil {
-		hc = &http.Client{Timeout: 10 * time.Second}
+		hc = guard.Client(10 * time.Second)
 	}
-	gw := &Gateway{Client: hc}
-	return &Service{db: bdb, log: log, baseURL: base, Now: time.Now, Authz: o.Authz,
+	gw := &Gateway{Client: hc, Guard: guard, Log: log}
+	return &Service{db: bdb, log: log, baseURL: base, Now: time.Now, Authz: o.Authz, guard: guard, senderDomains: o.SenderDomains,
 		Senders: map[Channel]Sender{ChannelEmail: &SMTPSender{Config: o.SMTP}, ChannelSMS: gw, ChannelWhatsApp: gw}}
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/suara-id/suara/internal/config"
 	"github.com/suara-id/suara/internal/db"
 	"github.com/suara-id/suara/internal/db/pgtest"
+	"github.com/suara-id/suara/internal/netguard"
 	"github.com/suara-id/suara/internal/notify"
 	"github.com/suara-id/suara/internal/tenant"
 	"github.com/suara-id/suara/internal/tenant/tenanttest"
@@ -74,6 +75,9 @@ func setup(t *testing.T) *fx {
 		BaseURL: func(slug string) string { return "https://" + slug + ".suara.test" },
 		SMTP:    notify.SMTPConfig{Host: "127.0.0.1", Port: f.smtp.port(), From: "noreply@suara.test", Timeout: 5 * time.Second},
 		Log:     log,
+		// The fake gateway listens on loopback: the operator allow-lists it.
+		Guard:         &netguard.Policy{AllowHosts: []string{strings.TrimPrefix(f.gw.srv.URL, "http://")}},
+		SenderDomains: []string{"spn=spn.example"},
 	})
 	f.ns.Now = func() time.Time { return f.now }
 	// The test's service takes the hook the production wiring installed.

@@ -147,6 +147,10 @@ func (s *Service) SaveSettings(ctx context.Context, tenantID uuid.UUID, p *auth.
 	if err := validateSettings(&in); err != nil {
 		return nil, err
 	}
+	// Outside any transaction: these resolve names.
+	if err := s.checkOutbound(ctx, slug, &in); err != nil {
+		return nil, err
+	}
 	in.TenantID = tenantID
 	in.UpdatedAt = s.Now().UTC()
 	err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
@@ -191,7 +195,7 @@ func validateSettings(in *Settings) error {
 	in.GatewayURL = strings.TrimSpace(in.GatewayURL)
 	if in.GatewayURL != "" {
 		u, err := url.Parse(in.GatewayURL)
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(in.GatewayURL) > 500 {
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || len(in.GatewayURL) > 500 {
 			v.Add("gateway_url", "error.invalid")
 		}
 	}

@@ -29,10 +29,14 @@ func NewResolver(baseDomain string, db bun.IDB) *Resolver {
 	return &Resolver{base: strings.ToLower(baseDomain), db: db}
 }
 
-// Refresh reloads all active tenants.
+// Refresh reloads all active and suspended tenants: a suspended union's
+// host still resolves, so that its pages can say it is suspended (the web
+// layer stops logins and filings there). The platform console refreshes
+// after it suspends or resumes a union; other processes catch up at the
+// next Run tick.
 func (r *Resolver) Refresh(ctx context.Context) error {
 	var rows []*Tenant
-	if err := r.db.NewSelect().Model(&rows).Where("status = 'active'").Scan(ctx); err != nil {
+	if err := r.db.NewSelect().Model(&rows).Where("status IN ('active', 'suspended')").Scan(ctx); err != nil {
 		return fmt.Errorf("load tenants: %w", err)
 	}
 	r.Set(rows)
@@ -103,20 +107,23 @@ func (r *Resolver) Resolve(host string) (Target, *Tenant) {
 	return Unknown, nil
 }
 
-// BySlug returns the tenant with slug, if active.
+// BySlug returns the tenant with slug, if active or suspended (check
+// Suspended).
 func (r *Resolver) BySlug(slug string) *Tenant {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	return r.bySlug[slug]
 }
 
-// All returns the active tenants.
+// All returns the active tenants (suspended ones are not listed).
 func (r *Resolver) All() []*Tenant {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	out := make([]*Tenant, 0, len(r.bySlug))
 	for _, t := range r.bySlug {
-		out = append(out, t)
+		if !t.Suspended() {
+			out = append(out, t)
+		}
 	}
 	return out
 }

@@ -3,10 +3,12 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -15,7 +17,6 @@ import (
 // to it: POST of a JSON message {channel, to, body, template, locale, ...}
 // with the union's bearer token; any 2xx is delivered.
 type fakeGateway struct {
-	srv  *httptest.Server
 	mu   sync.Mutex
 	msgs []gatewayMessage
 }
@@ -29,29 +30,54 @@ type gatewayMessage struct {
 	Auth     string `json:"-"`
 }
 
+// gatewayHub is one loopback server for the package's fake gateways, each
+// at its own path; newEnv allow-lists its host:port (and only it), as an
+// operator allow-lists an internal gateway, so the SSRF guard still refuses
+// every other loopback address.
+var gatewayHub struct {
+	once sync.Once
+	srv  *httptest.Server
+	mu   sync.Mutex
+	gws  map[string]*fakeGateway
+}
+
+func gatewayHubHost() string {
+	gatewayHub.once.Do(func() {
+		gatewayHub.gws = map[string]*fakeGateway{}
+		gatewayHub.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			gatewayHub.mu.Lock()
+			g := gatewayHub.gws[r.URL.Path]
+			gatewayHub.mu.Unlock()
+			body, _ := io.ReadAll(r.Body)
+			var m gatewayMessage
+			if g == nil || r.Method != http.MethodPost || r.Header.Get("Content-Type") != "application/json" || json.Unmarshal(body, &m) != nil {
+				w.WriteHeader(http.StatusBadRequest)
+				return
+			}
+			m.Auth = r.Header.Get("Authorization")
+			g.mu.Lock()
+			g.msgs = append(g.msgs, m)
+			g.mu.Unlock()
+			w.WriteHeader(http.StatusAccepted)
+		}))
+	})
+	return strings.TrimPrefix(gatewayHub.srv.URL, "http://")
+}
+
 // gateway starts a fake gateway and switches it on as the SMS channel of
 // the union slug (as its admin would in the notification settings).
 func (e *env) gateway(slug string) *fakeGateway {
 	e.t.Helper()
 	g := &fakeGateway{}
-	g.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		var m gatewayMessage
-		if r.Method != http.MethodPost || r.Header.Get("Content-Type") != "application/json" || json.Unmarshal(body, &m) != nil {
-			w.WriteHeader(http.StatusBadRequest)
-			return
-		}
-		m.Auth = r.Header.Get("Authorization")
-		g.mu.Lock()
-		g.msgs = append(g.msgs, m)
-		g.mu.Unlock()
-		w.WriteHeader(http.StatusAccepted)
-	}))
-	e.t.Cleanup(g.srv.Close)
+	gatewayHubHost()
+	gatewayHub.mu.Lock()
+	path := fmt.Sprintf("/gw/%d", len(gatewayHub.gws)+1)
+	gatewayHub.gws[path] = g
+	gatewayHub.mu.Unlock()
 	_, err := e.db.Super.ExecContext(context.Background(), `INSERT INTO notify_settings (tenant_id, sms_enabled, gateway_url, gateway_token, updated_at)
 		SELECT id, true, ?, 'gw-secret', now() FROM tenants WHERE slug = ?
 		ON CONFLICT (tenant_id) DO UPDATE SET sms_enabled = true, gateway_url = EXCLUDED.gateway_url, gateway_token = EXCLUDED.gateway_token`,
-		g.srv.URL, slug)
+		gatewayHub.srv.URL+path, slug)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -362,17 +362,22 @@ func (s *Server) apiInvite(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var r auth.InviteRequest
+	var r auth.StaffInvite
 	if err := parseJSON(c, &r); err != nil {
 		return err
 	}
-	inv, tok, err := s.auth.Invite(c.UserContext(), p, r)
+	inv, tok, err := s.auth.InviteStaff(c.UserContext(), p, r)
 	if err != nil {
 		return err
 	}
-	// Until email delivery exists the link goes back to the admin, who
-	// passes it on; it works once and expires.
-	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"invite": inv, "url": s.tenantURL(reqCtx(c).Tenant) + "/invite/" + tok})
+	// The link goes out through the union's channel (admin_team.go) and
+	// back to the admin, who may pass it on; it works once and expires.
+	t := reqCtx(c).Tenant
+	if t == nil {
+		return fiber.ErrNotFound
+	}
+	sent := s.sendInvite(c.UserContext(), t, inv, tok)
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"invite": inv, "url": s.tenantURL(t) + "/invite/" + tok, "sent": sent})
 }
 
 func (s *Server) apiAcceptInvite(c *fiber.Ctx) error {

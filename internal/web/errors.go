@@ -74,6 +74,10 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		if lim.RetryAfterSeconds > 0 {
 			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(lim.RetryAfterSeconds))
 		}
+	case errors.Is(err, errUnionSuspended):
+		// The union is suspended by the platform (console.go): a notice,
+		// not a failure.
+		status, code = fiber.StatusServiceUnavailable, "union_suspended"
 	case errors.Is(err, apperr.ErrNotFound):
 		status, code = fiber.StatusNotFound, "not_found"
 	case errors.Is(err, apperr.ErrConflict):
@@ -96,7 +100,9 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	case badEncoding(err), nulTruncated(c, err):
 		status, code = fiber.StatusUnprocessableEntity, "invalid"
 	}
-	if status == fiber.StatusServiceUnavailable {
+	if code == "union_suspended" {
+		// not a fault: nothing to log
+	} else if status == fiber.StatusServiceUnavailable {
 		s.log.Warn("request failed: database unavailable", "err", err, "route", c.Route().Path)
 	} else if status >= 500 {
 		s.log.Error("request failed", "err", err, "route", c.Route().Path, "request_id", c.GetRespHeader(fiber.HeaderXRequestID))
@@ -116,6 +122,10 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	p := s.page(c, "")
 	p.Title = msg
 	data := map[string]any{"Status": status, "Message": msg, "Fields": fields}
+	if code == "union_suspended" {
+		p.Title = translate(rc.loc, "error.union_suspended_title")
+		data["Heading"], data["Hint"] = p.Title, translate(rc.loc, "error.union_suspended_hint")
+	}
 	if status == fiber.StatusTooManyRequests {
 		// A worker whose report was refused is told, kindly, what to do.
 		p.Title = translate(rc.loc, "error.rate_limited_title")

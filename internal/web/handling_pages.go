@@ -178,7 +178,7 @@ func (s *Server) caseAssignSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.cases.Assign(c.UserContext(), t.ID, p, id, cases.AssignInput{OfficerID: c.FormValue("officer_id"), BranchID: c.FormValue("branch_id")})
+	_, err = s.cases.Assign(c.UserContext(), t.ID, p, id, cases.AssignInput{OfficerID: c.FormValue("officer_id"), BranchID: c.FormValue("branch_id"), Reason: c.FormValue("reason")})
 	return s.formOutcome(c, id, err, true)
 }
 

@@ -60,11 +60,16 @@ func newEnv(t *testing.T, mutate ...func(*config.Config)) *env {
 	// production costs are measured by internal/auth's benchmarks.
 	cfg.Security.Password = config.Password{MemoryKiB: 64, Iterations: 1, Parallelism: 1}
 	cfg.Paths.Data = t.TempDir()
+	// The console's exports and removal use the owner role, as in production.
+	cfg.Database.OwnerURL = tdb.OwnerURL
 	// Tests file and upload from one address far more than any union
 	// would (the hostile suite sends hundreds of filings): the limits are
 	// off unless a test sets them (ratelimit_test.go).
 	cfg.RateLimits.Filing = config.RateLimit{PerIP: 1 << 30, PerTenant: 1 << 30}
 	cfg.RateLimits.Upload = cfg.RateLimits.Filing
+	// The package's fake SMS/WhatsApp gateways (env.gateway) live on one
+	// allow-listed loopback address.
+	cfg.Notify.OutboundAllowHosts = append(cfg.Notify.OutboundAllowHosts, gatewayHubHost())
 	for _, m := range mutate {
 		m(cfg)
 	}

@@ -317,8 +317,17 @@ func fakeOllama(t *testing.T, model string) string {
 // is a phone, an e-mail, a receipt code or a UUID of a person.
 func TestMetricsScrapeAfterRealWork(t *testing.T) {
 	const model = "qwen2.5:3b"
+	var gwCalls atomic.Int32
+	gw := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if gwCalls.Add(1) == 1 {
+			w.WriteHeader(http.StatusBadGateway) // the first message fails
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	}))
+	defer gw.Close()
 	ollama := fakeOllama(t, model)
-	e := newCaseEnv(t, func(c *config.Config) {
+	e := newCaseEnv(t, allowGateway(gw), func(c *config.Config) {
 		c.Classify.Workers = 2
 		c.Classify.Ollama.Enabled, c.Classify.Ollama.Host, c.Classify.Ollama.Model = true, ollama, model
 		c.Classify.Ollama.Timeout = 5 * time.Second
@@ -329,15 +338,6 @@ func TestMetricsScrapeAfterRealWork(t *testing.T) {
 	if _, err := e.db.Super.ExecContext(ctx, "DELETE FROM river_job"); err != nil {
 		t.Fatal(err)
 	}
-	var gwCalls atomic.Int32
-	gw := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if gwCalls.Add(1) == 1 {
-			w.WriteHeader(http.StatusBadGateway) // the first message fails
-			return
-		}
-		w.WriteHeader(http.StatusOK)
-	}))
-	defer gw.Close()
 	admin := e.login(spnHost, map[string]string{"email": "admin@spn.example", "password": demoPW})
 	if resp, st := putSettings(e, admin, map[string]any{"sms_enabled": true, "gateway_url": gw.URL, "gateway_token": "tok",
 		"quiet_start": 0, "quiet_end": 0}); resp.StatusCode != http.StatusOK {

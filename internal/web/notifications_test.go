@@ -29,9 +29,9 @@ func notifyCase(t *testing.T, e *env) (worker, admin, id, ref string) {
 }
 
 func TestNotificationInboxAndOutbox(t *testing.T) {
-	e := newCaseEnv(t)
 	gw := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusBadGateway) }))
 	defer gw.Close()
+	e := newCaseEnv(t, allowGateway(gw))
 	admin := e.login(spnHost, map[string]string{"email": "admin@spn.example", "password": demoPW})
 	resp, st := putSettings(e, admin, map[string]any{
 		"sms_enabled": true, "gateway_url": gw.URL, "gateway_token": "tok", "quiet_start": 0, "quiet_end": 0})

@@ -39,6 +39,7 @@ func exerciseMore(t *testing.T, e *env, r *recorder, a apiActors, must statusChe
 	exerciseSettings(t, e, r, a, must)
 	exerciseExports(r, a, must)
 	exercisePlatform(e, r, a, must)
+	exerciseTeam(t, e, r, a, must)
 }
 
 // checkinDue makes check-in 1 of a case due now (the job that schedules it

@@ -29,6 +29,7 @@ func (s *Server) platformRoutes() {
 	s.app.Get("/console/explore.csv", s.consoleExportCSV)
 	s.app.Get("/console/trend", s.consoleTrendPage)
 	s.platformReportRoutes()
+	s.unionRoutes()
 }
 
 // requireAnalyst returns a platform principal allowed to read analytics:

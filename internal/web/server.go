@@ -40,6 +40,9 @@ type Deps struct {
 	Notify    *notify.Service  // nil: notification routes answer 404
 	Analytics *analytics.Store // cross-union aggregates for the platform console and API
 	Privacy   *privacy.Service // nil: /me/export and /me/delete answer 404
+	// Console is what the platform console's union pages need
+	// (platform_unions.go); nil fields turn those actions off.
+	Console ConsoleDeps
 }
 
 // Server holds the Fiber app and what handlers share.
@@ -60,6 +63,7 @@ type Server struct {
 	analytics *analytics.Store
 	admin     *tenant.Admin // tenant administration, built by adminRoutes
 	privacy   *privacy.Service
+	console   ConsoleDeps
 }
 
 // New builds the Fiber app with every route.
@@ -103,6 +107,7 @@ func New(d Deps) (*Server, error) {
 	s.notify = d.Notify
 	s.analytics = d.Analytics
 	s.privacy = d.Privacy
+	s.console = d.Console
 	s.routes()
 	return s, nil
 }
@@ -143,6 +148,7 @@ func (s *Server) routes() {
 	app.Get("/readyz", s.ready)
 
 	app.Use(s.resolveHost)
+	app.Use(s.stopSuspended)
 	app.Use(s.authenticate)
 	s.useRateLimits()
 	app.Get("/metrics", s.serveMetrics)

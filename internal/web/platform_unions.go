@@ -1,0 +1,448 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/suara-id/suara/internal/apperr"
+	"github.com/suara-id/suara/internal/auth"
+	"github.com/suara-id/suara/internal/evidence"
+	"github.com/suara-id/suara/internal/notify"
+	"github.com/suara-id/suara/internal/tenant"
+	"github.com/suara-id/suara/internal/tenantio"
+)
+
+// ConsoleDeps are what the console's union pages need beyond the app's
+// connection: the manifests bundle (category templates and sectors), the
+// owner connection (exports and removal read and delete every tenant
+// table) and the evidence store (files go into exports and away on
+// removal).
+type ConsoleDeps struct {
+	Bundle   *tenant.Bundle
+	Owner    func(context.Context) (*bun.DB, error)
+	Evidence evidence.Store
+}
+
+// unionRoutes are the platform console's union and account pages, on the
+// platform host, for platform admins.
+func (s *Server) unionRoutes() {
+	s.app.Get("/console/unions", s.consoleUnionsPage)
+	s.app.Post("/console/unions", s.consoleUnionCreate)
+	s.app.Get("/console/unions/:id", s.consoleUnionPage)
+	s.app.Post("/console/unions/:id/suspend", s.consoleUnionStatus(true))
+	s.app.Post("/console/unions/:id/resume", s.consoleUnionStatus(false))
+	s.app.Post("/console/unions/:id/export", s.consoleUnionExport)
+	s.app.Post("/console/unions/:id/remove", s.consoleUnionRemove)
+	s.app.Get("/console/accounts", s.consoleAccountsPage)
+	s.app.Post("/console/accounts", s.consoleAccountCreate)
+	s.app.Post("/console/accounts/:id/disable", s.consoleAccountSet(true))
+	s.app.Post("/console/accounts/:id/enable", s.consoleAccountSet(false))
+}
+
+// requirePlatformAdmin returns a platform principal with act on obj in the
+// platform domain: 404 on a tenant host, 401 signed out, 403 otherwise.
+func (s *Server) requirePlatformAdmin(c *fiber.Ctx, obj, act string) (*auth.Principal, error) {
+	rc := reqCtx(c)
+	if rc.Tenant != nil || rc.Target != tenant.Platform {
+		return nil, fiber.ErrNotFound
+	}
+	p, err := requireSignedIn(c)
+	if err != nil {
+		return nil, err
+	}
+	if p.Kind != "platform" || p.TenantID != uuid.Nil {
+		return nil, apperr.ErrForbidden
+	}
+	if err := s.authz.Check(c.UserContext(), p, "platform", obj, act); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+type unionsData struct {
+	Unions  []tenant.UnionRow
+	Sectors []tenant.SectorTemplate
+	New     tenant.NewUnion
+	Errors  map[string]string
+	Error   string
+	Created *createdUnion
+}
+
+// createdUnion is what the console says after creating a union: where it
+// lives and how the first admin's invite went (the link itself only when
+// it could not be sent, for the platform admin to hand over).
+type createdUnion struct {
+	Slug, URL, Result, Link string
+}
+
+func (s *Server) consoleUnionsPage(c *fiber.Ctx) error {
+	if _, err := s.requirePlatformAdmin(c, "platform_tenants", "read"); err != nil {
+		return consoleRedirect(c, err)
+	}
+	return s.renderUnions(c, fiber.StatusOK, nil, tenant.NewUnion{}, nil)
+}
+
+func consoleRedirect(c *fiber.Ctx, err error) error {
+	if errors.Is(err, apperr.ErrUnauthorized) {
+		return c.Redirect("/login", fiber.StatusSeeOther)
+	}
+	return err
+}
+
+func (s *Server) renderUnions(c *fiber.Ctx, status int, f *form, in tenant.NewUnion, created *createdUnion) error {
+	list, err := tenant.Unions(c.UserContext(), s.db)
+	if err != nil {
+		return err
+	}
+	d := unionsData{Unions: list, New: in, Errors: map[string]string{}, Created: created}
+	if s.console.Bundle != nil {
+		d.Sectors = s.console.Bundle.SectorChoices()
+	}
+	if f != nil {
+		d.Errors, d.Error = f.Errors, f.Error
+	}
+	pg := s.page(c, "console.unions.title")
+	pg.Data = d
+	return s.render(c, status, "console_unions", pg)
+}
+
+// consoleUnionCreate provisions a union from the form (the rows a
+// manifest writes), stores its logo when one is sent, invites its first
+// federation admin by email, and refreshes the host map so the union is
+// served at once.
+func (s *Server) consoleUnionCreate(c *fiber.Ctx) error {
+	p, err := s.requirePlatformAdmin(c, "platform_tenants", "create")
+	if err != nil {
+		return err
+	}
+	if s.console.Bundle == nil {
+		return fiber.ErrNotFound
+	}
+	var in tenant.NewUnion
+	if err := c.BodyParser(&in); err != nil {
+		in = tenant.NewUnion{}
+	}
+	in.Sectors = formMulti(c, "sectors")
+	logo, err := formLogo(c)
+	fail := func(err error) error {
+		f, status, ferr := s.formFailure(c, err, nil)
+		if ferr != nil {
+			return ferr
+		}
+		return s.renderUnions(c, status, f, in, nil)
+	}
+	if err != nil {
+		return fail(err)
+	}
+	adminEmail := strings.ToLower(strings.TrimSpace(in.AdminEmail))
+	if !strings.Contains(adminEmail, "@") || strings.ContainsAny(adminEmail, " <>\r\n") {
+		return fail(apperr.Invalid("admin_email", "error.email_invalid"))
+	}
+	ctx := c.UserContext()
+	t, err := s.console.Bundle.CreateUnion(ctx, s.db, in)
+	if err != nil {
+		return fail(err)
+	}
+	if len(logo) > 0 {
+		if err := tenant.SetLogo(ctx, s.db, t.ID, logo); err != nil {
+			s.log.Warn("console: logo of new union refused", "slug", t.Slug, "err", err)
+		}
+	}
+	if err := s.resolver.Refresh(ctx); err != nil {
+		return err
+	}
+	_, tok, err := s.auth.InviteFirstAdmin(ctx, t, adminEmail)
+	if err != nil {
+		return err
+	}
+	s.log.Info("console: union created", "slug", t.Slug, "by", p.UserID)
+	created := &createdUnion{Slug: t.Slug, Result: "not_configured"}
+	link := "/invite/" + tok
+	if s.notify != nil {
+		created.URL = s.notify.Link(t.Slug, "/")
+		link = s.notify.Link(t.Slug, link)
+		subj, body := notify.InviteMessage(t.AppName, link, t.DefaultLocale)
+		res, err := s.notify.SendDirect(ctx, t.ID, notify.ChannelEmail, adminEmail, subj, body, t.DefaultLocale)
+		if err != nil {
+			return err
+		}
+		created.Result = res.Result
+	}
+	if created.Result != "sent" {
+		created.Link = link
+	}
+	return s.renderUnions(c, fiber.StatusCreated, nil, tenant.NewUnion{}, created)
+}
+
+// formMulti reads a repeated form field (checkboxes).
+func formMulti(c *fiber.Ctx, name string) []string {
+	var out []string
+	if mf, err := c.MultipartForm(); err == nil && mf != nil {
+		for _, v := range mf.Value[name] {
+			out = append(out, strings.Clone(v))
+		}
+		return out
+	}
+	for _, v := range c.Context().PostArgs().PeekMulti(name) {
+		out = append(out, string(v))
+	}
+	return out
+}
+
+// formLogo reads an optional logo upload, bounded.
+func formLogo(c *fiber.Ctx) ([]byte, error) {
+	fh, err := c.FormFile("logo")
+	if err != nil || fh.Size == 0 {
+		return nil, nil
+	}
+	if fh.Size > tenant.MaxLogoBytes {
+		return nil, apperr.Invalid("logo", "error.branding_logo_size")
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return nil, fmt.Errorf("open logo: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, tenant.MaxLogoBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("read logo: %w", err)
+	}
+	if _, _, err := tenant.CleanLogo(data); err != nil {
+		return nil, err
+	}
+	return data, nil
+}
+
+type unionData struct {
+	Union   *tenant.UnionRow
+	Errors  map[string]string
+	Error   string
+	Done    string
+	Removed int
+}
+
+func (s *Server) consoleUnion(c *fiber.Ctx, act string) (*auth.Principal, *tenant.UnionRow, error) {
+	p, err := s.requirePlatformAdmin(c, "platform_tenants", act)
+	if err != nil {
+		return nil, nil, err
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := tenant.Union(c.UserContext(), s.db, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, u, nil
+}
+
+func (s *Server) consoleUnionPage(c *fiber.Ctx) error {
+	_, u, err := s.consoleUnion(c, "read")
+	if err != nil {
+		return consoleRedirect(c, err)
+	}
+	return s.renderUnion(c, fiber.StatusOK, u, nil)
+}
+
+func (s *Server) renderUnion(c *fiber.Ctx, status int, u *tenant.UnionRow, f *form) error {
+	d := unionData{Union: u, Errors: map[string]string{}, Done: c.Query("done")}
+	if f != nil {
+		d.Errors, d.Error, d.Done = f.Errors, f.Error, ""
+	}
+	pg := s.page(c, "console.unions.title")
+	pg.Data = d
+	return s.render(c, status, "console_union", pg)
+}
+
+// consoleUnionStatus suspends or resumes a union and refreshes this
+// process's host map at once (other processes within a minute).
+func (s *Server) consoleUnionStatus(suspend bool) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		p, u, err := s.consoleUnion(c, "suspend")
+		if err != nil {
+			return err
+		}
+		err = tenant.SetSuspended(c.UserContext(), s.db, u.ID, suspend)
+		if err != nil {
+			f, status, ferr := s.formFailure(c, err, nil)
+			if ferr != nil {
+				return ferr
+			}
+			return s.renderUnion(c, status, u, f)
+		}
+		if err := s.resolver.Refresh(c.UserContext()); err != nil {
+			return err
+		}
+		s.log.Info("console: union status", "slug", u.Slug, "suspended", suspend, "by", p.UserID)
+		done := "resumed"
+		if suspend {
+			done = "suspended"
+		}
+		return c.Redirect("/console/unions/"+u.ID.String()+"?done="+done, fiber.StatusSeeOther)
+	}
+}
+
+// consoleUnionExport sends the union's export file (the format of `suara
+// tenants export`) as a download and records the export.
+func (s *Server) consoleUnionExport(c *fiber.Ctx) error {
+	p, u, err := s.consoleUnion(c, "export")
+	if err != nil {
+		return err
+	}
+	if s.console.Owner == nil || s.console.Evidence == nil {
+		return fiber.ErrNotFound
+	}
+	ctx := c.UserContext()
+	owner, err := s.console.Owner(ctx)
+	if err != nil {
+		return err
+	}
+	// Spooled to an unlinked temporary file: the file is complete (and
+	// the export recorded) before the first byte goes out, so a failed
+	// export never looks like a good one, and a large union does not sit
+	// in memory. The stream closes the file once sent.
+	f, err := os.CreateTemp("", "suara-export-*.jsonl")
+	if err != nil {
+		return fmt.Errorf("export spool: %w", err)
+	}
+	_ = os.Remove(f.Name())
+	sent := false
+	defer func() {
+		if !sent {
+			f.Close()
+		}
+	}()
+	if _, err := tenantio.Export(ctx, owner, s.console.Evidence, u.Slug, f); err != nil {
+		return err
+	}
+	size, err := f.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	if err := tenant.MarkExported(ctx, s.db, u.ID); err != nil {
+		return err
+	}
+	s.log.Info("console: union exported", "slug", u.Slug, "bytes", size, "by", p.UserID)
+	c.Set(fiber.HeaderContentType, "application/x-ndjson")
+	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s-%s.jsonl"`, u.Slug, time.Now().UTC().Format("20060102-150405")))
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	sent = true
+	return c.SendStream(f, int(size))
+}
+
+// consoleUnionRemove removes a suspended, exported union when its slug is
+// typed again; otherwise the page says what is missing.
+func (s *Server) consoleUnionRemove(c *fiber.Ctx) error {
+	p, u, err := s.consoleUnion(c, "remove")
+	if err != nil {
+		return err
+	}
+	if s.console.Owner == nil || s.console.Evidence == nil {
+		return fiber.ErrNotFound
+	}
+	ctx := c.UserContext()
+	owner, err := s.console.Owner(ctx)
+	if err != nil {
+		return err
+	}
+	n, err := tenantio.Remove(ctx, owner, s.console.Evidence, u.ID, c.FormValue("confirm"))
+	if err != nil {
+		f, status, ferr := s.formFailure(c, err, nil)
+		if ferr != nil {
+			return ferr
+		}
+		return s.renderUnion(c, status, u, f)
+	}
+	s.authz.Invalidate(u.ID)
+	if err := s.resolver.Refresh(ctx); err != nil {
+		return err
+	}
+	s.log.Info("console: union removed", "slug", u.Slug, "rows", n, "by", p.UserID)
+	return c.Redirect("/console/unions?removed="+u.Slug, fiber.StatusSeeOther)
+}
+
+type accountsData struct {
+	Accounts []auth.PlatformAccount
+	New      map[string]string
+	Errors   map[string]string
+	Error    string
+	Saved    bool
+	Self     uuid.UUID
+}
+
+func (s *Server) consoleAccountsPage(c *fiber.Ctx) error {
+	p, err := s.requirePlatformAdmin(c, "analyst", "manage")
+	if err != nil {
+		return consoleRedirect(c, err)
+	}
+	return s.renderAccounts(c, fiber.StatusOK, p, nil, nil)
+}
+
+func (s *Server) renderAccounts(c *fiber.Ctx, status int, p *auth.Principal, f *form, values map[string]string) error {
+	list, err := s.auth.PlatformAccounts(c.UserContext(), p)
+	if err != nil {
+		return err
+	}
+	d := accountsData{Accounts: list, New: values, Errors: map[string]string{}, Saved: c.Query("saved") != "", Self: p.UserID}
+	if d.New == nil {
+		d.New = map[string]string{}
+	}
+	if f != nil {
+		d.Errors, d.Error, d.Saved = f.Errors, f.Error, false
+	}
+	pg := s.page(c, "console.accounts.title")
+	pg.Data = d
+	return s.render(c, status, "console_accounts", pg)
+}
+
+func (s *Server) consoleAccountCreate(c *fiber.Ctx) error {
+	p, err := s.requirePlatformAdmin(c, "analyst", "manage")
+	if err != nil {
+		return err
+	}
+	values := map[string]string{"name": c.FormValue("name"), "email": c.FormValue("email"), "role": c.FormValue("role")}
+	_, err = s.auth.CreatePlatformAccountAs(c.UserContext(), p, auth.NewAccount{Name: strings.TrimSpace(values["name"]),
+		Email: values["email"], Role: values["role"], Password: c.FormValue("password")})
+	if err != nil {
+		f, status, ferr := s.formFailure(c, err, nil)
+		if ferr != nil {
+			return ferr
+		}
+		return s.renderAccounts(c, status, p, f, values)
+	}
+	return c.Redirect("/console/accounts?saved=1", fiber.StatusSeeOther)
+}
+
+func (s *Server) consoleAccountSet(disable bool) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		p, err := s.requirePlatformAdmin(c, "analyst", "manage")
+		if err != nil {
+			return err
+		}
+		id, err := pathID(c, "id")
+		if err != nil {
+			return err
+		}
+		if err := s.auth.SetPlatformAccountDisabled(c.UserContext(), p, id, disable); err != nil {
+			f, status, ferr := s.formFailure(c, err, nil)
+			if ferr != nil {
+				return ferr
+			}
+			return s.renderAccounts(c, status, p, f, nil)
+		}
+		return c.Redirect("/console/accounts?saved=1", fiber.StatusSeeOther)
+	}
+}
