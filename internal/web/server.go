@@ -153,6 +153,7 @@ func (s *Server) routes() {
 	app.Get("/", s.home)
 	s.authRoutes()
 	s.caseRoutes()
+	s.journeyRoutes()
 	s.suggestionRoutes()
 	s.notificationRoutes()
 	s.adminRoutes()
