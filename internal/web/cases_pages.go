@@ -343,6 +343,8 @@ func (s *Server) caseEvidenceSubmit(c *fiber.Ctx) error {
 	status := fiber.StatusOK
 	if err != nil {
 		d.Error, status = s.evidenceMessage(c, err), evidenceStatus(evidence.Code(err))
+	} else {
+		d.Notice = translate(reqCtx(c).loc, "case.evidence_added")
 	}
 	return s.showCase(c, d, status)
 }
