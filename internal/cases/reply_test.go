@@ -87,3 +87,38 @@ func TestAnswerInfoRequest(t *testing.T) {
 func dbTenantScan(f *fixture, q string, arg, dst any) error {
 	return dbTenant(f, func(ctx context.Context, tx bun.Tx) error { return tx.QueryRowContext(ctx, q, arg).Scan(dst) })
 }
+
+// TestWaitingOnReporter: the home page's "waiting on you" marks.
+func TestWaitingOnReporter(t *testing.T) {
+	f := setup(t)
+	svc := f.service(t, keyA)
+	ctx := context.Background()
+	reporter := f.workers[0]
+	info, checkin, rating, quiet := f.fileAt(t, svc, reporter), f.fileAt(t, svc, reporter), f.fileAt(t, svc, reporter), f.fileAt(t, svc, reporter)
+	f.setStatus(t, info.ID, cases.StatusNeedsInfo)
+	f.setStatus(t, checkin.ID, cases.StatusClosed)
+	f.setStatus(t, rating.ID, cases.StatusResolved)
+	if err := dbTenant(f, func(ctx context.Context, tx bun.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO case_checkins (tenant_id, case_id, n, due_at) VALUES (?, ?, 1, now())`, f.t.ID, checkin.ID)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.AskCheckin(ctx, f.t.ID, checkin.ID, 1); err != nil {
+		t.Fatal(err)
+	}
+	list, _, err := svc.ListMine(ctx, f.t.ID, reporter, "", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mine, err := svc.WaitingOnReporter(ctx, f.t.ID, list)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[uuid.UUID]string{info.ID: cases.WaitingInfo, checkin.ID: cases.WaitingCheckin, rating.ID: cases.WaitingRating, quiet.ID: ""}
+	for _, m := range mine {
+		if w, ok := want[m.ID]; ok && m.Waiting != w {
+			t.Errorf("%s (%s): waiting %q, want %q", m.Reference, m.Status, m.Waiting, w)
+		}
+	}
+}

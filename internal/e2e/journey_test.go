@@ -141,8 +141,9 @@ func workerJourney(t *testing.T, mode, phoneNo string) {
 	b.submit("back to the form", `main a[href="/cases/new"]`)
 	title := "Slip gaji tanpa jam lembur (" + mode + ")"
 	desc := "Slip gaji kami tidak mencantumkan jam lembur dan lembur hari Sabtu dibayar borongan, bukan per jam."
-	b.run("write own report",
-		chromedp.SetValue(chromedp.CSS(`#description`), ""), chromedp.SendKeys(chromedp.CSS(`#description`), desc),
+	// The draft brought back what was typed: the worker clears it.
+	eval[string](b, `document.querySelector('#description').value = ''`)
+	b.run("write own report", chromedp.SendKeys(chromedp.CSS(`#description`), desc),
 		chromedp.SendKeys(chromedp.CSS(`#title`), title),
 		chromedp.SetValue(chromedp.CSS(`#workplace_id`), wp),
 		chromedp.Click(chromedp.CSS(`input[name="safety_mode"][value="`+mode+`"]`)))
