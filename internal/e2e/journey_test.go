@@ -83,13 +83,15 @@ func (c apiCase) count(kind string) int {
 // retaliation opens a linked case) and withdraws that case with a reason.
 // Every step's outcome is checked against what the API reports; axe-core
 // checks every page on the way.
-func TestNamedWorkerJourney(t *testing.T) { workerJourney(t, "named", namedWorker) }
+// The named journey runs axe-core on each page; the confidential one
+// shows the same pages, so it skips the checks to keep the suite quick.
+func TestNamedWorkerJourney(t *testing.T) { workerJourney(t, "named", namedWorker, true) }
 
 func TestConfidentialWorkerJourney(t *testing.T) {
-	workerJourney(t, "confidential", confidentialWorker)
+	workerJourney(t, "confidential", confidentialWorker, false)
 }
 
-func workerJourney(t *testing.T, mode, phoneNo string) {
+func workerJourney(t *testing.T, mode, phoneNo string, withAxe bool) {
 	s := startServer(t)
 	wp := fileCollective(t, s)
 	var admin, worker struct{ Token string }
@@ -106,7 +108,10 @@ func workerJourney(t *testing.T, mode, phoneNo string) {
 		return c
 	}
 	b := newBrowser(t, phone)
-	a := newAxe(t)
+	a := &axe{t: t}
+	if withAxe {
+		a = newAxe(t)
+	}
 
 	b.run("open home", chromedp.Navigate(s.url("spn", "/")), chromedp.WaitVisible(chromedp.CSS(`header a[href="/login"]`)))
 	a.check(b, "home")
@@ -248,6 +253,10 @@ func workerJourney(t *testing.T, mode, phoneNo string) {
 	staff(id, "close", "")
 	if _, err := s.db.Super.ExecContext(context.Background(),
 		`UPDATE river_job SET scheduled_at = now() WHERE kind = 'case_checkin' AND args->>'case_id' = ?`, id); err != nil {
+		t.Fatal(err)
+	}
+	// ... as if 90 days had passed since the case closed.
+	if _, err := s.db.Super.ExecContext(context.Background(), `UPDATE case_checkins SET due_at = now() - interval '1 minute' WHERE case_id = ?`, id); err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; state(id).count("checkin_asked") < 2; i++ {
