@@ -107,7 +107,7 @@ func workerJourney(t *testing.T, mode, phoneNo string, withAxe bool) {
 		s.api(t, "spn", "GET", "/api/v1/cases/"+id, worker.Token, nil, &c)
 		return c
 	}
-	b := newBrowser(t, phone)
+	b := journeyBrowser(t, true)
 	a := &axe{t: t}
 	if withAxe {
 		a = newAxe(t)
@@ -496,7 +496,7 @@ func TestOfflineReportFiledOnce(t *testing.T) {
 func TestEachUnionIsInstallable(t *testing.T) {
 	s := startServer(t)
 	for _, slug := range []string{"spn", "garteks", "fsptsk", "japbusi"} {
-		b := installedBrowser(t)
+		b := journeyBrowser(t, false)
 		b.run("open "+slug, chromedp.Navigate(s.url(slug, "/")), chromedp.WaitVisible(chromedp.CSS(`main`)))
 		evalAwait[bool](b, `navigator.serviceWorker.ready.then(() => true)`)
 		var errs []*page.InstallabilityError
@@ -541,15 +541,21 @@ func evalAwait[T any](b *browser, expr string) T {
 	return v
 }
 
-// installedBrowser is a phone tab in the browser's default (profile)
-// context: Chromium installs no app from an incognito-like context, which
-// is what newBrowser gives each test. The default context is this test's
-// alone; the other flows keep to their own contexts.
-func installedBrowser(t *testing.T) *browser {
+// journeyBrowser is newBrowser's phone tab with room for a whole
+// journey (ten minutes on a busy machine, where the flows take two to
+// five). own gives it a browser context of its own; without, it opens in
+// the browser's default (profile) context, the only one where Chromium
+// considers installing an app (the others are incognito-like); only
+// TestEachUnionIsInstallable uses that one.
+func journeyBrowser(t *testing.T, own bool) *browser {
 	t.Helper()
 	root := chromium(t)
-	ctx, cancelCtx := chromedp.NewContext(root)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
+	var opts []chromedp.ContextOption
+	if own {
+		opts = append(opts, chromedp.WithNewBrowserContext())
+	}
+	ctx, cancelCtx := chromedp.NewContext(root, opts...)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 10*time.Minute)
 	t.Cleanup(func() { cancelTimeout(); cancelCtx() })
 	d, loaded := shotDirs.LoadOrStore(t, &shotDir{})
 	if !loaded {
