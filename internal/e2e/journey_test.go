@@ -115,7 +115,7 @@ func workerJourney(t *testing.T, mode, phoneNo string, withAxe bool) {
 
 	b.run("open home", chromedp.Navigate(s.url("spn", "/")), chromedp.WaitVisible(chromedp.CSS(`header a[href="/login"]`)))
 	a.check(b, "home")
-	b.shot("home")
+	b.screen("home")
 	b.submit("open login", `header a[href="/login"]`)
 	b.run("fill login", chromedp.SendKeys(chromedp.CSS(`input[name="phone"]`), phoneNo), chromedp.SendKeys(chromedp.CSS(`#password`), demoPassword))
 	b.submit("sign in", `main form button[type="submit"]`)
@@ -123,7 +123,7 @@ func workerJourney(t *testing.T, mode, phoneNo string, withAxe bool) {
 	b.mustSee("signed-in home", "Halo,", "Laporan saya")
 	b.noHorizontalScroll("signed-in home")
 	a.check(b, "signed-in home")
-	b.shot("signed-in home")
+	b.screen("signed-in home")
 
 	// Add my voice to a similar report, then file my own.
 	b.submit("new report", `header a[href="/cases/new"]`)
@@ -134,11 +134,11 @@ func workerJourney(t *testing.T, mode, phoneNo string, withAxe bool) {
 	a.check(b, "filing form")
 	b.submit("check similar", `button[name="step"][value="check"]`)
 	b.mustSee("similar reports", "Tambahkan suara saya")
-	b.shot("similar reports")
+	b.screen("similar reports")
 	b.submit("add my voice", `section.hints button[formaction]`)
 	b.mustSee("voice added", "Kembali")
 	a.check(b, "voice added")
-	b.shot("voice added")
+	b.screen("voice added")
 	var voices int
 	if err := s.db.Super.QueryRowContext(context.Background(), `SELECT supporters FROM cases WHERE description = ?`, collectiveText).Scan(&voices); err != nil || voices < 1 {
 		t.Fatalf("supporters of the collective case: %d %v", voices, err)
@@ -152,11 +152,11 @@ func workerJourney(t *testing.T, mode, phoneNo string, withAxe bool) {
 		chromedp.SendKeys(chromedp.CSS(`#title`), title),
 		chromedp.SetValue(chromedp.CSS(`#workplace_id`), wp),
 		chromedp.Click(chromedp.CSS(`input[name="safety_mode"][value="`+mode+`"]`)))
-	b.shot("own report written")
+	b.screen("own report written")
 	b.submit("send report", `button[name="step"][value="submit"]`)
 	b.mustSee("filed", "SPN-")
 	a.check(b, "confirmation")
-	b.shot("confirmation")
+	b.screen("confirmation")
 	b.submit("view status", `main a.button[href^="/cases/"]`)
 	id := strings.TrimPrefix(b.location(), "/cases/")
 	if got := state(id); got.Status != "submitted" || got.SafetyMode != mode {
@@ -169,23 +169,23 @@ func workerJourney(t *testing.T, mode, phoneNo string, withAxe bool) {
 	staff(id, "request_info", "Mohon kirim foto slip gaji bulan ini.")
 	b.submit("home again", `header a.brand`)
 	b.mustSee("home waiting", "Serikat meminta keterangan tambahan", title)
-	b.shot("home with a report waiting")
+	b.screen("home with a report waiting")
 	b.submit("open waiting case", `ul.cases a[href="/cases/`+id+`"]`)
 	b.mustSee("info request", "Mohon kirim foto slip gaji bulan ini.")
 	a.check(b, "case waiting for information")
-	b.shot("info requested")
+	b.screen("info requested")
 	// Sent empty first: refused, the page says why.
 	b.run("no answer typed", chromedp.RemoveAttribute(chromedp.CSS(`#info_body`), "required"))
 	b.submit("send empty answer", `form[action$="/info"] button[type="submit"]`)
 	b.mustSee("empty answer refused", "Tuliskan jawaban Anda.")
-	b.shot("empty answer refused")
+	b.screen("empty answer refused")
 	answer := "Foto slip gaji terlampir. Lembur 36 jam bulan ini tidak tercantum."
 	b.run("write answer", chromedp.SendKeys(chromedp.CSS(`#info_body`), answer),
 		chromedp.SetUploadFiles(chromedp.CSS(`#info_file`), []string{photo(t)}))
-	b.shot("answer written")
+	b.screen("answer written")
 	b.submit("send answer", `form[action$="/info"] button[type="submit"]`)
 	b.mustSee("answer sent", "Jawaban Anda sudah dikirim", answer)
-	b.shot("answer sent")
+	b.screen("answer sent")
 	if got := state(id); got.Status != "verified" || len(got.Evidence) != 1 {
 		t.Fatalf("after answering: status %s, %d files", got.Status, len(got.Evidence))
 	}
@@ -195,11 +195,11 @@ func workerJourney(t *testing.T, mode, phoneNo string, withAxe bool) {
 	b.run("write message", chromedp.SendKeys(chromedp.CSS(`#body`), msg))
 	b.submit("send message", `form[action$="/messages"] button[type="submit"]`)
 	b.mustSee("message sent", "Pesan Anda sudah dikirim", msg)
-	b.shot("message sent")
+	b.screen("message sent")
 	b.run("choose file", chromedp.SetUploadFiles(chromedp.CSS(`#file`), []string{photo(t)}))
 	b.submit("upload file", `form[action$="/evidence"] button[type="submit"]`)
 	b.mustSee("file added", "Berkas ditambahkan.")
-	b.shot("file added")
+	b.screen("file added")
 	if got := state(id); got.count("message") < 2 || len(got.Evidence) != 2 {
 		t.Fatalf("after message and file: %d messages, %d files", got.count("message"), len(got.Evidence))
 	}
@@ -214,7 +214,7 @@ func workerJourney(t *testing.T, mode, phoneNo string, withAxe bool) {
 		t.Fatal("no notifications listed")
 	}
 	a.check(b, "notifications")
-	b.shot("notifications")
+	b.screen("notifications")
 	if n := eval[int](b, `document.querySelectorAll('header .badge').length`); n != 0 {
 		t.Error("unread count still shown on the notifications page")
 	}
@@ -224,13 +224,13 @@ func workerJourney(t *testing.T, mode, phoneNo string, withAxe bool) {
 	staff(id, "resolve", "")
 	b.submit("my cases", `header a[href="/cases"]`)
 	a.check(b, "my cases")
-	b.shot("my cases")
+	b.screen("my cases")
 	b.submit("open resolved case", `ul.cases a[href="/cases/`+id+`"]`)
 	b.submit("rate", `main a[href="/cases/`+id+`/rate"]`)
 	a.check(b, "rating")
 	b.run("score", chromedp.Click(chromedp.CSS(`input[name="handling"][value="4"]`)), chromedp.Click(chromedp.CSS(`input[name="outcome"][value="2"]`)),
 		chromedp.SendKeys(chromedp.CSS(`#comment`), "Cepat ditangani, tetapi lembur Sabtu belum dibayar."))
-	b.shot("rating filled")
+	b.screen("rating filled")
 	b.submit("send rating", `form[action$="/rate"] button[type="submit"]`)
 	b.mustSee("rated", "Terima kasih")
 	if got := state(id); got.count("rated") != 1 {
@@ -238,10 +238,10 @@ func workerJourney(t *testing.T, mode, phoneNo string, withAxe bool) {
 	}
 	b.run("open reopen", chromedp.Click(chromedp.CSS(`details.action summary`)))
 	b.run("why reopen", chromedp.SendKeys(chromedp.CSS(`#reopen_reason`), "Lembur Sabtu bulan ini dibayar borongan lagi."))
-	b.shot("reopen filled")
+	b.screen("reopen filled")
 	b.submit("reopen", `form input[value="reopen"] ~ button`)
 	b.mustSee("reopened", "Laporan Anda dibuka kembali.")
-	b.shot("reopened")
+	b.screen("reopened")
 	if got := state(id); got.Status != "reopened" {
 		t.Fatalf("after reopening: %s", got.Status)
 	}
@@ -269,18 +269,18 @@ func workerJourney(t *testing.T, mode, phoneNo string, withAxe bool) {
 	b.mustSee("check-in waiting", "Jawab pertanyaan tindak lanjut")
 	b.submit("open case for check-in", `ul.cases a[href="/cases/`+id+`"]`)
 	a.check(b, "check-ins")
-	b.shot("check-ins")
+	b.screen("check-ins")
 	b.run("answer check-in 1", chromedp.Click(chromedp.CSS(`form[action$="/checkins/1"] input[name="remedy_held"][value="no"]`)),
 		chromedp.Click(chromedp.CSS(`form[action$="/checkins/1"] input[name="retaliation"][value="yes"]`)),
 		chromedp.SendKeys(chromedp.CSS(`#checkin-comment-1`), "Setelah lapor saya dipindah ke shift malam."))
 	b.submit("send check-in 1", `form[action$="/checkins/1"] button[type="submit"]`)
 	b.mustSee("check-in 1 answered", "Terima kasih atas jawaban Anda.")
-	b.shot("check-in 1 answered")
+	b.screen("check-in 1 answered")
 	b.run("answer check-in 2", chromedp.Click(chromedp.CSS(`form[action$="/checkins/2"] input[name="remedy_held"][value="yes"]`)),
 		chromedp.Click(chromedp.CSS(`form[action$="/checkins/2"] input[name="retaliation"][value="no"]`)))
 	b.submit("send check-in 2", `form[action$="/checkins/2"] button[type="submit"]`)
 	b.mustSee("check-in 2 answered", "Terima kasih atas jawaban Anda.")
-	b.shot("check-in 2 answered")
+	b.screen("check-in 2 answered")
 	if got := state(id); got.count("checkin_answered") != 2 {
 		t.Fatalf("check-ins answered: %d", got.count("checkin_answered"))
 	}
@@ -315,11 +315,11 @@ func workerJourney(t *testing.T, mode, phoneNo string, withAxe bool) {
 	b.submit("open linked case", `ul.cases a[href="/cases/`+linked+`"]`)
 	b.run("open withdraw", chromedp.Click(chromedp.CSS(`details.action summary`)))
 	b.run("why withdraw", chromedp.SendKeys(chromedp.CSS(`#withdraw_reason`), "Saya sudah dipindah kembali ke shift pagi."))
-	b.shot("withdraw filled")
+	b.screen("withdraw filled")
 	b.submit("withdraw", `form[action$="/withdraw"] button[type="submit"]`)
 	b.mustSee("withdrawn", "Laporan Anda sudah ditarik.")
 	a.check(b, "withdrawn")
-	b.shot("withdrawn")
+	b.screen("withdrawn")
 	if got := state(linked); got.Status != "withdrawn" {
 		t.Fatalf("linked case after withdrawing: %s", got.Status)
 	}
@@ -329,7 +329,7 @@ func workerJourney(t *testing.T, mode, phoneNo string, withAxe bool) {
 		t.Error("the profile shows role notation")
 	}
 	a.check(b, "profile")
-	b.shot("profile")
+	b.screen("profile")
 }
 
 // axe runs axe-core (installed from npm by scripts/axe.sh, never copied
@@ -568,3 +568,8 @@ func journeyBrowser(t *testing.T, own bool) *browser {
 	}
 	return b
 }
+
+// screen saves what the phone's screen shows (the top of the page, where
+// each step's notice or form is): full-page captures of every step cost a
+// journey a minute on a busy machine.
+func (b *browser) screen(step string) { b.capture(step, screenPNG) }
