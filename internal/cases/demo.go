@@ -3,6 +3,7 @@ package cases
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/uptrace/bun"
 
@@ -31,6 +32,28 @@ var demoCases = []demoCase{
 		"Kami pekerja perempuan mengusulkan ruang laktasi yang layak, karena sekarang ibu menyusui memerah ASI di gudang.", 25},
 }
 
+// demoEstateCases are a plantation union's demo filings: what workers on
+// palm-oil estates report (harvest quotas, pesticides, casual labour,
+// estate housing), not a garment factory's.
+var demoEstateCases = []demoCase{
+	{0, ModeNamed, TypeComplaint, "Basis borong panen dinaikkan tanpa perundingan",
+		"Sejak bulan lalu mandor panen di afdeling kami menaikkan basis borong dari 1.100 kg menjadi 1.400 kg per hari. Pemanen yang tidak mencapai basis dipotong premi dan brondolan yang dikutip istri tidak dihitung.", 60},
+	{1, ModeConfidential, TypeComplaint, "Penyemprot tidak diberi APD dan sering pusing",
+		"Kami tim semprot herbisida tidak diberi masker, sarung tangan dan sepatu bot. Setelah menyemprot parakuat beberapa teman pusing dan muntah, tetapi tidak ada tempat mandi dan pemeriksaan kesehatan.", 14},
+	{-1, ModeAnonymous, TypeComplaint, "BHL bertahun-tahun tanpa kontrak",
+		"Banyak buruh harian lepas di afdeling ini sudah bekerja lebih dari lima tahun tanpa kontrak tertulis, upah di bawah UMK kabupaten dan tidak didaftarkan BPJS Ketenagakerjaan.", 85},
+	{2, ModeNamed, TypeAspiration, "Usulan perbaikan perumahan dan air bersih di afdeling",
+		"Atap rumah pekerja di emplasemen afdeling bocor dan air bersih hanya mengalir dua hari sekali. Kami mengusulkan perbaikan rumah dan sumur bor, serta angkutan sekolah untuk anak-anak.", 120},
+}
+
+// demoCasesFor picks the demo filings that fit the tenant's sectors.
+func demoCasesFor(t *tenant.Tenant) []demoCase {
+	if len(t.Sectors) > 0 && !slices.ContainsFunc(t.Sectors, func(s string) bool { return s != "palm_oil" }) {
+		return demoEstateCases
+	}
+	return demoCases
+}
+
 // SeedDemo files the demo cases for a tenant with the given demo workers,
 // once: a case whose title is already there is skipped. It returns how many
 // it filed. The cases name the workplace of unitPath (the demo officer's
@@ -46,7 +69,7 @@ func (s *Service) SeedDemo(ctx context.Context, t *tenant.Tenant, workers []*aut
 		return 0, fmt.Errorf("demo workplace: %w", err)
 	}
 	filed := 0
-	for _, d := range demoCases {
+	for _, d := range demoCasesFor(t) {
 		var exists bool
 		err := db.InTenantTx(ctx, s.db, t.ID, func(ctx context.Context, tx bun.Tx) error {
 			return tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM cases WHERE title = ?)", d.title).Scan(&exists)

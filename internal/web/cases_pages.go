@@ -99,6 +99,8 @@ func (s *Server) newCasePage(c *fiber.Ctx) error {
 	if principal(c) != nil {
 		mode = "named"
 	}
+	// The form carries nothing personal: the app keeps it to file offline.
+	c.Set(offlineHeader, "keep")
 	return s.newCaseForm(c, t, &form{Values: cases.Filing{Type: "complaint", SafetyMode: mode}}, fiber.StatusOK)
 }
 
@@ -239,6 +241,10 @@ type caseData struct {
 	// Notifications are the anonymous reporter's in-app notifications,
 	// shown on the receipt view: they have no account, hence no inbox.
 	Notifications []notify.Item
+	// Form is what the reporter typed in a form that failed (journey.go);
+	// Journey is what their case page offers them (set by showCase).
+	Form    map[string]string
+	Journey *reporterJourney
 }
 
 func (s *Server) showCase(c *fiber.Ctx, d caseData, status int) error {
@@ -248,6 +254,9 @@ func (s *Server) showCase(c *fiber.Ctx, d caseData, status int) error {
 	name := "case_show"
 	if d.Receipt != "" {
 		name = "receipt_case"
+	} else if d.Case != nil && d.Case.AsReporter {
+		d.Journey = journeyOf(d.Case)
+		pg.Data = d
 	}
 	return s.render(c, status, name, pg)
 }
@@ -275,6 +284,8 @@ func (s *Server) casePage(c *fiber.Ctx) error {
 	d := caseData{Case: v, Reporter: v.Reporter, Staff: p.IsStaff()}
 	if c.Query("rated") == "1" {
 		d.Notice = translate(reqCtx(c).loc, "handling.rated")
+	} else if key, ok := doneNotices[c.Query("done")]; ok {
+		d.Notice = translate(reqCtx(c).loc, key)
 	}
 	return s.showCase(c, d, fiber.StatusOK)
 }
@@ -288,11 +299,21 @@ func (s *Server) caseMessageSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.cases.AddMessage(c.UserContext(), t.ID, principal(c), id, c.FormValue("body")); err != nil {
+	p := principal(c)
+	if _, err := s.cases.AddMessage(c.UserContext(), t.ID, p, id, c.FormValue("body")); err != nil {
 		var ve *apperr.Validation
 		if !errors.As(err, &ve) {
 			return err
 		}
+		// Shown again with the message and what was typed.
+		v, gerr := s.cases.Get(c.UserContext(), t.ID, p, id)
+		if gerr != nil {
+			return gerr
+		}
+		return s.reporterFailed(c, v, translate(reqCtx(c).loc, ve.Fields["body"]), fiber.StatusUnprocessableEntity)
+	}
+	if p != nil && !p.IsStaff() {
+		return c.Redirect("/cases/"+id.String()+"?done=message", fiber.StatusSeeOther)
 	}
 	return c.Redirect("/cases/"+id.String(), fiber.StatusSeeOther)
 }
@@ -326,6 +347,8 @@ func (s *Server) caseEvidenceSubmit(c *fiber.Ctx) error {
 	status := fiber.StatusOK
 	if err != nil {
 		d.Error, status = s.evidenceMessage(c, err), evidenceStatus(evidence.Code(err))
+	} else {
+		d.Notice = translate(reqCtx(c).loc, "case.evidence_added")
 	}
 	return s.showCase(c, d, status)
 }

@@ -123,6 +123,16 @@ func experiencePages(t *testing.T, e *env) []renderedPage {
 	get("console", "localhost", "/console", analyst)
 	get("console explorer", "localhost", "/console/explore", analyst)
 	get("console trend", "localhost", "/console/trend", analyst)
+	// The worker's journey: their home, and a case waiting for their answer.
+	get("home (worker)", spnHost, "/", worker)
+	asked := e.file(spnHost, worker, map[string]any{"type": "complaint",
+		"description": "Slip gaji tidak mencantumkan jam lembur bulan ini."})["id"].(string)
+	for _, tr := range []string{"verify", "request_info"} {
+		if resp, out := e.postJSON(spnHost, "/api/v1/cases/"+asked+"/transitions", map[string]any{"transition": tr, "reason": "Mohon kirim foto slip gaji."}, bearer(admin)...); resp.StatusCode != 200 {
+			t.Fatalf("%s: %d %v", tr, resp.StatusCode, out)
+		}
+	}
+	get("case waiting for information (reporter)", spnHost, "/cases/"+asked, worker)
 	// Every tenant's theme on the page workers use most.
 	for _, slug := range []string{"garteks", "fsptsk", "japbusi"} {
 		get("file a case ("+slug+")", slug+".localhost", "/cases/new", "")

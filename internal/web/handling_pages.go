@@ -108,7 +108,11 @@ func (s *Server) staffCasePage(c *fiber.Ctx, t *tenant.Tenant, p *auth.Principal
 // central error handler for anything else.
 func (s *Server) formOutcome(c *fiber.Ctx, id uuid.UUID, err error, staff bool) error {
 	if err == nil {
-		return c.Redirect("/cases/"+id.String(), fiber.StatusSeeOther)
+		to := "/cases/" + id.String()
+		if d := doneAfter(c); d != "" && !staff {
+			to += "?done=" + d // the reporter's thank-you (journey.go)
+		}
+		return c.Redirect(to, fiber.StatusSeeOther)
 	}
 	loc := reqCtx(c).loc
 	var ve *apperr.Validation
@@ -143,7 +147,7 @@ func (s *Server) reporterFormError(c *fiber.Ctx, id uuid.UUID, msg string, statu
 	if err != nil {
 		return err
 	}
-	return s.showCase(c, caseData{Case: v, Error: msg}, status)
+	return s.showCase(c, caseData{Case: v, Reporter: v.Reporter, Error: msg, Form: postedForm(c)}, status)
 }
 
 // pageCase reads the tenant, case id and signed-in principal of a page form.

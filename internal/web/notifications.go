@@ -202,6 +202,10 @@ func (s *Server) showNotifications(c *fiber.Ctx, notice string, status int) erro
 	if err != nil {
 		return err
 	}
+	// Seen now: the list still marks what was new, the badge clears.
+	if _, err := s.notify.MarkInboxRead(ctx, t.ID, p); err != nil {
+		return err
+	}
 	pg := s.page(c, "notify.title")
 	pg.Data = map[string]any{"Items": items, "Prefs": prefs, "Notice": notice}
 	c.Set(fiber.HeaderCacheControl, "no-store")

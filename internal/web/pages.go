@@ -24,7 +24,15 @@ func (s *Server) home(c *fiber.Ctx) error {
 	}
 	p := s.page(c, "")
 	p.Welcome = rc.Tenant.Settings.Branding.Welcome(p.Locale)
-	p.Data = s.homeData(p, rc.Tenant)
+	data := s.homeData(p, rc.Tenant)
+	if err := s.workerHome(c, rc.Tenant, data); err != nil {
+		return err
+	}
+	p.Data = data
+	if rc.Principal == nil {
+		// Nothing personal on it: the app may keep it for offline use.
+		c.Set(offlineHeader, "keep")
+	}
 	return s.render(c, fiber.StatusOK, "home", p)
 }
 
@@ -35,7 +43,7 @@ func (s *Server) homeData(p *Page, t *tenant.Tenant) map[string]any {
 	for _, sec := range t.Sectors {
 		sectors = append(sectors, p.T(sectorKeys[sec]))
 	}
-	return map[string]any{"Sectors": sectors}
+	return map[string]any{"Sectors": sectors, "Examples": sectorExamples(p, t.Sectors)}
 }
 
 // platformHome is the base domain's page: what Suara is and which unions it

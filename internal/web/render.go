@@ -98,8 +98,10 @@ type Page struct {
 	Title     string
 	CSRF      string
 	Data      any
-	// SignedIn is the account's name when someone is signed in.
+	// SignedIn is the account's name when someone is signed in; Worker
+	// is set when that account is a union's worker (journey.go's nav).
 	SignedIn string
+	Worker   bool
 	// ThemeCSS and LogoURL are the tenant's stylesheet and logo (with a
 	// version when its admins changed them); PreviewCSS, Welcome and
 	// Preview are set by the branding preview (admin_branding.go).
@@ -117,6 +119,10 @@ type Page struct {
 	// forReporter marks a reporter's view of a case: its timeline words
 	// statuses as the reporter's header does (Details).
 	forReporter bool
+	// unread counts the worker's unread notifications, once (Unread);
+	// branchNames names the tenant's branches by path, once (Place).
+	unread      func() int
+	branchNames func() map[string]string
 }
 
 // ReporterStatus is a status as the tenant words it for its reporters: its
@@ -161,6 +167,7 @@ func (s *Server) page(c *fiber.Ctx, title string) *Page {
 	if rc.Principal != nil {
 		p.SignedIn = rc.Principal.Name
 	}
+	s.journeyPage(c, p)
 	p.Theme = s.themes["default"]
 	p.AppName = "Suara"
 	if rc.Tenant != nil {

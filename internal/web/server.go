@@ -160,6 +160,7 @@ func (s *Server) routes() {
 	s.authRoutes()
 	s.caseRoutes()
 	s.receiptRoutes()
+	s.journeyRoutes()
 	s.suggestionRoutes()
 	s.notificationRoutes()
 	s.adminRoutes()

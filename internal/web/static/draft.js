@@ -48,6 +48,9 @@
   }
 
   function save() {
+    // Gone from the page (the offline outbox sent it and showed the
+    // confirmation in its place): nothing left to keep.
+    if (!form.isConnected) return;
     var fields = read();
     var typed = Object.keys(fields).some(function (k) {
       var el = form.elements[k];
