@@ -20,6 +20,7 @@ import (
 	"github.com/suara-id/suara/internal/analytics"
 	"github.com/suara-id/suara/internal/auth"
 	"github.com/suara-id/suara/internal/cases"
+	"github.com/suara-id/suara/internal/chat"
 	"github.com/suara-id/suara/internal/config"
 	"github.com/suara-id/suara/internal/metrics"
 	"github.com/suara-id/suara/internal/notify"
@@ -40,6 +41,7 @@ type Deps struct {
 	Notify    *notify.Service  // nil: notification routes answer 404
 	Analytics *analytics.Store // cross-union aggregates for the platform console and API
 	Privacy   *privacy.Service // nil: /me/export and /me/delete answer 404
+	Chat      *chat.Service    // nil: the webhooks and channel settings answer 404
 }
 
 // Server holds the Fiber app and what handlers share.
@@ -60,6 +62,7 @@ type Server struct {
 	analytics *analytics.Store
 	admin     *tenant.Admin // tenant administration, built by adminRoutes
 	privacy   *privacy.Service
+	chat      *chat.Service
 }
 
 // New builds the Fiber app with every route.
@@ -103,6 +106,7 @@ func New(d Deps) (*Server, error) {
 	s.notify = d.Notify
 	s.analytics = d.Analytics
 	s.privacy = d.Privacy
+	s.chat = d.Chat
 	s.routes()
 	return s, nil
 }
@@ -161,6 +165,7 @@ func (s *Server) routes() {
 	s.privacyRoutes()
 	s.openAPIRoutes()
 	s.queueRoutes()
+	s.intakeRoutes()
 }
 
 func (s *Server) ready(c *fiber.Ctx) error {
