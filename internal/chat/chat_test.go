@@ -191,7 +191,9 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cs.OnFiled = func(ctx context.Context, tx bun.Tx, c *cases.Case) error { return q.EnqueueClassifyTx(ctx, tx, c.TenantID, c.ID) }
+	cs.OnFiled = func(ctx context.Context, tx bun.Tx, c *cases.Case) error {
+		return q.EnqueueClassifyTx(ctx, tx, c.TenantID, c.ID)
+	}
 	cs.OnEvent = ch.OnEvent
 	ch.Queue = q
 	if err := q.Start(ctx); err != nil {

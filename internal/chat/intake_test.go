@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/suara-id/suara/internal/auth"
 	"github.com/suara-id/suara/internal/cases"
 	"github.com/suara-id/suara/internal/chat"
 )
@@ -125,6 +126,43 @@ func TestWhatsAppAnonymousVoiceNoteLeavesNoNumber(t *testing.T) {
 	assertNoTrace(t, f, []string{from, "81299887766", "wamid.HBgN" + from})
 	if n, _ := f.chat.Sessions(context.Background(), f.spn.ID); n != 0 {
 		t.Fatalf("%d chat sessions left", n)
+	}
+
+	// Acceptance 4: the voice-only case shows in the queue as needing a
+	// transcript; staff add one, and classification runs again on it.
+	ctx := context.Background()
+	f.waitSuggestion(t, c.ID)
+	u, _, err := f.accounts.CreateAccount(ctx, f.spn, auth.NewAccount{Name: "Admin", Email: "admin@spn.test", Password: "x-very-long-passphrase-42", Role: "federation_admin"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	staff := &auth.Principal{UserID: u.ID, TenantID: f.spn.ID, Kind: "staff", Name: u.Name}
+	items, _, err := f.cases.Queue(ctx, f.spn.ID, staff, cases.QueueFilter{NeedsTranscription: true})
+	if err != nil || len(items) != 1 || items[0].ID != c.ID || !items[0].NeedsTranscription {
+		t.Fatalf("queue filtered on needs_transcription: %v %+v", err, items)
+	}
+	const transcript = "Upah saya dipotong dan mandor mengancam memecat kalau saya protes."
+	if err := f.cases.AddTranscript(ctx, f.spn.ID, staff, c.ID, transcript); err != nil {
+		t.Fatal(err)
+	}
+	in, err := f.cases.ClassificationInput(ctx, f.spn.ID, c.ID)
+	if err != nil || !strings.Contains(in.Text, transcript) {
+		t.Fatalf("classification input lacks the transcript: %v %q", err, in.Text)
+	}
+	deadline = time.Now().Add(20 * time.Second)
+	for {
+		var n int
+		_ = f.db.Super.QueryRowContext(ctx, "SELECT count(*) FROM case_suggestions WHERE case_id = ?", c.ID).Scan(&n)
+		if n >= 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not classified again after the transcript (%d suggestions)", n)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if items, _, _ := f.cases.Queue(ctx, f.spn.ID, staff, cases.QueueFilter{NeedsTranscription: true}); len(items) != 0 {
+		t.Fatalf("still needs transcription: %+v", items)
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/suara-id/suara/internal/apperr"
 	"github.com/suara-id/suara/internal/chat"
 )
 
@@ -29,14 +28,12 @@ func (s *Server) intakeRoutes() {
 }
 
 // webhookError answers a refused webhook with a bare status: providers
-// read no message, and nothing here tells a prober more than "no".
+// read no message, and nothing here tells a prober more than "no" — not
+// even whether the union has the channel: unsigned, forged, stale and
+// channel-less requests all get 403.
 func webhookError(c *fiber.Ctx, err error) error {
 	switch {
-	case errors.Is(err, chat.ErrNoChannel):
-		return c.SendStatus(fiber.StatusNotFound)
-	case errors.Is(err, chat.ErrBadSignature):
-		return c.SendStatus(fiber.StatusUnauthorized)
-	case errors.Is(err, chat.ErrStale):
+	case errors.Is(err, chat.ErrNoChannel), errors.Is(err, chat.ErrBadSignature), errors.Is(err, chat.ErrStale):
 		return c.SendStatus(fiber.StatusForbidden)
 	case errors.Is(err, chat.ErrBadPayload):
 		return c.SendStatus(fiber.StatusBadRequest)
@@ -51,9 +48,6 @@ func (s *Server) whatsAppHandshake(c *fiber.Ctx) error {
 	}
 	challenge, err := s.chat.Handshake(c.UserContext(), t, c.Query("hub.mode"), c.Query("hub.verify_token"), strings.Clone(c.Query("hub.challenge")))
 	if err != nil {
-		if errors.Is(err, chat.ErrBadSignature) {
-			return c.SendStatus(fiber.StatusForbidden)
-		}
 		return webhookError(c, err)
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
@@ -164,5 +158,3 @@ func (s *Server) apiCaseIntake(c *fiber.Ctx) error {
 	}
 	return c.JSON(info)
 }
-
-var _ = apperr.ErrNotFound
