@@ -112,9 +112,11 @@ func (s *Server) assistedIntakeSubmit(c *fiber.Ctx) error {
 		return err
 	}
 	var f AssistedFiling
-	if err := c.BodyParser(&f); err != nil {
+	if err := c.BodyParser(&f.Filing); err != nil {
 		return fiber.ErrBadRequest
 	}
+	f.Channel, f.WorkerName, f.WorkerPhone = strings.Clone(c.FormValue("intake_channel")),
+		strings.Clone(c.FormValue("worker_name")), strings.Clone(c.FormValue("worker_phone"))
 	f.Consent = c.FormValue("consent") == "yes"
 	out, err := s.fileAssisted(c.UserContext(), t, p, f)
 	if err != nil {
