@@ -2,10 +2,12 @@ package web
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/suara-id/suara/internal/apperr"
 	"github.com/suara-id/suara/internal/auth"
 	"github.com/suara-id/suara/internal/cases"
 	"github.com/suara-id/suara/internal/tenant"
@@ -142,6 +144,10 @@ func (s *Server) transcriptSubmit(c *fiber.Ctx) error {
 		return err
 	}
 	if err := s.cases.AddTranscript(c.UserContext(), t.ID, p, id, strings.Clone(c.FormValue("transcript"))); err != nil {
+		var ve *apperr.Validation
+		if errors.As(err, &ve) {
+			return s.staffCasePage(c, t, p, id, translate(reqCtx(c).loc, ve.Fields["transcript"]), fiber.StatusUnprocessableEntity)
+		}
 		return err
 	}
 	return c.Redirect("/staff/cases/"+id.String(), fiber.StatusSeeOther)
