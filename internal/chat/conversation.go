@@ -184,12 +184,14 @@ func step(state string, s *session, pol policy, in Inbound) outcome {
 		}
 		s.Mode = m
 		if s.Channel == "sms" {
-			return outcome{state: stateFiling, file: true, replies: []string{say(s.Locale, "filing")}}
+			return outcome{state: stateFiling, file: true}
 		}
 		return outcome{state: stateConfirm, replies: []string{confirmText(s)}}
 	case stateConfirm:
 		if is(in.choice(), wordsYes) || in.choice() == "confirm_yes" {
-			return outcome{state: stateFiling, file: true, replies: []string{say(s.Locale, "filing")}}
+			// no "sending…" line: the reference follows at once, and two
+			// replies could arrive out of order
+			return outcome{state: stateFiling, file: true}
 		}
 		return outcome{state: state, replies: []string{confirmText(s)}}
 	case stateFiling:

@@ -194,8 +194,9 @@ func (s *Service) advance(ctx context.Context, tx bun.Tx, t *tenant.Tenant, chan
 		}
 		out = step(row.State, &sess, pol, in)
 	}
-	for _, r := range out.replies {
-		if err := s.queueReply(ctx, tx, t.ID, channel, "reply", sess.From, r); err != nil {
+	// One message per step: separate sends could arrive out of order.
+	if len(out.replies) > 0 {
+		if err := s.queueReply(ctx, tx, t.ID, channel, "reply", sess.From, strings.Join(out.replies, "\n\n")); err != nil {
 			return nil, err
 		}
 	}
@@ -345,8 +346,8 @@ func (s *Service) Quiet(ctx context.Context, tenantID, sessionID uuid.UUID, seq 
 			return nil // nothing said yet: keep waiting for the worker
 		}
 		out := finishDescribe(&sess, s.policy(t, row.Channel, sess.From))
-		for _, r := range out.replies {
-			if err := s.queueReply(ctx, tx, tenantID, row.Channel, "reply", sess.From, r); err != nil {
+		if len(out.replies) > 0 {
+			if err := s.queueReply(ctx, tx, tenantID, row.Channel, "reply", sess.From, strings.Join(out.replies, "\n\n")); err != nil {
 				return err
 			}
 		}

@@ -25,6 +25,7 @@ func (s *Server) intakeRoutes() {
 	app.Get("/staff/intake", s.assistedIntakePage)
 	app.Post("/staff/intake", s.assistedIntakeSubmit)
 	app.Post("/staff/cases/:id/transcript", s.transcriptSubmit)
+	s.intakeChannelsRoutes()
 }
 
 // webhookError answers a refused webhook with a bare status: providers

@@ -3,6 +3,7 @@ package web_test
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -51,7 +52,7 @@ func TestIntakeRoutes(t *testing.T) {
 	if n := e.superCount("SELECT count(*) FROM chat_sessions"); n != 1 {
 		t.Fatalf("sessions %d", n)
 	}
-	if n := e.superCount("SELECT count(*) FROM chat_outbox WHERE status = 'pending'"); n != 2 {
+	if n := e.superCount("SELECT count(*) FROM chat_outbox WHERE status = 'pending'"); n != 1 {
 		t.Fatalf("queued replies %d", n)
 	}
 	stale := waBody("6281211110000", "wamid.web2", "halo", time.Now().Add(-72*time.Hour))
@@ -79,7 +80,7 @@ func TestIntakeRoutes(t *testing.T) {
 	gAdmin := e.login(otherHost, map[string]string{"email": "admin@garteks.example", "password": demoPW})
 	resp, body = e.get(spnHost, "/api/v1/admin/channels/whatsapp", bearer(admin)...)
 	if resp.StatusCode != http.StatusOK || strings.Contains(body, "suara-demo-secret") || !strings.Contains(body, `"has_app_secret":true`) ||
-		!strings.Contains(body, `"pending":2`) {
+		!strings.Contains(body, `"pending":1`) {
 		t.Fatalf("channel: %d %s", resp.StatusCode, body)
 	}
 	for _, tok := range []string{officer, worker} {
@@ -100,6 +101,27 @@ func TestIntakeRoutes(t *testing.T) {
 	}
 	if n := e.superCount("SELECT count(*) FROM chat_channels WHERE encode(ciphertext, 'escape') LIKE '%sms-secret%'"); n != 0 {
 		t.Fatal("channel secret stored in clear")
+	}
+	// The intake channels page: the demo channel's waiting replies, a
+	// refused and an accepted form; officers are kept out.
+	resp, body = e.page(spnHost, "/admin/intake-channels", admin)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("channels page: %d", resp.StatusCode)
+	}
+	mustContain(t, body, "Saluran WhatsApp &amp; SMS", "/webhooks/whatsapp", "1 balasan menunggu", `action="/admin/intake-channels/sms"`)
+	if strings.Contains(body, "suara-demo-secret") || strings.Contains(body, "suara-demo-verify") {
+		t.Fatal("the page shows a secret")
+	}
+	if resp, _ := e.page(spnHost, "/admin/intake-channels", officer); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("officer on channels page: %d", resp.StatusCode)
+	}
+	resp, body = e.postForm(spnHost, "/admin/intake-channels/whatsapp", admin, url.Values{"enabled": {"on"}, "phone_number_id": {"12ab"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "phone_number_id") {
+		t.Fatalf("bad channel form: %d", resp.StatusCode)
+	}
+	resp, _ = e.postForm(spnHost, "/admin/intake-channels/whatsapp", admin, url.Values{"enabled": {"on"}, "phone_number_id": {"100000000000001"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("channel form: %d", resp.StatusCode)
 	}
 	// SMS in the generic format
 	sms := []byte(`{"id":"sms-1","from":"+6281211113333","text":"Gaji saya dipotong tanpa alasan oleh perusahaan"}`)
@@ -163,6 +185,22 @@ func TestIntakeRoutes(t *testing.T) {
 	resp, info = e.putJSON(spnHost, "/api/v1/cases/"+id+"/transcript", map[string]any{"transcript": "Saya bekerja 12 jam tanpa lembur."}, bearer(officer)...)
 	if resp.StatusCode != http.StatusOK || info["transcript"] == nil || info["intake_channel"] != "phone" {
 		t.Fatalf("transcript: %d %v", resp.StatusCode, info)
+	}
+	// The web form takes a voice note instead of a written story.
+	ogg := []byte("OggS\x00\x02" + strings.Repeat("\x00", 20) + "\x01\x13OpusHead\x01\x01\x38\x01\x80\xbb\x00\x00\x00\x00\x00")
+	ct, mp := multipartRaw(`form-data; name="file"; filename="pesan-suara.ogg"`, "audio/ogg", ogg,
+		map[string]string{"_csrf": csrfTok, "type": "complaint", "safety_mode": "anonymous", "description": "", "step": "submit"})
+	resp, body = e.send(http.MethodPost, spnHost, "/cases/new", ct, mp, "Cookie", "suara_csrf="+csrfTok)
+	if resp.StatusCode != http.StatusCreated || !strings.Contains(body, "receipt-code") {
+		t.Fatalf("voice-only web filing: %d %s", resp.StatusCode, body)
+	}
+	if n := e.superCount(`SELECT count(*) FROM cases c JOIN evidence_files f ON f.case_id = c.id
+		WHERE c.needs_transcription AND c.description = '' AND c.intake_channel = 'web' AND f.kind = 'audio'`); n != 1 {
+		t.Fatalf("voice-only web case not marked (%d)", n)
+	}
+	resp, body = e.get(spnHost, "/api/v1/cases?needs_transcription=1", bearer(admin)...)
+	if resp.StatusCode != http.StatusOK || strings.Count(body, `"needs_transcription":true`) != 1 {
+		t.Fatalf("queue needs_transcription: %d %s", resp.StatusCode, body)
 	}
 	resp, body = e.get(spnHost, "/api/v1/cases?intake_channel=walk_in", bearer(officer)...)
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `"intake_channel":"walk_in"`) || strings.Contains(body, `"intake_channel":"phone"`) {
