@@ -71,6 +71,7 @@ func newQueue(ctx context.Context, cfg *config.Config, log *slog.Logger, bdb *bu
 			return nil, err
 		}
 		q.SchedulePrivacySweep(jobs.PrivacySweepEvery)
+		q.ScheduleChatPurge()
 		q.ScheduleEscalations()
 	}
 	notifier.Queue = q

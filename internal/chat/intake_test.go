@@ -309,3 +309,20 @@ func TestWhatsAppBurstOfAThousand(t *testing.T) {
 	}
 	t.Logf("burst: %d messages handled in %s (%.0f/s)", n, took.Round(time.Millisecond), float64(n)/took.Seconds())
 }
+
+// An abandoned conversation and a reply that never went out are erased by
+// the purge once old enough; fresh ones are left alone.
+func TestPurgeAbandonedSessions(t *testing.T) {
+	f := newFixture(t)
+	f.graph.down.Store(true)
+	f.post(t, payload("6281255550001", f.msg("6281255550001", "text", text("halo"))))
+	if rep, err := f.chat.Purge(context.Background()); err != nil || rep.Sessions != 0 || rep.Replies != 0 {
+		t.Fatalf("fresh purge: %+v %v", rep, err)
+	}
+	f.chat.Now = func() time.Time { return time.Now().Add(8 * 24 * time.Hour) }
+	rep, err := f.chat.Purge(context.Background())
+	if err != nil || rep.Sessions != 1 || rep.Replies != 1 {
+		t.Fatalf("purge: %+v %v", rep, err)
+	}
+	assertNoTrace(t, f, []string{"6281255550001", "81255550001"})
+}

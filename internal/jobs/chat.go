@@ -133,9 +133,36 @@ func (w *ChatQuietWorker) Work(ctx context.Context, job *river.Job[ChatQuietArgs
 	return w.Chat.Quiet(ctx, job.Args.TenantID, job.Args.SessionID, job.Args.Seq)
 }
 
+// ChatPurgeArgs deletes abandoned chat sessions and wipes undeliverable
+// replies (chat.Purge).
+type ChatPurgeArgs struct{}
+
+// Kind names the job.
+func (ChatPurgeArgs) Kind() string { return "chat_purge" }
+
+// ChatPurgeWorker runs the purge.
+type ChatPurgeWorker struct {
+	river.WorkerDefaults[ChatPurgeArgs]
+	Chat *chat.Service
+}
+
+// Work runs one purge.
+func (w *ChatPurgeWorker) Work(ctx context.Context, _ *river.Job[ChatPurgeArgs]) error {
+	_, err := w.Chat.Purge(ctx)
+	return err
+}
+
+// ScheduleChatPurge runs the purge every hour (workers only).
+func (q *Queue) ScheduleChatPurge() {
+	q.client.PeriodicJobs().Add(river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+		func() (river.JobArgs, *river.InsertOpts) { return ChatPurgeArgs{}, nil },
+		&river.PeriodicJobOpts{RunOnStart: true}))
+}
+
 // AddChatWorkers registers the chat workers.
 func AddChatWorkers(reg *river.Workers, c *chat.Service) {
 	river.AddWorker(reg, &ChatSendWorker{Chat: c})
 	river.AddWorker(reg, &ChatFileWorker{Chat: c})
 	river.AddWorker(reg, &ChatQuietWorker{Chat: c})
+	river.AddWorker(reg, &ChatPurgeWorker{Chat: c})
 }
