@@ -81,7 +81,7 @@ type Case struct {
 	ClosedAt         *time.Time `bun:"closed_at"`
 	LowRating        bool       `bun:"low_rating"`
 	// Intake (migration 20261206006000): see intake.go.
-	IntakeChannel      string    `bun:"intake_channel"`
+	IntakeChannel      string    `bun:"intake_channel,nullzero"`
 	NeedsTranscription bool      `bun:"needs_transcription"`
 	Transcript         string    `bun:"transcript"`
 	ConsentNoted       *bool     `bun:"consent_noted"`
