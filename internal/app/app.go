@@ -20,6 +20,7 @@ import (
 	"github.com/suara-id/suara/internal/analytics"
 	"github.com/suara-id/suara/internal/auth"
 	"github.com/suara-id/suara/internal/cases"
+	"github.com/suara-id/suara/internal/chat"
 	"github.com/suara-id/suara/internal/config"
 	"github.com/suara-id/suara/internal/db"
 	"github.com/suara-id/suara/internal/evidence"
@@ -97,6 +98,7 @@ type core struct {
 	authz    *auth.Authorizer
 	accounts *auth.Service
 	cases    *cases.Service
+	chat     *chat.Service
 }
 
 // newCore wires the core services over bdb, with the tenant map loaded.
@@ -113,6 +115,9 @@ func newCore(ctx context.Context, cfg *config.Config, log *slog.Logger, bdb *bun
 		return nil, err
 	}
 	if c.cases, err = newCases(cfg, log, bdb, c.authz); err != nil {
+		return nil, err
+	}
+	if c.chat, err = newChat(cfg, log, bdb, c); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -133,7 +138,7 @@ func NewServer(ctx context.Context, cfg *config.Config, log *slog.Logger, bdb *b
 	}
 	resolver, authz, accounts, caseSvc := c.resolver, c.authz, c.accounts, c.cases
 	caseSvc.Metrics = m
-	queue, err := newQueue(ctx, cfg, log, bdb, caseSvc, cfg.Classify.Workers, m)
+	queue, err := newQueue(ctx, cfg, log, bdb, caseSvc, c.chat, cfg.Classify.Workers, m)
 	if err != nil {
 		return nil, err
 	}
@@ -144,7 +149,7 @@ func NewServer(ctx context.Context, cfg *config.Config, log *slog.Logger, bdb *b
 	accounts.SetMessenger(ns)
 	srv, err := web.New(web.Deps{Config: cfg, Log: log, DB: bdb, Resolver: resolver,
 		Metrics: m, Auth: accounts, Authz: authz, Cases: caseSvc, Notify: ns,
-		Analytics: newAnalytics(cfg, log, bdb), Privacy: newPrivacy(cfg, log, bdb, caseSvc), Console: newConsole(cfg)})
+		Analytics: newAnalytics(cfg, log, bdb), Privacy: newPrivacy(cfg, log, bdb, caseSvc), Console: newConsole(cfg), Chat: c.chat})
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/suara-id/suara/internal/cases"
+	"github.com/suara-id/suara/internal/chat"
 	"github.com/suara-id/suara/internal/classify"
 	"github.com/suara-id/suara/internal/config"
 	"github.com/suara-id/suara/internal/jobs"
@@ -23,7 +24,7 @@ import (
 // filing enqueue classification in the filing transaction. workers = 0
 // gives an insert-only queue (a web server leaving jobs to `suara worker`).
 // m (nil: none) receives the workers' metrics and reports the queue depth.
-func newQueue(ctx context.Context, cfg *config.Config, log *slog.Logger, bdb *bun.DB, svc *cases.Service, workers int, m *metrics.Metrics) (*jobs.Queue, error) {
+func newQueue(ctx context.Context, cfg *config.Config, log *slog.Logger, bdb *bun.DB, svc *cases.Service, ch *chat.Service, workers int, m *metrics.Metrics) (*jobs.Queue, error) {
 	w := &jobs.ClassifyWorker{Cases: svc, Models: jobs.NewModels(), Log: log, Metrics: m}
 	if cfg.Classify.Ollama.Enabled && workers > 0 {
 		oc := ollamaConfig(cfg)
@@ -53,6 +54,7 @@ func newQueue(ctx context.Context, cfg *config.Config, log *slog.Logger, bdb *bu
 	notifier.Metrics = m
 	river.AddWorker(registry, &jobs.NotifyWorker{Notify: notifier})
 	river.AddWorker(registry, &jobs.PrivacyWorker{Privacy: newPrivacy(cfg, log, bdb, svc), Log: log})
+	jobs.AddChatWorkers(registry, ch)
 	q, err := jobs.New(bdb, registry, jobs.Options{Workers: workers, Log: log, Metrics: m})
 	if err != nil {
 		return nil, err
@@ -69,10 +71,12 @@ func newQueue(ctx context.Context, cfg *config.Config, log *slog.Logger, bdb *bu
 			return nil, err
 		}
 		q.SchedulePrivacySweep(jobs.PrivacySweepEvery)
+		q.ScheduleChatPurge()
 		q.ScheduleEscalations()
 	}
 	notifier.Queue = q
-	svc.OnEvent = notifier.OnEvent
+	ch.Queue = q
+	svc.OnEvent = chainEvents(notifier.OnEvent, ch.OnEvent)
 	svc.ScheduleCheckin = q.ScheduleCheckinTx
 	svc.OnFiled = func(ctx context.Context, tx bun.Tx, c *cases.Case) error {
 		return q.EnqueueClassifyTx(ctx, tx, c.TenantID, c.ID)
@@ -103,7 +107,7 @@ func Worker(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	if workers < 1 {
 		workers = 1
 	}
-	q, err := newQueue(ctx, cfg, log, bdb, svc, workers, m)
+	q, err := newQueue(ctx, cfg, log, bdb, svc, c.chat, workers, m)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 
 	"github.com/suara-id/suara/internal/auth"
+	"github.com/suara-id/suara/internal/chat"
 	"github.com/suara-id/suara/internal/config"
 	"github.com/suara-id/suara/internal/tenant"
 )
@@ -57,7 +58,7 @@ func SeedDemo(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.
 	}
 	// Demo cases are classified like any other: an insert-only queue
 	// enqueues the jobs, which the server's workers then run.
-	if _, err := newQueue(ctx, cfg, log, bdb, caseSvc, 0, nil); err != nil {
+	if _, err := newQueue(ctx, cfg, log, bdb, caseSvc, c.chat, 0, nil); err != nil {
 		return err
 	}
 	created, demoCases := 0, 0
@@ -95,6 +96,16 @@ func SeedDemo(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.
 			return fmt.Errorf("demo cases on %s: %w", m.Slug, err)
 		}
 		demoCases += n
+		if m.Slug == "spn" {
+			// A WhatsApp channel anyone can try with curl (docs/whatsapp.md).
+			// The Graph API is not reachable from a demo machine: replies
+			// wait in the outbox with the delivery error on the channel page.
+			if err := c.chat.SeedChannel(ctx, t.ID, chat.WhatsApp, chat.Config{VerifyToken: "suara-demo-verify",
+				AppSecret: "suara-demo-secret", AccessToken: "suara-demo-token", PhoneNumberID: "100000000000001",
+				APIBase: chat.DefaultGraphBase}); err != nil {
+				return fmt.Errorf("demo whatsapp channel: %w", err)
+			}
+		}
 	}
 	for _, a := range []auth.NewAccount{
 		{Name: "ILO Analyst", Email: "ilo@platform.example", Role: "ilo_analyst"},

@@ -82,8 +82,13 @@ type Case struct {
 	InfoReturnStatus *string    `bun:"info_return_status"`
 	ClosedAt         *time.Time `bun:"closed_at"`
 	LowRating        bool       `bun:"low_rating"`
-	CreatedAt        time.Time  `bun:"created_at"`
-	UpdatedAt        time.Time  `bun:"updated_at"`
+	// Intake (migration 20261206006000): see intake.go.
+	IntakeChannel      string    `bun:"intake_channel,nullzero"`
+	NeedsTranscription bool      `bun:"needs_transcription"`
+	Transcript         string    `bun:"transcript"`
+	ConsentNoted       *bool     `bun:"consent_noted"`
+	CreatedAt          time.Time `bun:"created_at"`
+	UpdatedAt          time.Time `bun:"updated_at"`
 
 	// BranchPath is filled by queries that join branches: the Casbin domain.
 	BranchPath string `bun:"branch_path,scanonly"`

@@ -65,10 +65,14 @@ type QueueFilter struct {
 	Escalated    bool // escalated to a branch the viewer covers
 	LowRating    bool // rated 2 or less by the reporter
 	SafetyMode   SafetyMode
-	From, To     time.Time // filing time: From inclusive, To exclusive; zero = open
-	Sort         QueueSort
-	Cursor       string
-	Limit        int
+	// NeedsTranscription: voice-only reports still without a transcript.
+	NeedsTranscription bool
+	// IntakeChannel: one of IntakeChannels ("" = any).
+	IntakeChannel string
+	From, To      time.Time // filing time: From inclusive, To exclusive; zero = open
+	Sort          QueueSort
+	Cursor        string
+	Limit         int
 
 	// VerifiedMember: named reports by workers a branch admin marked as
 	// verified members (confidential and anonymous ones never match).
@@ -80,6 +84,7 @@ type QueueFilter struct {
 type QueueParams struct {
 	Q, Status, Category, Branch, Workplace, Urgency, Overdue, Assigned, Unassigned string
 	Escalated, LowRating, SafetyMode, From, To, Sort, Cursor, Limit                string
+	NeedsTranscription, IntakeChannel                                              string
 
 	VerifiedMember string
 }
@@ -141,6 +146,13 @@ func (qp QueueParams) Filter() (QueueFilter, error) {
 	f.Escalated = parseFlag(v, "escalated", qp.Escalated)
 	f.LowRating = parseFlag(v, "low_rating", qp.LowRating)
 	f.VerifiedMember = parseFlag(v, "verified_member", qp.VerifiedMember)
+	f.NeedsTranscription = parseFlag(v, "needs_transcription", qp.NeedsTranscription)
+	if ch := strings.TrimSpace(qp.IntakeChannel); ch != "" {
+		if !slices.Contains(IntakeChannels, ch) {
+			v.Add("intake_channel", "error.invalid_choice")
+		}
+		f.IntakeChannel = ch
+	}
 	switch m := SafetyMode(strings.TrimSpace(qp.SafetyMode)); m {
 	case "", ModeNamed, ModeConfidential, ModeAnonymous:
 		f.SafetyMode = m
@@ -250,26 +262,32 @@ type QueueItem struct {
 	EscalationPrompt bool `json:"escalation_prompt"`
 	LowRating        bool `json:"low_rating"`
 	AssignedToMe     bool `json:"assigned_to_me"`
+	// Intake: how the case came in, and whether its voice note still
+	// needs a transcript.
+	IntakeChannel      string `json:"intake_channel"`
+	NeedsTranscription bool   `json:"needs_transcription"`
 }
 
 // queueRow is what the queue's main query returns.
 type queueRow struct {
-	TenantID    uuid.UUID  `bun:"tenant_id"`
-	ID          uuid.UUID  `bun:"id"`
-	Reference   string     `bun:"reference"`
-	Type        Type       `bun:"type"`
-	Title       string     `bun:"title"`
-	Status      Status     `bun:"status"`
-	Urgency     string     `bun:"urgency"`
-	SafetyMode  SafetyMode `bun:"safety_mode"`
-	BranchID    uuid.UUID  `bun:"branch_id"`
-	WorkplaceID *uuid.UUID `bun:"workplace_id"`
-	CategoryID  *uuid.UUID `bun:"category_id"`
-	AssignedTo  *uuid.UUID `bun:"assigned_to"`
-	CreatedAt   time.Time  `bun:"created_at"`
-	LowRating   bool       `bun:"low_rating"`
-	Due         *time.Time `bun:"due"`
-	UrgencyRank int        `bun:"urgency_rank"`
+	TenantID           uuid.UUID  `bun:"tenant_id"`
+	ID                 uuid.UUID  `bun:"id"`
+	Reference          string     `bun:"reference"`
+	Type               Type       `bun:"type"`
+	Title              string     `bun:"title"`
+	Status             Status     `bun:"status"`
+	Urgency            string     `bun:"urgency"`
+	SafetyMode         SafetyMode `bun:"safety_mode"`
+	BranchID           uuid.UUID  `bun:"branch_id"`
+	WorkplaceID        *uuid.UUID `bun:"workplace_id"`
+	CategoryID         *uuid.UUID `bun:"category_id"`
+	AssignedTo         *uuid.UUID `bun:"assigned_to"`
+	CreatedAt          time.Time  `bun:"created_at"`
+	LowRating          bool       `bun:"low_rating"`
+	IntakeChannel      string     `bun:"intake_channel"`
+	NeedsTranscription bool       `bun:"needs_transcription"`
+	Due                *time.Time `bun:"due"`
+	UrgencyRank        int        `bun:"urgency_rank"`
 	// Decorations, looked up for the page's rows only (queueDecorations).
 	CategorySlug    *string    `bun:"category_slug"`
 	NeedsReview     bool       `bun:"needs_review"`
@@ -538,6 +556,12 @@ func (s *Service) queueQuery(ctx context.Context, tx bun.Tx, tenantID uuid.UUID,
 		arg(`c.safety_mode = 'named' AND EXISTS (SELECT 1 FROM users vm WHERE vm.tenant_id = c.tenant_id
 			AND vm.id = c.reporter_user_id AND vm.member_verified_at IS NOT NULL)`)
 	}
+	if f.NeedsTranscription {
+		arg("c.needs_transcription")
+	}
+	if f.IntakeChannel != "" {
+		arg("c.intake_channel = ?", f.IntakeChannel)
+	}
 	if f.SafetyMode != "" {
 		arg("c.safety_mode = ?", string(f.SafetyMode))
 	}
@@ -594,7 +618,7 @@ func (s *Service) queueQuery(ctx context.Context, tx bun.Tx, tenantID uuid.UUID,
 		}
 	}
 	page := `SELECT c.tenant_id, c.id, c.reference, c.type, c.title, c.status, c.urgency, c.safety_mode, c.branch_id, c.workplace_id,
-	c.category_id, c.assigned_to, c.created_at, c.low_rating, NULLIF(` + dueKeySQL + `, 'infinity') AS due,
+	c.category_id, c.assigned_to, c.created_at, c.low_rating, c.intake_channel, c.needs_transcription, NULLIF(` + dueKeySQL + `, 'infinity') AS due,
 	` + urgencyRankSQL + ` AS urgency_rank
 FROM cases AS c
 WHERE ` + strings.Join(where, "\n  AND ") + `
@@ -692,7 +716,8 @@ func queueItems(p *auth.Principal, rows []queueRow, branches []branchInfo, now t
 			Urgency: r.Urgency, SafetyMode: r.SafetyMode, BranchID: r.BranchID, Branch: paths[r.BranchID],
 			WorkplaceID: r.WorkplaceID, AssignedTo: r.AssignedTo, CreatedAt: r.CreatedAt, Due: r.Due,
 			Paused: r.Status == StatusNeedsInfo, LowRating: r.LowRating, NeedsReview: r.NeedsReview,
-			AssignedToMe: r.AssignedTo != nil && *r.AssignedTo == p.UserID}
+			AssignedToMe:  r.AssignedTo != nil && *r.AssignedTo == p.UserID,
+			IntakeChannel: r.IntakeChannel, NeedsTranscription: r.NeedsTranscription}
 		if r.CategorySlug != nil {
 			it.Category = *r.CategorySlug
 		}

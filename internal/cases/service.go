@@ -174,7 +174,7 @@ type filingInput struct {
 	collective  bool
 }
 
-func (s *Service) validate(t *tenant.Tenant, p *auth.Principal, f Filing) (filingInput, error) {
+func (s *Service) validate(t *tenant.Tenant, p *auth.Principal, f Filing, voiceOnly bool) (filingInput, error) {
 	v := &apperr.Validation{}
 	in := filingInput{typ: Type(strings.TrimSpace(f.Type))}
 	switch in.typ {
@@ -188,6 +188,8 @@ func (s *Service) validate(t *tenant.Tenant, p *auth.Principal, f Filing) (filin
 	switch n := utf8.RuneCountInString(desc); {
 	case !ok:
 		v.Add("description", "error.invalid")
+	case voiceOnly && n == 0:
+		// a voice note stands for the description (intake.go)
 	case n == 0:
 		v.Add("description", "error.required")
 	case n < minDescriptionRunes:
@@ -204,6 +206,8 @@ func (s *Service) validate(t *tenant.Tenant, p *auth.Principal, f Filing) (filin
 		v.Add("title", "error.too_long")
 	case title == "" && desc != "":
 		title = DeriveTitle(desc)
+	case title == "" && voiceOnly:
+		title = voiceTitle
 	}
 	in.title = title
 	in.sector = strings.TrimSpace(f.Sector)
@@ -273,10 +277,20 @@ func (s *Service) validate(t *tenant.Tenant, p *auth.Principal, f Filing) (filin
 // case is then anonymous. An anonymous case stores no user, no address and
 // no user agent: the caller has none to pass, by design.
 func (s *Service) File(ctx context.Context, t *tenant.Tenant, p *auth.Principal, f Filing) (*Filed, error) {
+	return s.FileVia(ctx, t, p, f, Intake{})
+}
+
+// FileVia is File with the intake's circumstances: the channel, a voice
+// note standing for the description, an officer filing for the worker, and
+// a hook inside the filing transaction (see intake.go).
+func (s *Service) FileVia(ctx context.Context, t *tenant.Tenant, p *auth.Principal, f Filing, ik Intake) (*Filed, error) {
 	if p != nil && (p.TenantID != t.ID || p.Pending2FA) {
 		return nil, apperr.ErrForbidden
 	}
-	in, err := s.validate(t, p, f)
+	if err := ik.check(t); err != nil {
+		return nil, err
+	}
+	in, err := s.validate(t, p, f, ik.VoiceOnly)
 	if err != nil {
 		return nil, err
 	}
@@ -298,6 +312,7 @@ func (s *Service) File(ctx context.Context, t *tenant.Tenant, p *auth.Principal,
 		Tags: []string{}, Urgency: "normal", Status: StatusSubmitted, SafetyMode: in.mode,
 		AffectedCount: in.affected, Collective: in.collective, CreatedAt: now, UpdatedAt: now,
 	}
+	ik.apply(c)
 	out := &Filed{ID: c.ID, Status: c.Status}
 	switch in.mode {
 	case ModeNamed:
@@ -313,12 +328,16 @@ func (s *Service) File(ctx context.Context, t *tenant.Tenant, p *auth.Principal,
 		c.ReceiptHash = s.keys.receiptHashes(t.ID, code)[0]
 	}
 	payload := map[string]any{"type": c.Type, "safety_mode": c.SafetyMode, "by": "reporter"}
-	e, err := newEvent(c.TenantID, c.ID, 1, nil, EventFiled, reporterActor(p, c), VisibilityReporter, payload, now)
+	ik.describe(c, payload)
+	e, err := newEvent(c.TenantID, c.ID, 1, nil, EventFiled, ik.actor(p, c), VisibilityReporter, payload, now)
 	if err != nil {
 		return nil, err
 	}
 	err = db.InTenantTx(ctx, s.db, t.ID, func(ctx context.Context, tx bun.Tx) error {
 		if err := s.placeCase(ctx, tx, t, c); err != nil {
+			return err
+		}
+		if err := s.checkAssist(ctx, tx, t, c, ik); err != nil {
 			return err
 		}
 		// The job goes first (no foreign key ties it to the case): the
@@ -340,6 +359,12 @@ func (s *Service) File(ctx context.Context, t *tenant.Tenant, p *auth.Principal,
 		if s.OnEvent != nil {
 			if err := s.OnEvent(ctx, tx, c, e.Kind, e.Visibility, []byte(e.Payload)); err != nil {
 				return fmt.Errorf("on event: %w", err)
+			}
+		}
+		if ik.InTx != nil {
+			out.Reference = c.Reference
+			if err := ik.InTx(ctx, tx, c, out); err != nil {
+				return fmt.Errorf("intake hook: %w", err)
 			}
 		}
 		return nil

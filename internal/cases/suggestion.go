@@ -88,7 +88,7 @@ func (s *Service) ClassificationInput(ctx context.Context, tenantID, caseID uuid
 		if err != nil {
 			return err
 		}
-		in.Text = strings.TrimSpace(c.Title + "\n" + c.Description)
+		in.Text = strings.TrimSpace(c.Title + "\n" + c.Description + "\n" + c.Transcript)
 		in.Sector, in.Type = c.Sector, string(c.Type)
 		if err := tx.QueryRowContext(ctx, "SELECT default_locale FROM tenants WHERE id = ?", tenantID).Scan(&in.Locale); err != nil {
 			return err

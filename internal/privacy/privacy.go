@@ -317,6 +317,10 @@ func anonymiseCases(ctx context.Context, tx bun.Tx, ids []uuid.UUID, now time.Ti
 		if _, err := tx.ExecContext(ctx, "DELETE FROM case_identities WHERE case_id = ?", id); err != nil {
 			return 0, 0, fmt.Errorf("delete identity: %w", err)
 		}
+		// where the case's chat updates went (internal/chat): the address
+		if _, err := tx.ExecContext(ctx, "DELETE FROM chat_links WHERE case_id = ?", id); err != nil {
+			return 0, 0, fmt.Errorf("delete chat link: %w", err)
+		}
 		if err := markCase(ctx, tx, id, "anonymised_at", now); err != nil {
 			return 0, 0, err
 		}

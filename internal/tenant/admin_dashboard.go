@@ -70,6 +70,8 @@ type Dashboard struct {
 	ByCategory  []Count   `json:"by_category"`
 	ByWorkplace []Count   `json:"by_workplace"`
 	ByMonth     []Count   `json:"by_month"`
+	// ByChannel: how the cases came in (cases.intake_channel).
+	ByChannel []Count `json:"by_channel"`
 	// Medians in hours over the cases that reached the point.
 	MedianFirstResponseHours *float64      `json:"median_first_response_hours"`
 	MedianResolutionHours    *float64      `json:"median_resolution_hours"`
@@ -128,7 +130,8 @@ type dashFigures struct {
 	ByStatus      map[string]int    `json:"by_status"`
 	ByCategory    map[string]int    `json:"by_category"` // category id, "" for none
 	ByWorkplace   map[string]int    `json:"by_workplace"`
-	ByMonth       map[string]int    `json:"by_month"` // YYYY-MM, Asia/Jakarta
+	ByMonth       map[string]int    `json:"by_month"`   // YYYY-MM, Asia/Jakarta
+	ByChannel     map[string]int    `json:"by_channel"` // intake channel
 	MedianFirst   *float64          `json:"median_first"`
 	MedianRes     *float64          `json:"median_res"`
 	WithinTarget  Ratio             `json:"within_target"`
@@ -377,6 +380,8 @@ func present(fig *dashFigures, labels map[string]dashLabel, hidden []string) *Da
 	if len(d.ByWorkplace) > 50 {
 		d.ByWorkplace = d.ByWorkplace[:50]
 	}
+	d.ByChannel = counts(fig.ByChannel, false)
+	slices.SortFunc(d.ByChannel, byCount)
 	d.ByMonth = counts(fig.ByMonth, false)
 	slices.SortFunc(d.ByMonth, func(a, b Count) int { return strings.Compare(a.Key, b.Key) })
 	rated := func(m map[string][5]int, restricted bool) []Rated {
@@ -444,6 +449,7 @@ func dashLabels(ctx context.Context, tx bun.Tx, nameCol string) (map[string]dash
 // for ratings, check-ins and AI suggestions.
 func computeFigures(ctx context.Context, tx bun.Tx, st dashSubtree) (*dashFigures, error) {
 	f := &dashFigures{ByStatus: map[string]int{}, ByCategory: map[string]int{}, ByWorkplace: map[string]int{}, ByMonth: map[string]int{},
+		ByChannel:     map[string]int{},
 		SatByCategory: map[string][5]int{}, SatByOfficer: map[string][5]int{}, Checkins: []CheckinAnswers{}}
 	args := []any{st.tenantID, pgdialect.Array(st.ids)}
 	scope := st.scope()
@@ -460,13 +466,14 @@ func computeFigures(ctx context.Context, tx bun.Tx, st dashSubtree) (*dashFigure
 func dashCounts(ctx context.Context, tx bun.Tx, f *dashFigures, scope string, args []any) error {
 	rows, err := tx.QueryContext(ctx, `SELECT
 			CASE WHEN grouping(s.status) = 0 THEN 's' WHEN grouping(s.category_id) = 0 THEN 'c'
-			     WHEN grouping(s.workplace_id) = 0 THEN 'w' WHEN grouping(s.m) = 0 THEN 'm' ELSE 't' END,
-			coalesce(s.status, s.category_id::text, s.workplace_id::text, to_char(s.m, 'YYYY-MM'), ''),
+			     WHEN grouping(s.workplace_id) = 0 THEN 'w' WHEN grouping(s.m) = 0 THEN 'm'
+			     WHEN grouping(s.intake_channel) = 0 THEN 'i' ELSE 't' END,
+			coalesce(s.status, s.category_id::text, s.workplace_id::text, to_char(s.m, 'YYYY-MM'), s.intake_channel, ''),
 			count(*)
-		FROM (SELECT c.status, c.category_id, c.workplace_id,
+		FROM (SELECT c.status, c.category_id, c.workplace_id, c.intake_channel,
 				date_trunc('month', c.created_at AT TIME ZONE 'Asia/Jakarta') AS m
 			FROM cases c WHERE `+scope+`) s
-		GROUP BY GROUPING SETS ((s.status), (s.category_id), (s.workplace_id), (s.m), ())`, args...)
+		GROUP BY GROUPING SETS ((s.status), (s.category_id), (s.workplace_id), (s.m), (s.intake_channel), ())`, args...)
 	if err != nil {
 		return fmt.Errorf("counts: %w", err)
 	}
@@ -488,6 +495,8 @@ func dashCounts(ctx context.Context, tx bun.Tx, f *dashFigures, scope string, ar
 			f.ByWorkplace[key] = n
 		case "m":
 			f.ByMonth[key] = n
+		case "i":
+			f.ByChannel[key] = n
 		}
 	}
 	return rows.Err()

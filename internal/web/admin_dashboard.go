@@ -169,6 +169,7 @@ func (s *Server) dashboardPage(c *fiber.Ctx) error {
 			barChart("category", pg.T("admin.dashboard.by_category"), d.ByCategory, plain),
 			barChart("workplace", pg.T("admin.dashboard.by_workplace"), d.ByWorkplace, plain),
 			barChart("month", pg.T("admin.dashboard.by_month"), d.ByMonth, plain),
+			barChart("channel", pg.T("intake.by_channel"), d.ByChannel, func(r tenant.Count) string { return pg.T("intake.channel." + r.Key) }),
 		},
 		Rated: []ratedTable{
 			newRatedTable("sat-category", pg.T("dashboard.satisfaction_by_category"), "admin.dashboard.none", d.SatisfactionByCategory),

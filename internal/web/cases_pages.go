@@ -141,9 +141,14 @@ func (s *Server) newCaseSubmit(c *fiber.Ctx) error {
 	if !cases.ValidIdempotencyKey(key) {
 		key = "" // absent or mangled: file without
 	}
-	if key != "" {
+	switch {
+	case voiceOnly(c, f):
+		// A voice note instead of a written story: filed as needing a
+		// transcript, the recording attached below.
+		out, err = s.cases.FileVia(ctx, t, p, f, cases.Intake{VoiceOnly: true})
+	case key != "":
 		out, replayed, err = s.cases.FileOnce(ctx, t, p, anonNamespace(c), strings.Clone(key), f)
-	} else {
+	default:
 		out, err = s.cases.File(ctx, t, p, f)
 	}
 	if err != nil {
@@ -412,4 +417,17 @@ func (s *Server) caseEvidenceDownload(c *fiber.Ctx) error {
 		return err
 	}
 	return sendEvidence(c, f, rc)
+}
+
+// voiceOnly reports whether a filing form carries no written story but an
+// audio file (a voice note).
+func voiceOnly(c *fiber.Ctx, f cases.Filing) bool {
+	if strings.TrimSpace(f.Description) != "" {
+		return false
+	}
+	fh, err := c.FormFile("file")
+	if err != nil || fh.Size == 0 {
+		return false
+	}
+	return cases.DeclaredKind(fh.Filename, fh.Header.Get("Content-Type")) == evidence.KindAudio
 }

@@ -50,6 +50,8 @@ type staffCaseData struct {
 	Categories      []option // for correcting the suggestion
 	ConfidencePct   int
 	SuggestionTags  string
+	// Intake: the channel, and a voice-only report's transcript (intake.go).
+	Intake *cases.IntakeInfo
 }
 
 // staffCasePage is /cases/:id for staff: everything the reporter sees plus
@@ -65,6 +67,9 @@ func (s *Server) staffCasePage(c *fiber.Ctx, t *tenant.Tenant, p *auth.Principal
 		return err
 	}
 	if d.Playbook, err = s.cases.Playbook(ctx, t.ID, p, id, reqCtx(c).Locale); err != nil {
+		return err
+	}
+	if d.Intake, err = s.cases.Intake(ctx, t.ID, p, id); err != nil {
 		return err
 	}
 	d.Urgencies = []string{"critical", "high", "normal", "low"}

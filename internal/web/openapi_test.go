@@ -326,6 +326,7 @@ func TestOpenAPIResponsesMatch(t *testing.T) {
 	r.log = append(r.log, other2.log...)
 
 	exerciseMore(t, e, r, apiActors{worker: worker, other: other, officer: officer, branch: branch, admin: admin, wp: wp, ids: ids}, must)
+	exerciseIntake(e, r, apiActors{worker: worker, other: other, officer: officer, branch: branch, admin: admin, wp: wp, ids: ids}, must)
 
 	validateExchanges(t, doc, r.log)
 }

@@ -28,6 +28,7 @@ func queueParams(c *fiber.Ctx) cases.QueueParams {
 		Urgency: q("urgency"), Overdue: q("overdue"), Assigned: q("assigned"), Unassigned: q("unassigned"),
 		Escalated: q("escalated"), LowRating: q("low_rating"), SafetyMode: q("safety_mode"), From: q("from"), To: q("to"),
 		Sort: q("sort"), Cursor: q("cursor"), Limit: q("limit"), VerifiedMember: q("verified_member"),
+		NeedsTranscription: q("needs_transcription"), IntakeChannel: q("intake_channel"),
 	}
 }
 
@@ -123,7 +124,8 @@ func queueURL(qp cases.QueueParams, cursor string) string {
 	for k, val := range map[string]string{"q": qp.Q, "status": qp.Status, "category": qp.Category, "branch": qp.Branch,
 		"workplace": qp.Workplace, "urgency": qp.Urgency, "overdue": qp.Overdue, "assigned": qp.Assigned,
 		"unassigned": qp.Unassigned, "escalated": qp.Escalated, "low_rating": qp.LowRating, "safety_mode": qp.SafetyMode,
-		"from": qp.From, "to": qp.To, "sort": qp.Sort, "limit": qp.Limit, "cursor": cursor, "verified_member": qp.VerifiedMember} {
+		"from": qp.From, "to": qp.To, "sort": qp.Sort, "limit": qp.Limit, "cursor": cursor, "verified_member": qp.VerifiedMember,
+		"needs_transcription": qp.NeedsTranscription, "intake_channel": qp.IntakeChannel} {
 		if val != "" {
 			v.Set(k, val)
 		}

@@ -20,6 +20,7 @@ import (
 	"github.com/suara-id/suara/internal/analytics"
 	"github.com/suara-id/suara/internal/auth"
 	"github.com/suara-id/suara/internal/cases"
+	"github.com/suara-id/suara/internal/chat"
 	"github.com/suara-id/suara/internal/config"
 	"github.com/suara-id/suara/internal/metrics"
 	"github.com/suara-id/suara/internal/notify"
@@ -43,6 +44,7 @@ type Deps struct {
 	// Console is what the platform console's union pages need
 	// (platform_unions.go); nil fields turn those actions off.
 	Console ConsoleDeps
+	Chat      *chat.Service    // nil: the webhooks and channel settings answer 404
 }
 
 // Server holds the Fiber app and what handlers share.
@@ -64,6 +66,7 @@ type Server struct {
 	admin     *tenant.Admin // tenant administration, built by adminRoutes
 	privacy   *privacy.Service
 	console   ConsoleDeps
+	chat      *chat.Service
 }
 
 // New builds the Fiber app with every route.
@@ -108,6 +111,7 @@ func New(d Deps) (*Server, error) {
 	s.analytics = d.Analytics
 	s.privacy = d.Privacy
 	s.console = d.Console
+	s.chat = d.Chat
 	s.routes()
 	return s, nil
 }
@@ -169,6 +173,7 @@ func (s *Server) routes() {
 	s.privacyRoutes()
 	s.openAPIRoutes()
 	s.queueRoutes()
+	s.intakeRoutes()
 }
 
 func (s *Server) ready(c *fiber.Ctx) error {
