@@ -111,7 +111,6 @@ func aggregatesJSON(res *analytics.Result) fiber.Map {
 		for _, m := range res.Query.Measures {
 			row[m] = r.Values[m]
 		}
-		row["suppressed"] = r.Suppressed
 		rows = append(rows, row)
 	}
 	return fiber.Map{
@@ -132,7 +131,7 @@ func consoleNonNil(s []string) []string {
 func sendAggregatesCSV(c *fiber.Ctx, res *analytics.Result) error {
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
-	header := append(append(append([]string{}, res.Query.By...), res.Query.Measures...), "suppressed")
+	header := append(append([]string{}, res.Query.By...), res.Query.Measures...)
 	_ = w.Write(header)
 	for _, r := range res.Rows {
 		rec := make([]string, 0, len(header))
@@ -142,7 +141,6 @@ func sendAggregatesCSV(c *fiber.Ctx, res *analytics.Result) error {
 		for _, m := range res.Query.Measures {
 			rec = append(rec, consoleNumber(r.Values[m]))
 		}
-		rec = append(rec, strconv.FormatBool(r.Suppressed))
 		_ = w.Write(rec)
 	}
 	w.Flush()
@@ -278,8 +276,6 @@ func (s *Server) consoleForm(c *fiber.Ctx, p *Page, in analytics.QueryInput, q *
 type consoleTable struct {
 	Head []string
 	Rows [][]string
-	// Suppressed marks rows shown as suppressed.
-	Suppressed []bool
 }
 
 func consoleResultTable(p *Page, res *analytics.Result) consoleTable {
@@ -309,7 +305,6 @@ func consoleResultTable(p *Page, res *analytics.Result) consoleTable {
 			row = append(row, v)
 		}
 		t.Rows = append(t.Rows, row)
-		t.Suppressed = append(t.Suppressed, r.Suppressed)
 	}
 	return t
 }
