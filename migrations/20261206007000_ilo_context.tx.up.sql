@@ -7,7 +7,7 @@
 -- reporter may give them without giving an identity; "prefer not to say"
 -- is the default), employment status, union membership, the buyer brands
 -- the workplace produces for (normalised slugs from the union's brand
--- directory or free text), and the intake channel. Workplaces gain their
+-- directory or free text). Workplaces gain their
 -- estate certification and mill (palm oil) and a default brand list.
 ALTER TABLE cases
     ADD COLUMN reporter_gender   text CHECK (reporter_gender IN ('female', 'male', 'prefer_not_to_say')),
@@ -15,9 +15,8 @@ ALTER TABLE cases
     ADD COLUMN employment_status text CHECK (employment_status IN ('permanent', 'pkwt', 'outsourced', 'daily', 'piece_rate', 'apprentice')),
     ADD COLUMN membership        text CHECK (membership IN ('member', 'non_member')),
     ADD COLUMN buyer_brands      text[] NOT NULL DEFAULT '{}' CHECK (cardinality(buyer_brands) <= 10);
--- The intake channel may already exist (the channels migration defines it
--- the same way); the rollup reads it either way.
-ALTER TABLE cases ADD COLUMN IF NOT EXISTS intake_channel text NOT NULL DEFAULT 'web';
+-- The intake channel is cases.intake_channel (migration 20261206006000,
+-- issue of the intake channels); the rollup reads it when it is there.
 
 ALTER TABLE workplaces
     ADD COLUMN certification  text CHECK (certification IN ('rspo', 'ispo', 'rspo_ispo', 'none')),

@@ -102,6 +102,8 @@ type Filing struct {
 	IncidentDate  string `json:"incident_date" form:"incident_date"`
 	SafetyMode    string `json:"safety_mode" form:"safety_mode"`
 	AffectedCount int    `json:"affected_count" form:"affected_count"`
+	// The reporter's and the workplace's context (context.go).
+	ContextInput
 }
 
 // Limits on what a reporter writes.
@@ -158,6 +160,7 @@ type filingInput struct {
 	incident    *time.Time
 	mode        SafetyMode
 	affected    int
+	context     Context
 }
 
 func (s *Service) validate(t *tenant.Tenant, p *auth.Principal, f Filing) (filingInput, error) {
@@ -246,6 +249,7 @@ func (s *Service) validate(t *tenant.Tenant, p *auth.Principal, f Filing) (filin
 	case in.affected < 1 || in.affected > maxAffected:
 		v.Add("affected_count", "error.invalid")
 	}
+	in.context = f.ContextInput.validate(v)
 	return in, v.Err()
 }
 
@@ -272,7 +276,7 @@ func (s *Service) File(ctx context.Context, t *tenant.Tenant, p *auth.Principal,
 		TenantID: t.ID, ID: uuid.New(), Type: in.typ, Title: in.title, Description: in.desc,
 		Sector: in.sector, WorkplaceID: in.workplaceID, CategoryID: in.categoryID, IncidentDate: in.incident,
 		Tags: []string{}, Urgency: "normal", Status: StatusSubmitted, SafetyMode: in.mode,
-		AffectedCount: in.affected, CreatedAt: now, UpdatedAt: now,
+		AffectedCount: in.affected, CreatedAt: now, UpdatedAt: now, Context: in.context,
 	}
 	out := &Filed{ID: c.ID, Status: c.Status}
 	switch in.mode {

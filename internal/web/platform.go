@@ -29,6 +29,7 @@ func (s *Server) platformRoutes() {
 	s.app.Get("/console/explore.csv", s.consoleExportCSV)
 	s.app.Get("/console/trend", s.consoleTrendPage)
 	s.platformReportRoutes()
+	s.platformQueryLogRoutes()
 }
 
 // requireAnalyst returns a platform principal allowed to read analytics:
@@ -77,6 +78,15 @@ func queryMulti(c *fiber.Ctx, name string) string {
 	return strings.Join(parts, ",")
 }
 
+// explore answers an analyst's query through the logged path.
+func (s *Server) explore(c *fiber.Ctx, surface string, q analytics.Query) (*analytics.Result, error) {
+	p, err := requireSignedIn(c)
+	if err != nil {
+		return nil, err
+	}
+	return s.analytics.Explore(c.UserContext(), analytics.Analyst{ID: p.UserID, Name: p.Name}, surface, q)
+}
+
 func (s *Server) apiAggregates(c *fiber.Ctx) error {
 	if _, err := s.requireAnalyst(c); err != nil {
 		return err
@@ -85,7 +95,11 @@ func (s *Server) apiAggregates(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.analytics.Aggregate(c.UserContext(), q)
+	surface := analytics.SurfaceAPI
+	if wantsConsoleCSV(c) {
+		surface = analytics.SurfaceCSV
+	}
+	res, err := s.explore(c, surface, q)
 	if err != nil {
 		return err
 	}
@@ -323,7 +337,7 @@ func (s *Server) consoleExplorePage(c *fiber.Ctx) error {
 	data := map[string]any{}
 	if qerr == nil {
 		qp = &q
-		res, err := s.analytics.Aggregate(c.UserContext(), q)
+		res, err := s.explore(c, analytics.SurfaceConsole, q)
 		if err != nil {
 			return err
 		}
@@ -341,6 +355,7 @@ func (s *Server) consoleExplorePage(c *fiber.Ctx) error {
 	data["Form"] = f
 	data["Dims"] = s.options(p, "console.dim.", analytics.Dimensions, by)
 	data["Measures"] = s.options(p, "console.measure.", analytics.Measures, measures)
+	data["Glossary"] = consoleGlossary(p)
 	data["K"] = s.analytics.K()
 	p.Data = data
 	return s.render(c, status, "platform_explore", p)
@@ -366,7 +381,7 @@ func (s *Server) consoleExportCSV(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.analytics.Aggregate(c.UserContext(), q)
+	res, err := s.explore(c, analytics.SurfaceCSV, q)
 	if err != nil {
 		return err
 	}
@@ -391,7 +406,7 @@ func (s *Server) consoleTrendPage(c *fiber.Ctx) error {
 	data := map[string]any{"Measure": measure, "Series": series}
 	if qerr == nil {
 		qp = &q
-		res, err := s.analytics.Aggregate(c.UserContext(), q)
+		res, err := s.explore(c, analytics.SurfaceTrend, q)
 		if err != nil {
 			return err
 		}
