@@ -114,7 +114,10 @@ WITH batch AS (
            coalesce(b.employment_status, 'unknown'), coalesce(b.membership, 'unknown'),
            CASE WHEN wv.id IS NULL THEN '' ELSE coalesce(wv.certification, '') END,
            coalesce(b.reporter_age_band, 'prefer_not_to_say'), coalesce(b.intake_channel, ''),
-           coalesce(o.ladder_stage, ''), b.buyer_brands, b.affected_count,
+           coalesce(o.ladder_stage, ''),
+           -- a case that names no brand takes its workplace's default list
+           CASE WHEN cardinality(b.buyer_brands) > 0 THEN b.buyer_brands ELSE coalesce(wv.default_brands, '{}') END,
+           b.affected_count,
            coalesce(o.outcome_types, '{}'), o.money_idr, o.money_workers, true
     FROM batch b
     -- A workplace a worker typed in is free text until officers confirm

@@ -133,4 +133,3 @@ func consoleGlossary(p *Page) map[string][]consoleTerm {
 	}
 	return out
 }
-
