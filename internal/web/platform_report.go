@@ -139,8 +139,8 @@ func (s *Server) consoleReportDoc(c *fiber.Ctx) error {
 	}
 	p := s.page(c, "console.report_title")
 	type section struct {
-		Sector                           string
-		Summary, Trend, Unions, Category consoleTable
+		Sector                             string
+		Summary, Trend, Unions, Category   consoleTable
 		Gender, Employment, Remedy, Ladder consoleTable
 	}
 	sections := make([]section, 0, len(rep.Sectors))
