@@ -165,3 +165,35 @@ func TestOutcomeRecordedAndShownToReporter(t *testing.T) {
 		}
 	}
 }
+
+// The platform admin reaches the analysts' query log from the console by
+// clicking, and finds the analyst's query there; an analyst has no link
+// and no access.
+func TestQueryLogForThePlatformAdmin(t *testing.T) {
+	e := newCaseEnv(t)
+	ilo := e.login(platformHost, map[string]string{"email": "ilo@platform.example", "password": demoPW})
+	root := e.login(platformHost, map[string]string{"email": "root@platform.example", "password": demoPW})
+	if resp, body := e.get(platformHost, "/api/v1/platform/aggregates?by=category&measures=count&tenant=SPN", bearer(ilo)...); resp.StatusCode != 200 {
+		t.Fatalf("aggregates: %d %s", resp.StatusCode, body)
+	}
+	_, home := e.page(platformHost, "/console", root)
+	if !strings.Contains(home, `href="/console/query-log"`) {
+		t.Fatal("no link to the query log on the platform admin's console")
+	}
+	_, page := e.page(platformHost, "/console/query-log", root)
+	for _, w := range []string{"ILO Analyst", `&#34;tenant&#34;: &#34;SPN&#34;`, "api"} {
+		if !strings.Contains(page, w) {
+			t.Errorf("query log page lacks %q", w)
+		}
+	}
+	_, home = e.page(platformHost, "/console", ilo)
+	if strings.Contains(home, `href="/console/query-log"`) {
+		t.Error("an analyst is shown the query log link")
+	}
+	if resp, _ := e.page(platformHost, "/console/query-log", ilo); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("an analyst reads the query log: %d", resp.StatusCode)
+	}
+	if resp, _ := e.page(spnHost, "/console/query-log", root); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("the query log on a tenant host: %d", resp.StatusCode)
+	}
+}

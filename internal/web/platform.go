@@ -228,6 +228,10 @@ func (s *Server) consoleOverviewPage(c *fiber.Ctx) error {
 		rows = append(rows, row{Label: t.Label, Cases: count(t.Cases), Users: count(t.Users), ActiveBranches: strconv.FormatInt(t.ActiveBranches, 10)})
 	}
 	p.Data = map[string]any{"Tenants": rows, "K": s.analytics.K()}
+	// The platform admin reaches the analysts' query log from here.
+	if pr, err := requireSignedIn(c); err == nil && s.authz.Check(c.UserContext(), pr, "platform", "analyst", "manage") == nil {
+		p.Data.(map[string]any)["QueryLog"] = true
+	}
 	return s.render(c, fiber.StatusOK, "platform_overview", p)
 }
 
