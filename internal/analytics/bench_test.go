@@ -190,7 +190,7 @@ func BenchmarkExplorer(b *testing.B) {
 		{"ilo_gender_category_12m", analytics.QueryInput{By: "gender,category", Measures: "count,share,retaliation_reports", From: "2026-01", To: "2026-12"}},
 		{"ilo_tenant_employment_remedy", analytics.QueryInput{By: "tenant,employment_status", Measures: "count,members,reinstatement,back_pay,contract_conversion,money_recovered_idr,workers_reached", From: "2025-01", To: "2026-12"}},
 		{"ilo_quarter_ladder_outcomes", analytics.QueryInput{By: "quarter,ladder", Measures: "count,outcomes_recorded,reinstatement,back_pay,policy_change", From: "2025-01", To: "2026-12"}},
-		{"ilo_brand_sector_garment", analytics.QueryInput{By: "brand,category", Measures: "count,workers_affected", From: "2026-01", To: "2026-12", Filters: map[string]string{"sector": "garment"}}},
+		{"ilo_brand_sector_garment", analytics.QueryInput{By: "brand", Measures: "count,workers_affected", From: "2026-01", To: "2026-12", Filters: map[string]string{"sector": "garment"}}},
 		{"ilo_certification_membership", analytics.QueryInput{By: "certification,membership", Measures: "count,retaliation_reports", From: "2026-01", To: "2026-12", Filters: map[string]string{"tenant": "SPN"}}},
 	}
 	qs := make([]analytics.Query, len(shapes))
