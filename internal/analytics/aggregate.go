@@ -12,12 +12,11 @@ import (
 )
 
 // Row is one published cell: its dimension values (in Query.By order) and
-// its measures. A suppressed row has every measure nil; a single measure is
-// also nil when it rests on fewer than k cases.
+// its measures, nil where a measure rests on fewer than k cases or would
+// show a count of 1..k−1. Cells under k leave no row.
 type Row struct {
-	Keys       []string
-	Values     map[string]*float64
-	Suppressed bool
+	Keys   []string
+	Values map[string]*float64
 }
 
 // Result is a query's published table.
@@ -33,12 +32,17 @@ type rawCell struct {
 	frN, resN, targetN, within, satN, satSum, reopened, retaliation int64
 	// frHist and resHist count durations per histogram bucket (histLow).
 	frHist, resHist []int64
+	// ilo holds the ILO cube's measures (ILO queries only).
+	ilo iloRaw
 }
 
 // Aggregate answers q through the platform path and applies disclosure
 // control: nothing but the cells' dimension values and suppressed numbers
 // leaves.
 func (s *Store) Aggregate(ctx context.Context, q Query) (*Result, error) {
+	if q.ILO() {
+		return s.aggregateILO(ctx, q)
+	}
 	fdims := make([]string, 0, len(q.Filters))
 	for k := range q.Filters {
 		fdims = append(fdims, k)
@@ -75,6 +79,73 @@ func (s *Store) Aggregate(ctx context.Context, q Query) (*Result, error) {
 	return s.publish(q, raws), nil
 }
 
+// aggregateILO answers a query that fits an ILO cube shape.
+func (s *Store) aggregateILO(ctx context.Context, q Query) (*Result, error) {
+	var dims []string
+	for _, d := range append(append([]string{}, q.By...), sortedKeys(q.Filters)...) {
+		if slices.Contains(iloDims, d) && !slices.Contains(dims, d) {
+			dims = append(dims, d)
+		}
+	}
+	shape, col, ok := iloShapeFor(dims)
+	if !ok {
+		return nil, fmt.Errorf("aggregate: no ILO shape holds %v", dims)
+	}
+	by := make([]string, len(q.By))
+	for i, d := range q.By {
+		by[i] = d
+		if c, ok := col[d]; ok {
+			by[i] = c
+		}
+	}
+	var fdims, fvals []string
+	for _, d := range sortedKeys(q.Filters) {
+		name := d
+		if c, ok := col[d]; ok {
+			name = c
+		}
+		fdims, fvals = append(fdims, name), append(fvals, q.Filters[d])
+	}
+	rows, err := s.db.QueryContext(ctx,
+		"SELECT * FROM analytics_ilo_aggregate(?, ?::text[], ?::date, ?::date, ?::text[], ?::text[])",
+		shape, pgdialect.Array(by), q.From.Date(), q.To.Date(), pgdialect.Array(nonNil(fdims)), pgdialect.Array(nonNil(fvals)))
+	if err != nil {
+		return nil, fmt.Errorf("aggregate ilo: %w", err)
+	}
+	defer rows.Close()
+	var raws []*rawCell
+	for rows.Next() {
+		r := &rawCell{}
+		i := &r.ilo
+		if err := rows.Scan(pgdialect.Array(&r.keys), &r.n, &r.retaliation, &i.members, &i.workersAffected, &i.outcomes,
+			&i.reinstatement, &i.backPay, &i.contractConversion, &i.apology, &i.policyChange, &i.moneyN, &i.moneyIDR,
+			&i.workersReached); err != nil {
+			return nil, fmt.Errorf("read ilo aggregate: %w", err)
+		}
+		raws = append(raws, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read ilo aggregate: %w", err)
+	}
+	return s.publish(q, raws), nil
+}
+
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
 // measureParts names the groups of cube columns that measures read
 // (analytics_aggregate's p_parts): the function sums only those.
 func measureParts(measures []string) []string {
@@ -104,25 +175,23 @@ func measureParts(measures []string) []string {
 	return parts
 }
 
-// publish suppresses and computes the measures of raw cells.
+// publish applies disclosure control (disclosure.go) to raw cells and
+// computes their measures: cells under k leave no row and no key; counts
+// are rounded to base k.
 func (s *Store) publish(q Query, raws []*rawCell) *Result {
 	k := int64(s.opts.K)
 	slices.SortFunc(raws, func(a, b *rawCell) int { return slices.Compare(a.keys, b.keys) })
-	cells := make([]*cell, len(raws))
 	var total int64
-	for i, r := range raws {
-		cells[i] = &r.cell
+	for _, r := range raws {
 		total += r.n
 	}
-	suppress(cells, len(q.By), s.opts.K)
 	res := &Result{Query: q, K: s.opts.K, Rows: make([]Row, 0, len(raws))}
 	for _, r := range raws {
-		row := Row{Keys: r.keys, Values: make(map[string]*float64, len(q.Measures)), Suppressed: r.suppressed}
+		if r.n < k {
+			continue // withheld, keys and all
+		}
+		row := Row{Keys: r.keys, Values: make(map[string]*float64, len(q.Measures))}
 		for _, m := range q.Measures {
-			if r.suppressed {
-				row.Values[m] = nil
-				continue
-			}
 			row.Values[m] = r.measure(m, k, total)
 		}
 		res.Rows = append(res.Rows, row)
@@ -130,21 +199,14 @@ func (s *Store) publish(q Query, raws []*rawCell) *Result {
 	return res
 }
 
-// measure computes one measure of an unsuppressed cell, or nil when it
-// rests on fewer than k cases.
+// measure computes one measure of a published cell, or nil when it rests
+// on fewer than k cases or would show a count of 1..k−1.
 func (r *rawCell) measure(m string, k, total int64) *float64 {
-	ratio := func(num, den int64, digits int) *float64 {
-		if den < k {
-			return nil
-		}
-		return round(float64(num)/float64(den), digits)
-	}
 	switch m {
 	case "count":
-		v := float64(r.n)
-		return &v
+		return publishCount(r.n, k)
 	case "share":
-		return ratio(r.n, max(total, k), 4)
+		return publishedRatio(r.n, max(total, k), k, 4)
 	case "median_first_response_days":
 		if r.frN < k {
 			return nil
@@ -156,18 +218,20 @@ func (r *rawCell) measure(m string, k, total int64) *float64 {
 		}
 		return histMedian(r.resHist)
 	case "within_target_share":
-		return ratio(r.within, r.targetN, 4)
+		return publishedRatio(r.within, r.targetN, k, 4)
 	case "satisfaction_avg":
-		return ratio(r.satSum, r.satN, 2)
-	case "reopen_rate":
-		return ratio(r.reopened, r.n, 4)
-	case "retaliation_reports":
-		// A count of people: small ones are withheld like any cell.
-		if r.retaliation > 0 && r.retaliation < k {
+		// An average to one decimal: finer ones would give its base away.
+		if r.satN < k {
 			return nil
 		}
-		v := float64(r.retaliation)
-		return &v
+		return round(float64(r.satSum)/float64(r.satN), 1)
+	case "reopen_rate":
+		return publishedRatio(r.reopened, r.n, k, 4)
+	case "retaliation_reports":
+		return publishCount(r.retaliation, k)
+	}
+	if v, ok := r.iloMeasure(m, k); ok {
+		return v
 	}
 	return nil
 }

@@ -202,7 +202,9 @@ var cellsAddSQL = func() string {
 // factCols are the case_facts columns the cube reads, in a fixed order so
 // that the old and new rows of the rollup line up.
 const factCols = `tenant_id, month, sector, category, province, company, type, status, gender, safety_mode,
-    first_response_days, resolution_days, within_target, satisfaction, reopened, retaliation`
+    first_response_days, resolution_days, within_target, satisfaction, reopened, retaliation,
+    employment_status, membership, certification, age_band, channel, ladder, brands, workers_affected,
+    outcome_types, money_idr, workers_reached`
 
 // RebuildCells replaces a tenant's cube with the cells its facts add up to,
 // in the tenant's transaction, and moves the platform cube by the
@@ -277,6 +279,15 @@ func (s *Store) rebuildCells(ctx context.Context, tenantID uuid.UUID, platform b
 		}
 		if _, err := tx.ExecContext(ctx, rebuildSQL(), tenantID); err != nil {
 			return fmt.Errorf("build cells: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM analytics_ilo_cells WHERE tenant_id = ?", tenantID); err != nil {
+			return fmt.Errorf("clear ilo cells: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, iloCellsSQL("(SELECT 1 AS sign, "+factCols+" FROM case_facts WHERE tenant_id = ?)", ""), tenantID); err != nil {
+			return fmt.Errorf("build ilo cells: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE case_facts SET ilo = true WHERE tenant_id = ? AND NOT ilo", tenantID); err != nil {
+			return fmt.Errorf("mark facts: %w", err)
 		}
 		if platform {
 			if _, err := tx.ExecContext(ctx, inboxSQL(fullCells("")), tenantID); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/bits"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -152,7 +153,7 @@ func TestAggregateFromCube(t *testing.T) {
 	}
 	counts := func(in analytics.QueryInput) map[string]float64 {
 		t.Helper()
-		res := aggregate(t, s, in)
+		res := aggregateUnchecked(t, s, in)
 		out := map[string]float64{}
 		for _, r := range res.Rows {
 			// Sum over the keys past the first two: the finer query
@@ -296,9 +297,15 @@ func TestMeasureAloneMatchesAll(t *testing.T) {
 		return out
 	}
 	for _, by := range []string{"tenant,category", "category"} { // tenant cube, platform cube
-		all := run(by, strings.Join(analytics.Measures, ","))
-		seen := map[string]bool{}
+		var main []string
 		for _, m := range analytics.Measures {
+			if !slices.Contains(analytics.ILOMeasures, m) {
+				main = append(main, m)
+			}
+		}
+		all := run(by, strings.Join(main, ","))
+		seen := map[string]bool{}
+		for _, m := range main {
 			for k, v := range run(by, m) {
 				w, ok := all[k]
 				if !ok || (v == nil) != (w == nil) || (v != nil && *v != *w) {

@@ -14,17 +14,24 @@ import (
 // Dimensions a query may group or filter by. Month and quarter are the
 // finest dates that ever leave.
 var Dimensions = []string{"tenant", "sector", "category", "province", "company", "month", "quarter",
-	"type", "status", "gender", "safety_mode"}
+	"type", "status", "gender", "safety_mode",
+	"employment_status", "membership", "certification", "age_band", "channel", "ladder", "brand"}
 
 // FilterDimensions may be filtered on (a time range is From/To instead).
-var FilterDimensions = []string{"tenant", "sector", "category", "province", "company", "type", "status", "gender", "safety_mode"}
+var FilterDimensions = []string{"tenant", "sector", "category", "province", "company", "type", "status", "gender", "safety_mode",
+	"employment_status", "membership", "certification", "age_band", "channel", "ladder", "brand"}
 
 // Measures a query may ask for.
-var Measures = []string{"count", "share", "median_first_response_days", "median_resolution_days",
-	"within_target_share", "satisfaction_avg", "reopen_rate", "retaliation_reports"}
+var Measures = append([]string{"count", "share", "median_first_response_days", "median_resolution_days",
+	"within_target_share", "satisfaction_avg", "reopen_rate", "retaliation_reports"}, ILOMeasures...)
 
 // MaxDimensions bounds a query's grouping: more makes cells small anyway.
 const MaxDimensions = 3
+
+// MaxQueryDims bounds the dimensions a query groups and filters by
+// together (time aside): the publication grid allows no free stacking of
+// filters down to a handful of cases.
+const MaxQueryDims = 4
 
 // maxMonths bounds a query's range (ten years).
 const maxMonths = 120
@@ -102,7 +109,10 @@ func ParseQuery(in QueryInput, now time.Time) (Query, error) {
 			v.Add("measures", "error.invalid")
 		}
 	}
+	// The grid's periods are whole quarters: by default the four up to
+	// the current one.
 	q.To = MonthOf(now)
+	q.To = q.To.AddMonths(2 - (int(q.To.Month)-1)%3)
 	if in.To != "" {
 		m, ok := ParseMonth(in.To)
 		if !ok {
@@ -123,6 +133,10 @@ func ParseQuery(in QueryInput, now time.Time) (Query, error) {
 			v.Add("from", "error.analytics_range")
 		} else if q.From.AddMonths(maxMonths).Date().Before(q.To.Date()) {
 			v.Add("to", "error.analytics_range")
+		} else if (int(q.From.Month)-1)%3 != 0 {
+			v.Add("from", "error.analytics_quarter")
+		} else if int(q.To.Month)%3 != 0 {
+			v.Add("to", "error.analytics_quarter")
 		}
 	}
 	for k, val := range in.Filters {
@@ -140,10 +154,70 @@ func ParseQuery(in QueryInput, now time.Time) (Query, error) {
 		}
 		q.Filters[k] = val
 	}
+	if len(v.Fields) == 0 {
+		checkShape(q, v)
+	}
 	if err := v.Err(); err != nil {
 		return Query{}, err
 	}
 	return q, nil
+}
+
+// ILO says whether q reads the ILO cube: it names a dimension or a
+// measure only that cube has.
+func (q Query) ILO() bool {
+	for _, d := range append(append([]string{}, q.By...), sortedKeys(q.Filters)...) {
+		if slices.Contains(iloOnlyDims, d) {
+			return true
+		}
+	}
+	for _, m := range q.Measures {
+		if slices.Contains(ILOMeasures, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkShape holds a query to the publication grid: at most MaxQueryDims
+// dimensions grouped and filtered together, and an ILO query within one
+// ILO cube shape (at most two ILO dimensions, plus tenant and time, and
+// the measures that cube has).
+func checkShape(q Query, v *apperr.Validation) {
+	all := map[string]bool{}
+	for _, d := range append(append([]string{}, q.By...), sortedKeys(q.Filters)...) {
+		if d != "month" && d != "quarter" {
+			all[d] = true
+		}
+	}
+	if len(all) > MaxQueryDims {
+		v.Add("by", "error.analytics_too_many_filters")
+		return
+	}
+	if !q.ILO() {
+		return
+	}
+	var dims []string
+	for d := range all {
+		switch {
+		case d == "tenant":
+		case slices.Contains(iloDims, d):
+			dims = append(dims, d)
+		default:
+			v.Add("by", "error.analytics_shape")
+			return
+		}
+	}
+	if _, _, ok := iloShapeFor(dims); !ok {
+		v.Add("by", "error.analytics_shape")
+		return
+	}
+	for _, m := range q.Measures {
+		if !slices.Contains(ILOMeasures, m) && !slices.Contains(iloCommonMeasures, m) {
+			v.Add("measures", "error.analytics_shape")
+			return
+		}
+	}
 }
 
 func splitList(s string) []string {

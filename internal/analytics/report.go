@@ -36,6 +36,15 @@ type SectorReport struct {
 	// Unions and Categories break the month down.
 	Unions     ReportTable
 	Categories ReportTable
+	// The ILO sections (issue 22): the month by reporter gender (named
+	// reporters' accounts and what anonymous and confidential reporters
+	// chose to give), by employment status, the remedies won by the cases
+	// resolved with a recorded outcome, and how far up the dispute ladder
+	// they went.
+	Gender     ReportTable
+	Employment ReportTable
+	Remedy     ReportTable
+	Ladder     ReportTable
 }
 
 // ReportTable is a published table.
@@ -57,6 +66,11 @@ var (
 	reportSummaryMeasures  = []string{"count", "median_first_response_days", "median_resolution_days", "within_target_share", "satisfaction_avg", "reopen_rate", "retaliation_reports"}
 	reportUnionMeasures    = []string{"count", "share", "median_first_response_days", "median_resolution_days", "within_target_share", "satisfaction_avg"}
 	reportCategoryMeasures = []string{"count", "share", "median_resolution_days", "satisfaction_avg"}
+	reportGenderMeasures   = []string{"count", "share", "retaliation_reports"}
+	reportEmployMeasures   = []string{"count", "share", "members", "workers_affected"}
+	reportRemedyMeasures   = []string{"outcomes_recorded", "reinstatement", "back_pay", "contract_conversion", "apology",
+		"policy_change", "money_recovered_idr", "workers_reached"}
+	reportLadderMeasures = []string{"count", "share", "reinstatement", "back_pay"}
 )
 
 // trendMonths is how many months the volume trend shows, the report's own
@@ -96,7 +110,9 @@ func (s *Store) GenerateReport(ctx context.Context, m Month) (*Report, error) {
 		if sec.Summary, err = table(nil, reportSummaryMeasures, m, only); err == nil {
 			if sec.Trend, err = table([]string{"month"}, []string{"count"}, m.AddMonths(-(trendMonths - 1)), only); err == nil {
 				if sec.Unions, err = table([]string{"tenant"}, reportUnionMeasures, m, only); err == nil {
-					sec.Categories, err = table([]string{"category"}, reportCategoryMeasures, m, only)
+					if sec.Categories, err = table([]string{"category"}, reportCategoryMeasures, m, only); err == nil {
+						err = s.iloSections(&sec, table, m, only)
+					}
 				}
 			}
 		}
@@ -115,6 +131,34 @@ func (s *Store) GenerateReport(ctx context.Context, m Month) (*Report, error) {
 		return nil, fmt.Errorf("store report %s: %w", m, err)
 	}
 	return rep, nil
+}
+
+// iloSections fills a sector's ILO sections.
+func (s *Store) iloSections(sec *SectorReport, table func([]string, []string, Month, map[string]string) (ReportTable, error),
+	m Month, only map[string]string) error {
+	var err error
+	if sec.Gender, err = table([]string{"gender"}, reportGenderMeasures, m, only); err != nil {
+		return err
+	}
+	if sec.Employment, err = table([]string{"employment_status"}, reportEmployMeasures, m, only); err != nil {
+		return err
+	}
+	if sec.Remedy, err = table(nil, reportRemedyMeasures, m, only); err != nil {
+		return err
+	}
+	// Only cases with a recorded outcome have a stage ('' is none yet).
+	sec.Ladder, err = table([]string{"ladder"}, reportLadderMeasures, m, only)
+	if err != nil {
+		return err
+	}
+	rows := sec.Ladder.Rows[:0]
+	for _, r := range sec.Ladder.Rows {
+		if r.Keys[0] != "" {
+			rows = append(rows, r)
+		}
+	}
+	sec.Ladder.Rows = rows
+	return nil
 }
 
 // Reports lists the stored reports, newest month first.

@@ -67,7 +67,11 @@ func (s *Store) RollupTenant(ctx context.Context, tenantID uuid.UUID) (int, erro
 var rollupSQL = `
 WITH batch AS (
     SELECT c.tenant_id, c.id, c.created_at, c.updated_at, c.sector, c.workplace_id, c.category_id, c.type,
-           c.status, c.safety_mode, c.reporter_user_id, c.resolved_at, c.resolution_due
+           c.status, c.safety_mode, c.reporter_user_id, c.resolved_at, c.resolution_due,
+           c.reporter_gender, c.reporter_age_band, c.employment_status, c.membership, c.buyer_brands,
+           -- cases.intake_channel comes with the intake channels' migration:
+           -- read by name from the row, so the rollup runs with or without it
+           to_jsonb(c) ->> 'intake_channel' AS intake_channel, c.affected_count
     FROM cases c, rollup_watermarks wm
     WHERE wm.tenant_id = ?0 AND c.tenant_id = ?0
       AND (c.updated_at, c.id) > (wm.updated_at, wm.case_id) AND c.updated_at <= ?1
@@ -76,12 +80,13 @@ WITH batch AS (
 ), old AS (
     -- The facts as they were before this statement (every part of a WITH
     -- sees the same snapshot): their contribution leaves the cube.
-    SELECT -1 AS sign, ` + factCols + `
+    SELECT -1 AS sign, ilo, ` + factCols + `
     FROM case_facts f WHERE f.tenant_id = ?0 AND f.case_id IN (SELECT id FROM batch)
 ), up AS (
     INSERT INTO case_facts AS f (tenant_id, case_id, month, sector, category, province, company, type, status,
         gender, safety_mode, first_response_days, resolution_days, within_target, satisfaction, reopened,
-        retaliation, rolled_at)
+        retaliation, rolled_at, employment_status, membership, certification, age_band, channel, ladder, brands,
+        workers_affected, outcome_types, money_idr, workers_reached, ilo)
     SELECT b.tenant_id, b.id,
            date_trunc('month', b.created_at AT TIME ZONE 'Asia/Jakarta')::date,
            coalesce(nullif(b.sector, ''), wv.sector, ''),
@@ -89,7 +94,10 @@ WITH batch AS (
            coalesce(wv.province, ''),
            CASE WHEN ?3 THEN coalesce(wv.company, '') ELSE '' END,
            b.type, b.status,
-           CASE WHEN b.safety_mode = 'named' THEN coalesce(u.gender, 'unknown') ELSE 'unknown' END,
+           -- A named reporter's account says; an anonymous or confidential
+           -- one may have said it themselves, without an identity.
+           CASE WHEN b.safety_mode = 'named' THEN coalesce(u.gender, b.reporter_gender, 'unknown')
+                ELSE coalesce(b.reporter_gender, 'unknown') END,
            b.safety_mode,
            greatest(extract(epoch FROM fr.at - b.created_at) / 86400, 0)::real,
            CASE WHEN b.resolved_at IS NOT NULL THEN greatest(extract(epoch FROM b.resolved_at - b.created_at) / 86400, 0)::real END,
@@ -102,13 +110,22 @@ WITH batch AS (
                WHERE e.tenant_id = b.tenant_id AND e.case_id = b.id AND e.kind = 'status_changed'
                  AND e.payload::jsonb ->> 'to' = 'reopened'),
            EXISTS (SELECT 1 FROM case_checkins k WHERE k.tenant_id = b.tenant_id AND k.case_id = b.id AND k.retaliation),
-           ?4
+           ?4,
+           coalesce(b.employment_status, 'unknown'), coalesce(b.membership, 'unknown'),
+           CASE WHEN wv.id IS NULL THEN '' ELSE coalesce(wv.certification, '') END,
+           coalesce(b.reporter_age_band, 'prefer_not_to_say'), coalesce(b.intake_channel, ''),
+           coalesce(o.ladder_stage, ''),
+           -- a case that names no brand takes its workplace's default list
+           CASE WHEN cardinality(b.buyer_brands) > 0 THEN b.buyer_brands ELSE coalesce(wv.default_brands, '{}') END,
+           b.affected_count,
+           coalesce(o.outcome_types, '{}'), o.money_idr, o.money_workers, true
     FROM batch b
     -- A workplace a worker typed in is free text until officers confirm
     -- it: only confirmed workplaces lend their sector, province and company.
     LEFT JOIN workplaces wv ON wv.tenant_id = b.tenant_id AND wv.id = b.workplace_id AND NOT wv.unverified
     LEFT JOIN categories cat ON cat.tenant_id = b.tenant_id AND cat.id = b.category_id
     LEFT JOIN users u ON u.tenant_id = b.tenant_id AND u.id = b.reporter_user_id
+    LEFT JOIN case_outcomes o ON o.tenant_id = b.tenant_id AND o.case_id = b.id
     LEFT JOIN LATERAL (SELECT min(e.created_at) AS at FROM case_events e
         WHERE e.tenant_id = b.tenant_id AND e.case_id = b.id AND e.kind IN ('status_changed', 'message')
           AND e.payload::jsonb ->> 'by' = 'staff') fr ON true
@@ -118,10 +135,17 @@ WITH batch AS (
         status = EXCLUDED.status, gender = EXCLUDED.gender, safety_mode = EXCLUDED.safety_mode,
         first_response_days = EXCLUDED.first_response_days, resolution_days = EXCLUDED.resolution_days,
         within_target = EXCLUDED.within_target, satisfaction = EXCLUDED.satisfaction,
-        reopened = EXCLUDED.reopened, retaliation = EXCLUDED.retaliation, rolled_at = EXCLUDED.rolled_at
-    RETURNING 1 AS sign, ` + factCols + `
+        reopened = EXCLUDED.reopened, retaliation = EXCLUDED.retaliation, rolled_at = EXCLUDED.rolled_at,
+        employment_status = EXCLUDED.employment_status, membership = EXCLUDED.membership,
+        certification = EXCLUDED.certification, age_band = EXCLUDED.age_band, channel = EXCLUDED.channel,
+        ladder = EXCLUDED.ladder, brands = EXCLUDED.brands, workers_affected = EXCLUDED.workers_affected,
+        outcome_types = EXCLUDED.outcome_types, money_idr = EXCLUDED.money_idr,
+        workers_reached = EXCLUDED.workers_reached, ilo = true
+    RETURNING 1 AS sign, true AS ilo, ` + factCols + `
 ), delta AS (
     SELECT * FROM old UNION ALL SELECT * FROM up
+), ilo AS (
+` + iloCellsSQL("(SELECT * FROM delta WHERE ilo)", iloAddSQL) + `
 ), fullc AS (
 ` + fullCellsSQL("delta") + `
 ), cells AS (

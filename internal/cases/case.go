@@ -94,6 +94,9 @@ type Case struct {
 	BranchPath string `bun:"branch_path,scanonly"`
 	// restriction is filled by loadCase: who may see a restricted category.
 	restriction *restriction
+
+	// Context (migration 20261206007000): see context.go.
+	Context
 }
 
 // eventRow is a row of case_events.

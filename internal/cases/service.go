@@ -115,6 +115,8 @@ type Filing struct {
 	// Collective lets other workers find the case before they file and
 	// add their voice to it; named cases only.
 	Collective bool `json:"collective,omitempty" form:"collective"`
+	// The reporter's and the workplace's context (context.go).
+	ContextInput
 }
 
 // Limits on what a reporter writes.
@@ -172,6 +174,7 @@ type filingInput struct {
 	mode        SafetyMode
 	affected    int
 	collective  bool
+	context     Context
 }
 
 func (s *Service) validate(t *tenant.Tenant, p *auth.Principal, f Filing, voiceOnly bool) (filingInput, error) {
@@ -268,6 +271,7 @@ func (s *Service) validate(t *tenant.Tenant, p *auth.Principal, f Filing, voiceO
 	case in.affected < 1 || in.affected > maxAffected:
 		v.Add("affected_count", "error.invalid")
 	}
+	in.context = f.ContextInput.validate(v)
 	return in, v.Err()
 }
 
@@ -310,7 +314,7 @@ func (s *Service) FileVia(ctx context.Context, t *tenant.Tenant, p *auth.Princip
 		TenantID: t.ID, ID: uuid.New(), Type: in.typ, Title: in.title, Description: in.desc,
 		Sector: in.sector, WorkplaceID: in.workplaceID, CategoryID: in.categoryID, IncidentDate: in.incident,
 		Tags: []string{}, Urgency: "normal", Status: StatusSubmitted, SafetyMode: in.mode,
-		AffectedCount: in.affected, Collective: in.collective, CreatedAt: now, UpdatedAt: now,
+		AffectedCount: in.affected, Collective: in.collective, CreatedAt: now, UpdatedAt: now, Context: in.context,
 	}
 	ik.apply(c)
 	out := &Filed{ID: c.ID, Status: c.Status}

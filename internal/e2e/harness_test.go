@@ -40,7 +40,7 @@ const demoPassword = "suara-demo"
 type server struct {
 	db   *pgtest.DB
 	port int
-	sms *smsGateway // every union's SMS gateway (codes)
+	sms  *smsGateway // every union's SMS gateway (codes)
 	// mail is the platform's mail relay; gateway a union's SMS gateway
 	// (allow-listed) for the onboarding flow (onboarding_test.go).
 	mail    *fakeMail

@@ -21,6 +21,7 @@ func (s *Server) handlingRoutes() {
 	api.Post("/cases/:id/transitions", s.apiTransition)
 	api.Post("/cases/:id/assign", s.apiAssign)
 	api.Post("/cases/:id/actions", s.apiAction)
+	api.Post("/cases/:id/outcome", s.apiOutcome)
 	api.Post("/cases/:id/notes", s.apiNote)
 	api.Get("/cases/:id/playbook", s.apiPlaybook)
 	api.Post("/cases/:id/rating", s.apiRate)
@@ -347,4 +348,21 @@ func (s *Server) apiAddStaffConflict(c *fiber.Ctx) error {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// apiOutcome records a resolved case's outcome (staff).
+func (s *Server) apiOutcome(c *fiber.Ctx) error {
+	p, id, err := staffCaseOf(c)
+	if err != nil {
+		return err
+	}
+	var in cases.OutcomeInput
+	if err := parseJSON(c, &in); err != nil {
+		return err
+	}
+	o, err := s.cases.RecordOutcome(c.UserContext(), p.TenantID, p, id, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(o)
 }

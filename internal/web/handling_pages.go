@@ -21,6 +21,7 @@ func (s *Server) handlingPageRoutes() {
 	s.app.Post("/cases/:id/transitions", s.caseTransitionSubmit)
 	s.app.Post("/cases/:id/assign", s.caseAssignSubmit)
 	s.app.Post("/cases/:id/actions", s.caseActionSubmit)
+	s.app.Post("/cases/:id/outcome", s.caseOutcomeSubmit)
 	s.app.Post("/cases/:id/notes", s.caseNoteSubmit)
 	s.app.Post("/cases/:id/staff-message", s.caseStaffMessageSubmit)
 	s.app.Post("/cases/:id/suggestion", s.caseSuggestionSubmit)
@@ -354,4 +355,18 @@ func openCheckins(events []cases.Event) []int {
 		}
 	}
 	return out
+}
+
+// caseOutcomeSubmit records a resolved case's outcome from the staff page.
+func (s *Server) caseOutcomeSubmit(c *fiber.Ctx) error {
+	t, p, id, err := pageCase(c)
+	if err != nil {
+		return err
+	}
+	var in cases.OutcomeInput
+	if err := c.BodyParser(&in); err != nil {
+		return fiber.ErrBadRequest
+	}
+	_, err = s.cases.RecordOutcome(c.UserContext(), t.ID, p, id, in)
+	return s.formOutcome(c, id, err, true)
 }

@@ -120,10 +120,19 @@ func exerciseHandling(t *testing.T, e *env, r *recorder, a apiActors, must statu
 	// Resolution, rating, check-in, reopening.
 	st, _ = r.json("POST", cases+"/rating", a.worker, map[string]any{"handling": 4, "outcome": 4})
 	must("rate before resolution", st, 409)
+	st, _ = r.json("POST", cases+"/outcome", a.officer, map[string]any{"ladder_stage": "bipartite", "outcome_types": []string{"back_pay"}})
+	must("outcome before resolution", st, 409)
 	for _, tr := range []string{"start", "resolve"} {
 		st, _ = r.json("POST", cases+"/transitions", a.officer, map[string]any{"transition": tr})
 		must(tr, st, 200)
 	}
+	st, _ = r.json("POST", cases+"/outcome", a.officer, map[string]any{"ladder_stage": "court", "outcome_types": []string{"gold"}})
+	must("outcome bad choices", st, 422)
+	st, _ = r.json("POST", cases+"/outcome", a.worker, map[string]any{"ladder_stage": "bipartite", "outcome_types": []string{"back_pay"}})
+	must("outcome by the reporter", st, 403, 404)
+	st, _ = r.json("POST", cases+"/outcome", a.officer, map[string]any{"ladder_stage": "mediation",
+		"outcome_types": []string{"back_pay", "reinstatement"}, "money_idr": "12.500.000", "money_workers": "3"})
+	must("outcome", st, 200)
 	st, _ = r.json("POST", cases+"/rating", a.worker, map[string]any{"handling": 9, "outcome": 0})
 	must("rating out of range", st, 422)
 	st, _ = r.json("POST", cases+"/rating", a.officer, map[string]any{"handling": 5, "outcome": 5})
@@ -540,6 +549,16 @@ func exercisePlatform(e *env, r *recorder, a apiActors, must statusCheck) {
 	must("aggregates signed out", st, 401)
 	st, _ = p.json("GET", "/platform/overview", ilo, nil)
 	must("overview", st, 200)
+	root := e.login(platformHost, map[string]string{"email": "root@platform.example", "password": demoPW})
+	st, qlog := p.json("GET", "/platform/query-log", root, nil)
+	must("query log", st, 200)
+	if qs, _ := qlog["queries"].([]any); len(qs) == 0 {
+		e.t.Errorf("the query log lists no query: its shape is not validated")
+	}
+	st, _ = p.json("GET", "/platform/query-log?limit=0", root, nil)
+	must("query log bad limit", st, 422)
+	st, _ = p.json("GET", "/platform/query-log", ilo, nil)
+	must("query log as an analyst", st, 403)
 	st, _ = p.json("GET", "/platform/overview", a.admin, nil)
 	must("overview with a tenant token", st, 401)
 	if _, err := analytics.New(e.db.App, analytics.Options{K: e.cfg.Analytics.K}).GenerateReport(context.Background(), analytics.MonthOf(time.Now())); err != nil {

@@ -30,6 +30,7 @@ func (s *Server) platformRoutes() {
 	s.app.Get("/console/trend", s.consoleTrendPage)
 	s.platformReportRoutes()
 	s.unionRoutes()
+	s.platformQueryLogRoutes()
 }
 
 // requireAnalyst returns a platform principal allowed to read analytics:
@@ -78,6 +79,15 @@ func queryMulti(c *fiber.Ctx, name string) string {
 	return strings.Join(parts, ",")
 }
 
+// explore answers an analyst's query through the logged path.
+func (s *Server) explore(c *fiber.Ctx, surface string, q analytics.Query) (*analytics.Result, error) {
+	p, err := requireSignedIn(c)
+	if err != nil {
+		return nil, err
+	}
+	return s.analytics.Explore(c.UserContext(), analytics.Analyst{ID: p.UserID, Name: p.Name}, surface, q)
+}
+
 func (s *Server) apiAggregates(c *fiber.Ctx) error {
 	if _, err := s.requireAnalyst(c); err != nil {
 		return err
@@ -86,7 +96,11 @@ func (s *Server) apiAggregates(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.analytics.Aggregate(c.UserContext(), q)
+	surface := analytics.SurfaceAPI
+	if wantsConsoleCSV(c) {
+		surface = analytics.SurfaceCSV
+	}
+	res, err := s.explore(c, surface, q)
 	if err != nil {
 		return err
 	}
@@ -112,7 +126,6 @@ func aggregatesJSON(res *analytics.Result) fiber.Map {
 		for _, m := range res.Query.Measures {
 			row[m] = r.Values[m]
 		}
-		row["suppressed"] = r.Suppressed
 		rows = append(rows, row)
 	}
 	return fiber.Map{
@@ -133,7 +146,7 @@ func consoleNonNil(s []string) []string {
 func sendAggregatesCSV(c *fiber.Ctx, res *analytics.Result) error {
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
-	header := append(append(append([]string{}, res.Query.By...), res.Query.Measures...), "suppressed")
+	header := append(append([]string{}, res.Query.By...), res.Query.Measures...)
 	_ = w.Write(header)
 	for _, r := range res.Rows {
 		rec := make([]string, 0, len(header))
@@ -143,7 +156,6 @@ func sendAggregatesCSV(c *fiber.Ctx, res *analytics.Result) error {
 		for _, m := range res.Query.Measures {
 			rec = append(rec, consoleNumber(r.Values[m]))
 		}
-		rec = append(rec, strconv.FormatBool(r.Suppressed))
 		_ = w.Write(rec)
 	}
 	w.Flush()
@@ -217,6 +229,10 @@ func (s *Server) consoleOverviewPage(c *fiber.Ctx) error {
 		rows = append(rows, row{Label: t.Label, Cases: count(t.Cases), Users: count(t.Users), ActiveBranches: strconv.FormatInt(t.ActiveBranches, 10)})
 	}
 	p.Data = map[string]any{"Tenants": rows, "K": s.analytics.K()}
+	// The platform admin reaches the analysts' query log from here.
+	if pr, err := requireSignedIn(c); err == nil && s.authz.Check(c.UserContext(), pr, "platform", "analyst", "manage") == nil {
+		p.Data.(map[string]any)["QueryLog"] = true
+	}
 	return s.render(c, fiber.StatusOK, "platform_overview", p)
 }
 
@@ -279,8 +295,6 @@ func (s *Server) consoleForm(c *fiber.Ctx, p *Page, in analytics.QueryInput, q *
 type consoleTable struct {
 	Head []string
 	Rows [][]string
-	// Suppressed marks rows shown as suppressed.
-	Suppressed []bool
 }
 
 func consoleResultTable(p *Page, res *analytics.Result) consoleTable {
@@ -310,7 +324,6 @@ func consoleResultTable(p *Page, res *analytics.Result) consoleTable {
 			row = append(row, v)
 		}
 		t.Rows = append(t.Rows, row)
-		t.Suppressed = append(t.Suppressed, r.Suppressed)
 	}
 	return t
 }
@@ -329,7 +342,7 @@ func (s *Server) consoleExplorePage(c *fiber.Ctx) error {
 	data := map[string]any{}
 	if qerr == nil {
 		qp = &q
-		res, err := s.analytics.Aggregate(c.UserContext(), q)
+		res, err := s.explore(c, analytics.SurfaceConsole, q)
 		if err != nil {
 			return err
 		}
@@ -347,6 +360,7 @@ func (s *Server) consoleExplorePage(c *fiber.Ctx) error {
 	data["Form"] = f
 	data["Dims"] = s.options(p, "console.dim.", analytics.Dimensions, by)
 	data["Measures"] = s.options(p, "console.measure.", analytics.Measures, measures)
+	data["Glossary"] = consoleGlossary(p)
 	data["K"] = s.analytics.K()
 	p.Data = data
 	return s.render(c, status, "platform_explore", p)
@@ -372,7 +386,7 @@ func (s *Server) consoleExportCSV(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.analytics.Aggregate(c.UserContext(), q)
+	res, err := s.explore(c, analytics.SurfaceCSV, q)
 	if err != nil {
 		return err
 	}
@@ -397,7 +411,7 @@ func (s *Server) consoleTrendPage(c *fiber.Ctx) error {
 	data := map[string]any{"Measure": measure, "Series": series}
 	if qerr == nil {
 		qp = &q
-		res, err := s.analytics.Aggregate(c.UserContext(), q)
+		res, err := s.explore(c, analytics.SurfaceTrend, q)
 		if err != nil {
 			return err
 		}

@@ -71,7 +71,8 @@ func (s *Server) apiReport(c *fiber.Ctx) error {
 	sectors := make([]fiber.Map, 0, len(rep.Sectors))
 	for _, sec := range rep.Sectors {
 		sectors = append(sectors, fiber.Map{"sector": sec.Sector, "summary": table(sec.Summary), "trend": table(sec.Trend),
-			"unions": table(sec.Unions), "categories": table(sec.Categories)})
+			"unions": table(sec.Unions), "categories": table(sec.Categories),
+			"gender": table(sec.Gender), "employment": table(sec.Employment), "remedy": table(sec.Remedy), "ladder": table(sec.Ladder)})
 	}
 	return c.JSON(fiber.Map{"month": rep.Month.String(), "generated_at": rep.GeneratedAt.UTC().Format(time.RFC3339), "k": rep.K, "sectors": sectors})
 }
@@ -138,8 +139,9 @@ func (s *Server) consoleReportDoc(c *fiber.Ctx) error {
 	}
 	p := s.page(c, "console.report_title")
 	type section struct {
-		Sector                           string
-		Summary, Trend, Unions, Category consoleTable
+		Sector                             string
+		Summary, Trend, Unions, Category   consoleTable
+		Gender, Employment, Remedy, Ladder consoleTable
 	}
 	sections := make([]section, 0, len(rep.Sectors))
 	tbl := func(t analytics.ReportTable) consoleTable {
@@ -151,7 +153,8 @@ func (s *Server) consoleReportDoc(c *fiber.Ctx) error {
 			name = p.T("console.report_unknown_sector")
 		}
 		sections = append(sections, section{Sector: name, Summary: tbl(sec.Summary), Trend: tbl(sec.Trend),
-			Unions: tbl(sec.Unions), Category: tbl(sec.Categories)})
+			Unions: tbl(sec.Unions), Category: tbl(sec.Categories),
+			Gender: tbl(sec.Gender), Employment: tbl(sec.Employment), Remedy: tbl(sec.Remedy), Ladder: tbl(sec.Ladder)})
 	}
 	p.Data = map[string]any{"Month": rep.Month.String(), "Generated": rep.GeneratedAt.UTC().Format("2006-01-02 15:04 UTC"),
 		"K": rep.K, "Sections": sections}

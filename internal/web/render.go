@@ -45,9 +45,20 @@ func parsePages(base fs.FS, overrides fs.FS) (map[string]*template.Template, err
 		return nil, err
 	}
 	pages := map[string]*template.Template{}
+	// partial_*.html define field groups that pages include by name.
+	var partials []string
+	for _, e := range entries {
+		if name := e.Name(); strings.HasPrefix(name, "partial_") && strings.HasSuffix(name, ".html") {
+			body, err := read(name)
+			if err != nil {
+				return nil, err
+			}
+			partials = append(partials, string(body))
+		}
+	}
 	for _, e := range entries {
 		name := e.Name()
-		if name == "layout.html" || !strings.HasSuffix(name, ".html") {
+		if name == "layout.html" || !strings.HasSuffix(name, ".html") || strings.HasPrefix(name, "partial_") {
 			continue
 		}
 		body, err := read(name)
@@ -57,6 +68,11 @@ func parsePages(base fs.FS, overrides fs.FS) (map[string]*template.Template, err
 		t, err := template.New("layout").Funcs(funcs).Parse(string(layout))
 		if err != nil {
 			return nil, fmt.Errorf("parse layout: %w", err)
+		}
+		for _, partial := range partials {
+			if _, err := t.Parse(partial); err != nil {
+				return nil, fmt.Errorf("parse partials: %w", err)
+			}
 		}
 		if _, err := t.Parse(string(body)); err != nil {
 			return nil, fmt.Errorf("parse %s: %w", name, err)
@@ -70,6 +86,9 @@ var wib = workday.Jakarta()
 
 var funcs = template.FuncMap{
 	"inc": func(i int) int { return i + 1 },
+	// split and join: fixed choice lists and list fields in partials.
+	"split": func(s string) []string { return strings.Split(s, ",") },
+	"join":  func(s []string, sep string) string { return strings.Join(s, sep) },
 	// when prints a moment as reporters and officers read it, in WIB: the
 	// server's own zone (often UTC) would put a meeting seven hours off.
 	"when": func(t time.Time) string { return t.In(wib).Format("2006-01-02 15:04 MST") },

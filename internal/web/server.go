@@ -44,7 +44,7 @@ type Deps struct {
 	// Console is what the platform console's union pages need
 	// (platform_unions.go); nil fields turn those actions off.
 	Console ConsoleDeps
-	Chat      *chat.Service    // nil: the webhooks and channel settings answer 404
+	Chat    *chat.Service // nil: the webhooks and channel settings answer 404
 }
 
 // Server holds the Fiber app and what handlers share.

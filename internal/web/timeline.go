@@ -49,6 +49,9 @@ func (p *Page) Details(e cases.Event) []detail {
 	if err := json.Unmarshal([]byte(e.Payload), &m); err != nil || len(m) == 0 {
 		return nil
 	}
+	if e.Kind == cases.EventOutcome {
+		return p.outcomeDetails(m)
+	}
 	if e.Kind == cases.EventRated {
 		// Scores, not an action's outcome.
 		var out []detail

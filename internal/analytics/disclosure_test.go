@@ -1,130 +1,12 @@
 package analytics
 
 import (
-	"fmt"
-	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
 
 	suara "github.com/suara-id/suara"
 )
-
-func cells(rows map[string]int64) []*cell {
-	var out []*cell
-	for k, n := range rows {
-		out = append(out, &cell{keys: strings.Split(k, "|"), n: n})
-	}
-	return out
-}
-
-func find(cs []*cell, key string) *cell {
-	for _, c := range cs {
-		if strings.Join(c.keys, "|") == key {
-			return c
-		}
-	}
-	return nil
-}
-
-// Acceptance 1: a cell of 4 is suppressed at k = 5, a cell of 5 is not.
-func TestCellUnderKIsSuppressed(t *testing.T) {
-	cs := cells(map[string]int64{"upah": 4, "k3": 5})
-	suppress(cs, 0, 5) // no dimension: nothing to complement
-	if !find(cs, "upah").suppressed {
-		t.Error("a cell of 4 was published at k=5")
-	}
-	if find(cs, "k3").suppressed {
-		t.Error("a cell of 5 was suppressed at k=5")
-	}
-}
-
-// Acceptance 1: a row whose only suppressed cell could be computed from the
-// total gets a second suppression, on its smallest other cell.
-func TestComplementarySuppressionInOneDimension(t *testing.T) {
-	cs := cells(map[string]int64{"upah": 4, "k3": 10, "phk": 12})
-	suppress(cs, 1, 5)
-	for key, want := range map[string]bool{"upah": true, "k3": true, "phk": false} {
-		if got := find(cs, key).suppressed; got != want {
-			t.Errorf("%s suppressed = %t, want %t", key, got, want)
-		}
-	}
-}
-
-func TestComplementarySuppressionInTwoDimensions(t *testing.T) {
-	cs := cells(map[string]int64{
-		"A|upah": 4, "A|k3": 20, "A|phk": 30,
-		"B|upah": 25, "B|k3": 30, "B|phk": 40,
-	})
-	suppress(cs, 2, 5)
-	want := map[string]bool{"A|upah": true, "A|k3": true, "B|upah": true, "B|k3": true, "A|phk": false, "B|phk": false}
-	for key, w := range want {
-		if got := find(cs, key).suppressed; got != w {
-			t.Errorf("%s suppressed = %t, want %t", key, got, w)
-		}
-	}
-	assertNoLoneSuppression(t, cs, 2)
-}
-
-// A line made of one cell is its own total: left to the coarser query,
-// which suppresses the same number.
-func TestSingleCellLineNeedsNoComplement(t *testing.T) {
-	cs := cells(map[string]int64{"A|upah": 3, "B|upah": 50, "B|k3": 60})
-	suppress(cs, 2, 5)
-	// Column upah has A suppressed alone: B|upah must go, then row B has
-	// one suppressed cell, so B|k3 goes too.
-	for key, w := range map[string]bool{"A|upah": true, "B|upah": true, "B|k3": true} {
-		if got := find(cs, key).suppressed; got != w {
-			t.Errorf("%s suppressed = %t, want %t", key, got, w)
-		}
-	}
-}
-
-// Property: on random tables, no line is left with exactly one suppressed
-// cell, and every cell under k is suppressed.
-func TestSuppressionPropertyRandomTables(t *testing.T) {
-	r := rand.New(rand.NewPCG(1, uint64(time.Now().UnixNano())))
-	for iter := 0; iter < 300; iter++ {
-		ndims := 1 + r.IntN(3)
-		var cs []*cell
-		seen := map[string]bool{}
-		for i := 0; i < 3+r.IntN(40); i++ {
-			keys := make([]string, ndims)
-			for d := range keys {
-				keys[d] = fmt.Sprint(r.IntN(4))
-			}
-			if seen[strings.Join(keys, "|")] {
-				continue
-			}
-			seen[strings.Join(keys, "|")] = true
-			cs = append(cs, &cell{keys: keys, n: 1 + r.Int64N(30)})
-		}
-		suppress(cs, ndims, 5)
-		for _, c := range cs {
-			if c.n < 5 && !c.suppressed {
-				t.Fatalf("cell %v of %d published", c.keys, c.n)
-			}
-		}
-		assertNoLoneSuppression(t, cs, ndims)
-	}
-}
-
-func assertNoLoneSuppression(t *testing.T, cs []*cell, ndims int) {
-	t.Helper()
-	for d := 0; d < ndims; d++ {
-		for _, line := range linesAlong(cs, d) {
-			n := 0
-			for _, c := range line {
-				if c.suppressed {
-					n++
-				}
-			}
-			if n == 1 && len(line) > 1 {
-				t.Fatalf("line along dimension %d has a lone suppressed cell: recoverable from its total", d)
-			}
-		}
-	}
-}
 
 func TestPublishWithholdsMeasuresOnSmallBases(t *testing.T) {
 	s := New(nil, Options{K: 5})
@@ -136,13 +18,20 @@ func TestPublishWithholdsMeasuresOnSmallBases(t *testing.T) {
 		{cell: cell{keys: []string{"k3"}, n: 20}, resN: 4, resHist: []int64{0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, satN: 10, satSum: 42, retaliation: 2},
 		{cell: cell{keys: []string{"upah"}, n: 30}, resN: 6, resHist: hist, satN: 2, satSum: 10, retaliation: 6},
 	}
+	raws = append(raws, &rawCell{cell: cell{keys: []string{"phk"}, n: 4}})
 	res := s.publish(q, raws)
+	if len(res.Rows) != 2 {
+		t.Fatalf("published %d rows, want 2: the cell of 4 leaves no row", len(res.Rows))
+	}
 	k3, upah := res.Rows[0], res.Rows[1]
 	if k3.Values["median_resolution_days"] != nil {
 		t.Error("median over 4 resolved cases published")
 	}
 	if v := upah.Values["median_resolution_days"]; v == nil || *v != 4 {
 		t.Errorf("median over 6 cases = %v, want 4", v)
+	}
+	if v := k3.Values["count"]; v == nil || *v != 20 {
+		t.Errorf("count = %v, want 20", v)
 	}
 	if v := k3.Values["satisfaction_avg"]; v == nil || *v != 4.2 {
 		t.Errorf("satisfaction avg = %v, want 4.2", v)
@@ -153,8 +42,12 @@ func TestPublishWithholdsMeasuresOnSmallBases(t *testing.T) {
 	if k3.Values["retaliation_reports"] != nil {
 		t.Error("2 retaliation reports published")
 	}
-	if v := upah.Values["share"]; v == nil || *v != 0.6 {
-		t.Errorf("share = %v, want 0.6", v)
+	if v := upah.Values["retaliation_reports"]; v == nil || *v != 5 {
+		t.Errorf("6 retaliation reports published as %v, want 5 (base 5)", v)
+	}
+	// 30 of 54 cases: from the rounded parts, 30/55
+	if v := upah.Values["share"]; v == nil || *v != 0.5455 {
+		t.Errorf("share = %v, want 0.5455", v)
 	}
 }
 
@@ -172,7 +65,7 @@ func TestParseQuery(t *testing.T) {
 		t.Error("empty filter kept")
 	}
 	q, err = ParseQuery(QueryInput{}, now)
-	if err != nil || q.From.String() != "2025-06" || q.To.String() != "2026-05" || q.Measures[0] != "count" {
+	if err != nil || q.From.String() != "2025-07" || q.To.String() != "2026-06" || q.Measures[0] != "count" {
 		t.Errorf("defaults: %+v %v", q, err)
 	}
 	for name, in := range map[string]QueryInput{
@@ -184,7 +77,13 @@ func TestParseQuery(t *testing.T) {
 		"bad month":         {From: "2026-13"},
 		"a date":            {To: "2026-01-15"},
 		"reversed":          {From: "2026-05", To: "2026-01"},
-		"too long":          {From: "2001-01", To: "2026-01"},
+		"too long":          {From: "2001-01", To: "2026-03"},
+		"mid-quarter start": {From: "2026-02", To: "2026-06"},
+		"mid-quarter end":   {From: "2026-01", To: "2026-02"},
+		"stacked filters":   {By: "category,gender", Filters: map[string]string{"sector": "garment", "province": "Jawa Barat", "type": "complaint"}},
+		"ilo with company":  {By: "employment_status,company"},
+		"three ilo dims":    {By: "employment_status,membership,gender"},
+		"ilo and medians":   {By: "ladder", Measures: "median_resolution_days"},
 		"unknown filter":    {Filters: map[string]string{"title": "x"}},
 		"control chars":     {Filters: map[string]string{"sector": "a\x00b"}},
 	} {
