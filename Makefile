@@ -3,6 +3,12 @@ SHELL := /bin/bash
 GO ?= go
 BIN := bin/suara
 export GOFLAGS ?= -mod=mod
+# The Go release with the standard library's security fixes. A machine runs
+# its own Go and ignores go.mod's toolchain line (GOTOOLCHAIN=local), so it is
+# set here, for every target; the go command fetches it through the module
+# proxy on first use (about 76 MB, once per machine). Also set in scripts/*.sh
+# and .ci/run.
+export GOTOOLCHAIN := go1.27.3
 
 .PHONY: run test build db-start db-stop vet fmt-check bench bench-full bench-analytics clean fuzz soak
 
