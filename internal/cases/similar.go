@@ -53,10 +53,10 @@ func (s *Service) DuplicateHints(ctx context.Context, tenantID uuid.UUID, p *aut
 		return tx.NewSelect().TableExpr("cases AS c").Column("c.id", "c.title", "c.description", "c.supporters").
 			Join("LEFT JOIN categories AS k ON k.tenant_id = c.tenant_id AND k.id = c.category_id").
 			Where("c.workplace_id = ?", workplaceID).
-			Where("c.status IN (?)", bun.In([]Status{StatusSubmitted, StatusVerified, StatusInProgress, StatusNeedsInfo, StatusReopened})).
+			Where("c.status IN (?)", bun.List([]Status{StatusSubmitted, StatusVerified, StatusInProgress, StatusNeedsInfo, StatusReopened})).
 			Where("NOT coalesce(k.restricted, false)").
 			Where("c.reporter_user_id IS DISTINCT FROM ?", p.UserID).
-			Where("c.reporter_lookup IS NULL OR c.reporter_lookup NOT IN (?)", bun.In(s.keys.reporterLookups(tenantID, p.UserID))).
+			Where("c.reporter_lookup IS NULL OR c.reporter_lookup NOT IN (?)", bun.List(s.keys.reporterLookups(tenantID, p.UserID))).
 			OrderExpr("c.created_at DESC").Limit(hintCandidates).Scan(ctx, &cands)
 	})
 	if err != nil {
