@@ -15,6 +15,8 @@
 # used and nothing is started or stopped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The Go release with the standard library's security fixes (as the Makefile).
+export GOTOOLCHAIN=go1.27.3
 
 case "${BENCH_PROFILE:-quick}" in
   quick) tenants=2;  cases=100000;  duration=7s ;;

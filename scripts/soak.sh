@@ -6,6 +6,8 @@
 #   SOAK_RATE=N        filings per second (default: half of a 30 s benchmark)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The Go release with the standard library's security fixes (as the Makefile).
+export GOTOOLCHAIN=go1.27.3
 export GOFLAGS="${GOFLAGS:--mod=mod}"
 DURATION="${SOAK_DURATION:-10m}"
 

@@ -4,6 +4,8 @@
 # except for the HTTP layer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The Go release with the standard library's security fixes (as the Makefile).
+export GOTOOLCHAIN=go1.27.3
 
 # ffmpeg (evidence cleaning) and exiftool (its tests' independent reader).
 scripts/tools.sh

@@ -132,21 +132,12 @@ GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
 	return b.String()
 }
 
-// cellsSQL is an INSERT of the cells that the fact rows of src (as for
-// fullCellsSQL) add up to, for every grain kept. It works in two steps:
-// the facts are first summed into full-grain cells, and the coarser grains
-// are then summed from those, so each fact is read once and only distinct
-// full cells are fanned out to every grain.
-func cellsSQL(src, onConflict string) string {
-	return cellsFromFullSQL("("+fullCellsSQL(src)+")", onConflict)
-}
-
 // rebuildSQL builds a tenant's cells of every grain kept from its facts
 // (parameter: the tenant) with one GROUPING SETS pass over the full-grain
-// sums: each full cell feeds one hash table per grain, where cellsSQL's
+// sums: each full cell feeds one hash table per grain, where cellsFromFullSQL's
 // cross join materialises and sorts a row per full cell and grain. Used by
 // the rebuilds (millions of facts); the rollup's small batches keep
-// cellsSQL.
+// cellsFromFullSQL.
 func rebuildSQL() string {
 	src := fmt.Sprintf("(SELECT 1 AS sign, %s FROM case_facts WHERE tenant_id = ?)", factCols)
 	measures := cellMeasureCols()

@@ -54,7 +54,7 @@ func (s *Service) PlatformAccounts(ctx context.Context, by *Principal) ([]Platfo
 		return nil, s.requirePlatform(ctx, by, "analyst", "manage")
 	}
 	var users []PlatformUser
-	if err := s.db.NewSelect().Model(&users).Where("role IN (?)", bun.In(roles)).OrderExpr("role, email").Scan(ctx); err != nil {
+	if err := s.db.NewSelect().Model(&users).Where("role IN (?)", bun.List(roles)).OrderExpr("role, email").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("platform accounts: %w", err)
 	}
 	out := make([]PlatformAccount, len(users))

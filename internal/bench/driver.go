@@ -257,9 +257,7 @@ func (d *driver) setup(ctx context.Context) error {
 		if code, err := d.call(ctx, "GET", slug, "/api/v1/cases?limit=50", w.Token, nil, &mine); err != nil || code != http.StatusOK {
 			return fmt.Errorf("bench: worker's cases on %s: status %d: %v", slug, code, err)
 		}
-		for _, it := range items(mine) {
-			s.caseIDs[i] = append(s.caseIDs[i], it)
-		}
+		s.caseIDs[i] = append(s.caseIDs[i], items(mine)...)
 		if len(s.caseIDs[i]) == 0 {
 			return fmt.Errorf("bench: the worker has no cases on %s: run `suara seed bench` first", slug)
 		}

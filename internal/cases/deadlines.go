@@ -29,7 +29,7 @@ func (s *Service) warnDeadlines(ctx context.Context, tx bun.Tx, cal *workday.Cal
 	}
 	err := tx.NewRaw(`SELECT c.id, `+dueKeySQL+` AS due FROM cases AS c
 		WHERE c.status IN (?) AND `+dueKeySQL+` <= ?
-		ORDER BY `+dueKeySQL+`, c.id LIMIT ?`, bun.In(lifecycleOpen), soon, escalationBatch).Scan(ctx, &rows)
+		ORDER BY `+dueKeySQL+`, c.id LIMIT ?`, bun.List(lifecycleOpen), soon, escalationBatch).Scan(ctx, &rows)
 	if err != nil {
 		return 0, fmt.Errorf("list cases near their deadline: %w", err)
 	}

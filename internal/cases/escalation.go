@@ -132,7 +132,7 @@ func (s *Service) EscalateOverdue(ctx context.Context, t *tenant.Tenant) (Escala
 				WHERE x.tenant_id = c.tenant_id AND x.case_id = c.id ORDER BY level DESC LIMIT 1) e ON true
 			WHERE c.tenant_id = ? AND `+dueKeySQL+` < ? AND c.status IN (?)
 			ORDER BY `+dueKeySQL+`, c.id LIMIT ?`,
-			t.ID, now, bun.In(lifecycleOpen), escalationBatch).Scan(ctx, &rows)
+			t.ID, now, bun.List(lifecycleOpen), escalationBatch).Scan(ctx, &rows)
 		if err != nil {
 			return fmt.Errorf("list overdue cases: %w", err)
 		}
@@ -209,8 +209,8 @@ func (s *Service) raisePrompts(ctx context.Context, tx bun.Tx, cal *workday.Cale
 		  AND NOT EXISTS (SELECT 1 FROM case_events b WHERE b.tenant_id = a.tenant_id AND b.case_id = a.case_id
 		      AND b.kind LIKE 'action%' AND b.payload::jsonb ->> 'kind' IN (?))
 		ORDER BY a.case_id, a.seq`,
-		bun.In(actionKinds(actionBipartite)), actionBipartite, bun.In(lifecycleOpen),
-		EventEscalationPrompt, bun.In(beyondBipartite)).Scan(ctx, &rows)
+		bun.List(actionKinds(actionBipartite)), actionBipartite, bun.List(lifecycleOpen),
+		EventEscalationPrompt, bun.List(beyondBipartite)).Scan(ctx, &rows)
 	if err != nil {
 		return 0, fmt.Errorf("list bipartite negotiations: %w", err)
 	}
@@ -270,22 +270,3 @@ func (s *Service) raisePrompts(ctx context.Context, tx bun.Tx, cal *workday.Cale
 // actionKinds are the event kinds an action of payload kind k may be
 // stored under: "action_<k>" (handling.go) or plain "action".
 func actionKinds(k string) []string { return []string{eventAction, eventAction + "_" + k} }
-
-// pendingPrompts returns which of the cases carry an escalation prompt that
-// no step beyond bipartite has answered yet.
-func pendingPrompts(ctx context.Context, tx bun.Tx, ids []uuid.UUID) (map[uuid.UUID]bool, error) {
-	var hits []uuid.UUID
-	err := tx.NewRaw(`SELECT DISTINCT p.case_id FROM case_events p
-		WHERE p.case_id IN (?) AND p.kind = ?
-		  AND NOT EXISTS (SELECT 1 FROM case_events b WHERE b.tenant_id = p.tenant_id AND b.case_id = p.case_id
-		      AND b.seq > p.seq AND b.kind LIKE 'action%' AND b.payload::jsonb ->> 'kind' IN (?))`,
-		bun.In(ids), EventEscalationPrompt, bun.In(beyondBipartite)).Scan(ctx, &hits)
-	if err != nil {
-		return nil, fmt.Errorf("load escalation prompts: %w", err)
-	}
-	out := make(map[uuid.UUID]bool, len(hits))
-	for _, id := range hits {
-		out[id] = true
-	}
-	return out, nil
-}

@@ -118,7 +118,7 @@ func (s *Service) ExportCases(ctx context.Context, tenantID uuid.UUID, p *auth.P
 		fmtr := s.db.QueryGen()
 		where := []string{fmtr.FormatQuery("c.tenant_id = ?", tenantID)}
 		if !sc.all {
-			where = append(where, fmtr.FormatQuery("c.branch_id IN (?)", bun.In(sc.branchIDs)))
+			where = append(where, fmtr.FormatQuery("c.branch_id IN (?)", bun.List(sc.branchIDs)))
 		}
 		subject := slug
 		if branchID != nil {
@@ -132,7 +132,7 @@ func (s *Service) ExportCases(ctx context.Context, tenantID uuid.UUID, p *auth.P
 				return apperr.Invalid("branch_id", "error.invalid")
 			}
 			subject = path
-			where = append(where, fmtr.FormatQuery("c.branch_id IN (?)", bun.In(append(subtree(branches, path), uuid.Nil))))
+			where = append(where, fmtr.FormatQuery("c.branch_id IN (?)", bun.List(append(subtree(branches, path), uuid.Nil))))
 		}
 		pred, args := RestrictedVisible("c", p.UserID)
 		where = append(where, fmtr.FormatQuery(pred, args...))

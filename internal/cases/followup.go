@@ -41,7 +41,7 @@ func (s *Service) caseByReceipt(ctx context.Context, tx bun.Tx, tenantID uuid.UU
 	}
 	var id uuid.UUID
 	err := tx.NewSelect().Table("cases").Column("id").
-		Where("receipt_hash IN (?)", bun.In(s.keys.receiptHashes(tenantID, code))).Scan(ctx, &id)
+		Where("receipt_hash IN (?)", bun.List(s.keys.receiptHashes(tenantID, code))).Scan(ctx, &id)
 	if err != nil {
 		return nil, db.MapError(err)
 	}

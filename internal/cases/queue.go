@@ -497,7 +497,7 @@ func (s *Service) queueQuery(ctx context.Context, tx bun.Tx, tenantID uuid.UUID,
 	switch {
 	case sc.all:
 	case len(sc.branchIDs) > 0:
-		arg("(c.branch_id IN (?) OR c.assigned_to = ?)", bun.In(sc.branchIDs), p.UserID)
+		arg("(c.branch_id IN (?) OR c.assigned_to = ?)", bun.List(sc.branchIDs), p.UserID)
 	default:
 		arg("c.assigned_to = ?", p.UserID)
 	}
@@ -516,22 +516,22 @@ func (s *Service) queueQuery(ctx context.Context, tx bun.Tx, tenantID uuid.UUID,
 		if path == "" {
 			return "", 0, nil, apperr.Invalid("branch", "error.invalid_choice")
 		}
-		arg("c.branch_id IN (?)", bun.In(subtree(branches, path)))
+		arg("c.branch_id IN (?)", bun.List(subtree(branches, path)))
 	}
 	if len(f.Statuses) > 0 {
-		arg("c.status IN (?)", bun.In(f.Statuses))
+		arg("c.status IN (?)", bun.List(f.Statuses))
 	}
 	if f.Category != "" {
 		if len(qc.categoryIDs) == 0 {
 			return "", 0, nil, apperr.Invalid("category", "error.invalid_choice")
 		}
-		arg("c.category_id IN (?)", bun.In(qc.categoryIDs))
+		arg("c.category_id IN (?)", bun.List(qc.categoryIDs))
 	}
 	if f.WorkplaceID != nil {
 		arg("c.workplace_id = ?", *f.WorkplaceID)
 	}
 	if len(f.Urgencies) > 0 {
-		arg("c.urgency IN (?)", bun.In(f.Urgencies))
+		arg("c.urgency IN (?)", bun.List(f.Urgencies))
 	}
 	if f.Overdue {
 		arg(dueKeySQL+" < ?", now)
@@ -545,7 +545,7 @@ func (s *Service) queueQuery(ctx context.Context, tx bun.Tx, tenantID uuid.UUID,
 	if f.Escalated {
 		target := "TRUE"
 		if !sc.all {
-			target = fmtr.FormatQuery("e.to_branch_id IN (?)", bun.In(append(sc.branchIDs, uuid.Nil)))
+			target = fmtr.FormatQuery("e.to_branch_id IN (?)", bun.List(append(sc.branchIDs, uuid.Nil)))
 		}
 		arg("EXISTS (SELECT 1 FROM case_escalations e WHERE e.tenant_id = c.tenant_id AND e.case_id = c.id AND " + target + ")")
 	}
@@ -624,7 +624,7 @@ FROM cases AS c
 WHERE ` + strings.Join(where, "\n  AND ") + `
 ORDER BY ` + order + `
 LIMIT ` + strconv.Itoa(limit+1)
-	return fmtr.FormatQuery(queueDecorations, EventEscalationPrompt, bun.In(beyondBipartite), bun.Safe(page), bun.Safe(outerOrder[f.Sort])), limit, branches, nil
+	return fmtr.FormatQuery(queueDecorations, EventEscalationPrompt, bun.List(beyondBipartite), bun.Safe(page), bun.Safe(outerOrder[f.Sort])), limit, branches, nil
 }
 
 // outerOrder repeats each sort's order over the page's columns (the

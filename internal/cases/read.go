@@ -334,7 +334,7 @@ func (s *Service) ListMine(ctx context.Context, tenantID uuid.UUID, p *auth.Prin
 		q := tx.NewSelect().Model(&rows).Column("id", "reference", "type", "title", "status", "safety_mode", "created_at").
 			WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
 				return q.Where("reporter_user_id = ?", p.UserID).
-					WhereOr("reporter_lookup IN (?)", bun.In(s.keys.reporterLookups(tenantID, p.UserID)))
+					WhereOr("reporter_lookup IN (?)", bun.List(s.keys.reporterLookups(tenantID, p.UserID)))
 			}).
 			OrderExpr("created_at DESC, id DESC").Limit(int64(limit + 1))
 		if after != nil {

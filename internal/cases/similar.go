@@ -67,7 +67,7 @@ func (s *Service) DuplicateHints(ctx context.Context, tenantID uuid.UUID, p *aut
 			Join("LEFT JOIN categories AS k ON k.tenant_id = c.tenant_id AND k.id = c.category_id").
 			Where("c.workplace_id = ?", workplaceID).
 			Where("c.collective AND c.safety_mode = ?", ModeNamed).
-			Where("c.status IN (?)", bun.In([]Status{StatusSubmitted, StatusVerified, StatusInProgress, StatusNeedsInfo, StatusReopened})).
+			Where("c.status IN (?)", bun.List([]Status{StatusSubmitted, StatusVerified, StatusInProgress, StatusNeedsInfo, StatusReopened})).
 			Where("NOT coalesce(k.restricted, false)").
 			Where("c.reporter_user_id IS DISTINCT FROM ?", p.UserID).
 			OrderExpr("c.created_at DESC").Limit(hintCandidates).Scan(ctx, &cands)

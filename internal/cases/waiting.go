@@ -52,7 +52,7 @@ func (s *Service) WaitingOnReporter(ctx context.Context, tenantID uuid.UUID, lis
 	var evs []ev
 	err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		return tx.NewSelect().Table("case_events").Column("case_id", "kind").ColumnExpr("coalesce(payload::jsonb->>'n', '') AS n").
-			Where("case_id IN (?)", bun.In(ids)).Where("kind IN (?)", bun.In([]string{EventRated, EventCheckinAsked, EventCheckinAnswer})).
+			Where("case_id IN (?)", bun.List(ids)).Where("kind IN (?)", bun.List([]string{EventRated, EventCheckinAsked, EventCheckinAnswer})).
 			OrderExpr("seq").Scan(ctx, &evs)
 	})
 	if err != nil {

@@ -169,7 +169,7 @@ func phoneOf(channel, from string) string {
 // advance runs one step of the sender's conversation inside tx.
 func (s *Service) advance(ctx context.Context, tx bun.Tx, t *tenant.Tenant, channel string, hashes [][]byte, in Inbound) (*forward, error) {
 	var row sessionRow
-	err := tx.NewSelect().Model(&row).Where("channel = ? AND sender_hash IN (?)", channel, bun.In(hashes)).For("UPDATE").Limit(1).Scan(ctx)
+	err := tx.NewSelect().Model(&row).Where("channel = ? AND sender_hash IN (?)", channel, bun.List(hashes)).For("UPDATE").Limit(1).Scan(ctx)
 	pol := s.policy(t, channel, in.From)
 	now := s.now()
 	var sess session
@@ -250,7 +250,7 @@ func (s *Service) openLink(ctx context.Context, tx bun.Tx, tenantID uuid.UUID, c
 	err := tx.QueryRowContext(ctx, `SELECT l.case_id, l.key_id, l.wrapped_key, l.nonce, l.ciphertext FROM chat_links l
 		JOIN cases c ON c.tenant_id = l.tenant_id AND c.id = l.case_id
 		WHERE l.channel = ? AND l.sender_hash IN (?) AND c.status NOT IN ('closed', 'rejected', 'duplicate', 'withdrawn')
-		ORDER BY l.created_at DESC LIMIT 1`, channel, bun.In(hashes)).
+		ORDER BY l.created_at DESC LIMIT 1`, channel, bun.List(hashes)).
 		Scan(&caseID, &sl.KeyID, &sl.WrappedKey, &sl.Nonce, &sl.Ciphertext)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil

@@ -10,7 +10,6 @@ package notify
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -156,11 +155,4 @@ func str(m map[string]any, k string) string {
 func num(m map[string]any, k string) (float64, bool) {
 	f, ok := m[k].(float64)
 	return f, ok
-}
-
-func wrap(what string, err error) error {
-	if err == nil {
-		return nil
-	}
-	return fmt.Errorf("%s: %w", what, err)
 }

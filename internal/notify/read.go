@@ -93,7 +93,7 @@ func (s *Service) Inbox(ctx context.Context, tenantID uuid.UUID, p *auth.Princip
 		q := tx.NewSelect().Model(&rows).Where("channel = 'in_app'").WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
 			q = q.Where("recipient_user_id = ?", p.UserID)
 			if len(mine) > 0 {
-				q = q.WhereOr("recipient_role = 'reporter' AND recipient_user_id IS NULL AND case_id IN (?)", bun.In(mine))
+				q = q.WhereOr("recipient_role = 'reporter' AND recipient_user_id IS NULL AND case_id IN (?)", bun.List(mine))
 			}
 			return q
 		}).OrderExpr("created_at DESC, id DESC").Limit(int64(limit))
@@ -121,7 +121,7 @@ func (s *Service) MarkRead(ctx context.Context, tenantID uuid.UUID, p *auth.Prin
 		q := tx.NewUpdate().Table("outbox").Set("read_at = ?", s.Now().UTC()).
 			Where("channel = 'in_app' AND recipient_user_id = ? AND read_at IS NULL", p.UserID)
 		if len(ids) > 0 {
-			q = q.Where("id IN (?)", bun.In(ids))
+			q = q.Where("id IN (?)", bun.List(ids))
 		}
 		res, err := q.Exec(ctx)
 		if err != nil {

@@ -19,7 +19,7 @@ func inboxScope(q bun.QueryBuilder, p *auth.Principal, mine []uuid.UUID) bun.Que
 	return q.Where("channel = 'in_app'").WhereGroup(" AND ", func(q bun.QueryBuilder) bun.QueryBuilder {
 		q = q.Where("recipient_user_id = ?", p.UserID)
 		if len(mine) > 0 {
-			q = q.WhereOr("recipient_role = 'reporter' AND recipient_user_id IS NULL AND case_id IN (?)", bun.In(mine))
+			q = q.WhereOr("recipient_role = 'reporter' AND recipient_user_id IS NULL AND case_id IN (?)", bun.List(mine))
 		}
 		return q
 	})

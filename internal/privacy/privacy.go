@@ -290,11 +290,11 @@ func anonymiseCases(ctx context.Context, tx bun.Tx, ids []uuid.UUID, now time.Ti
 	if len(ids) == 0 {
 		return 0, 0, nil
 	}
-	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM case_holds WHERE case_id IN (?)", bun.In(ids)).Scan(&held); err != nil {
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM case_holds WHERE case_id IN (?)", bun.List(ids)).Scan(&held); err != nil {
 		return 0, 0, fmt.Errorf("count held cases: %w", err)
 	}
 	var free []uuid.UUID
-	if err := tx.NewSelect().Table("cases").Column("id").Where("id IN (?) AND NOT EXISTS (SELECT 1 FROM case_holds h WHERE h.case_id = cases.id)", bun.In(ids)).Scan(ctx, &free); err != nil {
+	if err := tx.NewSelect().Table("cases").Column("id").Where("id IN (?) AND NOT EXISTS (SELECT 1 FROM case_holds h WHERE h.case_id = cases.id)", bun.List(ids)).Scan(ctx, &free); err != nil {
 		return 0, 0, fmt.Errorf("select cases: %w", err)
 	}
 	for _, id := range free {
@@ -469,14 +469,14 @@ func (s *Service) ApplyRetention(ctx context.Context, tenantID uuid.UUID) (Reten
 			var held int
 			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM cases WHERE EXISTS (SELECT 1 FROM case_holds h WHERE h.case_id = cases.id) AND status IN (?)
 				AND COALESCE(closed_at, updated_at) < ? AND EXISTS (SELECT 1 FROM evidence_files e WHERE e.case_id = cases.id)`,
-				bun.In(finished), cutoff).Scan(&held); err != nil {
+				bun.List(finished), cutoff).Scan(&held); err != nil {
 				return fmt.Errorf("count held evidence: %w", err)
 			}
 			rep.SkippedLegalHold = max(rep.SkippedLegalHold, held)
 			rows, err := tx.QueryContext(ctx, `DELETE FROM evidence_files e USING cases c
 				WHERE c.tenant_id = e.tenant_id AND c.id = e.case_id AND c.status IN (?)
 				AND NOT EXISTS (SELECT 1 FROM case_holds h WHERE h.case_id = c.id)
-				AND COALESCE(c.closed_at, c.updated_at) < ? RETURNING e.storage_key, e.case_id`, bun.In(finished), cutoff)
+				AND COALESCE(c.closed_at, c.updated_at) < ? RETURNING e.storage_key, e.case_id`, bun.List(finished), cutoff)
 			if err != nil {
 				return fmt.Errorf("delete expired evidence: %w", err)
 			}

@@ -632,7 +632,7 @@ func setHandlers(ctx context.Context, tx bun.Tx, categoryID uuid.UUID, ids []str
 	if len(users) > 0 {
 		var n int
 		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM users WHERE id IN (?) AND kind = 'staff' AND disabled_at IS NULL",
-			bun.In(users)).Scan(&n); err != nil {
+			bun.List(users)).Scan(&n); err != nil {
 			return err
 		}
 		if n != len(users) {

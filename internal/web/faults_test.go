@@ -251,7 +251,7 @@ func TestDatabaseRestartUnderLoadLosesNoAcknowledgedFiling(t *testing.T) {
 		t.Errorf("readyz with the database down: %d %s", resp.StatusCode, body)
 	}
 	// A page while the database is down: the friendly page, not a stack.
-	resp, body = e.get("spn.localhost", "/cases/new")
+	resp, _ = e.get("spn.localhost", "/cases/new")
 	if resp.StatusCode >= 500 && resp.StatusCode != http.StatusServiceUnavailable {
 		t.Errorf("page with the database down: %d", resp.StatusCode)
 	}

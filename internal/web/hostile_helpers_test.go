@@ -68,7 +68,7 @@ func (e *env) tenantTableCounts() map[string]int {
 	var tables []string
 	err := e.db.Super.NewSelect().TableExpr("information_schema.columns").Column("table_name").
 		Where("table_schema = 'public' AND column_name = 'tenant_id'").
-		Where("table_name NOT IN (?)", bun.In(refusalLogTables)).Order("table_name").Scan(ctx, &tables)
+		Where("table_name NOT IN (?)", bun.List(refusalLogTables)).Order("table_name").Scan(ctx, &tables)
 	if err != nil {
 		e.t.Fatalf("list tenant tables: %v", err)
 	}

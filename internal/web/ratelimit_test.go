@@ -104,7 +104,7 @@ func TestFilingRateLimits(t *testing.T) {
 		t.Fatalf("4th form filing: %d", resp.StatusCode)
 	}
 	mustContain(t, page, "Mohon tunggu sebentar", "Laporan Anda belum terkirim", "tombol Kembali", `href="/theme.css"`)
-	resp, page = form("en")
+	_, page = form("en")
 	mustContain(t, page, "Please wait a moment", "Your report was not sent", "Back button")
 	if n := cases("garteks"); n != before {
 		t.Fatalf("refused form filings stored cases: %d → %d", before, n)
