@@ -259,9 +259,9 @@ func TestWhatsAppSignatureReplayAndRetry(t *testing.T) {
 	if n := f.post(t, payload(from, firstMessage(m), f.msg(from, "text", text("1")))); n != 1 {
 		t.Fatalf("retry batch handled %d new messages, want 1", n)
 	}
-	got := f.waitReplies(t, from, 2)
+	f.waitReplies(t, from, 2)
 	time.Sleep(300 * time.Millisecond)
-	if got = f.graph.to(from); len(got) != 2 {
+	if got := f.graph.to(from); len(got) != 2 {
 		t.Fatalf("replies after replay and retry: %d %q", len(got), got)
 	}
 }

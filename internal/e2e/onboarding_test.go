@@ -20,19 +20,6 @@ func (b *browser) choose(sel, text string) {
 	}
 }
 
-// signIn signs in through the login form with a password of the test's
-// own (accounts made in the flow, not the demo seed's).
-func (b *browser) signIn(s *server, slug, field, id, password string) {
-	b.t.Helper()
-	b.run("open login", chromedp.Navigate(s.url(slug, "/login")), chromedp.WaitVisible(chromedp.CSS(`form`)))
-	b.run("fill login",
-		chromedp.SendKeys(chromedp.CSS(`input[name="`+field+`"]`), id),
-		chromedp.SendKeys(chromedp.CSS(`#password`), password),
-		chromedp.Click(chromedp.CSS(`form button[type="submit"]`)),
-		chromedp.WaitNotPresent(chromedp.CSS(`#password`)),
-	)
-}
-
 // acceptInvite opens an invite link as the invited person would from
 // their mail (the one typed URL of the flow) and sets a name and password.
 func (b *browser) acceptInvite(link, name, password string) {

@@ -257,6 +257,9 @@ func cleanZipDocument(ctx context.Context, src string, t Type, size int64, dst s
 // no time (the DOS epoch), no extra fields (NTFS and Unix times, owners),
 // no comment.
 func cleanHeader(f *zip.File) *zip.FileHeader {
+	// Modified would add an extended-timestamp extra field; the bare DOS
+	// date keeps the header to its name and method.
+	//lint:ignore SA1019 the deprecated field is the one that writes no extra field
 	return &zip.FileHeader{Name: f.Name, Method: f.Method, ModifiedDate: 0x21}
 }
 

@@ -209,11 +209,11 @@ func TestTwoFactorPage(t *testing.T) {
 			session = c.Value
 		}
 	}
-	resp, page := e.page(spnHost, "/notifications", session)
+	resp, _ = e.page(spnHost, "/notifications", session)
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/2fa" {
 		t.Fatalf("inbox page while pending: %d", resp.StatusCode)
 	}
-	resp, page = e.page(spnHost, "/2fa", session)
+	_, page := e.page(spnHost, "/2fa", session)
 	mustContain(t, page, "wajib memakai verifikasi 2 langkah", `action="/2fa/start"`)
 	resp, page = e.postForm(spnHost, "/2fa/start", session, url.Values{})
 	secret := regexp.MustCompile(`<code id="secret-text">([A-Z2-7]+)</code>`).FindStringSubmatch(page)
