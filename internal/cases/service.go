@@ -408,9 +408,12 @@ func (s *Service) placeCase(ctx context.Context, tx bun.Tx, t *tenant.Tenant, c 
 			return fmt.Errorf("look up category: %w", err)
 		}
 	}
-	if s.Calendar != nil && s.Calendar.Covers(c.CreatedAt) {
+	if s.Calendar != nil {
+		// Past the end of the holiday data the deadlines still come, counted
+		// without the missing movable holidays, and flagged.
 		fr, res := s.Calendar.Due(c.CreatedAt, first, nil), s.Calendar.Due(c.CreatedAt, resolution, nil)
 		c.FirstResponseDue, c.ResolutionDue = &fr, &res
+		c.DeadlinesProvisional = s.Calendar.Provisional(res)
 	}
 	return nil
 }
