@@ -14,8 +14,8 @@ import (
 //
 // A rule is a list of clauses that must all match; a clause is a list of
 // alternative phrases separated by "|". Phrases are normalised like the text
-// (slang expanded, affixes stemmed when compared), so "dipukul", "mukul" and
-// "memukul" match "pukul".
+// (slang expanded, reduplication collapsed) but matched word for word: each
+// rule lists the word forms it means.
 type urgencyRule struct {
 	Name    string // shown to officers as the reason ("rule:fire_exit_locked")
 	Floor   string // critical or high
@@ -40,7 +40,7 @@ func (r urgencyRule) match(toks []string) bool {
 	for _, alts := range r.clauses {
 		ok := false
 		for _, p := range alts {
-			if hasPhrase(toks, p) {
+			if hasExact(toks, p) {
 				ok = true
 				break
 			}
@@ -53,40 +53,44 @@ func (r urgencyRule) match(toks []string) bool {
 }
 
 const (
-	physicalHarm = "pukul|mukul|dipukuli|memukuli|tampar|nampar|tendang|nendang|jambak|dorong sampai jatuh|aniaya|" +
-		"babak belur|hajar|dihajar|keroyok|cekik|lempar|tonjok|ditonjok|beat|beaten|hit|slapped|kicked|punched"
-	sexual = "perkosa|diperkosa|rape|raped|cium paksa|dicium|peluk|dipeluk|raba|diraba|grepe|digrepe|pegang-pegang|" +
-		"dipegang|remas|diremas|pelecehan seksual|lecehkan|dilecehkan|dilecehin|sexual harassment|sexually|" +
-		"groped|touched|kissed|pesan mesum|foto bugil|photos|ajak tidur|ajak check in|kamar hotel|dipaksa berhubungan"
-	fireExit    = "pintu darurat|tangga darurat|jalur evakuasi|pintu keluar|emergency exit|fire exit|exit door"
-	lockedBlock = "kunci|dikunci|gembok|digembok|tutup|ditutup|halang|dihalangi|tumpuk|locked|blocked|chained"
-	chemical    = "pestisida|herbisida|paraquat|gramoxone|racun|semprot|nyemprot|penyemprot|kimia|solvent|" +
-		"lem|thinner|pesticide|chemical|chemicals|spraying|fogging"
-	noProtect = "tanpa masker|tanpa sarung tangan|tanpa pelindung|tanpa apd|tidak ada masker|tidak diberi masker|" +
-		"tidak ada apd|tidak diberi apd|tidak pakai masker|without protection|without masks|no mask|no masks|" +
-		"no gloves|keracunan|pingsan|muntah|sesak|poisoned|fainted|tidak ada pelindung|tidak ada sarung tangan"
-	collapse = "runtuh|ambruk|roboh|retak|atap jebol|bangunan miring|collapse|collapsed|cracks|tertimpa|longsor"
-	injury   = "luka parah|patah tulang|tulang patah|jari putus|putus jarinya|kritis|meninggal|tewas|dirawat|" +
-		"rumah sakit|masuk mesin|terjepit|kejepit|terbakar|luka bakar|kesetrum|tersetrum|tergilas|terlindas|" +
-		"amputasi|injured|died|hospital|crushed|tidak sadar|pingsan|keracunan"
-	child = "di bawah umur|dibawah umur|belum cukup umur|anak smp|anak sd|anak sekolah|bocah|underage|under 18|" +
+	physicalHarm = "dipukul|dipukuli|memukul|memukuli|mukul|mukulin|ditampar|menampar|nampar|ditendang|menendang|" +
+		"nendang|dijambak|menjambak|dianiaya|penganiayaan|babak belur|dihajar|dikeroyok|dicekik|ditonjok|" +
+		"beaten|slapped|kicked|punched"
+	sexual = "diperkosa|perkosa|pemerkosaan|rape|raped|dicium paksa|diraba|meraba|diraba raba|digrepe|grepe|" +
+		"pelecehan seksual|dilecehkan|dilecehin|melecehkan|sexual harassment|sexually harassed|groped|" +
+		"pesan mesum|foto bugil|cabul|pegang pinggang|pegang dada|pegang pantat|dipeluk dari belakang|" +
+		"asking for photos|ajak tidur|dipaksa berhubungan"
+	fireExit    = "pintu darurat|tangga darurat|jalur evakuasi|emergency exit|fire exit|exit door|exits"
+	lockedBlock = "dikunci|kunci|digembok|gembok|ditutup|dihalangi|terhalang|tumpukan|locked|blocked|chained"
+	chemical    = "pestisida|herbisida|paraquat|gramoxone|racun|nyemprot|menyemprot|penyemprot|semprot|kimia|" +
+		"solvent|thinner|pesticide|pesticides|chemical|chemicals|spraying|fogging"
+	noProtect = "tanpa masker|tanpa sarung tangan|tanpa pelindung|tanpa alat pelindung|tanpa apd|tidak ada masker|" +
+		"tidak diberi masker|tidak ada apd|tidak diberi apd|tidak pakai masker|tidak ada pelindung|" +
+		"without protection|without masks|without gloves|no masks|no gloves|keracunan|pingsan|muntah|poisoned|fainted"
+	collapse = "runtuh|ambruk|ambrol|atap jebol|bangunan retak|dinding retak|collapsed|tertimpa|longsor"
+	injury   = "patah tulang|tulangnya patah|jari putus|jarinya putus|tangan putus|kritis|tewas|meninggal di tempat|" +
+		"masuk ke mesin|masuk mesin|tergilas|terlindas|amputasi|diamputasi|luka bakar|kesetrum|tersetrum|" +
+		"dilarikan ke rumah sakit|dibawa ke rumah sakit|dirawat di rumah sakit|tidak sadarkan diri|keracunan|" +
+		"injured|hospitalised|hospitalized|crushed|died"
+	child = "di bawah umur|dibawah umur|belum cukup umur|anak smp|anak sd|bocah cilik|underage|under 18|" +
 		"under fifteen|under sixteen|under eighteen|belum 18|belum berusia 18|belum 17|child labour|child labor|pekerja anak"
 	forced = "dikunci di dalam|dikunci di ruang|tidak boleh keluar|tidak boleh pulang|dilarang keluar|dijaga satpam|" +
-		"kabur dicari|dibawa balik|paspor ditahan|ktp ditahan|ktp dipegang|ktp asli|ijazah ditahan|ijazah asli|dokumen ditahan|" +
-		"sampai utang lunas|sebelum utang lunas|sebelum lunas|sampai lunas|tidak bisa berhenti|tidak berani berhenti|" +
-		"kerja paksa|forced labour|forced labor|terjebak utang|jeratan utang|passport"
+		"dicari dan dibawa balik|dibawa balik|paspor ditahan|paspornya ditahan|kerja paksa|forced labour|forced labor|" +
+		"dipaksa kerja|disekap"
 )
 
 var urgencyRules = []urgencyRule{
 	rule("physical_violence", "critical", physicalHarm),
 	rule("sexual_harassment", "critical", sexual),
 	rule("child_labour", "critical", child),
+	rule("children_working", "critical", "anak anak|anak|anak2|bocah cilik|children|kids",
+		"ikut bantu|bantu ayahnya|bantu ibunya|bantu orang tua|ikut kerja|ikut panen|kutip brondolan|ikut menyemprot|collecting|working"),
 	rule("forced_labour", "critical", forced),
 	rule("fire_exit_locked", "critical", fireExit, lockedBlock),
 	rule("chemical_exposure", "critical", chemical, noProtect),
 	rule("collapse", "critical", collapse),
 	rule("serious_injury", "critical", injury),
-	rule("workers_locked_in", "critical", "dikunci|digembok|locked", "pekerja|kami|buruh|workers", "dalam|ruang|pabrik|gudang|mes|barak|inside"),
+	rule("workers_locked_in", "critical", "dikunci|digembok|locked", "pekerja|kami|buruh|workers", "di dalam|dalam pabrik|inside"),
 }
 
 // childAge finds a worker's stated age under 18 ("umur 15", "usia 14 tahun",
@@ -133,6 +137,21 @@ func urgencyFloor(toks []string) (string, []string) {
 		floor = "critical"
 	}
 	return floor, why
+}
+
+// hasExact is hasPhrase without stemming: the rules list the word forms they
+// mean, so "dirawat" (in hospital) does not match "perawatan" (upkeep).
+func hasExact(toks, phrase []string) bool {
+outer:
+	for i := 0; i+len(phrase) <= len(toks); i++ {
+		for j, p := range phrase {
+			if toks[i+j] != p {
+				continue outer
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // urgencyRank orders urgencies, most urgent (0) first; unknown ones last.
