@@ -76,7 +76,10 @@ const (
 		"under fifteen|under sixteen|under eighteen|belum 18|belum berusia 18|belum 17|child labour|child labor|pekerja anak"
 	forced = "dikunci di dalam|dikunci di ruang|tidak boleh keluar|tidak boleh pulang|dilarang keluar|dijaga satpam|" +
 		"dicari dan dibawa balik|dibawa balik|paspor ditahan|paspornya ditahan|kerja paksa|forced labour|forced labor|" +
-		"dipaksa kerja|disekap"
+		"dipaksa kerja|disekap|terpaksa terus kerja|tidak berani berhenti|tidak boleh berhenti|tidak bisa berhenti kerja|" +
+		"tidak boleh resign|harus bayar denda|bayar denda|tidak akan membayar upah"
+	sexualPlace = "tempat sepi|blok yang sepi|ruang yang sepi|gudang yang sepi|ke hotel|kamar hotel"
+	abandoned   = "pemilik kabur|pemilik pabrik kabur|owner kabur|bos kabur|mesin diangkut|mesin mau diangkut|mesin2 mau diangkut"
 )
 
 var urgencyRules = []urgencyRule{
@@ -86,6 +89,10 @@ var urgencyRules = []urgencyRule{
 	rule("children_working", "critical", "anak anak|anak|anak2|bocah cilik|children|kids",
 		"ikut bantu|bantu ayahnya|bantu ibunya|bantu orang tua|ikut kerja|ikut panen|kutip brondolan|ikut menyemprot|collecting|working"),
 	rule("forced_labour", "critical", forced),
+	rule("sexual_coercion", "critical", sexualPlace, "dipaksa|ajak|ngajak|mengajak|perempuan"),
+	rule("forced_overtime_threat", "critical", "terpaksa|dipaksa", "denda|ancam|mengancam|diancam|mangkir", "lembur|kerja"),
+	rule("factory_abandoned", "critical", abandoned),
+	rule("factory_locked_out", "critical", "gerbang digembok|gerbang dikunci|pagar digembok", "tidak bisa masuk|tutup"),
 	rule("fire_exit_locked", "critical", fireExit, lockedBlock),
 	rule("chemical_exposure", "critical", chemical, noProtect),
 	rule("collapse", "critical", collapse),
@@ -97,6 +104,11 @@ var urgencyRules = []urgencyRule{
 // "16 tahun" next to "anak"/"adik", "aged 15").
 func childAge(toks []string) bool {
 	for i, t := range toks {
+		// "10an" (tens), "12-14" (a range): the lower figure counts
+		t = strings.TrimSuffix(t, "an")
+		if a, _, ok := strings.Cut(t, "-"); ok {
+			t = a
+		}
 		n, err := strconv.Atoi(t)
 		if err != nil || n < 5 || n > 17 {
 			continue
