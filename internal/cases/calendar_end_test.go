@@ -65,3 +65,31 @@ func TestDeadlinesPastHolidayDataAreComputedAndFlagged(t *testing.T) {
 		t.Errorf("2026 case: provisional %v resolution %v", v.DeadlinesProvisional, v.ResolutionDue)
 	}
 }
+
+// TestCriticalSignalAtFiling: a filing that reports a locked fire exit is
+// critical from the moment it is filed (before any classification job) and
+// sorts first by urgency; an ordinary complaint stays normal and a
+// suggestion (aspiration) naming the same danger is not raised.
+func TestCriticalSignalAtFiling(t *testing.T) {
+	f := setup(t)
+	svc := f.service(t, keyA)
+	fed := staffAt(t, f, "fed@spn.example", "federation_admin", "spn")
+	wp := workplaceID(t, f, "pt-maju-jaya-garmen")
+	fire := fileCase(t, svc, f, f.workers[0], cases.Filing{Title: "Pintu darurat",
+		Description: "Pintu darurat gedung jahit digembok dari luar selama shift malam.", WorkplaceID: wp})
+	plain := fileCase(t, svc, f, f.workers[0], cases.Filing{Title: "Slip gaji",
+		Description: "Slip gaji bulan ini belum dibagikan oleh HRD.", WorkplaceID: wp})
+	idea := fileCase(t, svc, f, f.workers[0], cases.Filing{Type: "aspiration", Title: "Usul",
+		Description: "Usul ada latihan supaya pintu darurat tidak pernah dikunci.", WorkplaceID: wp})
+	items := mustQueue(t, svc, f, fed, cases.QueueParams{Sort: string(cases.SortUrgency)})
+	urg := map[uuid.UUID]string{}
+	for _, it := range items {
+		urg[it.ID] = it.Urgency
+	}
+	if urg[fire.ID] != "critical" || urg[plain.ID] != "normal" || urg[idea.ID] != "normal" {
+		t.Errorf("urgency fire %q plain %q aspiration %q", urg[fire.ID], urg[plain.ID], urg[idea.ID])
+	}
+	if len(items) == 0 || items[0].ID != fire.ID {
+		t.Errorf("the critical case is not first in the urgency-sorted queue")
+	}
+}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/suara-id/suara/internal/apperr"
 	"github.com/suara-id/suara/internal/auth"
+	"github.com/suara-id/suara/internal/classify"
 	"github.com/suara-id/suara/internal/db"
 	"github.com/suara-id/suara/internal/evidence"
 	"github.com/suara-id/suara/internal/metrics"
@@ -297,6 +298,14 @@ func (s *Service) File(ctx context.Context, t *tenant.Tenant, p *auth.Principal,
 		Sector: in.sector, WorkplaceID: in.workplaceID, CategoryID: in.categoryID, IncidentDate: in.incident,
 		Tags: []string{}, Urgency: "normal", Status: StatusSubmitted, SafetyMode: in.mode,
 		AffectedCount: in.affected, Collective: in.collective, CreatedAt: now, UpdatedAt: now,
+	}
+	// A life-and-limb signal (locked fire exit, assault, child labour…) makes
+	// the case critical from the start, so that it sorts first and its
+	// notifications ignore quiet hours; the classifier never lowers it.
+	if in.typ != TypeAspiration {
+		if floor, _ := classify.UrgencyFloor(in.title + ". " + in.desc); floor != "" {
+			c.Urgency = floor
+		}
 	}
 	out := &Filed{ID: c.ID, Status: c.Status}
 	switch in.mode {

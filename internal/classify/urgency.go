@@ -183,3 +183,10 @@ func applyFloor(model, floor string) string {
 	}
 	return model
 }
+
+// UrgencyFloor applies the life-and-limb rules alone (no model, no training,
+// microseconds): the urgency a case must have at least from the moment it is
+// filed, before any classification job runs, and the rules that set it.
+func UrgencyFloor(text string) (string, []string) {
+	return urgencyFloor(normalizeText(text))
+}
