@@ -322,6 +322,9 @@ func (s *Service) File(ctx context.Context, t *tenant.Tenant, p *auth.Principal,
 		c.ReceiptHash = s.keys.receiptHashes(t.ID, code)[0]
 	}
 	payload := map[string]any{"type": c.Type, "safety_mode": c.SafetyMode, "by": "reporter"}
+	if c.Urgency == "critical" {
+		payload["urgency"] = c.Urgency
+	}
 	e, err := newEvent(c.TenantID, c.ID, 1, nil, EventFiled, reporterActor(p, c), VisibilityReporter, payload, now)
 	if err != nil {
 		return nil, err
