@@ -135,10 +135,12 @@ func eval(ctx context.Context, cfg *config.Config, log *slog.Logger, args []stri
 	fl.StringVar(&o.Data, "data", "", "labelled JSONL file")
 	fl.StringVar(&o.Classifier, "classifier", "builtin", "builtin or ollama")
 	fl.StringVar(&o.Tenant, "tenant", "", "score with this tenant's categories")
+	fl.StringVar(&o.Predictions, "predictions", "", "write one JSON line per text (gold, predicted, confidence) to this file")
+	fl.IntVar(&o.CV, "cv", 0, "cross-validate the built-in model over its own training texts in this many folds (no -data)")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
-	if o.Data == "" {
+	if o.Data == "" && o.CV < 2 {
 		return errors.New("eval needs -data FILE.jsonl")
 	}
 	return app.Eval(ctx, cfg, log, o, os.Stdout)

@@ -17,11 +17,34 @@ type EvalOptions struct {
 	Data       string // labelled JSONL (format of shared/data/complaints-dev.jsonl)
 	Classifier string // builtin | ollama
 	Tenant     string // use this tenant's categories (and confirmed labels' model); "" = default taxonomy
+	// Predictions, when set, names a file that gets one JSON line per text
+	// (gold, predicted, confidence) for error analysis.
+	Predictions string
+	// CV > 1 cross-validates the built-in model over the project's own
+	// training examples in CV folds instead of reading Data.
+	CV int
 }
 
 // Eval scores a classifier on a labelled file; the report's last line is
 // `macro_f1=… accuracy=… n=…`.
-func Eval(ctx context.Context, cfg *config.Config, log *slog.Logger, o EvalOptions, out io.Writer) error {
+func Eval(ctx context.Context, cfg *config.Config, log *slog.Logger, o EvalOptions, out io.Writer) (err error) {
+	var pred io.Writer
+	if o.Predictions != "" {
+		pf, err := os.Create(o.Predictions)
+		if err != nil {
+			return fmt.Errorf("create predictions file: %w", err)
+		}
+		defer func() {
+			if cerr := pf.Close(); cerr != nil && err == nil {
+				err = fmt.Errorf("close predictions file: %w", cerr)
+			}
+		}()
+		pred = pf
+	}
+	if o.CV > 1 {
+		_, err := classify.CrossValidate(ctx, classify.BaseExamples(), classify.DefaultCategories(), classify.DefaultTags(), o.CV, out, pred)
+		return err
+	}
 	f, err := os.Open(o.Data)
 	if err != nil {
 		return fmt.Errorf("open labelled data: %w", err)
@@ -68,7 +91,7 @@ func Eval(ctx context.Context, cfg *config.Config, log *slog.Logger, o EvalOptio
 	default:
 		return fmt.Errorf("unknown classifier %q (builtin or ollama)", o.Classifier)
 	}
-	_, err = classify.Evaluate(ctx, c, f, cats, classify.DefaultTags(), out)
+	_, err = classify.EvaluateTo(ctx, c, f, cats, classify.DefaultTags(), out, pred)
 	return err
 }
 

@@ -76,6 +76,10 @@ type Case struct {
 	FirstResponseDue *time.Time `bun:"first_response_due"`
 	ResolutionDue    *time.Time `bun:"resolution_due"`
 	ResolvedAt       *time.Time `bun:"resolved_at"`
+	// DeadlinesProvisional: the deadlines were counted past the end of the
+	// holiday data (workday.Calendar.Provisional), without the movable
+	// holidays not yet known. Not stored: Service.Provisional derives it.
+	DeadlinesProvisional bool `bun:"-"`
 	// Handling (migration 0005): see handling.go.
 	DuplicateOf      *uuid.UUID `bun:"duplicate_of,type:uuid"`
 	LinkedFrom       *uuid.UUID `bun:"linked_from,type:uuid"`
@@ -194,6 +198,12 @@ type View struct {
 	Reporter      *Identity      `json:"reporter,omitempty"`
 	Events        []Event        `json:"events"`
 	Evidence      []EvidenceFile `json:"evidence"`
+	// Deadlines (staff views only). DeadlinesProvisional says they were
+	// counted past the end of the holiday data and may move earlier once
+	// the missing movable holidays are added (workday.Calendar.Provisional).
+	FirstResponseDue     *time.Time `json:"first_response_due,omitempty"`
+	ResolutionDue        *time.Time `json:"resolution_due,omitempty"`
+	DeadlinesProvisional bool       `json:"deadlines_provisional,omitempty"`
 	// AsReporter tells pages which view this is.
 	AsReporter bool `json:"-"`
 	// Assigned is whether the viewer is the case's assigned handler.

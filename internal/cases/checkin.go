@@ -249,9 +249,10 @@ func (s *Service) openRetaliationCase(ctx context.Context, tx bun.Tx, orig *Case
 			return nil, nil, fmt.Errorf("category SLA: %w", err)
 		}
 	}
-	if s.Calendar != nil && s.Calendar.Covers(now) {
+	if s.Calendar != nil {
 		fr, res := s.Calendar.Due(now, first, nil), s.Calendar.Due(now, resolution, nil)
 		c.FirstResponseDue, c.ResolutionDue = &fr, &res
+		c.DeadlinesProvisional = s.Calendar.Provisional(res)
 	}
 	ref, err := nextReference(ctx, tx, t, now)
 	if err != nil {

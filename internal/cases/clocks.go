@@ -73,7 +73,7 @@ func (s *Service) RecordStatusChange(ctx context.Context, tx bun.Tx, c *Case, fr
 // refreshResolutionDue recomputes and stores the case's resolution deadline
 // from its filing time, its category's target and its pauses.
 func (s *Service) refreshResolutionDue(ctx context.Context, tx bun.Tx, c *Case) error {
-	if s.Calendar == nil || !s.Calendar.Covers(c.CreatedAt) {
+	if s.Calendar == nil {
 		return nil // as at filing: no calendar, no deadline
 	}
 	_, resolution, err := slaTargets(ctx, tx, c.CategoryID)
@@ -96,6 +96,7 @@ func (s *Service) refreshResolutionDue(ctx context.Context, tx bun.Tx, c *Case) 
 		return fmt.Errorf("store resolution deadline: %w", err)
 	}
 	c.ResolutionDue = due
+	c.DeadlinesProvisional = due != nil && cal.Provisional(*due)
 	return nil
 }
 

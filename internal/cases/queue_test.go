@@ -160,8 +160,10 @@ func TestQueueScopeFiltersAndSearch(t *testing.T) {
 		{"status none", cases.QueueParams{Status: "resolved"}, nil},
 		{"open", cases.QueueParams{Status: "open"}, all},
 		{"workplace", cases.QueueParams{Workplace: kharisma}, []uuid.UUID{door.ID}},
-		{"urgency", cases.QueueParams{Urgency: "normal"}, all},
-		{"urgency none", cases.QueueParams{Urgency: "critical,high"}, nil},
+		// The locked fire exit is critical from filing (life-and-limb rule).
+		{"urgency", cases.QueueParams{Urgency: "normal"}, []uuid.UUID{root.ID, contract.ID, overtime.ID}},
+		{"urgency critical", cases.QueueParams{Urgency: "critical"}, []uuid.UUID{door.ID}},
+		{"urgency none", cases.QueueParams{Urgency: "high,low"}, nil},
 		// Stemmed Indonesian full text: "dikunci" matches "kunci".
 		{"full text stem", cases.QueueParams{Q: "kunci"}, []uuid.UUID{door.ID}},
 		{"full text words", cases.QueueParams{Q: "lembur upah"}, []uuid.UUID{overtime.ID}},

@@ -263,6 +263,10 @@ func (s *Service) view(ctx context.Context, tx bun.Tx, c *Case, asReporter bool)
 	if c.IncidentDate != nil {
 		v.IncidentDate = c.IncidentDate.Format(time.DateOnly)
 	}
+	if !asReporter {
+		v.FirstResponseDue, v.ResolutionDue = c.FirstResponseDue, c.ResolutionDue
+		v.DeadlinesProvisional = c.ResolutionDue != nil && s.Calendar != nil && s.Calendar.Provisional(*c.ResolutionDue)
+	}
 	if c.WorkplaceID != nil {
 		var company, name string
 		if err := tx.QueryRowContext(ctx, "SELECT company, name FROM workplaces WHERE id = ?", *c.WorkplaceID).Scan(&company, &name); err == nil {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/suara-id/suara/internal/apperr"
 	"github.com/suara-id/suara/internal/auth"
+	"github.com/suara-id/suara/internal/classify"
 	"github.com/suara-id/suara/internal/db"
 	"github.com/suara-id/suara/internal/evidence"
 	"github.com/suara-id/suara/internal/metrics"
@@ -317,6 +318,14 @@ func (s *Service) FileVia(ctx context.Context, t *tenant.Tenant, p *auth.Princip
 		AffectedCount: in.affected, Collective: in.collective, CreatedAt: now, UpdatedAt: now, Context: in.context,
 	}
 	ik.apply(c)
+	// A life-and-limb signal (locked fire exit, assault, child labour…) makes
+	// the case critical from the start, so that it sorts first and its
+	// notifications ignore quiet hours; the classifier never lowers it.
+	if in.typ != TypeAspiration {
+		if floor, _ := classify.UrgencyFloor(in.title + ". " + in.desc); floor != "" {
+			c.Urgency = floor
+		}
+	}
 	out := &Filed{ID: c.ID, Status: c.Status}
 	switch in.mode {
 	case ModeNamed:
@@ -333,6 +342,9 @@ func (s *Service) FileVia(ctx context.Context, t *tenant.Tenant, p *auth.Princip
 	}
 	payload := map[string]any{"type": c.Type, "safety_mode": c.SafetyMode, "by": "reporter"}
 	ik.describe(c, payload)
+	if c.Urgency == "critical" {
+		payload["urgency"] = c.Urgency
+	}
 	e, err := newEvent(c.TenantID, c.ID, 1, nil, EventFiled, ik.actor(p, c), VisibilityReporter, payload, now)
 	if err != nil {
 		return nil, err
@@ -437,9 +449,12 @@ func (s *Service) placeCase(ctx context.Context, tx bun.Tx, t *tenant.Tenant, c 
 			return fmt.Errorf("look up category: %w", err)
 		}
 	}
-	if s.Calendar != nil && s.Calendar.Covers(c.CreatedAt) {
+	if s.Calendar != nil {
+		// Past the end of the holiday data the deadlines still come, counted
+		// without the missing movable holidays, and flagged.
 		fr, res := s.Calendar.Due(c.CreatedAt, first, nil), s.Calendar.Due(c.CreatedAt, resolution, nil)
 		c.FirstResponseDue, c.ResolutionDue = &fr, &res
+		c.DeadlinesProvisional = s.Calendar.Provisional(res)
 	}
 	return nil
 }

@@ -271,6 +271,12 @@ func (b *Builtin) Classify(ctx context.Context, in Input) (Result, error) {
 	if !contains(caseTypes, res.Type) {
 		res.Type = argmax(b.typ, x, "complaint")
 	}
+	// Life-and-limb rules set a floor the model never goes below. A question
+	// or a suggestion (aspiration) names dangers without reporting one.
+	if floor, why := urgencyFloor(toks); floor != "" && res.Type != "aspiration" {
+		res.Urgency = applyFloor(res.Urgency, floor)
+		res.UrgencyRules = why
+	}
 	res.Latency = time.Since(start)
 	return res, nil
 }

@@ -56,12 +56,15 @@ type Result struct {
 	Confidence float64
 	Tags       []string // at most MaxTags
 	Urgency    string   // critical, high, normal or low
-	Type       string
-	Language   string // "id", "en" or "jv", best effort
-	Steps      []string
-	Model      string
-	Version    string
-	Latency    time.Duration
+	// UrgencyRules names the life-and-limb rules that set a floor under
+	// Urgency (empty when none matched): the "why" officers see.
+	UrgencyRules []string
+	Type         string
+	Language     string // "id", "en" or "jv", best effort
+	Steps        []string
+	Model        string
+	Version      string
+	Latency      time.Duration
 	// FallbackReason is set when Ollama failed and the built-in answered.
 	FallbackReason string
 }

@@ -14,6 +14,10 @@ func devPath(t testing.TB) string {
 	t.Helper()
 	p := filepath.Join("..", "..", "..", "shared", "data", "complaints-dev.jsonl")
 	if _, err := os.Stat(p); err != nil {
+		// a git worktree under /work/wt/<name> sits one level deeper
+		p = filepath.Join("..", "..", "..", "..", "shared", "data", "complaints-dev.jsonl")
+	}
+	if _, err := os.Stat(p); err != nil {
 		t.Fatalf("shared dev file missing (it is required to measure the classifier): %v", err)
 	}
 	return p

@@ -2,6 +2,7 @@ package classify
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -41,11 +42,57 @@ func TestEvaluateScoresAndLastLine(t *testing.T) {
 		t.Errorf("tag %v urgency %v type %v", rep.TagMicroF1, rep.UrgencyAccuracy, rep.TypeAccuracy)
 	}
 	lines := strings.Split(strings.TrimRight(out.String(), "\n"), "\n")
-	if last := lines[len(lines)-1]; last != "macro_f1=0.778 accuracy=0.750 n=4" {
+	if last := lines[len(lines)-1]; last != "macro_f1=0.778 accuracy=0.750 n=4 critical_recall=0.000 tag_micro_f1=0.500" {
 		t.Errorf("last line %q", last)
 	}
-	if !strings.Contains(out.String(), "jaminan_sosial") || !strings.Contains(out.String(), "confusion") {
+	// urgency: gold normal×3 (one t4 predicted normal) and high×1; all predicted normal
+	var normal, high ClassScore
+	for _, s := range rep.PerUrgency {
+		switch s.Category {
+		case "normal":
+			normal = s
+		case "high":
+			high = s
+		}
+	}
+	if normal.Precision != 0.75 || normal.Recall != 1 || high.Recall != 0 || high.Support != 1 {
+		t.Errorf("per-urgency normal %+v high %+v", normal, high)
+	}
+	// per tag: lembur TP 2 FP 2 → P .5 R 1; thr FN 1
+	tags := map[string]ClassScore{}
+	for _, s := range rep.PerTag {
+		tags[s.Category] = s
+	}
+	if l := tags["lembur"]; l.Precision != 0.5 || l.Recall != 1 || tags["thr"].Recall != 0 || tags["thr"].Support != 1 {
+		t.Errorf("per-tag %+v", rep.PerTag)
+	}
+	if !strings.Contains(out.String(), "jaminan_sosial") || !strings.Contains(out.String(), "confusion") ||
+		!strings.Contains(out.String(), "pesangon") || !strings.Contains(out.String(), "urgency  precision") {
 		t.Errorf("report lacks per-category rows or confusion matrix:\n%s", out.String())
+	}
+}
+
+func TestEvaluatePredictionsFile(t *testing.T) {
+	data := `{"id":"a","type":"complaint","category":"upah","urgency":"high","tags":["thr"],"text":"t1"}
+{"id":"b","type":"complaint","category":"phk","urgency":"normal","tags":["pesangon"],"text":"t2"}
+`
+	var pred strings.Builder
+	_, err := EvaluateTo(context.Background(), fixed{"t1": "upah", "t2": "upah"}, strings.NewReader(data),
+		DefaultCategories(), DefaultTags(), &strings.Builder{}, &pred)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(pred.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("%d prediction lines:\n%s", len(lines), pred.String())
+	}
+	var p predictionLine
+	if err := json.Unmarshal([]byte(lines[1]), &p); err != nil {
+		t.Fatal(err)
+	}
+	if p.ID != "b" || p.Gold.Category != "phk" || p.Predicted.Category != "upah" || p.Gold.Urgency != "normal" ||
+		p.Predicted.Tags[0] != "lembur" || p.Gold.Tags[0] != "pesangon" {
+		t.Errorf("prediction line %+v", p)
 	}
 }
 

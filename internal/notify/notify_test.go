@@ -459,6 +459,33 @@ func TestQuietHoursWithFixedClock(t *testing.T) {
 	}
 }
 
+// A case filed with a life-and-limb signal in quiet hours reaches the
+// branch admins at once; an ordinary filing notifies nobody (issue 25).
+func TestCriticalFilingNotifiesBranchInQuietHours(t *testing.T) {
+	f := setup(t)
+	f.now = time.Date(2026, 3, 10, 23, 30, 0, 0, wib)
+	plain := f.file("Slip gaji bulan ini belum dibagikan.")
+	fire := f.file("Pintu darurat di gedung jahit digembok dari luar selama shift malam, kami takut kalau ada kebakaran.")
+	var n int
+	f.super("SELECT count(*) FROM outbox WHERE case_id = '"+plain.String()+"'", &n)
+	if n != 0 {
+		t.Fatalf("an ordinary filing wrote %d notifications", n)
+	}
+	var info string
+	f.super(`SELECT coalesce(string_agg(channel || ' ' || recipient_role || ' ' || critical::text || ' ' ||
+		(not_before <= created_at)::text, '; ' ORDER BY channel), '') FROM outbox
+		WHERE case_id = '`+fire.String()+`' AND trigger = 'critical_filed'`, &info)
+	if !strings.Contains(info, "email branch_admin true true") || !strings.Contains(info, "in_app branch_admin true true") {
+		t.Fatalf("critical filing in quiet hours: outbox %q, want an immediate critical email and in-app message to the branch admins", info)
+	}
+	f.deliverAll()
+	var pending int
+	f.super("SELECT count(*) FROM outbox WHERE status = 'pending' AND case_id = '"+fire.String()+"'", &pending)
+	if pending != 0 {
+		t.Fatalf("%d notifications of the critical case held back in quiet hours", pending)
+	}
+}
+
 // Opting out stops outside messages (already queued ones are skipped, not
 // sent); in-app notifications continue. WhatsApp needs a recorded opt-in.
 func TestOptOutAndWhatsAppConsent(t *testing.T) {

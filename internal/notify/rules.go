@@ -66,13 +66,15 @@ var rules = map[string][]rule{
 		{trigger: "status_to_reporter", to: toReporter, template: tmplReporterUpdate, match: statusByStaff},
 		{trigger: "status_to_handler", to: toHandler, template: tmplHandlerUpdate, match: byReporter},
 	},
-	cases.EventAssigned:         {{trigger: "assigned", to: toHandler, template: tmplAssigned, match: hasOfficer}},
-	cases.EventRated:            {{trigger: "low_rating", to: toHandler, template: tmplHandlerUpdate, match: lowRating}},
-	cases.EventCheckinAsked:     {{trigger: "checkin", to: toReporter, template: tmplReporterUpdate}},
-	kindDeadlineApproaching:     {{trigger: "deadline", to: toHandler, template: tmplDeadline, digest: true}},
-	kindDeadlinePassed:          {{trigger: "deadline", to: toHandler, template: tmplDeadline, digest: true}},
-	kindOverdue:                 {{trigger: "deadline", to: toHandler, template: tmplDeadline, digest: true}},
-	cases.EventEscalated:        {{trigger: "escalated", to: toBranchAdmins, template: tmplEscalation}},
+	cases.EventAssigned:     {{trigger: "assigned", to: toHandler, template: tmplAssigned, match: hasOfficer}},
+	cases.EventRated:        {{trigger: "low_rating", to: toHandler, template: tmplHandlerUpdate, match: lowRating}},
+	cases.EventCheckinAsked: {{trigger: "checkin", to: toReporter, template: tmplReporterUpdate}},
+	kindDeadlineApproaching: {{trigger: "deadline", to: toHandler, template: tmplDeadline, digest: true}},
+	kindDeadlinePassed:      {{trigger: "deadline", to: toHandler, template: tmplDeadline, digest: true}},
+	kindOverdue:             {{trigger: "deadline", to: toHandler, template: tmplDeadline, digest: true}},
+	cases.EventEscalated:    {{trigger: "escalated", to: toBranchAdmins, template: tmplEscalation}},
+	// A case filed with a life-and-limb signal reaches the branch at once.
+	cases.EventFiled:            {{trigger: "critical_filed", to: toBranchAdmins, template: tmplEscalation, match: criticalFiling, critical: true}},
 	cases.EventEscalationPrompt: {{trigger: "deadline", to: toHandler, template: tmplDeadline, digest: true}},
 	"action":                    actionRules,
 	cases.EventCheckinAnswer:    {{trigger: "checkin_answered", to: toHandler, template: tmplHandlerUpdate, match: retaliation}},
@@ -96,7 +98,9 @@ func rulesFor(kind, visibility string) []rule {
 	return slices.DeleteFunc(slices.Clone(rs), func(r rule) bool { return r.to == toReporter })
 }
 
-func byStaff(p map[string]any) bool    { return str(p, "by") == "staff" }
+func byStaff(p map[string]any) bool        { return str(p, "by") == "staff" }
+func criticalFiling(p map[string]any) bool { return str(p, "urgency") == "critical" }
+
 func byReporter(p map[string]any) bool { return str(p, "by") == "reporter" }
 func byStaffOrSystem(p map[string]any) bool {
 	return str(p, "by") != "reporter"

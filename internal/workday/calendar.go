@@ -129,8 +129,8 @@ func (c *Calendar) Years() []int {
 // HolidaysOn returns the official holidays on t's local date (usually none or
 // one; two holidays can share a date). Tenant overrides are not included.
 func (c *Calendar) HolidaysOn(t time.Time) []Holiday {
-	hs := c.holidays[c.dateOf(t)]
-	return append([]Holiday(nil), hs...)
+	d := c.dateOf(t)
+	return append(append([]Holiday(nil), c.holidays[d]...), c.fixedOn(d)...)
 }
 
 // HolidaysIn returns the official holidays of a year in date order.
@@ -139,6 +139,11 @@ func (c *Calendar) HolidaysIn(year int) []Holiday {
 	for d, hs := range c.holidays {
 		if y, _, _ := d.ymd(); y == year {
 			out = append(out, hs...)
+		}
+	}
+	if !c.years[year] {
+		for _, f := range fixedDates {
+			out = append(out, c.fixedOn(civilOf(year, f.Month, f.Day))...)
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Date.Before(out[j].Date) })
@@ -160,7 +165,7 @@ func (c *Calendar) working(d civil) bool {
 	if c.extraHolidays[d] {
 		return false
 	}
-	return len(c.holidays[d]) == 0
+	return len(c.holidays[d]) == 0 && len(c.fixedOn(d)) == 0
 }
 
 func (c *Calendar) dateOf(t time.Time) civil {

@@ -1,0 +1,192 @@
+package classify
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Life-and-limb rules. A text that matches one of them is at least as urgent
+// as the rule says, whatever the model thinks: the model may raise urgency
+// but never lower it below a rule's floor. The rules err toward safety — a
+// false alarm costs an officer a minute, a missed locked fire exit can cost
+// lives — and they are written from the taxonomy's meaning (DESIGN.md, the
+// issue's list of life-and-limb signals), never from the measuring file.
+//
+// A rule is a list of clauses that must all match; a clause is a list of
+// alternative phrases separated by "|". Phrases are normalised like the text
+// (slang expanded, reduplication collapsed) but matched word for word: each
+// rule lists the word forms it means.
+type urgencyRule struct {
+	Name    string // shown to officers as the reason ("rule:fire_exit_locked")
+	Floor   string // critical or high
+	clauses [][][]string
+}
+
+func rule(name, floor string, clauses ...string) urgencyRule {
+	r := urgencyRule{Name: name, Floor: floor}
+	for _, c := range clauses {
+		var alts [][]string
+		for _, a := range strings.Split(c, "|") {
+			if p := normPhrase(strings.TrimSpace(a)); len(p) > 0 {
+				alts = append(alts, p)
+			}
+		}
+		r.clauses = append(r.clauses, alts)
+	}
+	return r
+}
+
+func (r urgencyRule) match(toks []string) bool {
+	for _, alts := range r.clauses {
+		ok := false
+		for _, p := range alts {
+			if hasExact(toks, p) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+const (
+	physicalHarm = "dipukul|dipukuli|memukul|memukuli|mukul|mukulin|ditampar|menampar|nampar|ditendang|menendang|" +
+		"nendang|dijambak|menjambak|dianiaya|penganiayaan|babak belur|dihajar|dikeroyok|dicekik|ditonjok|" +
+		"beaten|slapped|kicked|punched"
+	sexual = "diperkosa|perkosa|pemerkosaan|rape|raped|dicium paksa|diraba|meraba|diraba raba|digrepe|grepe|" +
+		"pelecehan seksual|dilecehkan|dilecehin|melecehkan|sexual harassment|sexually harassed|groped|" +
+		"pesan mesum|foto bugil|cabul|pegang pinggang|pegang dada|pegang pantat|dipeluk dari belakang|" +
+		"asking for photos|ajak tidur|dipaksa berhubungan"
+	fireExit    = "pintu darurat|tangga darurat|jalur evakuasi|emergency exit|fire exit|exit door|exits"
+	lockedBlock = "dikunci|kunci|digembok|gembok|ditutup|dihalangi|terhalang|tumpukan|locked|blocked|chained"
+	chemical    = "pestisida|herbisida|paraquat|gramoxone|racun|nyemprot|menyemprot|penyemprot|semprot|kimia|" +
+		"solvent|thinner|pesticide|pesticides|chemical|chemicals|spraying|fogging"
+	noProtect = "tanpa masker|tanpa sarung tangan|tanpa pelindung|tanpa alat pelindung|tanpa apd|tidak ada masker|" +
+		"tidak diberi masker|tidak ada apd|tidak diberi apd|tidak pakai masker|tidak ada pelindung|" +
+		"without protection|without masks|without gloves|no masks|no gloves|keracunan|pingsan|muntah|poisoned|fainted"
+	collapse = "runtuh|ambruk|ambrol|atap jebol|bangunan retak|dinding retak|collapsed|tertimpa|longsor"
+	injury   = "patah tulang|tulangnya patah|jari putus|jarinya putus|tangan putus|kritis|tewas|meninggal di tempat|" +
+		"masuk ke mesin|masuk mesin|tergilas|terlindas|amputasi|diamputasi|luka bakar|kesetrum|tersetrum|" +
+		"dilarikan ke rumah sakit|dibawa ke rumah sakit|dirawat di rumah sakit|tidak sadarkan diri|keracunan|" +
+		"injured|hospitalised|hospitalized|crushed|died"
+	child = "di bawah umur|dibawah umur|belum cukup umur|anak smp|anak sd|bocah cilik|underage|under 18|" +
+		"under fifteen|under sixteen|under eighteen|belum 18|belum berusia 18|belum 17|child labour|child labor|pekerja anak"
+	forced = "dikunci di dalam|dikunci di ruang|tidak boleh keluar|tidak boleh pulang|dilarang keluar|dijaga satpam|" +
+		"dicari dan dibawa balik|dibawa balik|paspor ditahan|paspornya ditahan|kerja paksa|forced labour|forced labor|" +
+		"dipaksa kerja|disekap|terpaksa terus kerja|tidak berani berhenti|tidak boleh berhenti|tidak bisa berhenti kerja|" +
+		"tidak boleh resign|harus bayar denda|bayar denda|tidak akan membayar upah"
+	sexualPlace = "tempat sepi|blok yang sepi|ruang yang sepi|gudang yang sepi|ke hotel|kamar hotel"
+	abandoned   = "pemilik kabur|pemilik pabrik kabur|owner kabur|bos kabur|mesin diangkut|mesin mau diangkut|mesin2 mau diangkut"
+)
+
+var urgencyRules = []urgencyRule{
+	rule("physical_violence", "critical", physicalHarm),
+	rule("sexual_harassment", "critical", sexual),
+	rule("child_labour", "critical", child),
+	rule("children_working", "critical", "anak anak|anak|anak2|bocah cilik|children|kids",
+		"ikut bantu|bantu ayahnya|bantu ibunya|bantu orang tua|ikut kerja|ikut panen|kutip brondolan|ikut menyemprot|collecting|working"),
+	rule("forced_labour", "critical", forced),
+	rule("sexual_coercion", "critical", sexualPlace, "dipaksa|ajak|ngajak|mengajak|perempuan"),
+	rule("forced_overtime_threat", "critical", "terpaksa|dipaksa", "denda|ancam|mengancam|diancam|mangkir", "lembur|kerja"),
+	rule("factory_abandoned", "critical", abandoned),
+	rule("factory_locked_out", "critical", "gerbang digembok|gerbang dikunci|pagar digembok", "tidak bisa masuk|tutup"),
+	rule("fire_exit_locked", "critical", fireExit, lockedBlock),
+	rule("chemical_exposure", "critical", chemical, noProtect),
+	rule("collapse", "critical", collapse),
+	rule("serious_injury", "critical", injury),
+	rule("workers_locked_in", "critical", "dikunci|digembok|locked", "pekerja|kami|buruh|workers", "di dalam|dalam pabrik|inside"),
+}
+
+// childAge finds a worker's stated age under 18 ("umur 15", "usia 14 tahun",
+// "16 tahun" next to "anak"/"adik", "aged 15").
+func childAge(toks []string) bool {
+	for i, t := range toks {
+		// "10an" (tens), "12-14" (a range): the lower figure counts
+		t = strings.TrimSuffix(t, "an")
+		if a, _, ok := strings.Cut(t, "-"); ok {
+			t = a
+		}
+		n, err := strconv.Atoi(t)
+		if err != nil || n < 5 || n > 17 {
+			continue
+		}
+		for j := max(0, i-2); j < i; j++ {
+			switch toks[j] {
+			case "umur", "usia", "berumur", "berusia", "aged", "age", "umure":
+				return true
+			}
+		}
+		if i+1 < len(toks) && (toks[i+1] == "tahun" || toks[i+1] == "th" || toks[i+1] == "years" || toks[i+1] == "yo") {
+			for j := max(0, i-6); j < min(len(toks), i+6); j++ {
+				switch toks[j] {
+				case "anak", "adik", "bocah", "remaja", "girl", "boy", "murid", "siswa":
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// urgencyFloor returns the strongest urgency the rules establish for text and
+// the names of the rules that matched ("" and nil when none did).
+func urgencyFloor(toks []string) (string, []string) {
+	floor := ""
+	var why []string
+	for _, r := range urgencyRules {
+		if r.match(toks) {
+			why = append(why, r.Name)
+			if floor == "" || urgencyRank(r.Floor) < urgencyRank(floor) {
+				floor = r.Floor
+			}
+		}
+	}
+	if childAge(toks) {
+		why = append(why, "child_age")
+		floor = "critical"
+	}
+	return floor, why
+}
+
+// hasExact is hasPhrase without stemming: the rules list the word forms they
+// mean, so "dirawat" (in hospital) does not match "perawatan" (upkeep).
+func hasExact(toks, phrase []string) bool {
+outer:
+	for i := 0; i+len(phrase) <= len(toks); i++ {
+		for j, p := range phrase {
+			if toks[i+j] != p {
+				continue outer
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// urgencyRank orders urgencies, most urgent (0) first; unknown ones last.
+func urgencyRank(u string) int {
+	for i, v := range urgencies {
+		if v == u {
+			return i
+		}
+	}
+	return len(urgencies)
+}
+
+// applyFloor keeps the model's urgency unless a rule's floor is more urgent.
+func applyFloor(model, floor string) string {
+	if floor != "" && urgencyRank(floor) < urgencyRank(model) {
+		return floor
+	}
+	return model
+}
+
+// UrgencyFloor applies the life-and-limb rules alone (no model, no training,
+// microseconds): the urgency a case must have at least from the moment it is
+// filed, before any classification job runs, and the rules that set it.
+func UrgencyFloor(text string) (string, []string) {
+	return urgencyFloor(normalizeText(text))
+}

@@ -1,0 +1,58 @@
+package classify
+
+import (
+	"context"
+	"testing"
+)
+
+// The rules' own cases, written for this test (not taken from any
+// measuring file): each must reach critical whatever the model says, in
+// formal, slang and English wording; ordinary complaints must not.
+func TestUrgencyFloorRules(t *testing.T) {
+	critical := map[string]string{
+		"pintu darurat lantai 2 digembok dari luar tiap shift malam":                      "fire_exit_locked",
+		"the fire exit is chained shut during the night shift":                            "fire_exit_locked",
+		"leader nampar operator sampe hidungnya berdarah":                                 "physical_violence",
+		"mandor narik aku ke gudang terus diraba-raba, aku takut masuk kerja":             "sexual_harassment",
+		"my supervisor groped me in the storage room":                                     "sexual_harassment",
+		"ada anak umur 14 kerja di bagian packing":                                        "child_age",
+		"banyak pekerja di bawah umur di line finishing pakai ktp orang lain":             "child_labour",
+		"penyemprot disuruh nyemprot gramoxone tanpa masker, dua org muntah":              "chemical_exposure",
+		"atap gudang retak dan sebagian ambruk kemarin, kami masih disuruh kerja di situ": "collapse",
+		"tangan teman kejepit mesin press, skrg dirawat di rumah sakit":                   "serious_injury",
+		"paspor kami ditahan agen dan tidak boleh pulang sebelum utang lunas":             "forced_labour",
+	}
+	for text, want := range critical {
+		floor, why := urgencyFloor(normalizeText(text))
+		if floor != "critical" || !contains(why, want) {
+			t.Errorf("%q: floor %q rules %v, want critical by %s", text, floor, why, want)
+		}
+	}
+	for _, text := range []string{
+		"gaji bulan ini telat 10 hari dan slip gaji tidak dikasih",
+		"cuti tahunan saya ditolak terus tanpa alasan",
+		"lembur hari minggu tidak dibayar sesuai aturan",
+		"toilet di gedung 3 kotor dan airnya sering mati",
+	} {
+		if floor, why := urgencyFloor(normalizeText(text)); floor != "" {
+			t.Errorf("%q: floor %q by %v, want none", text, floor, why)
+		}
+	}
+}
+
+// The model never lowers urgency below a rule's floor, and the result says
+// which rule set it.
+func TestClassifyKeepsUrgencyFloor(t *testing.T) {
+	b := defaultModel()
+	res, err := b.Classify(context.Background(), Input{Text: "pintu darurat di gedung jahit dikunci dan ditutup kardus",
+		Type: "complaint", Categories: DefaultCategories(), Tags: DefaultTags()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Urgency != "critical" || !contains(res.UrgencyRules, "fire_exit_locked") {
+		t.Errorf("urgency %q rules %v", res.Urgency, res.UrgencyRules)
+	}
+	if applyFloor("low", "critical") != "critical" || applyFloor("critical", "high") != "critical" || applyFloor("normal", "") != "normal" {
+		t.Error("applyFloor must only raise urgency")
+	}
+}
