@@ -10,10 +10,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -31,17 +34,23 @@ const (
 	runtime   = "github.com/oapi-codegen/runtime v1.9.0"
 )
 
+// The worker the generated client registers, in the +62… form the server
+// stores and register/verify takes.
+const workerPhone = "+6281277770001"
+
 // TestGeneratedClient: oapi-codegen turns the served document into a Go
-// client; a small program built on that client alone signs in a worker,
-// files a case, adds a photo, writes a follow-up message and reads the case
-// back from the real server. The test then checks on the server's side
-// that what the client reported is what was stored.
+// client; a small program built on that client alone registers a worker
+// (register, then register/verify with the code the union's SMS gateway
+// carried), files a case, adds a photo, writes a follow-up message and
+// reads the case back from the real server. The test then checks on the
+// server's side that what the client reported is what was stored.
 func TestGeneratedClient(t *testing.T) {
 	goBin, err := exec.LookPath("go")
 	if err != nil {
 		t.Skip("no go command on PATH")
 	}
-	srv := startServer(t)
+	gw := startGateway(t)
+	srv := startServer(t, gw)
 
 	dir := t.TempDir()
 	doc, err := web.OpenAPIJSON()
@@ -87,13 +96,14 @@ func TestGeneratedClient(t *testing.T) {
 	out := run("run", ".",
 		"-server", fmt.Sprintf("http://127.0.0.1:%d/api/v1", srv.port),
 		"-host", fmt.Sprintf("spn.localhost:%d", srv.port),
-		"-phone", "081200000001", "-password", "suara-demo")
+		"-codes", gw.srv.URL+"/code",
+		"-phone", workerPhone, "-password", "kain-batik-merah")
 
 	// The driver's last line is what it saw, as JSON.
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	var got struct {
-		CaseID, Reference, Status, EvidenceID, EvidenceMime string
-		Messages, Evidence                                  int
+		UserID, CaseID, Reference, Status, EvidenceID, EvidenceMime string
+		Messages, Evidence                                          int
 	}
 	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &got); err != nil {
 		t.Fatalf("driver output: %v\n%s", err, out)
@@ -115,6 +125,82 @@ func TestGeneratedClient(t *testing.T) {
 	if ref != got.Reference || stored != 1 {
 		t.Errorf("stored case %s has %d evidence files; the client saw %s with %d", ref, stored, got.Reference, got.Evidence)
 	}
+
+	// The account was made by the verification, for that phone, verified.
+	var userID, kind string
+	var verified bool
+	err = srv.db.Super.QueryRowContext(context.Background(),
+		`select id::text, kind, phone_verified_at is not null from users where phone = ?`, workerPhone).Scan(&userID, &kind, &verified)
+	if err != nil {
+		t.Fatalf("registered worker %s as stored: %v", workerPhone, err)
+	}
+	if userID != got.UserID || kind != "worker" || !verified {
+		t.Errorf("stored user %s (%s, verified %v); the client was signed in as %s", userID, kind, verified, got.UserID)
+	}
+	if n := gw.count(workerPhone); n != 1 {
+		t.Errorf("%d messages to %s; want the one code", n, workerPhone)
+	}
+}
+
+// gateway is the union's SMS gateway as internal/notify speaks to it (POST
+// of JSON {channel, to, body, template, locale, ...} with the union's
+// bearer token; any 2xx is delivered). GET /code?to=+62… hands the driver
+// the newest 6-digit code sent to that phone (404 until there is one).
+type gateway struct {
+	srv  *httptest.Server
+	mu   sync.Mutex
+	sent []struct{ To, Body string }
+}
+
+const gatewayToken = "gw-secret"
+
+var sixDigits = regexp.MustCompile(`\b[0-9]{6}\b`)
+
+func startGateway(t *testing.T) *gateway {
+	t.Helper()
+	g := &gateway{}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /send", func(w http.ResponseWriter, r *http.Request) {
+		var m struct{ To, Body string }
+		b, _ := io.ReadAll(r.Body)
+		if r.Header.Get("Authorization") != "Bearer "+gatewayToken || json.Unmarshal(b, &m) != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		g.mu.Lock()
+		g.sent = append(g.sent, m)
+		g.mu.Unlock()
+		w.WriteHeader(http.StatusAccepted)
+	})
+	mux.HandleFunc("GET /code", func(w http.ResponseWriter, r *http.Request) {
+		to := r.URL.Query().Get("to")
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		for i := len(g.sent) - 1; i >= 0; i-- {
+			if g.sent[i].To == to {
+				if c := sixDigits.FindString(g.sent[i].Body); c != "" {
+					_, _ = io.WriteString(w, c)
+					return
+				}
+			}
+		}
+		http.NotFound(w, r)
+	})
+	g.srv = httptest.NewServer(mux)
+	t.Cleanup(g.srv.Close)
+	return g
+}
+
+func (g *gateway) count(to string) int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	n := 0
+	for _, m := range g.sent {
+		if m.To == to {
+			n++
+		}
+	}
+	return n
 }
 
 type server struct {
@@ -123,9 +209,11 @@ type server struct {
 }
 
 // startServer runs the production wiring on a loopback port over a fresh
-// database with the tenants applied and the demo seeded (the demo worker
-// signs in; classification jobs are queued but not run).
-func startServer(t *testing.T) *server {
+// database with the tenants applied and the demo seeded (classification
+// jobs are queued but not run). Every union sends its SMS through gw, whose
+// host:port is allow-listed, as an operator allow-lists an internal
+// gateway; the SSRF guard still refuses every other loopback address.
+func startServer(t *testing.T, gw *gateway) *server {
 	t.Helper()
 	tdb := pgtest.New(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -142,6 +230,7 @@ func startServer(t *testing.T) *server {
 	cfg.Database.URL = tdb.AppURL
 	cfg.Classify.Ollama.Enabled = false
 	cfg.HTTP.Addr = fmt.Sprintf("127.0.0.1:%d", port)
+	cfg.Notify.OutboundAllowHosts = append(cfg.Notify.OutboundAllowHosts, strings.TrimPrefix(gw.srv.URL, "http://"))
 	ctx := context.Background()
 	if err := tenanttest.ApplySeed(ctx, tdb); err != nil {
 		t.Fatal(err)
@@ -149,6 +238,13 @@ func startServer(t *testing.T) *server {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if err := app.SeedDemo(ctx, cfg, log, io.Discard); err != nil {
 		t.Fatalf("seed demo: %v", err)
+	}
+	_, err = tdb.Super.ExecContext(ctx, `INSERT INTO notify_settings (tenant_id, sms_enabled, gateway_url, gateway_token, updated_at)
+		SELECT id, true, ?, ?, now() FROM tenants
+		ON CONFLICT (tenant_id) DO UPDATE SET sms_enabled = true, gateway_url = EXCLUDED.gateway_url, gateway_token = EXCLUDED.gateway_token`,
+		gw.srv.URL+"/send", gatewayToken)
+	if err != nil {
+		t.Fatal(err)
 	}
 	pf, err := app.NewServer(ctx, cfg, log, tdb.App)
 	if err != nil {

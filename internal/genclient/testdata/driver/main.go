@@ -1,7 +1,9 @@
 // Command driver uses only the client oapi-codegen generated from Suara's
-// OpenAPI document (package client): a worker signs in, files a case, adds
-// a photo, writes a follow-up and reads the case back. Its last line is what
-// it saw, as JSON. TestGeneratedClient builds and runs it.
+// OpenAPI document (package client): a worker registers (register, then
+// register/verify with the code the union's SMS gateway carried, which the
+// test's fake gateway hands out at -codes), files a case, adds a photo,
+// writes a follow-up and reads the case back. Its last line is what it saw,
+// as JSON. TestGeneratedClient builds and runs it.
 package main
 
 import (
@@ -13,10 +15,14 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
+	"io"
 	"log"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"os"
+	"strings"
+	"time"
 
 	"suaraclient/client"
 )
@@ -24,8 +30,9 @@ import (
 func main() {
 	server := flag.String("server", "", "API base URL")
 	host := flag.String("host", "", "the union's host (picks the tenant)")
-	phone := flag.String("phone", "", "worker's phone")
-	password := flag.String("password", "", "worker's password")
+	codes := flag.String("codes", "", "the test gateway's URL that answers the code sent to ?to=")
+	phone := flag.String("phone", "", "worker's phone, +62… form")
+	password := flag.String("password", "", "worker's new password")
 	flag.Parse()
 	ctx := context.Background()
 
@@ -40,12 +47,23 @@ func main() {
 	}))
 	check(err)
 
-	login, err := c.LoginWithResponse(ctx, client.LoginJSONRequestBody{Phone: phone, Password: password})
+	name, gender, member, sector, workplace := "Sari", "female", false, "garment", "PT Kain Sejahtera"
+	reg, err := c.RegisterWithResponse(ctx, client.RegisterJSONRequestBody{
+		Name: &name, Phone: phone, Password: password, Gender: &gender,
+		IsMember: &member, Sector: &sector, WorkplaceName: &workplace,
+	})
 	check(err)
-	if login.JSON200 == nil {
-		fail("login", login.StatusCode(), login.Body)
+	if reg.StatusCode() != http.StatusAccepted {
+		fail("register", reg.StatusCode(), reg.Body)
 	}
-	token = login.JSON200.Token
+	code := smsCode(*codes, *phone)
+	ver, err := c.VerifyRegistrationWithResponse(ctx, client.VerifyRegistrationJSONRequestBody{Phone: *phone, Code: code})
+	check(err)
+	if ver.JSON201 == nil {
+		fail("verify registration", ver.StatusCode(), ver.Body)
+	}
+	token = ver.JSON201.Token
+	userID := ver.JSON201.User.Id.String()
 
 	title := "Upah lembur tidak dibayar"
 	filed, err := c.FileCaseWithResponse(ctx, &client.FileCaseParams{}, client.FileCaseJSONRequestBody{
@@ -95,6 +113,7 @@ func main() {
 		}
 	}
 	out := map[string]any{
+		"UserID":     userID,
 		"CaseID":     k.Id.String(),
 		"Reference":  k.Reference,
 		"Status":     k.Status,
@@ -108,6 +127,24 @@ func main() {
 		}
 	}
 	check(json.NewEncoder(os.Stdout).Encode(out))
+}
+
+// smsCode waits (up to 10s) for the code the gateway carried to phone.
+func smsCode(codes, phone string) string {
+	for i := 0; ; i++ {
+		resp, err := http.Get(codes + "?to=" + url.QueryEscape(phone))
+		check(err)
+		b, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		check(err)
+		if resp.StatusCode == http.StatusOK {
+			return strings.TrimSpace(string(b))
+		}
+		if i >= 200 {
+			fail("code from the gateway", resp.StatusCode, b)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 func deref[T any](p *[]T) []T {
