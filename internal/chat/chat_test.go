@@ -289,13 +289,6 @@ func photoWithMark(t *testing.T) []byte {
 	return append(append(append([]byte{}, raw[:2]...), com...), raw[2:]...)
 }
 
-func oggOpus() []byte {
-	page := []byte("OggS\x00\x02")
-	page = append(page, make([]byte, 8+4+4+4)...)
-	page = append(page, 1, 19)
-	return append(page, "OpusHead\x01\x01\x38\x01\x80\xbb\x00\x00\x00\x00\x00"...)
-}
-
 type caseRow struct {
 	ID                 uuid.UUID
 	Reference          string

@@ -104,6 +104,24 @@ func (s *Service) FileSession(ctx context.Context, tenantID, sessionID uuid.UUID
 	if err != nil {
 		return s.refuse(ctx, tenantID, &row, &sess, err)
 	}
+	// An anonymous case is reached, as its reporter would, through a receipt
+	// session; and no log line names it (reporter safety: a case id beside a
+	// filing time links the filing to whoever sent at that moment).
+	anon := out.ReceiptCode != ""
+	var rtok string
+	if anon && len(files) > 0 {
+		rs, err := s.cases.MintReceiptSession(tenantID, out.ID)
+		if err != nil {
+			return fmt.Errorf("chat intake: receipt session: %w", err)
+		}
+		rtok = rs.Token
+	}
+	logCase := func(args ...any) []any {
+		if anon {
+			return args
+		}
+		return append(args, "case", out.ID)
+	}
 	attached := 0
 	for _, f := range files {
 		r := bytes.NewReader(f.data)
@@ -112,18 +130,18 @@ func (s *Service) FileSession(ctx context.Context, tenantID, sessionID uuid.UUID
 			name = f.m.Kind
 		}
 		var aerr error
-		if out.ReceiptCode != "" {
-			_, aerr = s.cases.AddEvidenceByReceipt(ctx, tenantID, out.ReceiptCode, name, f.mime, r)
+		if anon {
+			_, aerr = s.cases.AddEvidenceByReceipt(ctx, tenantID, rtok, name, f.mime, r)
 		} else {
 			_, aerr = s.cases.AddEvidence(ctx, tenantID, p, out.ID, name, f.mime, r)
 		}
 		if aerr != nil {
-			s.log.Warn("chat attachment refused", "tenant", t.Slug, "case", out.ID, "err", aerr)
+			s.log.Warn("chat attachment refused", logCase("tenant", t.Slug, "err", aerr)...)
 			continue
 		}
 		attached++
 	}
-	s.log.Info("chat case filed", "tenant", t.Slug, "channel", row.Channel, "case", out.ID, "attachments", attached)
+	s.log.Info("chat case filed", logCase("tenant", t.Slug, "channel", row.Channel, "attachments", attached)...)
 	return nil
 }
 

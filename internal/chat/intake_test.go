@@ -2,6 +2,8 @@ package chat_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -12,6 +14,7 @@ import (
 	"github.com/suara-id/suara/internal/auth"
 	"github.com/suara-id/suara/internal/cases"
 	"github.com/suara-id/suara/internal/chat"
+	"github.com/suara-id/suara/internal/evidence/evidencetest"
 )
 
 // A named and a confidential report by WhatsApp: text over several
@@ -56,7 +59,8 @@ func TestWhatsAppNamedAndConfidential(t *testing.T) {
 		}
 		// the stored photo lost its metadata
 		var leaked int
-		if err := f.db.Super.QueryRowContext(context.Background(), "SELECT count(*) FROM evidence_files WHERE case_id = ? AND stored_sha256 = original_sha256", c.ID).Scan(&leaked); err != nil || leaked != 0 {
+		sent := sha256.Sum256(f.graph.media["img-"+mode])
+		if err := f.db.Super.QueryRowContext(context.Background(), "SELECT count(*) FROM evidence_files WHERE case_id = ? AND stored_sha256 = ?", c.ID, hex.EncodeToString(sent[:])).Scan(&leaked); err != nil || leaked != 0 {
 			t.Fatalf("photo stored unchanged (not cleaned): %d %v", leaked, err)
 		}
 		f.waitSuggestion(t, c.ID)
@@ -80,7 +84,7 @@ func TestWhatsAppAnonymousVoiceNoteLeavesNoNumber(t *testing.T) {
 	f := newFixture(t)
 	const from = "6281299887766"
 	f.graph.mu.Lock()
-	f.graph.media["voice-1"] = oggOpus()
+	f.graph.media["voice-1"] = evidencetest.OGG(t) // a real Ogg/Opus note (ffmpeg), tags and all
 	f.graph.mu.Unlock()
 	f.say(t, from, f.msg(from, "text", text("Halo")), 1)
 	f.say(t, from, f.msg(from, "text", text("1")), 2)
@@ -97,7 +101,11 @@ func TestWhatsAppAnonymousVoiceNoteLeavesNoNumber(t *testing.T) {
 	if !ok {
 		t.Fatalf("no receipt code in %q", last)
 	}
-	v, err := f.cases.ByReceipt(context.Background(), f.spn.ID, code)
+	rs, err := f.cases.OpenReceiptSession(context.Background(), f.spn.ID, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := f.cases.ByReceipt(context.Background(), f.spn.ID, rs.Token)
 	if err != nil {
 		t.Fatal(err)
 	}
