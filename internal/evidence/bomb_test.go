@@ -63,7 +63,7 @@ func TestParallelPNG16Decodes(t *testing.T) {
 	real16 := b.Bytes()
 	img = nil
 	bomb := png16Bomb(6000, 6000)
-	cl := &Cleaner{Limits: DefaultLimits(), TmpDir: t.TempDir(), MaxDecodedBytes: bound, Gate: NewGate(2, time.Minute)}
+	cl := &Cleaner{Limits: DefaultLimits(), TmpDir: t.TempDir(), MaxDecodedBytes: bound, Gate: NewGate(2, 5*time.Minute)} // waits long: under the race detector on a busy machine a decode takes seconds
 	var (
 		mu    sync.Mutex
 		codes = map[string]int{}
