@@ -24,8 +24,8 @@ const (
 	confidentialWorker = "081200000002"
 )
 
-// collectiveText is a case already filed at PT Maju Jaya Garmen, which
-// both workers find as "similar" and add their voice to.
+// collectiveText is a collective case already filed at PT Maju Jaya
+// Garmen, which both workers find as "similar" and add their voice to.
 const collectiveText = "Air minum di kantin pabrik kotor dan berbau karat sejak pompa rusak bulan lalu, banyak pekerja sakit perut."
 
 var collectiveOnce sync.Once
@@ -35,8 +35,13 @@ func fileCollective(t *testing.T, s *server) string {
 	t.Helper()
 	wp := majuJaya(t, s)
 	collectiveOnce.Do(func() {
-		s.api(t, "spn", "POST", "/api/v1/cases", "", map[string]any{"type": "complaint", "title": "Air minum kantin kotor",
-			"description": collectiveText, "workplace_id": wp, "safety_mode": "anonymous", "affected_count": 200}, nil)
+		// Only named cases whose reporter let others join are ever hinted
+		// (a hint about an anonymous case would be an oracle): another demo
+		// worker files it so, as a collective case.
+		var login struct{ Token string }
+		s.api(t, "spn", "POST", "/api/v1/auth/login", "", map[string]string{"phone": "081200000001", "password": demoPassword}, &login)
+		s.api(t, "spn", "POST", "/api/v1/cases", login.Token, map[string]any{"type": "complaint", "title": "Air minum kantin kotor",
+			"description": collectiveText, "workplace_id": wp, "safety_mode": "named", "collective": true, "affected_count": 200}, nil)
 	})
 	return wp
 }
