@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"github.com/suara-id/suara/internal/evidence/evidencetest"
+
 	"fmt"
 	"net/http"
 	"net/url"
@@ -187,7 +189,7 @@ func TestIntakeRoutes(t *testing.T) {
 		t.Fatalf("transcript: %d %v", resp.StatusCode, info)
 	}
 	// The web form takes a voice note instead of a written story.
-	ogg := []byte("OggS\x00\x02" + strings.Repeat("\x00", 20) + "\x01\x13OpusHead\x01\x01\x38\x01\x80\xbb\x00\x00\x00\x00\x00")
+	ogg := evidencetest.OGG(t) // a real Ogg/Opus note (ffmpeg): audio is remuxed before storage
 	ct, mp := multipartRaw(`form-data; name="file"; filename="pesan-suara.ogg"`, "audio/ogg", ogg,
 		map[string]string{"_csrf": csrfTok, "type": "complaint", "safety_mode": "anonymous", "description": "", "step": "submit"})
 	resp, body = e.send(http.MethodPost, spnHost, "/cases/new", ct, mp, "Cookie", "suara_csrf="+csrfTok)

@@ -391,6 +391,6 @@ func newAccount(e *env) string {
 	for len(phone) < 12 {
 		phone += "7"
 	}
-	e.postJSON(spnHost, "/api/v1/auth/register", map[string]any{"name": "Pekerja Baru", "phone": phone, "password": "kain-batik-merah-tua"})
-	return e.login(spnHost, map[string]string{"phone": phone, "password": "kain-batik-merah-tua"})
+	out := e.registerWorker(e.gateway("spn"), spnHost, map[string]any{"name": "Pekerja Baru", "phone": phone, "password": "kain-batik-merah-tua"})
+	return out["token"].(string)
 }

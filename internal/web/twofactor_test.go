@@ -127,7 +127,8 @@ func TestPendingTwoFactorCanOnlyEnrol(t *testing.T) {
 	seen := map[string]bool{}
 	checked := 0
 	for _, r := range e.srv.App().GetRoutes(true) {
-		if r.Method == http.MethodHead || r.Method == "USE" || allowed[r.Path] || seen[r.Method+r.Path] {
+		// Webhooks take no session at all: a provider's signature instead.
+		if r.Method == http.MethodHead || r.Method == "USE" || allowed[r.Path] || seen[r.Method+r.Path] || strings.HasPrefix(r.Path, "/webhooks/") {
 			continue
 		}
 		seen[r.Method+r.Path] = true
