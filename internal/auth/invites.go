@@ -41,30 +41,7 @@ func (s *Service) InviteStaff(ctx context.Context, by *Principal, r StaffInvite)
 	if !ok {
 		v.Add("phone", "error.phone_invalid")
 	}
-	if !staffRoles[r.Role] {
-		v.Add("role", "error.invalid_choice")
-	}
-	branchID, err := uuid.Parse(r.BranchID)
-	if err != nil {
-		v.Add("branch_id", "error.invalid_choice")
-	}
-	if err := v.Err(); err != nil {
-		return nil, "", err
-	}
-	if _, err := s.requireAtBranch(ctx, by, branchID, r.Role, "staff", "invite"); err != nil {
-		return nil, "", err
-	}
-	tok, hash := newSecret()
-	inv := &Invite{TenantID: by.TenantID, Email: "", Phone: &norm, Role: r.Role, BranchID: branchID, TokenHash: hash,
-		InvitedBy: by.UserID, ExpiresAt: s.now().Add(inviteTTL)}
-	err = db.InTenantTx(ctx, s.db, by.TenantID, func(ctx context.Context, tx bun.Tx) error {
-		_, err := tx.NewInsert().Model(inv).ExcludeColumn("id", "created_at").Returning("id, created_at").Exec(ctx)
-		return err
-	})
-	if err != nil {
-		return nil, "", fmt.Errorf("create invite: %w", err)
-	}
-	return inv, tok, nil
+	return s.issueInvite(ctx, by, v, r.Role, r.BranchID, "", &norm)
 }
 
 // InviteFirstAdmin invites the first federation admin of a union just

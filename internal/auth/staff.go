@@ -131,21 +131,29 @@ func (s *Service) Invite(ctx context.Context, by *Principal, r InviteRequest) (*
 	if !validEmail(email) {
 		v.Add("email", "error.email_invalid")
 	}
-	if !staffRoles[r.Role] {
+	return s.issueInvite(ctx, by, v, r.Role, r.BranchID, email, nil)
+}
+
+// issueInvite is the one path of every staff invite, by email or by phone:
+// the role and branch are checked (beside the contact's errors already in
+// v), then the inviter's right to invite that role at that branch, and the
+// invite is stored with its hashed secret.
+func (s *Service) issueInvite(ctx context.Context, by *Principal, v *apperr.Validation, role, branch, email string, phone *string) (*Invite, string, error) {
+	if !staffRoles[role] {
 		v.Add("role", "error.invalid_choice")
 	}
-	branchID, err := uuid.Parse(r.BranchID)
+	branchID, err := uuid.Parse(branch)
 	if err != nil {
 		v.Add("branch_id", "error.invalid_choice")
 	}
 	if err := v.Err(); err != nil {
 		return nil, "", err
 	}
-	if _, err := s.requireAtBranch(ctx, by, branchID, r.Role, "staff", "invite"); err != nil {
+	if _, err := s.requireAtBranch(ctx, by, branchID, role, "staff", "invite"); err != nil {
 		return nil, "", err
 	}
 	tok, hash := newSecret()
-	inv := &Invite{TenantID: by.TenantID, Email: email, Role: r.Role, BranchID: branchID, TokenHash: hash,
+	inv := &Invite{TenantID: by.TenantID, Email: email, Phone: phone, Role: role, BranchID: branchID, TokenHash: hash,
 		InvitedBy: by.UserID, ExpiresAt: s.now().Add(inviteTTL)}
 	err = db.InTenantTx(ctx, s.db, by.TenantID, func(ctx context.Context, tx bun.Tx) error {
 		_, err := tx.NewInsert().Model(inv).ExcludeColumn("id", "created_at").Returning("id, created_at").Exec(ctx)
