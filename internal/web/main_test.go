@@ -32,8 +32,9 @@ type env struct {
 // serialTests measure time or memory, so they run alone; every other test
 // runs in parallel with the rest, each on its own database and server.
 var serialTests = map[string]bool{
-	"TestSafetyModes":       true, // right and wrong receipt codes must take the same time
-	"TestUpload100MBMemory": true, // measures the process's heap
+	"TestSafetyModes":                          true, // right and wrong receipt codes must take the same time
+	"TestUpload100MBMemory":                    true, // measures the process's heap
+	"TestRegistrationSaysNothingAboutThePhone": true, // new and taken phones must take about the same time
 }
 
 var parallelTests sync.Map // *testing.T already marked parallel
