@@ -153,7 +153,7 @@ func NewServer(ctx context.Context, cfg *config.Config, log *slog.Logger, bdb *b
 	if err != nil {
 		return nil, err
 	}
-	return &Platform{Server: srv, Resolver: resolver, Queue: queue, Cases: caseSvc}, nil
+	return &Platform{Server: srv, Resolver: resolver, Queue: queue, Cases: caseSvc, Accounts: accounts}, nil
 }
 
 // Platform is the wired application: what Serve runs and tests drive.
@@ -163,6 +163,9 @@ type Platform struct {
 	// Queue works jobs when classify.workers > 0; Serve starts it.
 	Queue *jobs.Queue
 	Cases *cases.Service
+	// Accounts sends some account messages after answering; Serve waits
+	// for them before it returns.
+	Accounts *auth.Service
 }
 
 // Serve runs the HTTP server until ctx ends.
@@ -190,7 +193,9 @@ func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Wri
 	printURLs(cfg, pf.Resolver, out)
 	log.Info("serving", "addr", cfg.HTTP.Addr, "job_workers", cfg.Classify.Workers)
 	err = pf.Server.Listen(ctx)
-	// Ordered shutdown: HTTP first (in-flight requests finish), then jobs.
+	// Ordered shutdown: HTTP first (in-flight requests finish), the
+	// account messages they left to send, then jobs.
+	pf.Accounts.Wait()
 	stopCtx, cancel := context.WithTimeout(context.Background(), cfg.HTTP.ShutdownTimeout)
 	defer cancel()
 	if cfg.Classify.Workers > 0 {

@@ -181,6 +181,22 @@ func (s *Service) codeFailed(ctx context.Context, tenantID uuid.UUID, phone, ip 
 	return apperr.Invalid("code", "error.code_invalid")
 }
 
+// sendAfterAnswer sends m in the background, after the caller has
+// answered. Registration and forgotten-password requests send different
+// messages (a code or a notice, to a gateway or an inbox) depending on
+// whether the phone has an account; doing that work inside the request would
+// let its duration tell a stranger which. The request's values travel along,
+// its cancellation does not. Wait collects these sends at shutdown.
+func (s *Service) sendAfterAnswer(ctx context.Context, tenantID uuid.UUID, m AccountMessage) {
+	ctx = context.WithoutCancel(ctx)
+	s.pending.Go(func() { s.send(ctx, tenantID, m) })
+}
+
+// Wait returns when every account message sent after an answer has gone
+// out (or failed): the server calls it when shutting down, tests before
+// they read the gateway.
+func (s *Service) Wait() { s.pending.Wait() }
+
 // send delivers m, logging (never returning) a failure: the caller's answer
 // must not depend on whether the phone has an account or a channel works.
 func (s *Service) send(ctx context.Context, tenantID uuid.UUID, m AccountMessage) {
@@ -300,7 +316,7 @@ func (s *Service) Register(ctx context.Context, t *tenant.Tenant, r Registration
 		id := existing.UUID
 		m = AccountMessage{Kind: MsgRegisterTaken, Phone: phone, UserID: &id, Locale: meta.Locale, Path: "/password/forgot"}
 	}
-	s.send(ctx, t.ID, m)
+	s.sendAfterAnswer(ctx, t.ID, m)
 	return &CodeSent{Status: "code_sent", ExpiresAt: expires}, nil
 }
 
@@ -456,14 +472,13 @@ func (s *Service) ForgotPassword(ctx context.Context, t *tenant.Tenant, rawPhone
 	err = db.InTenantTx(ctx, s.db, t.ID, func(ctx context.Context, tx bun.Tx) error {
 		err := tx.NewSelect().Table("users").Column("id").
 			Where("phone = ? AND kind = 'worker' AND disabled_at IS NULL", phone).Scan(ctx, &userID)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
-		}
-		if err != nil {
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
+		// An unknown phone gets the same write, a row without an account
+		// (its code, never sent, can reset nothing), so both cost the same.
 		_, err = tx.ExecContext(ctx, `INSERT INTO phone_codes (tenant_id, phone, purpose, code_hash, user_id, expires_at)
-			VALUES (?, ?, 'reset', ?, ?, ?)`, t.ID, phone, codeHash, userID.UUID, expires)
+			VALUES (?, ?, 'reset', ?, ?, ?)`, t.ID, phone, codeHash, userID, expires)
 		return err
 	})
 	if err != nil {
@@ -474,7 +489,7 @@ func (s *Service) ForgotPassword(ctx context.Context, t *tenant.Tenant, rawPhone
 		id := userID.UUID
 		m = AccountMessage{Kind: MsgResetCode, Phone: phone, UserID: &id, Code: code, Locale: meta.Locale, Path: "/password/reset"}
 	}
-	s.send(ctx, t.ID, m)
+	s.sendAfterAnswer(ctx, t.ID, m)
 	return &CodeSent{Status: "code_sent", ExpiresAt: expires}, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/mail"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -44,6 +45,8 @@ type Service struct {
 	require2FA bool
 	// messenger sends one-time codes and account notices (notify).
 	messenger Messenger
+	// pending tracks messages sent after the answer (sendAfterAnswer).
+	pending sync.WaitGroup
 }
 
 // SetRequire2FA makes two-factor enrolment mandatory for every staff and

@@ -611,6 +611,13 @@ func (b *browser) submit(step, sel string) {
 	eval[string](b, `document.documentElement.dataset.e2e = "old"`)
 	b.run(step, chromedp.Click(chromedp.CSS(sel)))
 	b.run(step+": wait", chromedp.WaitNotPresent(chromedp.CSS(`html[data-e2e="old"]`)), chromedp.WaitReady(chromedp.CSS(`body`)))
+	// The new document may still be parsing; chromedp renumbers its nodes
+	// when it finishes, and a query made before then fails with "Could not
+	// find node with given id". Wait for the load to end.
+	if _, err := chromedp.Run(b.ctx, chromedp.Poll[bool](`document.readyState === "complete"`, chromedp.WithPollingInterval(20*time.Millisecond))); err != nil {
+		b.shot("failed-" + step + "-load")
+		b.t.Fatalf("%s: waiting for the page to load: %v", step, err)
+	}
 }
 
 // api calls the JSON API on a tenant's host as token's holder ("" for

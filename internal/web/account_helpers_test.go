@@ -19,6 +19,8 @@ import (
 type fakeGateway struct {
 	mu   sync.Mutex
 	msgs []gatewayMessage
+	// settle waits for account messages the server sends after answering.
+	settle func()
 }
 
 type gatewayMessage struct {
@@ -68,7 +70,7 @@ func gatewayHubHost() string {
 // the union slug (as its admin would in the notification settings).
 func (e *env) gateway(slug string) *fakeGateway {
 	e.t.Helper()
-	g := &fakeGateway{}
+	g := &fakeGateway{settle: e.pf.Accounts.Wait}
 	gatewayHubHost()
 	gatewayHub.mu.Lock()
 	path := fmt.Sprintf("/gw/%d", len(gatewayHub.gws)+1)
@@ -85,6 +87,7 @@ func (e *env) gateway(slug string) *fakeGateway {
 }
 
 func (g *fakeGateway) sent() []gatewayMessage {
+	g.settle()
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return append([]gatewayMessage(nil), g.msgs...)
