@@ -4,15 +4,22 @@
 # except for the HTTP layer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Each phase prints its wall time, so the ~10-minute budget can be watched.
+phase_start=$SECONDS
+phase() {
+  echo "   (took $((SECONDS - phase_start)) s)"
+  phase_start=$SECONDS
+  echo "== $1"
+}
 # The Go release with the standard library's security fixes (as the Makefile).
 export GOTOOLCHAIN=go1.27.3
 
 # ffmpeg (evidence cleaning) and exiftool (its tests' independent reader).
 scripts/tools.sh
 
-echo "== go vet"
+phase "go vet"
 go vet ./...
-echo "== gofmt"
+phase "gofmt"
 make -s fmt-check
 
 started_db=0
@@ -24,27 +31,28 @@ fi
 cleanup() { if [ "$started_db" = 1 ]; then scripts/pg.sh stop; fi; }
 trap cleanup EXIT
 
-echo "== go test (race detector on)"
+phase "go test (race detector on)"
 # The HTTP package runs without the race detector: under it, its suite alone
 # took ~280 s of make test's 10-minute budget (≈100 s without). The trade:
 # a data race inside a handler is not caught here; the services it calls
 # (auth, cases, tenant, jobs) keep the detector.
 go test -race -short -count=1 -timeout 15m ${GOTEST_FLAGS:-} $(go list ./... | grep -v '/internal/web$')
-echo "== go test ./internal/web (HTTP layer, without the race detector)"
+phase "go test ./internal/web (HTTP layer, without the race detector)"
 go test -short -count=1 -timeout 15m ${GOTEST_FLAGS:-} ./internal/web/
 
 # Every fuzz target for a few seconds, all at once from one build per
 # package (make fuzz runs them for minutes, one after another).
-echo "== fuzz (every target, 8 s)"
+phase "fuzz (every target, 8 s)"
 FUZZTIME=8s FUZZ_JOBS=8 scripts/fuzz.sh
 
 # Long acceptance runs, skipped by -short above: without the race detector,
 # which would make them take many minutes.
-echo "== long acceptance tests"
+phase "long acceptance tests"
 go test -count=1 -timeout 10m -run 'TestThousandFilingsWithSlowOllama' ./internal/jobs/
 
 # End-to-end in headless Chromium (installed here when missing and we are
 # root; without it the suite skips locally and fails under CI).
-echo "== end-to-end (chromium)"
+phase "end-to-end (chromium)"
 scripts/chromium.sh || true
 go test -count=1 -timeout 15m ./internal/e2e/
+phase "done"
