@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -37,26 +36,6 @@ func pending2FAAllowed(path string) bool {
 
 // errTwoFactorRequired refuses a pending-2FA session.
 var errTwoFactorRequired = fiber.NewError(fiber.StatusForbidden, "two_factor_required")
-
-func (s *Server) accountRoutes() {
-	api := s.app.Group("/api/v1")
-	codeLimit := s.perIPLimit(30, 15*time.Minute)
-	api.Post("/auth/register/verify", codeLimit, s.apiVerifyRegistration)
-	api.Post("/auth/password/forgot", codeLimit, s.apiForgotPassword)
-	api.Post("/auth/password/reset", codeLimit, s.apiResetPassword)
-	api.Post("/users/:id/password-reset-code", s.apiStaffResetCode)
-	api.Post("/users/:id/verify-member", s.apiVerifyMember)
-
-	s.app.Get("/register/verify", s.verifyPage)
-	s.app.Post("/register/verify", codeLimit, s.verifySubmit)
-	s.app.Get("/password/forgot", s.forgotPage)
-	s.app.Post("/password/forgot", codeLimit, s.forgotSubmit)
-	s.app.Get("/password/reset", s.resetPage)
-	s.app.Post("/password/reset", codeLimit, s.resetSubmit)
-	s.app.Get("/2fa", s.twoFactorPage)
-	s.app.Post("/2fa/start", s.twoFactorStart)
-	s.app.Post("/2fa/confirm", s.twoFactorConfirm)
-}
 
 func (s *Server) apiVerifyRegistration(c *fiber.Ctx) error {
 	t, err := tenantOnly(c)

@@ -9,41 +9,6 @@ import (
 	"github.com/suara-id/suara/internal/tenant"
 )
 
-// adminRoutes registers tenant administration: categories (API and pages)
-// and the admin audit log. Every route authorises against the tenant's
-// root branch, where federation admins hold their role.
-func (s *Server) adminRoutes() {
-	s.admin = tenant.NewAdmin(s.db)
-	api := s.app.Group("/api/v1/admin")
-	api.Get("/events", s.apiAdminEvents)
-	api.Get("/categories", s.apiAdminCategories)
-	api.Post("/categories", s.apiCreateCategory)
-	api.Post("/categories/reorder", s.apiReorderCategories)
-	api.Get("/categories/:id", s.apiAdminCategory)
-	api.Patch("/categories/:id", s.apiUpdateCategory)
-	api.Delete("/categories/:id", s.apiDeleteCategory)
-	api.Post("/categories/:id/hide", s.apiSetCategoryActive(false))
-	api.Post("/categories/:id/show", s.apiSetCategoryActive(true))
-	api.Post("/categories/:id/merge", s.apiMergeCategory)
-	s.orgRoutes(api)
-	s.peopleRoutes(api)
-	s.dashboardRoutes(api)
-	s.exportRoutes()
-	s.brandingRoutes()
-	s.sectorRoutes(api)
-	s.orgPageRoutes()
-	s.handlingSettingsRoutes(api)
-	s.sharingRoutes(api)
-	s.teamRoutes()
-
-	s.app.Get("/admin", func(c *fiber.Ctx) error { return c.Redirect("/admin/categories", fiber.StatusSeeOther) })
-	s.app.Get("/admin/categories", s.adminCategoriesPage)
-	s.app.Post("/admin/categories", s.adminCategoryCreate)
-	s.app.Get("/admin/categories/:id", s.adminCategoryPage)
-	s.app.Post("/admin/categories/:id", s.adminCategoryUpdate)
-	s.app.Post("/admin/categories/:id/:action", s.adminCategoryAction)
-}
-
 // tenantAdmin returns the tenant and the signed-in staff member when they
 // may do act on obj tenant-wide (at the root branch, whose path is the
 // tenant's slug).
@@ -82,4 +47,9 @@ func (s *Server) apiAdminEvents(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(fiber.Map{"events": evs})
+}
+
+// adminIndex sends /admin to the categories page.
+func (s *Server) adminIndex(c *fiber.Ctx) error {
+	return c.Redirect("/admin/categories", fiber.StatusSeeOther)
 }

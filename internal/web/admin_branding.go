@@ -13,17 +13,6 @@ import (
 	"github.com/suara-id/suara/internal/tenant"
 )
 
-// brandingRoutes registers the branding pages: the form, its preview (the
-// home page drawn with the unsaved values), saving, and the preview's
-// stylesheet and draft logo. Federation admins only (tenant_settings).
-func (s *Server) brandingRoutes() {
-	s.app.Get("/admin/branding", s.brandingPage)
-	s.app.Post("/admin/branding", s.brandingSave)
-	s.app.Post("/admin/branding/preview", s.brandingPreview)
-	s.app.Get("/admin/branding/preview.css", s.brandingPreviewCSS)
-	s.app.Get("/admin/branding/draft-logo", s.brandingDraftLogo)
-}
-
 // brandingData is what the branding form shows.
 type brandingData struct {
 	Form      *form

@@ -14,11 +14,6 @@ import (
 	"github.com/suara-id/suara/internal/tenant"
 )
 
-func (s *Server) dashboardRoutes(api fiber.Router) {
-	api.Get("/dashboard", s.apiDashboard)
-	s.app.Get("/admin/dashboard", s.dashboardPage)
-}
-
 // dashboard authorises and computes the dashboard of the sub-tree named by
 // ?branch= (a path), by default the highest branch where the viewer may
 // read reports.

@@ -9,20 +9,6 @@ import (
 	"github.com/suara-id/suara/internal/apperr"
 )
 
-// exportRoutes registers the case exports: the CSV of a sub-tree's cases
-// (API and page, same handler), the printable redacted packet of a case,
-// and the reporter's consent to be named in packets.
-func (s *Server) exportRoutes() {
-	api := s.app.Group("/api/v1")
-	api.Get("/admin/exports/cases", s.exportCasesCSV)
-	api.Get("/cases/:id/packet", s.casePacket)
-	api.Put("/cases/:id/share-consent", s.apiShareConsent)
-
-	s.app.Get("/admin/exports/cases", s.exportCasesCSV)
-	s.app.Get("/cases/:id/packet", s.casePacket)
-	s.app.Post("/cases/:id/share-consent", s.shareConsentSubmit)
-}
-
 // exportCasesCSV answers the CSV of the cases the signed-in admin may
 // export, optionally narrowed to ?branch_id=.
 func (s *Server) exportCasesCSV(c *fiber.Ctx) error {

@@ -13,19 +13,6 @@ import (
 	"github.com/suara-id/suara/internal/tenant"
 )
 
-// handlingSettingsRoutes registers the handling settings page (canned
-// replies, the reporters' wording of each status, the reopen window) with
-// one plain form per section, and the reopen window's API under api.
-// Federation admins only (tenant_settings update), as branding.
-func (s *Server) handlingSettingsRoutes(api fiber.Router) {
-	api.Put("/settings/reopen-window", s.apiSetReopenWindow)
-	s.app.Get("/admin/handling", s.handlingSettingsPage)
-	s.app.Post("/admin/handling/canned-replies", s.handlingCannedAdd)
-	s.app.Post("/admin/handling/canned-replies/:id/delete", s.handlingCannedDelete)
-	s.app.Post("/admin/handling/statuses", s.handlingWordingsSave)
-	s.app.Post("/admin/handling/reopen-window", s.handlingReopenWindowSave)
-}
-
 // cannedPreviewRunes is how much of a canned reply's body the list shows.
 const cannedPreviewRunes = 120
 

@@ -21,11 +21,6 @@ type intakeChannelsData struct {
 	Sent     string // the channel the refused form was for
 }
 
-func (s *Server) intakeChannelsRoutes() {
-	s.app.Get("/admin/intake-channels", s.intakeChannelsPage)
-	s.app.Post("/admin/intake-channels/:channel", s.intakeChannelsSave)
-}
-
 func (s *Server) intakeChannelsPage(c *fiber.Ctx) error {
 	return s.renderIntakeChannels(c, fiber.StatusOK, nil, "")
 }

@@ -47,17 +47,6 @@ func workplaceOut(w *tenant.Workplace) workplaceJSON {
 		District: w.District, Estate: w.Estate, Afdeling: w.Afdeling, Headcount: w.Headcount, Unverified: w.Unverified}
 }
 
-func (s *Server) orgRoutes(api fiber.Router) {
-	api.Get("/branches", s.apiAdminBranches)
-	api.Post("/branches", s.apiCreateBranch)
-	api.Patch("/branches/:id", s.apiRenameBranch)
-	api.Post("/branches/:id/move", s.apiMoveBranch)
-	api.Post("/branches/:id/close", s.apiCloseBranch)
-	api.Get("/workplaces", s.apiAdminWorkplaces)
-	api.Post("/workplaces", s.apiCreateWorkplace)
-	api.Post("/workplaces/:id/merge", s.apiMergeWorkplace)
-}
-
 func (s *Server) apiAdminBranches(c *fiber.Ctx) error {
 	t, _, err := s.tenantAdmin(c, "branch", "read")
 	if err != nil {

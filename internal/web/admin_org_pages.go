@@ -11,16 +11,6 @@ import (
 	"github.com/suara-id/suara/internal/tenant"
 )
 
-// orgPageRoutes registers the org tree and workplaces page: the same
-// operations as the admin API (admin_org.go), as plain forms.
-func (s *Server) orgPageRoutes() {
-	s.app.Get("/admin/org", s.orgPage)
-	s.app.Post("/admin/org/branches", s.orgBranchCreate)
-	s.app.Post("/admin/org/branches/:id/:action", s.orgBranchAction)
-	s.app.Post("/admin/org/workplaces", s.orgWorkplaceCreate)
-	s.app.Post("/admin/org/workplaces/:id/merge", s.orgWorkplaceMerge)
-}
-
 // orgRow is a branch on the page, indented by its depth.
 type orgRow struct {
 	tenant.Branch

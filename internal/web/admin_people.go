@@ -7,25 +7,6 @@ import (
 	"github.com/suara-id/suara/internal/tenant"
 )
 
-func (s *Server) peopleRoutes(api fiber.Router) {
-	api.Get("/workers", s.apiAdminWorkers)
-	s.app.Get("/admin/people", s.adminPeoplePage)
-	s.app.Post("/admin/people/:id/reset-2fa", s.adminPersonAction(func(s *Server, c *fiber.Ctx, p *auth.Principal) error {
-		id, err := pathID(c, "id")
-		if err != nil {
-			return err
-		}
-		return s.auth.ResetTOTP(c.UserContext(), p, id)
-	}))
-	s.app.Post("/admin/people/:id/revoke", s.adminPersonAction(func(s *Server, c *fiber.Ctx, p *auth.Principal) error {
-		id, err := pathID(c, "id")
-		if err != nil {
-			return err
-		}
-		return s.auth.RevokeUserTokens(c.UserContext(), p, id)
-	}))
-}
-
 // workerFilter reads ?member=true|false, ?limit and ?offset.
 func workerFilter(c *fiber.Ctx) tenant.WorkerFilter {
 	f := tenant.WorkerFilter{Limit: c.QueryInt("limit", 100), Offset: c.QueryInt("offset", 0)}
@@ -100,4 +81,22 @@ func (s *Server) adminPersonAction(fn func(*Server, *fiber.Ctx, *auth.Principal)
 		}
 		return c.Redirect("/admin/people?saved=1", fiber.StatusSeeOther)
 	}
+}
+
+// adminResetTwoFactor clears a person's second factor (people page).
+func adminResetTwoFactor(s *Server, c *fiber.Ctx, p *auth.Principal) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	return s.auth.ResetTOTP(c.UserContext(), p, id)
+}
+
+// adminRevokeTokens signs a person out everywhere (people page).
+func adminRevokeTokens(s *Server, c *fiber.Ctx, p *auth.Principal) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	return s.auth.RevokeUserTokens(c.UserContext(), p, id)
 }

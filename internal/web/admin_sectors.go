@@ -11,15 +11,6 @@ import (
 	"github.com/suara-id/suara/internal/tenant"
 )
 
-// sectorRoutes registers the sector templates: the page listing them and
-// applying one, and the same on the API. The templates are the tenant
-// manifests' folder (paths.tenants, else the built-in one).
-func (s *Server) sectorRoutes(api fiber.Router) {
-	api.Post("/sectors", s.apiApplySector)
-	s.app.Get("/admin/sectors", s.sectorsPage)
-	s.app.Post("/admin/sectors", s.sectorsSubmit)
-}
-
 // templates loads the sector templates once per call: they are small, and
 // reading them per request keeps the server free of another cache.
 func (s *Server) templates() (*tenant.Bundle, error) {

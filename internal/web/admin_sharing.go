@@ -9,17 +9,6 @@ import (
 	"github.com/suara-id/suara/internal/apperr"
 )
 
-// sharingRoutes registers the page where a federation admin chooses what
-// the union shares with the platform's analysts (its name, its employers'
-// names), and the same choice's API under api. Federation admins only
-// (tenant_settings update), as the handling settings.
-func (s *Server) sharingRoutes(api fiber.Router) {
-	api.Get("/settings/analytics-sharing", s.apiAnalyticsSharing)
-	api.Put("/settings/analytics-sharing", s.apiSetAnalyticsSharing)
-	s.app.Get("/admin/sharing", s.sharingPage)
-	s.app.Post("/admin/sharing", s.sharingSave)
-}
-
 // analyticsSharing is the union's choice as the API words it.
 type analyticsSharing struct {
 	Anonymous    bool `json:"anonymous"`

@@ -16,39 +16,6 @@ import (
 	"github.com/suara-id/suara/internal/tenant"
 )
 
-// teamRoutes are the union's self-service pages and their API: staff
-// invites (by email or phone, sent through the union's channel; revoke,
-// resend), roles at a branch, routing rules, conflicts of interest and the
-// notification channels with a test message. Federation admins act
-// union-wide; branch admins within their sub-tree (the services check each
-// action as the API does).
-func (s *Server) teamRoutes() {
-	api := s.app.Group("/api/v1")
-	api.Get("/staff/invites", s.apiPendingInvites)
-	api.Post("/staff/invites/:id/revoke", s.apiRevokeInvite)
-	api.Post("/staff/invites/:id/resend", s.apiResendInvite)
-	api.Get("/routing-rules", s.apiRoutingRules)
-	api.Delete("/routing-rules/:id", s.apiDeleteRoutingRule)
-	api.Get("/staff-conflicts", s.apiStaffConflicts)
-	api.Delete("/staff-conflicts/:user/:workplace", s.apiDeleteStaffConflict)
-	api.Post("/admin/notification-settings/test", s.apiTestMessage)
-
-	s.app.Get("/admin/team", s.teamPage)
-	s.app.Post("/admin/team/invites", s.teamInvite)
-	s.app.Post("/admin/team/invites/:id/revoke", s.teamInviteAction("revoked"))
-	s.app.Post("/admin/team/invites/:id/resend", s.teamInviteAction("resent"))
-	s.app.Post("/admin/team/roles", s.teamRoleGive)
-	s.app.Post("/admin/team/roles/:id/remove", s.teamRoleRemove)
-	s.app.Get("/admin/routing", s.routingPage)
-	s.app.Post("/admin/routing/rules", s.routingRuleAdd)
-	s.app.Post("/admin/routing/rules/:id/delete", s.routingRuleDelete)
-	s.app.Post("/admin/routing/conflicts", s.conflictAdd)
-	s.app.Post("/admin/routing/conflicts/delete", s.conflictDelete)
-	s.app.Get("/admin/channels", s.channelsPage)
-	s.app.Post("/admin/channels", s.channelsSave)
-	s.app.Post("/admin/channels/test", s.channelsTest)
-}
-
 // staffOf returns the request's tenant and signed-in staff member.
 func staffOf(c *fiber.Ctx) (*tenant.Tenant, *auth.Principal, error) {
 	t, err := tenantOnly(c)

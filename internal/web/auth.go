@@ -175,35 +175,6 @@ func parseJSON(c *fiber.Ctx, v any) error {
 	return nil
 }
 
-func (s *Server) authRoutes() {
-	api := s.app.Group("/api/v1")
-	loginLimit := s.perIPLimit(30, 15*time.Minute)
-	api.Post("/auth/register", loginLimit, s.apiRegister)
-	api.Post("/auth/login", loginLimit, s.apiLogin)
-	api.Post("/auth/logout", s.apiLogout)
-	api.Get("/me", s.apiMe)
-	api.Post("/me/2fa", s.apiStartTOTP)
-	api.Post("/me/2fa/confirm", s.apiConfirmTOTP)
-	api.Get("/staff", s.apiStaff)
-	api.Post("/staff/roles", s.apiAssignRole)
-	api.Delete("/staff/roles/:id", s.apiRevokeRole)
-	api.Post("/staff/invites", s.apiInvite)
-	api.Post("/staff/invites/accept", loginLimit, s.apiAcceptInvite)
-	api.Post("/users/:id/revoke-tokens", s.apiRevokeTokens)
-	api.Post("/users/:id/reset-2fa", s.apiResetTOTP)
-	s.accountRoutes()
-
-	s.app.Get("/register", s.registerPage)
-	s.app.Post("/register", loginLimit, s.registerSubmit)
-	s.app.Get("/login", s.loginPage)
-	s.app.Post("/login", loginLimit, s.loginSubmit)
-	s.app.Post("/logout", s.logoutSubmit)
-	s.app.Get("/profile", s.profilePage)
-	s.app.Get("/invite/:token", s.invitePage)
-	s.app.Post("/invite/:token", loginLimit, s.inviteSubmit)
-	s.app.Get("/staff", s.staffPage)
-}
-
 // tenantOnly returns the request's tenant or a 404 on the platform host.
 func tenantOnly(c *fiber.Ctx) (*tenant.Tenant, error) {
 	if t := reqCtx(c).Tenant; t != nil {

@@ -28,6 +28,10 @@ const uploadOverhead = 1 << 20
 // workplace's cases word by word.
 const hintsPerAccount = 20
 
+// isNotHintCheck skips the per-account hint limit on the filing form's
+// steps other than "check for similar cases".
+func isNotHintCheck(c *fiber.Ctx) bool { return c.FormValue("step") != "check" }
+
 // perAccountLimit limits a signed-in account's requests (skip, when set,
 // exempts some); signed-out callers pass through to the handler, which
 // refuses them.
@@ -45,31 +49,6 @@ func (s *Server) perAccountLimit(max int, window time.Duration, skip func(*fiber
 			return &apperr.Limited{RetryAfterSeconds: int(window.Seconds()), Key: "error.rate_limited"}
 		},
 	})
-}
-
-// caseRoutes registers filing and follow-up routes (receipts.go has the
-// anonymous reporter's).
-func (s *Server) caseRoutes() {
-	api := s.app.Group("/api/v1")
-	api.Post("/cases", s.apiFileCase)
-	api.Post("/cases/similar", s.perIPLimit(60, 10*time.Minute), s.perAccountLimit(hintsPerAccount, time.Hour, nil), s.apiSimilar)
-	api.Get("/cases", s.apiMyCases)
-	api.Get("/cases/:id", s.apiGetCase)
-	api.Post("/cases/:id/evidence", s.apiAddEvidence)
-	api.Get("/cases/:id/evidence/:file", s.apiGetEvidence)
-	api.Post("/cases/:id/messages", s.apiAddMessage)
-	api.Post("/cases/:id/support", s.apiSupport)
-	api.Post("/cases/:id/identity/reveal", s.apiRevealIdentity)
-
-	s.app.Get("/cases/new", s.newCasePage)
-	s.app.Post("/cases/new", s.perAccountLimit(hintsPerAccount, time.Hour, func(c *fiber.Ctx) bool { return c.FormValue("step") != "check" }), s.newCaseSubmit)
-	s.app.Get("/cases", s.myCasesPage)
-	s.app.Get("/cases/:id", s.casePage)
-	s.app.Post("/cases/:id/messages", s.caseMessageSubmit)
-	s.app.Post("/cases/:id/evidence", s.caseEvidenceSubmit)
-	s.app.Post("/cases/:id/support", s.caseSupportSubmit)
-	s.app.Post("/cases/:id/identity/reveal", s.caseRevealSubmit)
-	s.app.Get("/cases/:id/evidence/:file", s.caseEvidenceDownload)
 }
 
 // isUpload reports whether the request is an evidence upload, whose body

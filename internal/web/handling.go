@@ -12,32 +12,6 @@ import (
 	"github.com/suara-id/suara/internal/cases"
 )
 
-// handlingRoutes: moving a case through its lifecycle, assignment,
-// follow-up actions, notes, canned replies, ratings, check-ins and reopening
-// (JSON API and the staff case page's forms).
-func (s *Server) handlingRoutes() {
-	api := s.app.Group("/api/v1")
-	api.Get("/cases/:id/transitions", s.apiAllowedTransitions)
-	api.Post("/cases/:id/transitions", s.apiTransition)
-	api.Post("/cases/:id/assign", s.apiAssign)
-	api.Post("/cases/:id/actions", s.apiAction)
-	api.Post("/cases/:id/outcome", s.apiOutcome)
-	api.Post("/cases/:id/notes", s.apiNote)
-	api.Get("/cases/:id/playbook", s.apiPlaybook)
-	api.Post("/cases/:id/rating", s.apiRate)
-	api.Post("/cases/:id/reopen", s.apiReopen)
-	api.Post("/cases/:id/checkins/:n", s.apiCheckin)
-	api.Get("/canned-replies", s.apiCannedReplies)
-	api.Post("/canned-replies", s.apiAddCannedReply)
-	api.Delete("/canned-replies/:id", s.apiDeleteCannedReply)
-	api.Get("/statuses", s.apiStatuses)
-	api.Put("/statuses/:status", s.apiSetStatusWording)
-	api.Post("/routing-rules", s.apiAddRoutingRule)
-	api.Post("/staff-conflicts", s.apiAddStaffConflict)
-
-	s.handlingPageRoutes()
-}
-
 func (s *Server) apiAllowedTransitions(c *fiber.Ctx) error {
 	t, id, p, err := caseOf(c, requireSignedIn)
 	if err != nil {

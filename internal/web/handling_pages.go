@@ -15,21 +15,6 @@ import (
 	"github.com/suara-id/suara/internal/tenant"
 )
 
-// handlingPageRoutes are the staff case page's forms and the reporter's
-// rating, reopen and check-in forms. Each posts, then shows the case again.
-func (s *Server) handlingPageRoutes() {
-	s.app.Post("/cases/:id/transitions", s.caseTransitionSubmit)
-	s.app.Post("/cases/:id/assign", s.caseAssignSubmit)
-	s.app.Post("/cases/:id/actions", s.caseActionSubmit)
-	s.app.Post("/cases/:id/outcome", s.caseOutcomeSubmit)
-	s.app.Post("/cases/:id/notes", s.caseNoteSubmit)
-	s.app.Post("/cases/:id/staff-message", s.caseStaffMessageSubmit)
-	s.app.Post("/cases/:id/suggestion", s.caseSuggestionSubmit)
-	s.app.Get("/cases/:id/rate", s.caseRatePage)
-	s.app.Post("/cases/:id/rate", s.caseRateSubmit)
-	s.app.Post("/cases/:id/checkins/:n", s.caseCheckinSubmit)
-}
-
 // staffCaseData is the staff case page.
 type staffCaseData struct {
 	Case        *cases.View

@@ -9,25 +9,6 @@ import (
 	"github.com/suara-id/suara/internal/chat"
 )
 
-// intakeRoutes: the WhatsApp and SMS webhooks (signed, no session), the
-// channel settings API, staff-assisted intake and transcripts.
-func (s *Server) intakeRoutes() {
-	app := s.app
-	app.Get("/webhooks/whatsapp", s.whatsAppHandshake)
-	app.Post("/webhooks/whatsapp", s.whatsAppWebhook)
-	app.Post("/webhooks/sms", s.smsWebhook)
-	api := app.Group("/api/v1")
-	api.Get("/admin/channels/:channel", s.apiChannel)
-	api.Put("/admin/channels/:channel", s.apiSetChannel)
-	api.Put("/cases/:id/transcript", s.apiTranscript)
-	api.Get("/cases/:id/intake", s.apiCaseIntake)
-	api.Post("/staff/intake", s.apiAssistedIntake)
-	app.Get("/staff/intake", s.assistedIntakePage)
-	app.Post("/staff/intake", s.assistedIntakeSubmit)
-	app.Post("/staff/cases/:id/transcript", s.transcriptSubmit)
-	s.intakeChannelsRoutes()
-}
-
 // webhookError answers a refused webhook with a bare status: providers
 // read no message, and nothing here tells a prober more than "no" — not
 // even whether the union has the channel: unsigned, forged, stale and

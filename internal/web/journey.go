@@ -16,16 +16,6 @@ import (
 	"github.com/suara-id/suara/internal/tenant"
 )
 
-// journeyRoutes are the signed-in reporter's forms on the case page that
-// the handling forms do not cover: answering a request for information
-// (text and a file) and withdrawing with a reason. Reopening, rating and the
-// check-ins post to the handling routes (handling_pages.go).
-func (s *Server) journeyRoutes() {
-	s.app.Post("/cases/:id/info", s.caseInfoSubmit)
-	s.app.Post("/cases/:id/withdraw", s.caseWithdrawSubmit)
-	s.pwaRoutes()
-}
-
 // reporterJourney is what the reporter's case page offers besides the
 // thread: the question staff asked, open check-ins, whether a rating,
 // a reopen or a withdrawal is possible.

@@ -11,25 +11,6 @@ import (
 	"github.com/suara-id/suara/internal/notify"
 )
 
-// notificationRoutes registers the in-app list, preferences and consent,
-// the receipt holder's list, and the admins' delivery status and settings.
-func (s *Server) notificationRoutes() {
-	if s.notify == nil {
-		return
-	}
-	api := s.app.Group("/api/v1")
-	api.Get("/notifications", s.apiNotifications)
-	api.Post("/notifications/read", s.apiNotificationsRead)
-	api.Get("/me/notification-preferences", s.apiNotificationPrefs)
-	api.Post("/me/notification-preferences", s.apiSetNotificationPrefs)
-	api.Get("/admin/notifications", s.apiAdminNotifications)
-	api.Get("/admin/notification-settings", s.apiNotificationSettings)
-	api.Put("/admin/notification-settings", s.apiSaveNotificationSettings)
-
-	s.app.Get("/notifications", s.notificationsPage)
-	s.app.Post("/notifications/preferences", s.notificationPrefsSubmit)
-}
-
 func (s *Server) apiNotifications(c *fiber.Ctx) error {
 	t, err := tenantOnly(c)
 	if err != nil {

@@ -29,16 +29,16 @@ func OpenAPIJSON() ([]byte, error) {
 	return b, nil
 }
 
-// openAPIRoutes serves the document at /api/v1/openapi.json, converted
+// serveOpenAPI serves the document at /api/v1/openapi.json, converted
 // once at start-up.
-func (s *Server) openAPIRoutes() {
+func (s *Server) serveOpenAPI() fiber.Handler {
 	doc, err := OpenAPIJSON()
-	s.app.Get("/api/v1/openapi.json", func(c *fiber.Ctx) error {
+	return func(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
 		c.Set(fiber.HeaderCacheControl, "public, max-age=3600")
 		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
 		return c.Send(doc)
-	})
+	}
 }

@@ -17,22 +17,6 @@ import (
 	"github.com/suara-id/suara/internal/tenant"
 )
 
-// platformRoutes are the cross-union analytics for ILO staff: the JSON/CSV
-// API and the console pages, on the platform host only. Everything they
-// show comes from internal/analytics after disclosure control.
-func (s *Server) platformRoutes() {
-	api := s.app.Group("/api/v1/platform")
-	api.Get("/aggregates", s.apiAggregates)
-	api.Get("/overview", s.apiPlatformOverview)
-	s.app.Get("/console", s.consoleOverviewPage)
-	s.app.Get("/console/explore", s.consoleExplorePage)
-	s.app.Get("/console/explore.csv", s.consoleExportCSV)
-	s.app.Get("/console/trend", s.consoleTrendPage)
-	s.platformReportRoutes()
-	s.unionRoutes()
-	s.platformQueryLogRoutes()
-}
-
 // requireAnalyst returns a platform principal allowed to read analytics:
 // 404 on a tenant host (the console does not exist there), 401 when signed
 // out, 403 without "analytics read" in the platform domain.

@@ -10,14 +10,6 @@ import (
 	"github.com/suara-id/suara/internal/apperr"
 )
 
-// The analysts' query log, for the platform admin: who asked what, when,
-// and how many rows left (the explorer, the API, CSV and trends log every
-// query they answer through analytics.Store.Explore).
-func (s *Server) platformQueryLogRoutes() {
-	s.app.Get("/api/v1/platform/query-log", s.apiQueryLog)
-	s.app.Get("/console/query-log", s.consoleQueryLogPage)
-}
-
 // queryLogParams reads ?analyst=UUID&before=ID&limit=N.
 func queryLogParams(c *fiber.Ctx) (uuid.UUID, int64, int, error) {
 	v := &apperr.Validation{}

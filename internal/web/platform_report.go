@@ -18,14 +18,6 @@ import (
 // printable HTML document in either language. A report holds only
 // published cells (see internal/analytics/report.go).
 
-func (s *Server) platformReportRoutes() {
-	s.app.Get("/api/v1/platform/reports", s.apiReports)
-	s.app.Get("/api/v1/platform/reports/:month", s.apiReport)
-	s.app.Get("/console/reports", s.consoleReportsPage)
-	s.app.Post("/console/reports", s.consoleGenerateReport)
-	s.app.Get("/console/reports/:month", s.consoleReportDoc)
-}
-
 // reportMonth reads the :month parameter (YYYY-MM); anything else is not a
 // report.
 func reportMonth(c *fiber.Ctx) (analytics.Month, error) {

@@ -32,22 +32,6 @@ type ConsoleDeps struct {
 	Evidence evidence.Store
 }
 
-// unionRoutes are the platform console's union and account pages, on the
-// platform host, for platform admins.
-func (s *Server) unionRoutes() {
-	s.app.Get("/console/unions", s.consoleUnionsPage)
-	s.app.Post("/console/unions", s.consoleUnionCreate)
-	s.app.Get("/console/unions/:id", s.consoleUnionPage)
-	s.app.Post("/console/unions/:id/suspend", s.consoleUnionStatus(true))
-	s.app.Post("/console/unions/:id/resume", s.consoleUnionStatus(false))
-	s.app.Post("/console/unions/:id/export", s.consoleUnionExport)
-	s.app.Post("/console/unions/:id/remove", s.consoleUnionRemove)
-	s.app.Get("/console/accounts", s.consoleAccountsPage)
-	s.app.Post("/console/accounts", s.consoleAccountCreate)
-	s.app.Post("/console/accounts/:id/disable", s.consoleAccountSet(true))
-	s.app.Post("/console/accounts/:id/enable", s.consoleAccountSet(false))
-}
-
 // requirePlatformAdmin returns a platform principal with act on obj in the
 // platform domain: 404 on a tenant host, 401 signed out, 403 otherwise.
 func (s *Server) requirePlatformAdmin(c *fiber.Ctx, obj, act string) (*auth.Principal, error) {

@@ -6,14 +6,6 @@ import (
 	"github.com/suara-id/suara/internal/apperr"
 )
 
-// privacyRoutes registers a worker's data rights under the PDP law: a copy
-// of their data and a request to be forgotten.
-func (s *Server) privacyRoutes() {
-	api := s.app.Group("/api/v1")
-	api.Get("/me/export", s.apiExportMe)
-	api.Post("/me/delete", s.apiDeleteMe)
-}
-
 func (s *Server) apiExportMe(c *fiber.Ctx) error {
 	if _, err := tenantOnly(c); err != nil || s.privacy == nil {
 		return fiber.ErrNotFound

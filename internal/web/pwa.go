@@ -19,17 +19,6 @@ import (
 	"golang.org/x/image/math/fixed"
 )
 
-// pwaRoutes make each union's site an installable app: a web app manifest
-// named and coloured after the union, PNG icons drawn from its colours in
-// the sizes Android asks for, and the service worker (static/sw.js, served
-// from the root so its scope is the whole site) that keeps the shell for
-// offline use. The offline outbox itself is static/outbox.js.
-func (s *Server) pwaRoutes() {
-	s.app.Get("/manifest.webmanifest", s.manifest)
-	s.app.Get("/icons/:name", s.appIcon)
-	s.app.Get("/sw.js", s.serviceWorker)
-}
-
 // iconSizes are the icons the manifest lists: Android's launcher and
 // splash sizes, and a maskable one (drawn inside the safe zone).
 var iconSizes = []struct {

@@ -12,13 +12,6 @@ import (
 	"github.com/suara-id/suara/internal/tenant"
 )
 
-// queueRoutes registers the staff queue page. The queue's JSON form is
-// GET /api/v1/cases for staff principals (apiMyCases hands over to
-// apiQueue).
-func (s *Server) queueRoutes() {
-	s.app.Get("/staff/queue", s.queuePage)
-}
-
 // queueParams reads the queue's filters from the query string, copying
 // every value: Fiber reuses the request's memory after the handler.
 func queueParams(c *fiber.Ctx) cases.QueueParams {

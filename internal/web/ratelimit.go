@@ -11,19 +11,19 @@ import (
 	"github.com/suara-id/suara/internal/apperr"
 )
 
-// useRateLimits caps filings and evidence uploads (config rate_limits):
+// filingAndUploadLimits cap filings and evidence uploads (config rate_limits):
 // per client address within a tenant, then per tenant across addresses.
 // The per-address check comes first, so a single address hammering after
 // its own 429 does not use up its union's allowance. They run after
 // authenticate: a CSRF-less cross-site post is refused before it counts.
-func (s *Server) useRateLimits() {
+func (s *Server) filingAndUploadLimits() []fiber.Handler {
 	l := s.cfg.RateLimits
-	s.app.Use(
+	return []fiber.Handler{
 		s.rateLimit(isFiling, l.Filing.PerIP, l.Window, false, "error.filing_limited"),
 		s.rateLimit(isFiling, l.Filing.PerTenant, l.Window, true, "error.filing_busy"),
 		s.rateLimit(isEvidenceUpload, l.Upload.PerIP, l.Window, false, "error.upload_limited"),
 		s.rateLimit(isEvidenceUpload, l.Upload.PerTenant, l.Window, true, "error.upload_busy"),
-	)
+	}
 }
 
 // rateLimit is Fiber's limiter (as for login and receipts) over the

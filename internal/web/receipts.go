@@ -31,38 +31,6 @@ const (
 	receiptCookiePath = "/receipt"
 )
 
-func (s *Server) receiptRoutes() {
-	gate := s.receiptGate
-	api := s.app.Group("/api/v1")
-	api.Post("/receipts/session", gate, s.apiReceiptSession)
-	api.Get("/receipt", gate, s.apiReceipt)
-	api.Post("/receipt/messages", gate, s.apiReceiptMessage)
-	api.Post("/receipt/evidence", gate, s.apiReceiptEvidence)
-	api.Get("/receipt/evidence/:file", gate, s.apiReceiptGetEvidence)
-	api.Post("/receipt/info", gate, receiptJSON(s, fiber.StatusOK, s.receiptAnswerInfo))
-	api.Post("/receipt/transitions", gate, receiptJSON(s, fiber.StatusOK, s.cases.TransitionByReceipt))
-	api.Post("/receipt/reopen", gate, receiptJSON(s, fiber.StatusOK, s.receiptReopen))
-	api.Post("/receipt/withdraw", gate, receiptJSON(s, fiber.StatusOK, s.receiptWithdraw))
-	api.Post("/receipt/rating", gate, receiptJSON(s, fiber.StatusCreated, s.cases.RateByReceipt))
-	api.Post("/receipt/checkins/:n", gate, s.apiReceiptCheckin)
-	if s.notify != nil {
-		api.Get("/receipt/notifications", gate, s.apiReceiptNotifications)
-	}
-
-	s.app.Get("/receipt", s.receiptPage)
-	s.app.Post("/receipt", gate, s.receiptSubmit)
-	s.app.Get("/receipt/case", gate, s.receiptCasePage)
-	s.app.Post("/receipt/messages", gate, s.receiptMessageSubmit)
-	s.app.Post("/receipt/evidence", gate, s.receiptEvidenceSubmit)
-	s.app.Get("/receipt/evidence/:file", gate, s.receiptEvidenceDownload)
-	s.app.Post("/receipt/info", gate, s.receiptInfoSubmit)
-	s.app.Post("/receipt/reopen", gate, s.receiptReopenSubmit)
-	s.app.Post("/receipt/withdraw", gate, s.receiptWithdrawSubmit)
-	s.app.Post("/receipt/rate", gate, s.receiptRateSubmit)
-	s.app.Post("/receipt/checkins/:n", gate, s.receiptCheckinSubmit)
-	s.app.Post("/receipt/leave", s.receiptLeave)
-}
-
 // receiptGate takes the request from its address's receipt budget (one
 // budget for every receipt route).
 func (s *Server) receiptGate(c *fiber.Ctx) error {

@@ -11,8 +11,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/recover"
-	"github.com/gofiber/fiber/v2/middleware/requestid"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"github.com/uptrace/bun"
 
@@ -63,7 +61,7 @@ type Server struct {
 	app       *fiber.App
 	notify    *notify.Service
 	analytics *analytics.Store
-	admin     *tenant.Admin // tenant administration, built by adminRoutes
+	admin     *tenant.Admin // tenant administration
 	privacy   *privacy.Service
 	console   ConsoleDeps
 	chat      *chat.Service
@@ -112,6 +110,7 @@ func New(d Deps) (*Server, error) {
 	s.privacy = d.Privacy
 	s.console = d.Console
 	s.chat = d.Chat
+	s.admin = tenant.NewAdmin(s.db)
 	s.routes()
 	return s, nil
 }
@@ -136,45 +135,8 @@ func (s *Server) Listen(ctx context.Context) error {
 	return <-errc
 }
 
-func (s *Server) routes() {
-	app := s.app
-	app.Use(recover.New(recover.Config{EnableStackTrace: false}))
-	app.Use(requestid.New())
-	app.Use(s.logRequests)
-	if s.metrics != nil {
-		app.Use(s.observe)
-	}
-	app.Use(s.securityHeaders)
-	app.Use(s.limitBody)
-
-	// Probes answer on any host: load balancers do not send tenant hosts.
-	app.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })
-	app.Get("/readyz", s.ready)
-
-	app.Use(s.resolveHost)
-	app.Use(s.stopSuspended)
-	app.Use(s.authenticate)
-	s.useRateLimits()
-	app.Get("/metrics", s.serveMetrics)
-	app.Get("/static/*", s.static)
-	app.Get("/theme.css", s.themeAsset("css"))
-	app.Get("/logo.svg", s.themeAsset("logo"))
-	app.Get("/favicon.svg", s.themeAsset("favicon"))
-	app.Get("/", s.home)
-	s.authRoutes()
-	s.caseRoutes()
-	s.receiptRoutes()
-	s.journeyRoutes()
-	s.suggestionRoutes()
-	s.notificationRoutes()
-	s.adminRoutes()
-	s.handlingRoutes()
-	s.platformRoutes()
-	s.privacyRoutes()
-	s.openAPIRoutes()
-	s.queueRoutes()
-	s.intakeRoutes()
-}
+// healthz answers the liveness probe.
+func (s *Server) healthz(c *fiber.Ctx) error { return c.SendString("ok") }
 
 func (s *Server) ready(c *fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)

@@ -6,16 +6,6 @@ import (
 	"github.com/suara-id/suara/internal/cases"
 )
 
-// suggestionRoutes: officers read the AI's suggestion for a case and accept
-// or correct it in one action; admins see how often suggestions hold.
-func (s *Server) suggestionRoutes() {
-	api := s.app.Group("/api/v1")
-	api.Get("/cases/:id/suggestion", s.apiSuggestion)
-	api.Post("/cases/:id/suggestion", s.apiDecideSuggestion)
-	api.Get("/cases/:id/recommendations", s.apiRecommendations)
-	api.Get("/ai/acceptance", s.apiAcceptance)
-}
-
 func (s *Server) apiRecommendations(c *fiber.Ctx) error {
 	p, id, err := staffCaseOf(c)
 	if err != nil {
