@@ -174,6 +174,7 @@ func (s *Server) routes() {
 	s.openAPIRoutes()
 	s.queueRoutes()
 	s.intakeRoutes()
+	s.workerAccountRoutes()
 }
 
 func (s *Server) ready(c *fiber.Ctx) error {
