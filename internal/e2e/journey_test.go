@@ -383,7 +383,7 @@ func (a *axe) check(b *browser, step string) {
 	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[any](`window.axe ? true : (function(){`+a.source+`; return true})()`)); err != nil {
 		a.t.Fatalf("load axe on %s: %v", step, err)
 	}
-	res, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})
+	res, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}, resultTypes: ['violations']})
 		.then(r => JSON.stringify(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}))))`, chromedp.EvalAwaitPromise))
 	if err != nil {
 		a.t.Fatalf("run axe on %s: %v", step, err)

@@ -149,16 +149,48 @@ type dashSubtree struct {
 	root     bool // the tenant's top branch: every case
 	branchID uuid.UUID
 	ids      []string // the sub-tree's branch ids
+	// verifiedOnly keeps the named reports of verified members only.
+	verifiedOnly bool
 }
+
+// verifiedMemberSQL is true for a case c filed under their name by a
+// worker a branch admin marked a verified member (auth.VerifyMember);
+// confidential and anonymous reports never match, or the filter would
+// tell who filed them. The queue's filter is the same rule
+// (cases.QueueFilter.VerifiedMember).
+const verifiedMemberSQL = `c.safety_mode = 'named' AND EXISTS (SELECT 1 FROM users vm WHERE vm.tenant_id = c.tenant_id
+	AND vm.id = c.reporter_user_id AND vm.member_verified_at IS NOT NULL)`
 
 // scope restricts cases c to the sub-tree: no condition at the root (row
 // level security keeps the tenant), else the sub-tree's branch ids
 // (cases_branch_status_idx leads with tenant_id, branch_id).
 func (st dashSubtree) scope() string {
+	s := "c.tenant_id = ?0 AND c.branch_id = ANY (?1::uuid[])"
 	if st.root {
-		return "c.tenant_id = ?0"
+		s = "c.tenant_id = ?0"
 	}
-	return "c.tenant_id = ?0 AND c.branch_id = ANY (?1::uuid[])"
+	if st.verifiedOnly {
+		s += " AND " + verifiedMemberSQL
+	}
+	return s
+}
+
+// DashboardFilter narrows the cases a dashboard counts.
+type DashboardFilter struct {
+	// VerifiedMembers: only named reports by verified members.
+	VerifiedMembers bool `json:"verified_members"`
+}
+
+// ParseDashboardFilter reads the dashboard's query flags (verified_member:
+// 1/true/yes/on or 0/false/no/off, empty for off).
+func ParseDashboardFilter(verifiedMember string) (DashboardFilter, error) {
+	switch strings.ToLower(strings.TrimSpace(verifiedMember)) {
+	case "", "0", "false", "no", "off":
+		return DashboardFilter{}, nil
+	case "1", "true", "yes", "on":
+		return DashboardFilter{VerifiedMembers: true}, nil
+	}
+	return DashboardFilter{}, apperr.Invalid("verified_member", "error.invalid")
 }
 
 // Dashboard returns the figures of the sub-tree at branchPath as the
@@ -168,6 +200,13 @@ func (st dashSubtree) scope() string {
 // suppression of small restricted cells and the overdue list are applied
 // on every view.
 func (a *Admin) Dashboard(ctx context.Context, tenantID uuid.UUID, branchPath, locale string, now time.Time, visible VisibleFunc) (*Dashboard, error) {
+	return a.FilteredDashboard(ctx, tenantID, branchPath, locale, now, visible, DashboardFilter{})
+}
+
+// FilteredDashboard is Dashboard over the cases f keeps. A filtered view
+// is computed on the spot and not stored: snapshots are the whole
+// sub-tree's.
+func (a *Admin) FilteredDashboard(ctx context.Context, tenantID uuid.UUID, branchPath, locale string, now time.Time, visible VisibleFunc, f DashboardFilter) (*Dashboard, error) {
 	// The viewer's rule is evaluated once per restricted category, not once
 	// per case: the categories it hides become an id list.
 	pred, predArgs := visible("x")
@@ -199,10 +238,16 @@ func (a *Admin) Dashboard(ctx context.Context, tenantID uuid.UUID, branchPath, l
 		if st, err = loadSubtree(ctx, tx, tenantID, branchPath); err != nil {
 			return err
 		}
+		st.verifiedOnly = f.VerifiedMembers
 		if labels, err = dashLabels(ctx, tx, nameCol); err != nil {
 			return err
 		}
 		if overdue, err = dashOverdue(ctx, tx, st, hidden, now); err != nil {
+			return err
+		}
+		if f != (DashboardFilter{}) {
+			fig, err = computeFigures(ctx, tx, st)
+			builtAt = now
 			return err
 		}
 		var raw []byte

@@ -40,8 +40,12 @@ func (s *Server) dashboard(c *fiber.Ctx) (*tenant.Dashboard, error) {
 	if err := s.authz.Check(ctx, p, path, "report", "read"); err != nil {
 		return nil, err
 	}
+	f, err := tenant.ParseDashboardFilter(c.Query("verified_member"))
+	if err != nil {
+		return nil, err
+	}
 	visible := func(alias string) (string, []any) { return cases.RestrictedVisible(alias, p.UserID) }
-	return s.admin.Dashboard(ctx, t.ID, path, reqCtx(c).Locale, time.Now(), visible)
+	return s.admin.FilteredDashboard(ctx, t.ID, path, reqCtx(c).Locale, time.Now(), visible, f)
 }
 
 // reportHome is the top of the viewer's report rights: the shortest role
@@ -143,6 +147,8 @@ type dashboardData struct {
 	Hours  func(*float64) string
 	Pct    func(tenant.Ratio) string
 	Small  int
+	// VerifiedMember: the verified-members filter is on (the filter form).
+	VerifiedMember bool
 }
 
 func (s *Server) dashboardPage(c *fiber.Ctx) error {
@@ -158,7 +164,8 @@ func (s *Server) dashboardPage(c *fiber.Ctx) error {
 		}
 		return r.Label
 	}
-	pg.Data = dashboardData{D: d, Small: tenant.SmallCell,
+	vf, _ := tenant.ParseDashboardFilter(c.Query("verified_member")) // checked in s.dashboard
+	pg.Data = dashboardData{D: d, Small: tenant.SmallCell, VerifiedMember: vf.VerifiedMembers,
 		Charts: []chart{
 			barChart("status", pg.T("admin.dashboard.by_status"), d.ByStatus, status),
 			barChart("category", pg.T("admin.dashboard.by_category"), d.ByCategory, plain),

@@ -38,6 +38,9 @@ type staffCaseData struct {
 	SuggestionTags  string
 	// Intake: the channel, and a voice-only report's transcript (intake.go).
 	Intake *cases.IntakeInfo
+	// ReporterAccount: the viewer may help the reporter's account in
+	// person (worker_account_pages.go).
+	ReporterAccount bool
 }
 
 // staffCasePage is /cases/:id for staff: everything the reporter sees plus
@@ -56,6 +59,9 @@ func (s *Server) staffCasePage(c *fiber.Ctx, t *tenant.Tenant, p *auth.Principal
 		return err
 	}
 	if d.Intake, err = s.cases.Intake(ctx, t.ID, p, id); err != nil {
+		return err
+	}
+	if d.ReporterAccount, err = s.mayHelpWorker(ctx, p, d.Reporter); err != nil {
 		return err
 	}
 	d.Urgencies = []string{"critical", "high", "normal", "low"}

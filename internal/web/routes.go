@@ -354,4 +354,10 @@ func (s *Server) routes() {
 	app.Post("/staff/cases/:id/transcript", s.transcriptSubmit)
 	app.Get("/admin/intake-channels", s.intakeChannelsPage)
 	app.Post("/admin/intake-channels/:channel", s.intakeChannelsSave)
+
+	// ── Helping a worker in person: reset code, member check
+	// (worker_account_pages.go) ──────────────────────────────────────────
+	app.Get("/staff/workers/:id", s.workerAccountPage)
+	app.Post("/staff/workers/:id/reset-code", s.workerResetCodeSubmit)
+	app.Post("/staff/workers/:id/verify-member", s.workerVerifySubmit)
 }
