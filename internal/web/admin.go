@@ -34,6 +34,7 @@ func (s *Server) adminRoutes() {
 	s.orgPageRoutes()
 	s.handlingSettingsRoutes(api)
 	s.sharingRoutes(api)
+	s.securityRoutes(api)
 	s.teamRoutes()
 
 	s.app.Get("/admin", func(c *fiber.Ctx) error { return c.Redirect("/admin/categories", fiber.StatusSeeOther) })
