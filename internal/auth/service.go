@@ -49,7 +49,6 @@ type Service struct {
 	pending sync.WaitGroup
 }
 
-
 // NewService builds the account service.
 func NewService(bdb *bun.DB, authz *Authorizer, log *slog.Logger, sessionTTL, tokenTTL time.Duration) *Service {
 	pw, err := newPasswords(DefaultPasswordParams)
