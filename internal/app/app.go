@@ -284,6 +284,8 @@ func newAccounts(cfg *config.Config, bdb *bun.DB, authz *auth.Authorizer, log *s
 	if err := accounts.SetPasswordParams(auth.PasswordParams{MemoryKiB: pw.MemoryKiB, Iterations: pw.Iterations, Parallelism: pw.Parallelism}); err != nil {
 		return nil, err
 	}
-	accounts.SetRequire2FA(cfg.Require2FAOn())
+	// "on" forces it on every union; "auto" and "off" give the default a
+	// union's federation admins may change (auth.Staff2FAFor).
+	accounts.SetTwoFactorPolicy(auth.TwoFactorPolicy{Default: cfg.Require2FAOn(), Forced: cfg.Security.Require2FA == "on"})
 	return accounts, nil
 }

@@ -74,7 +74,7 @@ func (s *Service) PlatformLogin(ctx context.Context, c Credentials, tokenKind st
 		}
 		// Platform accounts see every union's aggregates and run the
 		// console: they enrol in two-factor login before anything else.
-		pending := s.require2FA && !u.TOTPEnabled
+		pending := s.twoFA.Default && !u.TOTPEnabled
 		_, err := tx.NewInsert().Model(&platformToken{UserID: u.ID, Kind: tokenKind, TokenHash: hashed, Pending2FA: pending, ExpiresAt: s.now().Add(ttl)}).
 			ExcludeColumn("id", "created_at").Exec(ctx)
 		return err

@@ -39,35 +39,14 @@ type Service struct {
 	tokenTTL   time.Duration
 	now        func() time.Time
 	passwords  *passwords
-	// require2FA: staff and platform accounts must enrol in two-factor
-	// login before they can act (config security.require_2fa); a union can
-	// also ask for it on its own (settings.require_staff_2fa).
-	require2FA bool
+	// twoFA is the platform's rule for two-step verification (config
+	// security.require_2fa), which a union's own choice completes
+	// (settings.require_staff_2fa; twofactor_policy.go).
+	twoFA TwoFactorPolicy
 	// messenger sends one-time codes and account notices (notify).
 	messenger Messenger
 	// pending tracks messages sent after the answer (sendAfterAnswer).
 	pending sync.WaitGroup
-}
-
-// SetRequire2FA makes two-factor enrolment mandatory for every staff and
-// platform account.
-func (s *Service) SetRequire2FA(on bool) { s.require2FA = on }
-
-// MustEnrol reports whether a staff account of t (nil: a platform
-// account) without two-factor login must enrol before acting.
-func (s *Service) MustEnrol(t *tenant.Tenant, enrolled bool) bool {
-	if enrolled {
-		return false
-	}
-	if t == nil {
-		return s.require2FA
-	}
-	return s.staffMust2FA(t)
-}
-
-// staffMust2FA reports whether t's staff must enrol before acting.
-func (s *Service) staffMust2FA(t *tenant.Tenant) bool {
-	return s.require2FA || t.Settings.RequireStaff2FA
 }
 
 // NewService builds the account service.

@@ -67,7 +67,9 @@ func newFixture(tb testing.TB, ollamaURL string, timeout time.Duration, workers 
 	}
 	workersReg := river.NewWorkers()
 	river.AddWorker(workersReg, w)
-	q, err := jobs.New(tdb.App, workersReg, jobs.Options{Workers: workers, Poll: 50 * time.Millisecond, Log: log})
+	river.AddWorker(workersReg, &jobs.CheckinWorker{Cases: svc, Log: log})
+	q, err := jobs.New(tdb.App, workersReg, jobs.Options{Workers: workers, Poll: 50 * time.Millisecond, Log: log,
+		SuspendedWait: 100 * time.Millisecond})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -52,6 +52,9 @@ type Options struct {
 	Log  *slog.Logger
 	// Metrics, when set, counts failed attempts by job kind.
 	Metrics *metrics.Metrics
+	// SuspendedWait is how long a suspended union's job waits before it
+	// looks again (suspended.go); 0: DefaultSuspendedWait.
+	SuspendedWait time.Duration
 }
 
 // New builds the queue client with the given workers registered.
@@ -61,6 +64,11 @@ func New(bdb *bun.DB, workers *river.Workers, o Options) (*Queue, error) {
 		Logger:   o.Log,
 		Workers:  workers,
 	}
+	wait := o.SuspendedWait
+	if wait <= 0 {
+		wait = DefaultSuspendedWait
+	}
+	cfg.Middleware = []rivertype.Middleware{&suspendedGate{db: bdb, wait: wait}}
 	if o.Metrics != nil {
 		cfg.ErrorHandler = failureCounter{o.Metrics}
 	}

@@ -46,6 +46,9 @@ type NewUnion struct {
 	Text       string `form:"text" json:"text"`
 	// AdminEmail is the first federation admin, invited by email.
 	AdminEmail string `form:"admin_email" json:"admin_email"`
+	// RequireStaff2FA: whether the union's staff must enrol in two-step
+	// verification; nil follows the platform's default.
+	RequireStaff2FA *bool `form:"-" json:"require_staff_2fa,omitempty"`
 }
 
 // SectorChoices lists the sectors the templates know, with their names.
@@ -118,10 +121,10 @@ func (b *Bundle) manifest(in *NewUnion) (*Manifest, error) {
 	}
 	m := &Manifest{Slug: in.Slug, Name: in.Name, ShortName: in.ShortName, AppName: in.AppName, Domains: domains,
 		DefaultLocale: in.Locale, Theme: "default", Sectors: in.Sectors,
-		// 2FA hook: RequireStaff2FA is left at the zero value here; the
-		// per-union 2FA default (issue 20's auth work) decides it for
-		// unions made in the console as for manifests.
-		Settings:   Settings{AnonymousFiling: true, ReopenWindowDays: 30, EscalationGraceDays: 5, Branding: br},
+		// RequireStaff2FA is the console form's box, or unset: the
+		// platform's default (auth.Staff2FAFor), as for manifests.
+		Settings: Settings{AnonymousFiling: true, ReopenWindowDays: 30, EscalationGraceDays: 5, Branding: br,
+			RequireStaff2FA: in.RequireStaff2FA},
 		Org:        OrgNode{Slug: in.Slug, Name: in.Name, Level: "national"},
 		Categories: CategoriesSection{Template: "default"}}
 	if err := b.validate(m); err != nil {

@@ -34,8 +34,11 @@ type Settings struct {
 	AnonymousFiling     bool `yaml:"anonymous_filing" json:"anonymous_filing"`
 	ReopenWindowDays    int  `yaml:"reopen_window_days" json:"reopen_window_days"`
 	EscalationGraceDays int  `yaml:"escalation_grace_days" json:"escalation_grace_days"`
-	// RequireStaff2FA makes two-factor login mandatory for the union's staff.
-	RequireStaff2FA bool `yaml:"require_staff_2fa" json:"require_staff_2fa"`
+	// RequireStaff2FA is the union's own choice whether its staff must
+	// enrol in two-step verification before they act; nil (unset) follows
+	// the platform's default (security.require_2fa: on in production), and
+	// the platform's "on" overrides a union's false (auth.Staff2FAFor).
+	RequireStaff2FA *bool `yaml:"require_staff_2fa,omitempty" json:"require_staff_2fa,omitempty"`
 	// AnalyticsAnonymous shows the union as "Union A" in cross-union
 	// aggregates; AnalyticsShareCompany lets its employers' names appear.
 	AnalyticsAnonymous    bool `yaml:"analytics_anonymous" json:"analytics_anonymous"`

@@ -527,6 +527,15 @@ func exerciseSettings(t *testing.T, e *env, r *recorder, a apiActors, must statu
 	must("analytics sharing by an officer", st, 403)
 	st, _ = r.json("PUT", "/admin/settings/analytics-sharing", a.branch, map[string]any{"anonymous": true, "share_company": false})
 	must("analytics sharing by a branch admin", st, 403)
+	// Off, so that the admin's session does not come to owe 2FA mid-run.
+	st, _ = r.json("GET", "/admin/settings/staff-2fa", a.admin, nil)
+	must("staff 2fa", st, 200)
+	st, _ = r.json("PUT", "/admin/settings/staff-2fa", a.admin, map[string]any{"required": false})
+	must("set staff 2fa", st, 200)
+	st, _ = r.json("PUT", "/admin/settings/staff-2fa", a.admin, map[string]any{"required": "no"})
+	must("staff 2fa bad", st, 422)
+	st, _ = r.json("PUT", "/admin/settings/staff-2fa", a.branch, map[string]any{"required": true})
+	must("staff 2fa by a branch admin", st, 403)
 }
 
 // exercisePlatform covers the cross-union analytics, on the platform host.

@@ -59,6 +59,10 @@ type unionsData struct {
 	Errors  map[string]string
 	Error   string
 	Created *createdUnion
+	// Staff2FADefault: what a new union's staff get when the form leaves
+	// two-step verification at the platform's default.
+	Staff2FADefault bool
+	Staff2FAChoice  string // the form's choice as sent: "", "on" or "off"
 }
 
 // createdUnion is what the console says after creating a union: where it
@@ -87,7 +91,8 @@ func (s *Server) renderUnions(c *fiber.Ctx, status int, f *form, in tenant.NewUn
 	if err != nil {
 		return err
 	}
-	d := unionsData{Unions: list, New: in, Errors: map[string]string{}, Created: created}
+	d := unionsData{Unions: list, New: in, Errors: map[string]string{}, Created: created,
+		Staff2FADefault: s.auth.Staff2FAFor(tenant.Settings{}).Required, Staff2FAChoice: c.FormValue("staff_2fa")}
 	if s.console.Bundle != nil {
 		d.Sectors = s.console.Bundle.SectorChoices()
 	}
@@ -116,6 +121,8 @@ func (s *Server) consoleUnionCreate(c *fiber.Ctx) error {
 		in = tenant.NewUnion{}
 	}
 	in.Sectors = formMulti(c, "sectors")
+	staff2FA, bad2FA := formStaff2FAChoice(c)
+	in.RequireStaff2FA = staff2FA
 	logo, err := formLogo(c)
 	fail := func(err error) error {
 		f, status, ferr := s.formFailure(c, err, nil)
@@ -123,6 +130,9 @@ func (s *Server) consoleUnionCreate(c *fiber.Ctx) error {
 			return ferr
 		}
 		return s.renderUnions(c, status, f, in, nil)
+	}
+	if err == nil {
+		err = bad2FA
 	}
 	if err != nil {
 		return fail(err)

@@ -42,7 +42,7 @@ func TestConsoleUnionLifecycle(t *testing.T) {
 	}
 	form := url.Values{"slug": {"sbsi"}, "name": {"Serikat Buruh Sejahtera"}, "app_name": {"Lapor SBSI"}, "sectors": {"garment", "footwear"},
 		"primary": {"#1b5e20"}, "on_primary": {"#ffffff"}, "accent": {"#ff8f00"}, "background": {"#ffffff"}, "text": {"#1a1a1a"},
-		"admin_email": {"ketua@sbsi.example"}}
+		"admin_email": {"ketua@sbsi.example"}, "staff_2fa": {"off"}}
 	// Who may not: an analyst, a union admin on its host, anyone on a
 	// union's host.
 	if resp, _ := e.createUnion(ilo, form); resp.StatusCode != http.StatusForbidden {
@@ -59,6 +59,7 @@ func TestConsoleUnionLifecycle(t *testing.T) {
 		{"slug": {"ok-slug"}, "name": {"x"}, "app_name": {"x"}, "sectors": {"garment"}, "admin_email": {"nope"}},
 		{"slug": {"ok-slug"}, "name": {"x"}, "app_name": {"x"}, "sectors": {"garment"}, "admin_email": {"a@b.example"}, "primary": {"#ffffff"}, "on_primary": {"#ffffff"}, "accent": {"#000000"}, "background": {"#ffffff"}, "text": {"#000000"}},
 		{"slug": {"spn"}, "name": {"x"}, "app_name": {"x"}, "sectors": {"garment"}, "admin_email": {"a@b.example"}},
+		{"slug": {"ok-slug"}, "name": {"x"}, "app_name": {"x"}, "sectors": {"garment"}, "admin_email": {"a@b.example"}, "staff_2fa": {"maybe"}},
 	} {
 		if resp, _ := e.createUnion(root, bad); resp.StatusCode != http.StatusUnprocessableEntity && resp.StatusCode != http.StatusConflict {
 			t.Errorf("%v: %d", bad, resp.StatusCode)
@@ -74,6 +75,10 @@ func TestConsoleUnionLifecycle(t *testing.T) {
 	id := e.unionID("sbsi")
 	if n := e.superCount("SELECT count(*) FROM categories WHERE tenant_id = '" + id + "'"); n < 10 {
 		t.Fatalf("the template's categories: %d", n)
+	}
+	// The console's two-step verification choice is the union's own.
+	if n := e.superCount("SELECT count(*) FROM tenants WHERE id = '" + id + "' AND settings->'require_staff_2fa' = 'false'"); n != 1 {
+		t.Fatal("the console's 2FA choice was not stored")
 	}
 	if n := e.superCount("SELECT count(*) FROM invites WHERE tenant_id = '" + id + "' AND role = 'federation_admin' AND email = 'ketua@sbsi.example'"); n != 1 {
 		t.Fatalf("first admin invite: %d", n)

@@ -237,6 +237,11 @@ func (s *Server) routes() {
 	api.Put("/admin/settings/analytics-sharing", s.apiSetAnalyticsSharing)
 	app.Get("/admin/sharing", s.sharingPage)
 	app.Post("/admin/sharing", s.sharingSave)
+	// Two-step verification for the union's staff (admin_security.go).
+	api.Get("/admin/settings/staff-2fa", s.apiStaff2FA)
+	api.Put("/admin/settings/staff-2fa", s.apiSetStaff2FA)
+	app.Get("/admin/security", s.securityPage)
+	app.Post("/admin/security", s.securitySave)
 
 	// Team (admin_team.go): invites, roles, routing rules, conflicts of
 	// interest, notification channels. Federation admins union-wide,
