@@ -19,6 +19,7 @@ import (
 	suara "github.com/suara-id/suara"
 	"github.com/suara-id/suara/internal/analytics"
 	"github.com/suara-id/suara/internal/auth"
+	"github.com/suara-id/suara/internal/brands"
 	"github.com/suara-id/suara/internal/cases"
 	"github.com/suara-id/suara/internal/chat"
 	"github.com/suara-id/suara/internal/config"
@@ -63,7 +64,8 @@ type Server struct {
 	app       *fiber.App
 	notify    *notify.Service
 	analytics *analytics.Store
-	admin     *tenant.Admin // tenant administration, built by adminRoutes
+	admin     *tenant.Admin   // tenant administration, built by adminRoutes
+	brands    *brands.Service // brand directories, built by brandRoutes
 	privacy   *privacy.Service
 	console   ConsoleDeps
 	chat      *chat.Service
@@ -174,6 +176,7 @@ func (s *Server) routes() {
 	s.openAPIRoutes()
 	s.queueRoutes()
 	s.intakeRoutes()
+	s.brandRoutes()
 }
 
 func (s *Server) ready(c *fiber.Ctx) error {
