@@ -204,6 +204,13 @@ func BenchmarkExplorer(b *testing.B) {
 		}
 		qs[i] = q
 	}
+	// The platform's view by brand (all eight of its measures, by category).
+	bq, err := analytics.BrandViewQuery(analytics.BrandViewInput{From: "2026-01", To: "2026-12", By: "category"}, now)
+	if err != nil {
+		b.Fatalf("brand view: %v", err)
+	}
+	shapes = append(shapes, shape{name: "brand_view_category"})
+	qs = append(qs, bq)
 	p95 := func(ts []time.Duration) float64 {
 		ts = slices.Clone(ts)
 		slices.Sort(ts)
