@@ -175,6 +175,17 @@ func (s *Store) rollupBatch(ctx context.Context, tenantID uuid.UUID) (int, error
 		if _, err := tx.ExecContext(ctx, "SELECT 1 FROM rollup_watermarks WHERE tenant_id = ? FOR UPDATE", tenantID); err != nil {
 			return fmt.Errorf("lock watermark: %w", err)
 		}
+		// Nothing past the watermark (most unions, most runs): done, without
+		// planning the large statement below.
+		var pending bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM cases c, rollup_watermarks wm
+				WHERE wm.tenant_id = ?0 AND c.tenant_id = ?0
+				  AND (c.updated_at, c.id) > (wm.updated_at, wm.case_id) AND c.updated_at <= ?1)`, tenantID, upper).Scan(&pending); err != nil {
+			return fmt.Errorf("look for changed cases: %w", err)
+		}
+		if !pending {
+			return nil
+		}
 		// Whether the union shares its companies is read under the lock, not
 		// before: a change of the setting resets the watermark in the same
 		// transaction (tenant.SetAnalyticsSharing), so a batch that waited
