@@ -50,7 +50,9 @@ bench-full: build
 # Cross-union analytics at 10,000,000 cases (SUARA_BENCH_CASES): the
 # explorer's p95 per query shape and the rollup's cases/s at that scale.
 # About 25 minutes the first time; the filled database is kept as a
-# template, so a rerun on the same migrations takes a few minutes.
+# template, so a rerun on the same migrations takes a few minutes. The
+# figures end the output as name=value lines (p95_ms_<shape>, p95_ms_all,
+# rollup_cases_per_s); SUARA_BENCH_CASES=1000000 for a shorter run.
 bench-analytics:
 	@scripts/pg.sh start >/dev/null && eval "$$(scripts/pg.sh env)" && \
 	  go test -count=1 -run '^$$' -bench BenchmarkExplorer -benchtime 20x -timeout 3h -v ./internal/analytics/

@@ -38,7 +38,7 @@ func BenchmarkRollup(b *testing.B) {
 
 // benchRollup times b.N rollup runs, each after n new cases (outside the
 // timer) over the four seed unions, and reports cases/s.
-func benchRollup(b *testing.B, f *fixture, s *analytics.Store, n int) {
+func benchRollup(b *testing.B, f *fixture, s *analytics.Store, n int) float64 {
 	ctx := context.Background()
 	slugs := []string{"spn", "garteks", "fsptsk", "japbusi"}
 	cats := []string{"upah", "k3", "phk", "jam_kerja"}
@@ -58,7 +58,9 @@ func benchRollup(b *testing.B, f *fixture, s *analytics.Store, n int) {
 		total += time.Since(start)
 		folded += rep.Cases
 	}
-	b.ReportMetric(float64(folded)/total.Seconds(), "cases/s")
+	rate := float64(folded) / total.Seconds()
+	b.ReportMetric(rate, "cases/s")
+	return rate
 }
 
 // explorerFactsSQL writes n facts (parameter ?) over every tenant, as the
@@ -146,7 +148,8 @@ func BenchmarkExplorer(b *testing.B) {
 	n := envInt("SUARA_BENCH_CASES", 10_000_000)
 	ctx := context.Background()
 	// Bump the version when explorerFactsSQL or the setup below changes.
-	tdb := pgtest.Seeded(b, "explorer", fmt.Sprintf("v3-%d", n), func(ctx context.Context, d *pgtest.DB) error {
+	// One template per size: a small run does not drop the large one.
+	tdb := pgtest.Seeded(b, fmt.Sprintf("explorer_%d", n), "v3", func(ctx context.Context, d *pgtest.DB) error {
 		return seedExplorer(ctx, b, d, n)
 	})
 	f := fixtureOf(b, tdb)
@@ -201,6 +204,13 @@ func BenchmarkExplorer(b *testing.B) {
 		}
 		qs[i] = q
 	}
+	// The platform's view by brand (all eight of its measures, by category).
+	bq, err := analytics.BrandViewQuery(analytics.BrandViewInput{From: "2026-01", To: "2026-12", By: "category"}, now)
+	if err != nil {
+		b.Fatalf("brand view: %v", err)
+	}
+	shapes = append(shapes, shape{name: "brand_view_category"})
+	qs = append(qs, bq)
 	p95 := func(ts []time.Duration) float64 {
 		ts = slices.Clone(ts)
 		slices.Sort(ts)
@@ -208,6 +218,10 @@ func BenchmarkExplorer(b *testing.B) {
 	}
 	// One sub-benchmark: the parent (and so the generation) runs once, the
 	// sub-benchmark as often as the framework asks; the last run reports.
+	// The figures of the last run are printed as name=value lines at the
+	// end (make bench-analytics), for the note and for scripts.
+	figures := make([]float64, len(shapes))
+	var figAll, figRollup float64
 	b.Run("queries", func(b *testing.B) {
 		per := make([][]time.Duration, len(shapes))
 		var all []time.Duration
@@ -229,7 +243,9 @@ func BenchmarkExplorer(b *testing.B) {
 		for j, sh := range shapes {
 			b.Logf("%-34s p95 %7.1f ms", sh.name, p95(per[j]))
 			b.ReportMetric(p95(per[j]), "ms_p95_"+sh.name)
+			figures[j] = p95(per[j])
 		}
+		figAll = p95(all)
 		b.Logf("%-34s p95 %7.1f ms over %d queries", "all", p95(all), len(all))
 		b.ReportMetric(p95(all), "ms_p95_all")
 	})
@@ -237,8 +253,14 @@ func BenchmarkExplorer(b *testing.B) {
 	// over the four seed unions (outside the timer) and times one run.
 	b.Run("rollup_at_scale", func(b *testing.B) {
 		f.t = b
-		benchRollup(b, f, s, 2000)
+		figRollup = benchRollup(b, f, s, 2000)
 	})
+	fmt.Printf("bench_cases=%d\n", n)
+	for j, sh := range shapes {
+		fmt.Printf("p95_ms_%s=%.1f\n", sh.name, figures[j])
+	}
+	fmt.Printf("p95_ms_all=%.1f\n", figAll)
+	fmt.Printf("rollup_cases_per_s=%.0f\n", figRollup)
 }
 
 // seedExplorer fills d for BenchmarkExplorer: the seed unions and sixteen

@@ -55,6 +55,10 @@ func TestCubeFollowsFacts(t *testing.T) {
 	f.addCases("spn", spec{n: 9, category: "upah", status: "resolved", resolved: true})
 	f.addCases("spn", spec{n: 6, category: "k3"})
 	f.addCases("garteks", spec{n: 7, category: "phk", created: time.Now().AddDate(0, -2, 0)})
+	// Brands for the ILO cube: two on some cases, one on others.
+	if _, err := f.db.Super.ExecContext(ctx, `UPDATE cases SET buyer_brands = CASE WHEN random() < 0.5 THEN '{nike,adidas}'::text[] ELSE '{puma}' END`); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := s.Rollup(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -82,6 +86,7 @@ func TestCubeFollowsFacts(t *testing.T) {
 	}
 	incremental := cubeSnapshot(t, f)
 	platformIncremental := platformSnapshot(t, f)
+	iloIncremental := iloSnapshot(t, f)
 	for _, slug := range []string{"spn", "garteks"} {
 		if err := s.RebuildCells(ctx, f.tenants[slug]); err != nil {
 			t.Fatal(err)
@@ -90,6 +95,10 @@ func TestCubeFollowsFacts(t *testing.T) {
 	if rebuilt := cubeSnapshot(t, f); rebuilt != incremental {
 		t.Fatalf("incremental cube differs from rebuilt one:\n%s\nvs\n%s", incremental, rebuilt)
 	}
+	if rebuilt := iloSnapshot(t, f); rebuilt != iloIncremental {
+		t.Fatalf("incremental ILO cube differs from rebuilt one:\n%s\nvs\n%s", iloIncremental, rebuilt)
+	}
+	checkILOShapes(t, f)
 	if rebuilt := platformSnapshot(t, f); rebuilt != platformIncremental {
 		t.Fatalf("incremental platform cube differs from the one RebuildCells left:\n%s\nvs\n%s", platformIncremental, rebuilt)
 	}
@@ -330,4 +339,49 @@ func deref(v *float64) any {
 		return nil
 	}
 	return *v
+}
+
+// iloSnapshot is the ILO cube's non-empty cells as text.
+func iloSnapshot(t *testing.T, f *fixture) string {
+	t.Helper()
+	var rows []string
+	if err := f.db.Super.NewRaw(`SELECT c::text FROM (SELECT * FROM analytics_ilo_cells WHERE cases <> 0 ORDER BY tenant_id, shape, month, a, b) c`).Scan(context.Background(), &rows); err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) == 0 {
+		t.Fatal("the ILO cube is empty")
+	}
+	return strings.Join(rows, "\n")
+}
+
+// checkILOShapes compares the total, the brand and the gender × category
+// shapes of the ILO cube with the facts, grouped independently here (a
+// case naming two brands counts under each).
+func checkILOShapes(t *testing.T, f *fixture) {
+	t.Helper()
+	for _, c := range []struct {
+		shape      int
+		a, b, from string
+	}{
+		{0, "''", "''", "case_facts x"},
+		{10, "br", "''", "case_facts x CROSS JOIN LATERAL unnest(CASE WHEN cardinality(x.brands) > 0 THEN x.brands ELSE ARRAY[''] END) br"},
+		{18, "x.gender", "x.category", "case_facts x"},
+	} {
+		q := fmt.Sprintf(`SELECT count(*) FROM (
+			(SELECT tenant_id, month, a, b, cases::bigint, workers_affected::bigint FROM analytics_ilo_cells WHERE shape = %[1]d AND cases <> 0
+			 EXCEPT
+			 SELECT x.tenant_id, x.month, %[2]s, %[3]s, count(*), sum(x.workers_affected) FROM %[4]s WHERE x.ilo GROUP BY 1, 2, 3, 4)
+			UNION ALL
+			(SELECT x.tenant_id, x.month, %[2]s, %[3]s, count(*), sum(x.workers_affected) FROM %[4]s WHERE x.ilo GROUP BY 1, 2, 3, 4
+			 EXCEPT
+			 SELECT tenant_id, month, a, b, cases::bigint, workers_affected::bigint FROM analytics_ilo_cells WHERE shape = %[1]d AND cases <> 0)) d`,
+			c.shape, c.a, c.b, c.from)
+		var diff int
+		if err := f.db.Super.QueryRowContext(context.Background(), q).Scan(&diff); err != nil {
+			t.Fatalf("ILO shape %d: %v", c.shape, err)
+		}
+		if diff != 0 {
+			t.Errorf("ILO shape %d: %d rows differ from the facts", c.shape, diff)
+		}
+	}
 }

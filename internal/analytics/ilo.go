@@ -104,6 +104,12 @@ func iloFactExpr(d string) string {
 // iloCellsSQL is an INSERT of the ILO cells that the signed fact rows of
 // src (a relation with sign and the case_facts columns) add up to, for
 // every shape; onConflict ends it.
+//
+// The facts are first summed per distinct combination of the ILO
+// dimensions (and month and brand list), and only then spread over the 56
+// shapes: a batch or a union's whole history holds far fewer combinations
+// than facts, and a re-read fact whose ILO dimensions and measures did not
+// change (a status change) cancels out here instead of touching 56 cells.
 func iloCellsSQL(src, onConflict string) string {
 	var vals, as, bs []string
 	for i, s := range iloShapes {
@@ -117,22 +123,47 @@ func iloCellsSQL(src, onConflict string) string {
 	}
 	as = append(as, "ELSE '' END")
 	bs = append(bs, "ELSE '' END")
-	cnt := func(cond string) string { return fmt.Sprintf("coalesce(sum(x.sign) FILTER (WHERE %s), 0)", cond) }
-	outcome := func(t string) string { return cnt(fmt.Sprintf("'%s' = ANY (x.outcome_types)", t)) }
-	return fmt.Sprintf(`INSERT INTO analytics_ilo_cells AS c (tenant_id, shape, month, a, b, cases, retaliation, members,
-    workers_affected, outcomes, reinstatement, back_pay, contract_conversion, apology, policy_change, money_n, money_idr, workers_reached)
-SELECT x.tenant_id, sh.id, x.month, %[2]s, %[3]s,
-       sum(x.sign), %[4]s, %[5]s, coalesce(sum(x.sign * x.workers_affected), 0), %[6]s,
-       %[7]s, %[8]s, %[9]s, %[10]s, %[11]s, %[12]s,
-       coalesce(sum(x.sign * coalesce(x.money_idr, 0)), 0), coalesce(sum(x.sign * coalesce(x.workers_reached, 0)), 0)
-FROM %[1]s x
-CROSS JOIN (VALUES %[13]s) sh(id, a, b)
+	cnt := func(cond string) string { return fmt.Sprintf("coalesce(sum(y.sign) FILTER (WHERE %s), 0)", cond) }
+	outcome := func(t string) string { return cnt(fmt.Sprintf("'%s' = ANY (y.outcome_types)", t)) }
+	measures := []struct{ name, expr string }{
+		{"cases", "sum(y.sign)"},
+		{"retaliation", cnt("y.retaliation")},
+		{"members", cnt("y.membership = 'member'")},
+		{"workers_affected", "coalesce(sum(y.sign * y.workers_affected), 0)"},
+		{"outcomes", cnt("y.ladder <> ''")},
+		{"reinstatement", outcome("reinstatement")},
+		{"back_pay", outcome("back_pay")},
+		{"contract_conversion", outcome("contract_conversion")},
+		{"apology", outcome("apology")},
+		{"policy_change", outcome("policy_change")},
+		{"money_n", cnt("y.money_idr > 0")},
+		{"money_idr", "coalesce(sum(y.sign * coalesce(y.money_idr, 0)), 0)"},
+		{"workers_reached", "coalesce(sum(y.sign * coalesce(y.workers_reached, 0)), 0)"},
+	}
+	var inner, outer, nonzero []string
+	for _, m := range measures {
+		inner = append(inner, m.expr+" AS "+m.name)
+		outer = append(outer, "sum(x."+m.name+")")
+		nonzero = append(nonzero, m.expr+" <> 0")
+	}
+	return fmt.Sprintf(`INSERT INTO analytics_ilo_cells AS c (tenant_id, shape, month, a, b, %[6]s)
+SELECT x.tenant_id, sh.id, x.month, %[2]s, %[3]s, %[4]s
+FROM (SELECT y.tenant_id, y.month, y.gender, y.employment_status, y.membership, y.certification, y.age_band,
+             y.channel, y.ladder, y.sector, y.category, y.brands, %[5]s
+      FROM %[1]s y
+      GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12
+      HAVING %[7]s) x
+CROSS JOIN (VALUES %[8]s) sh(id, a, b)
 CROSS JOIN LATERAL unnest(CASE WHEN 'brand' IN (sh.a, sh.b) AND cardinality(x.brands) > 0 THEN x.brands ELSE ARRAY[''] END) br(v)
 GROUP BY 1, 2, 3, 4, 5
-%[14]s`, src, strings.Join(as, " "), strings.Join(bs, " "),
-		cnt("x.retaliation"), cnt("x.membership = 'member'"), cnt("x.ladder <> ''"),
-		outcome("reinstatement"), outcome("back_pay"), outcome("contract_conversion"), outcome("apology"), outcome("policy_change"),
-		cnt("x.money_idr > 0"), strings.Join(vals, ", "), onConflict)
+%[9]s`, src, strings.Join(as, " "), strings.Join(bs, " "), strings.Join(outer, ", "), strings.Join(inner, ", "),
+		strings.Join(func() []string {
+			out := make([]string, len(measures))
+			for i, m := range measures {
+				out[i] = m.name
+			}
+			return out
+		}(), ", "), strings.Join(nonzero, " OR "), strings.Join(vals, ", "), onConflict)
 }
 
 // iloAddSQL folds signed deltas into the ILO cells.

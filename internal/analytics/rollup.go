@@ -69,9 +69,7 @@ WITH batch AS (
     SELECT c.tenant_id, c.id, c.created_at, c.updated_at, c.sector, c.workplace_id, c.category_id, c.type,
            c.status, c.safety_mode, c.reporter_user_id, c.resolved_at, c.resolution_due,
            c.reporter_gender, c.reporter_age_band, c.employment_status, c.membership, c.buyer_brands,
-           -- cases.intake_channel comes with the intake channels' migration:
-           -- read by name from the row, so the rollup runs with or without it
-           to_jsonb(c) ->> 'intake_channel' AS intake_channel, c.affected_count
+           c.intake_channel, c.affected_count
     FROM cases c, rollup_watermarks wm
     WHERE wm.tenant_id = ?0 AND c.tenant_id = ?0
       AND (c.updated_at, c.id) > (wm.updated_at, wm.case_id) AND c.updated_at <= ?1
@@ -176,6 +174,17 @@ func (s *Store) rollupBatch(ctx context.Context, tenantID uuid.UUID) (int, error
 		// first stopped, in a fresh snapshot.
 		if _, err := tx.ExecContext(ctx, "SELECT 1 FROM rollup_watermarks WHERE tenant_id = ? FOR UPDATE", tenantID); err != nil {
 			return fmt.Errorf("lock watermark: %w", err)
+		}
+		// Nothing past the watermark (most unions, most runs): done, without
+		// planning the large statement below.
+		var pending bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM cases c, rollup_watermarks wm
+				WHERE wm.tenant_id = ?0 AND c.tenant_id = ?0
+				  AND (c.updated_at, c.id) > (wm.updated_at, wm.case_id) AND c.updated_at <= ?1)`, tenantID, upper).Scan(&pending); err != nil {
+			return fmt.Errorf("look for changed cases: %w", err)
+		}
+		if !pending {
+			return nil
 		}
 		// Whether the union shares its companies is read under the lock, not
 		// before: a change of the setting resets the watermark in the same

@@ -240,14 +240,23 @@ type Packet struct {
 	Events      []Event
 	Evidence    []EvidenceFile
 	GeneratedAt time.Time
+	// For names the brand or certification body a shared packet is
+	// addressed to ("" for the union's own packet).
+	For string
 }
 
 // ShareConsent reports whether the latest consent event of the case says
 // the reporter agreed to be named in packets.
 func shareConsent(ctx context.Context, tx bun.Tx, caseID uuid.UUID) (bool, error) {
+	return latestConsent(ctx, tx, caseID, EventShareConsent)
+}
+
+// latestConsent reports whether the latest consent event of kind on the
+// case says yes (false when never asked).
+func latestConsent(ctx context.Context, tx bun.Tx, caseID uuid.UUID, kind string) (bool, error) {
 	var payload string
 	err := tx.QueryRowContext(ctx, `SELECT payload FROM case_events WHERE case_id = ? AND kind = ? ORDER BY seq DESC LIMIT 1`,
-		caseID, EventShareConsent).Scan(&payload)
+		caseID, kind).Scan(&payload)
 	if err == sql.ErrNoRows {
 		return false, nil
 	}
@@ -322,30 +331,9 @@ func (s *Service) ExportPacket(ctx context.Context, tenantID uuid.UUID, p *auth.
 		if err != nil {
 			return err
 		}
-		v, err := s.view(ctx, tx, c, true)
+		pk, err := s.packetOf(ctx, tx, c, locale)
 		if err != nil {
 			return err
-		}
-		pk := &Packet{Reference: c.Reference, Type: c.Type, Category: v.Category, Status: c.Status, Sector: c.Sector,
-			Workplace: v.Workplace, IncidentDate: v.IncidentDate, FiledAt: c.CreatedAt, Title: c.Title,
-			Description: c.Description, SafetyMode: c.SafetyMode, GeneratedAt: s.Now().UTC(), Evidence: v.Evidence}
-		_ = tx.QueryRowContext(ctx, "SELECT name FROM branches WHERE id = ?", c.BranchID).Scan(&pk.Branch)
-		if c.CategoryID != nil {
-			var nameID, nameEN string
-			if err := tx.QueryRowContext(ctx, "SELECT name_id, name_en FROM categories WHERE id = ?", *c.CategoryID).Scan(&nameID, &nameEN); err == nil {
-				pk.CategoryName = nameID
-				if locale == "en" && nameEN != "" {
-					pk.CategoryName = nameEN
-				}
-			}
-		}
-		for _, e := range v.Events {
-			switch e.Kind {
-			case EventMessage, EventShareConsent, EventIdentityViewed, EventIdentityRevealed:
-				continue
-			}
-			e.By = "" // handlers' and reporters' names stay out of the packet
-			pk.Events = append(pk.Events, e)
 		}
 		consent := false
 		if c.SafetyMode == ModeNamed && c.ReporterUserID != nil {
@@ -373,4 +361,36 @@ func (s *Service) ExportPacket(ctx context.Context, tenantID uuid.UUID, p *auth.
 		return nil, fmt.Errorf("export packet: %w", err)
 	}
 	return out, nil
+}
+
+// packetOf builds the packet of c without its reporter: the facts, the
+// account, the reporter-visible timeline without messages or names, the
+// evidence by kind and hash.
+func (s *Service) packetOf(ctx context.Context, tx bun.Tx, c *Case, locale string) (*Packet, error) {
+	v, err := s.view(ctx, tx, c, true)
+	if err != nil {
+		return nil, err
+	}
+	pk := &Packet{Reference: c.Reference, Type: c.Type, Category: v.Category, Status: c.Status, Sector: c.Sector,
+		Workplace: v.Workplace, IncidentDate: v.IncidentDate, FiledAt: c.CreatedAt, Title: c.Title,
+		Description: c.Description, SafetyMode: c.SafetyMode, GeneratedAt: s.Now().UTC(), Evidence: v.Evidence}
+	_ = tx.QueryRowContext(ctx, "SELECT name FROM branches WHERE id = ?", c.BranchID).Scan(&pk.Branch)
+	if c.CategoryID != nil {
+		var nameID, nameEN string
+		if err := tx.QueryRowContext(ctx, "SELECT name_id, name_en FROM categories WHERE id = ?", *c.CategoryID).Scan(&nameID, &nameEN); err == nil {
+			pk.CategoryName = nameID
+			if locale == "en" && nameEN != "" {
+				pk.CategoryName = nameEN
+			}
+		}
+	}
+	for _, e := range v.Events {
+		switch e.Kind {
+		case EventMessage, EventShareConsent, EventIdentityViewed, EventIdentityRevealed, EventBrandConsent, EventBrandShared:
+			continue
+		}
+		e.By = "" // handlers' and reporters' names stay out of the packet
+		pk.Events = append(pk.Events, e)
+	}
+	return pk, nil
 }

@@ -17,6 +17,7 @@ import (
 	suara "github.com/suara-id/suara"
 	"github.com/suara-id/suara/internal/analytics"
 	"github.com/suara-id/suara/internal/auth"
+	"github.com/suara-id/suara/internal/brands"
 	"github.com/suara-id/suara/internal/cases"
 	"github.com/suara-id/suara/internal/chat"
 	"github.com/suara-id/suara/internal/config"
@@ -61,7 +62,8 @@ type Server struct {
 	app       *fiber.App
 	notify    *notify.Service
 	analytics *analytics.Store
-	admin     *tenant.Admin // tenant administration
+	admin     *tenant.Admin   // tenant administration
+	brands    *brands.Service // brand directories
 	privacy   *privacy.Service
 	console   ConsoleDeps
 	chat      *chat.Service
@@ -111,6 +113,7 @@ func New(d Deps) (*Server, error) {
 	s.console = d.Console
 	s.chat = d.Chat
 	s.admin = tenant.NewAdmin(s.db)
+	s.brands = brands.New(s.db)
 	s.routes()
 	return s, nil
 }
