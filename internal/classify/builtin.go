@@ -276,6 +276,7 @@ func (b *Builtin) Classify(ctx context.Context, in Input) (Result, error) {
 		res.Type = b.pickType(x, toks)
 	}
 	res.Urgency = b.pickUrgency(x, cat, res.Type)
+	res.CategoryTerms = b.categoryTerms(x, cat)
 	// Life-and-limb rules set a floor the model never goes below. A question
 	// or a suggestion (aspiration) names dangers without reporting one.
 	if floor, why := urgencyFloor(toks); floor != "" && res.Type != "aspiration" {

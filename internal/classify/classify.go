@@ -59,6 +59,9 @@ type Result struct {
 	// UrgencyRules names the life-and-limb rules that set a floor under
 	// Urgency (empty when none matched): the "why" officers see.
 	UrgencyRules []string
+	// CategoryTerms are the words of the text that weighed most for
+	// Category (built-in model only): the other half of the "why".
+	CategoryTerms []string
 	Type         string
 	Language     string // "id", "en" or "jv", best effort
 	Steps        []string
