@@ -62,12 +62,12 @@ type Result struct {
 	// CategoryTerms are the words of the text that weighed most for
 	// Category (built-in model only): the other half of the "why".
 	CategoryTerms []string
-	Type         string
-	Language     string // "id", "en" or "jv", best effort
-	Steps        []string
-	Model        string
-	Version      string
-	Latency      time.Duration
+	Type          string
+	Language      string // "id", "en" or "jv", best effort
+	Steps         []string
+	Model         string
+	Version       string
+	Latency       time.Duration
 	// FallbackReason is set when Ollama failed and the built-in answered.
 	FallbackReason string
 }
