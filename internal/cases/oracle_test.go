@@ -109,6 +109,15 @@ func TestRecommendationsBranchScope(t *testing.T) {
 	f.setStatus(t, banten.ID, cases.StatusResolved)
 	local := f.fileAt(t, svc, f.workers[0])
 	f.setStatus(t, local.ID, cases.StatusResolved)
+	// An anonymous resolved case at the same plant is offered, but without
+	// its title or resolution: a reporter's own words may name them.
+	anon, err := svc.File(ctx, f.t, nil, cases.Filing{Type: "complaint", Title: "Lembur Bu Sari di line 4",
+		Description: "Upah lembur tidak dibayar sesuai aturan sejak tiga bulan, kata Bu Sari di line 4.",
+		WorkplaceID: f.workplace(t, "pt-maju-jaya-garmen")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.setStatus(t, anon.ID, cases.StatusResolved)
 	open := f.fileAt(t, svc, f.workers[0])
 
 	similar := func(p string) map[uuid.UUID]bool {
@@ -127,7 +136,19 @@ func TestRecommendationsBranchScope(t *testing.T) {
 		}
 		return out
 	}
-	if got := similar("officer"); got[banten.ID] || !got[local.ID] {
+	rec, err := svc.Recommendations(ctx, f.t.ID, f.officer, open.ID, "id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range rec.Similar {
+		if s.ID == anon.ID && (!s.Masked || s.Title != "" || s.Resolution != "") {
+			t.Errorf("anonymous similar case shown with its words: %+v", s)
+		}
+		if s.ID == local.ID && (s.Masked || s.Title == "") {
+			t.Errorf("named similar case masked: %+v", s)
+		}
+	}
+	if got := similar("officer"); got[banten.ID] || !got[local.ID] || !got[anon.ID] {
 		t.Errorf("plant officer's similar cases: %v; want the local case only (banten %s)", got, banten.ID)
 	}
 	if got := similar("fed"); !got[banten.ID] || !got[local.ID] {

@@ -34,6 +34,10 @@ type SimilarCase struct {
 	Status     Status    `json:"status"`
 	Resolution string    `json:"resolution,omitempty"`
 	Score      float64   `json:"score"`
+	// Masked: the case was filed anonymously or confidentially, so its
+	// title and resolution (the reporter's or officers' words, which may
+	// name people or places) are withheld; only the reference and status show.
+	Masked bool `json:"masked,omitempty"`
 }
 
 const (
@@ -90,7 +94,7 @@ func (s *Service) Recommendations(ctx context.Context, tenantID uuid.UUID, p *au
 			return nil
 		}
 		text := c.Title + " " + c.Description
-		rows, err := tx.QueryContext(ctx, `SELECT c.id, c.reference, c.title, c.status, b.path,
+		rows, err := tx.QueryContext(ctx, `SELECT c.id, c.reference, c.title, c.status, b.path, c.safety_mode,
 				ts_rank(to_tsvector('indonesian', c.title || ' ' || c.description), q) + similarity(c.title || ' ' || c.description, ?) AS score,
 				coalesce((SELECT e.payload FROM case_events e WHERE e.tenant_id = c.tenant_id AND e.case_id = c.id
 					AND e.visibility = 'reporter' ORDER BY e.seq DESC LIMIT 1), '')
@@ -110,12 +114,15 @@ func (s *Service) Recommendations(ctx context.Context, tenantID uuid.UUID, p *au
 		var list []found
 		for rows.Next() {
 			var f found
-			var payload string
-			if err := rows.Scan(&f.sc.ID, &f.sc.Reference, &f.sc.Title, &f.sc.Status, &f.path, &f.sc.Score, &payload); err != nil {
+			var payload, mode string
+			if err := rows.Scan(&f.sc.ID, &f.sc.Reference, &f.sc.Title, &f.sc.Status, &f.path, &mode, &f.sc.Score, &payload); err != nil {
 				rows.Close()
 				return err
 			}
 			f.sc.Resolution = resolutionOf(payload)
+			if SafetyMode(mode) != ModeNamed {
+				f.sc.Title, f.sc.Resolution, f.sc.Masked = "", "", true
+			}
 			list = append(list, f)
 		}
 		rows.Close()

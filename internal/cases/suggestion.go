@@ -35,25 +35,30 @@ const (
 type Suggestion struct {
 	bun.BaseModel `bun:"table:case_suggestions"`
 
-	TenantID       uuid.UUID  `bun:"tenant_id,pk,type:uuid" json:"-"`
-	ID             uuid.UUID  `bun:"id,pk,type:uuid,default:gen_random_uuid()" json:"id"`
-	CaseID         uuid.UUID  `bun:"case_id,type:uuid" json:"case_id"`
-	Model          string     `bun:"model" json:"model"`
-	Version        string     `bun:"version" json:"version"`
-	CategorySlug   string     `bun:"category_slug" json:"category"`
-	Confidence     float64    `bun:"confidence" json:"confidence"`
-	Tags           []string   `bun:"tags,array" json:"tags"`
-	Urgency        string     `bun:"urgency" json:"urgency"`
-	Type           string     `bun:"type" json:"type"`
-	Language       string     `bun:"language" json:"language"`
-	Steps          []string   `bun:"steps,array" json:"steps"`
-	LatencyMS      int        `bun:"latency_ms" json:"latency_ms"`
-	FallbackReason string     `bun:"fallback_reason" json:"fallback_reason,omitempty"`
-	Status         string     `bun:"status" json:"status"`
-	NeedsReview    bool       `bun:"needs_review" json:"needs_review"`
-	DecidedBy      *uuid.UUID `bun:"decided_by,type:uuid" json:"-"`
-	DecidedAt      *time.Time `bun:"decided_at" json:"decided_at,omitempty"`
-	CreatedAt      time.Time  `bun:"created_at,nullzero,default:now()" json:"created_at"`
+	TenantID       uuid.UUID `bun:"tenant_id,pk,type:uuid" json:"-"`
+	ID             uuid.UUID `bun:"id,pk,type:uuid,default:gen_random_uuid()" json:"id"`
+	CaseID         uuid.UUID `bun:"case_id,type:uuid" json:"case_id"`
+	Model          string    `bun:"model" json:"model"`
+	Version        string    `bun:"version" json:"version"`
+	CategorySlug   string    `bun:"category_slug" json:"category"`
+	Confidence     float64   `bun:"confidence" json:"confidence"`
+	Tags           []string  `bun:"tags,array" json:"tags"`
+	Urgency        string    `bun:"urgency" json:"urgency"`
+	Type           string    `bun:"type" json:"type"`
+	Language       string    `bun:"language" json:"language"`
+	Steps          []string  `bun:"steps,array" json:"steps"`
+	LatencyMS      int       `bun:"latency_ms" json:"latency_ms"`
+	FallbackReason string    `bun:"fallback_reason" json:"fallback_reason,omitempty"`
+	// CategoryTerms and UrgencyRules are the suggestion's "why": the case's
+	// words that weighed most for the category, the life-and-limb rules
+	// under the urgency.
+	CategoryTerms []string   `bun:"category_terms,array" json:"category_terms"`
+	UrgencyRules  []string   `bun:"urgency_rules,array" json:"urgency_rules"`
+	Status        string     `bun:"status" json:"status"`
+	NeedsReview   bool       `bun:"needs_review" json:"needs_review"`
+	DecidedBy     *uuid.UUID `bun:"decided_by,type:uuid" json:"-"`
+	DecidedAt     *time.Time `bun:"decided_at" json:"decided_at,omitempty"`
+	CreatedAt     time.Time  `bun:"created_at,nullzero,default:now()" json:"created_at"`
 }
 
 // Label is an officer-confirmed classification, training data for the
@@ -144,6 +149,12 @@ func (s *Service) SaveSuggestion(ctx context.Context, tenantID uuid.UUID, sg *Su
 	}
 	if sg.Steps == nil {
 		sg.Steps = []string{}
+	}
+	if sg.CategoryTerms == nil {
+		sg.CategoryTerms = []string{}
+	}
+	if sg.UrgencyRules == nil {
+		sg.UrgencyRules = []string{}
 	}
 	return db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		c, err := loadCase(ctx, tx, sg.CaseID)

@@ -3,6 +3,7 @@ package classify
 import (
 	"context"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -221,5 +222,19 @@ func BenchmarkTrain(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		Train(base, cats, nil)
+	}
+}
+
+func TestCategoryTermsNameTheTextsWords(t *testing.T) {
+	b := defaultModel()
+	res := classify(t, b, Input{Text: "Lembur tiap hari sampai jam 10 malam tapi upah lembur tidak dibayar", Categories: DefaultCategories(), Tags: DefaultTags()})
+	if len(res.CategoryTerms) == 0 || len(res.CategoryTerms) > maxReasonTerms {
+		t.Fatalf("terms %v", res.CategoryTerms)
+	}
+	toks := strings.Join(normalizeText("Lembur tiap hari sampai jam 10 malam tapi upah lembur tidak dibayar"), " ")
+	for _, term := range res.CategoryTerms {
+		if !strings.Contains(toks, term) {
+			t.Errorf("reason %q is not a word of the text %q", term, toks)
+		}
 	}
 }

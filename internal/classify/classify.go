@@ -59,12 +59,15 @@ type Result struct {
 	// UrgencyRules names the life-and-limb rules that set a floor under
 	// Urgency (empty when none matched): the "why" officers see.
 	UrgencyRules []string
-	Type         string
-	Language     string // "id", "en" or "jv", best effort
-	Steps        []string
-	Model        string
-	Version      string
-	Latency      time.Duration
+	// CategoryTerms are the words of the text that weighed most for
+	// Category (built-in model only): the other half of the "why".
+	CategoryTerms []string
+	Type          string
+	Language      string // "id", "en" or "jv", best effort
+	Steps         []string
+	Model         string
+	Version       string
+	Latency       time.Duration
 	// FallbackReason is set when Ollama failed and the built-in answered.
 	FallbackReason string
 }

@@ -64,6 +64,8 @@ type vectorizer struct {
 	index map[string]int32
 	idf   []float32
 	nWord int32 // columns [0,nWord) are word features, the rest char features
+	// names[i] is the feature string of word column i (for reasons).
+	names []string
 }
 
 // fitVectorizer builds the vocabulary from the training documents. Column
@@ -88,6 +90,9 @@ func fitVectorizer(docs []rawFeatures, o featureOptions) *vectorizer {
 		sort.Strings(keys)
 		for _, k := range keys {
 			v.index[prefix+k] = int32(len(v.idf))
+			if prefix == "" {
+				v.names = append(v.names, k)
+			}
 			v.idf = append(v.idf, float32(math.Log((1+n)/(1+float64(df[k])))+1))
 		}
 	}

@@ -287,6 +287,12 @@ func validateReply(r ollamaReply, in Input) (Result, error) {
 	if !contains([]string{"id", "en", "jv"}, res.Language) {
 		res.Language = detectLanguage(in.Text)
 	}
+	// The life-and-limb rules bind the language model as they bind the
+	// built-in one: it may raise urgency, never lower it below their floor.
+	if floor, why := UrgencyFloor(in.Text); floor != "" && res.Type != "aspiration" {
+		res.Urgency = applyFloor(res.Urgency, floor)
+		res.UrgencyRules = why
+	}
 	// The model's steps are the playbook tailored to this case (the prompt
 	// carries the playbooks); without usable ones, the reviewed playbook.
 	for _, s := range r.Steps {

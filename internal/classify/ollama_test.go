@@ -312,3 +312,19 @@ func TestOllamaWithBuiltinFallback(t *testing.T) {
 		t.Errorf("got %+v", res)
 	}
 }
+
+// The language model may not lower urgency below a life-and-limb rule.
+func TestOllamaUrgencyKeepsRuleFloor(t *testing.T) {
+	content := `{"category":"k3","confidence":0.8,"tags":[],"urgency":"low","type":"complaint","language":"id","steps":[]}`
+	f := &fakeOllama{chat: chatReply(content, "stop")}
+	o, _, _ := newTestOllama(t, f, 5*time.Second)
+	in := testInput()
+	in.Text = "pintu darurat di gedung jahit dikunci dari luar setiap shift malam"
+	res, err := o.Classify(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Urgency != "critical" || !contains(res.UrgencyRules, "fire_exit_locked") {
+		t.Errorf("urgency %q rules %v, want critical by fire_exit_locked", res.Urgency, res.UrgencyRules)
+	}
+}

@@ -63,6 +63,7 @@ func (w *ClassifyWorker) Work(ctx context.Context, job *river.Job[ClassifyArgs])
 		CaseID: in.CaseID, Model: res.Model, Version: res.Version, CategorySlug: res.Category,
 		Confidence: clamp01(res.Confidence), Tags: res.Tags, Urgency: res.Urgency, Type: res.Type,
 		Language: res.Language, Steps: res.Steps, LatencyMS: int(res.Latency.Milliseconds()), FallbackReason: res.FallbackReason,
+		CategoryTerms: res.CategoryTerms, UrgencyRules: res.UrgencyRules,
 	})
 }
 

@@ -99,7 +99,7 @@ func (f *fixture) file(slug, text string) uuid.UUID {
 }
 
 type storedSuggestion struct {
-	Model, Category, Fallback string
+	Model, Category, Fallback, Urgency string
 }
 
 // waitSuggestion polls (as the superuser, across tenants) until the case
@@ -110,8 +110,8 @@ func (f *fixture) waitSuggestion(caseID uuid.UUID, within time.Duration) storedS
 	for time.Now().Before(deadline) {
 		var s storedSuggestion
 		err := f.db.Super.QueryRowContext(context.Background(),
-			"SELECT model, category_slug, fallback_reason FROM case_suggestions WHERE case_id = ? ORDER BY created_at DESC LIMIT 1", caseID).
-			Scan(&s.Model, &s.Category, &s.Fallback)
+			"SELECT model, category_slug, fallback_reason, urgency FROM case_suggestions WHERE case_id = ? ORDER BY created_at DESC LIMIT 1", caseID).
+			Scan(&s.Model, &s.Category, &s.Fallback, &s.Urgency)
 		if err == nil {
 			return s
 		}
@@ -265,8 +265,8 @@ func TestThousandFilingsWithSlowOllama(t *testing.T) {
 	t.Logf("all %d classified %v after the first filing; %d calls reached Ollama", n, time.Since(start), calls.Load())
 }
 
-// An officer's correction teaches that tenant's built-in model, and only
-// that tenant's.
+// An officer's correction (category and urgency, in one decision) teaches
+// that tenant's built-in model, and only that tenant's.
 func TestCorrectionChangesNextPredictionForThatTenantOnly(t *testing.T) {
 	f := newFixture(t, "", 0, 2)
 	ctx := context.Background()
@@ -276,6 +276,10 @@ func TestCorrectionChangesNextPredictionForThatTenantOnly(t *testing.T) {
 	target := "jaminan_sosial"
 	if before.Category == target {
 		target = "lainnya"
+	}
+	urgency := "high"
+	if before.Urgency == urgency {
+		urgency = "low"
 	}
 	spn := f.resolver.BySlug("spn")
 	admin, _, err := f.accounts.CreateAccount(ctx, spn, auth.NewAccount{Name: "Admin", Email: "admin@spn.example",
@@ -288,17 +292,22 @@ func TestCorrectionChangesNextPredictionForThatTenantOnly(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		id := f.file("spn", text)
 		f.waitSuggestion(id, 2*time.Minute)
-		if _, err := f.cases.DecideSuggestion(ctx, spn.ID, p, id, cases.Decision{Category: target}); err != nil {
+		if _, err := f.cases.DecideSuggestion(ctx, spn.ID, p, id, cases.Decision{Category: target, Urgency: urgency}); err != nil {
 			t.Fatalf("correct: %v", err)
+		}
+		var got string
+		if err := f.db.Super.QueryRowContext(ctx, "SELECT urgency FROM cases WHERE id = ?", id).Scan(&got); err != nil || got != urgency {
+			t.Fatalf("case urgency after the correction %q (%v), want %q", got, err, urgency)
 		}
 	}
 	after := f.waitSuggestion(f.file("spn", text+" "), 2*time.Minute)
-	if after.Category != target {
-		t.Fatalf("after corrections spn predicts %q, want %q (before: %q)", after.Category, target, before.Category)
+	if after.Category != target || after.Urgency != urgency {
+		t.Fatalf("after corrections spn predicts %q/%q, want %q/%q (before: %q/%q)", after.Category, after.Urgency,
+			target, urgency, before.Category, before.Urgency)
 	}
 	other := f.waitSuggestion(f.file("garteks", text), 2*time.Minute)
-	if other.Category != before.Category {
-		t.Fatalf("garteks predicts %q, want the untaught %q", other.Category, before.Category)
+	if other.Category != before.Category || other.Urgency != before.Urgency {
+		t.Fatalf("garteks predicts %q/%q, want the untaught %q/%q", other.Category, other.Urgency, before.Category, before.Urgency)
 	}
 	// The correction is on the timeline and the acceptance counter.
 	rates, err := f.cases.AcceptanceRates(ctx, spn.ID)

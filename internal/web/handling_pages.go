@@ -41,6 +41,8 @@ type staffCaseData struct {
 	// ReporterAccount: the viewer may help the reporter's account in
 	// person (worker_account_pages.go).
 	ReporterAccount bool
+	// Similar resolved cases the viewer may read (recommend.go).
+	Similar []cases.SimilarCase
 }
 
 // staffCasePage is /cases/:id for staff: everything the reporter sees plus
@@ -84,6 +86,11 @@ func (s *Server) staffCasePage(c *fiber.Ctx, t *tenant.Tenant, p *auth.Principal
 		d.ConfidencePct = int(sg.Confidence*100 + 0.5)
 		d.SuggestionTags = strings.Join(sg.Tags, ", ")
 	} else if !errors.Is(err, apperr.ErrNotFound) {
+		return err
+	}
+	if rec, err := s.cases.Recommendations(ctx, t.ID, p, id, reqCtx(c).Locale); err == nil {
+		d.Similar = rec.Similar
+	} else {
 		return err
 	}
 	if d.Canned, err = s.cases.CannedReplies(ctx, t.ID, p, reqCtx(c).Locale); err != nil {

@@ -1,0 +1,89 @@
+package classify
+
+// tagCues are the phrases that name each default tag's topic, written from
+// the tag's meaning (as the categories' keywords are). A cue found in the text
+// lifts the tag to the cue floor of the tag policy: the per-tag models learn
+// from few examples each, and a worker who writes "gaji telat" has said
+// which tag applies. Tenant tags without cues still compete through the
+// model and their own names.
+var tagCues = map[string]string{
+	"upah_minimum":         "umk|ump|umsk|upah minimum|di bawah umk|dibawah umk|di bawah ump|minimum wage",
+	"upah_terlambat":       "gaji telat|telat gajian|gajian telat|gaji terlambat|upah terlambat|terlambat dibayar|belum gajian|belum dibayar|gaji belum|upah belum|ditunda|dicicil|nyicil|late pay|paid late",
+	"pemotongan_upah":      "dipotong|potongan|potong gaji|pemotongan|memotong|denda|didenda|deduction|deducted",
+	"thr":                  "thr|tunjangan hari raya|lebaran|natal|hari raya",
+	"premi":                "premi|premi panen|brondolan|basis borong|insentif|bonus",
+	"slip_gaji":            "slip gaji|slip|rincian gaji|payslip",
+	"lembur":               "lembur|overtime|jam tambahan",
+	"lembur_tidak_dibayar": "lembur tidak dibayar|lembur tak dibayar|lembur gak dibayar|lembur nggak dibayar|lembur tidak dihitung|lembur gratis|unpaid overtime|scan pulang|absen pulang dulu",
+	"jam_kerja_berlebih":   "12 jam|13 jam|14 jam|jam kerja panjang|kerja terus|tanpa libur|tidak ada libur|tidak libur|7 hari seminggu|long hours",
+	"target_produksi":      "target|target produksi|target harian|tidak capai target|kejar target|quota|borongan",
+	"hari_libur":           "hari libur|hari minggu|libur nasional|tanggal merah|hari raya|cuti bersama|rest day",
+	"shift_malam":          "shift malam|sif malam|malam hari|shift 3|jam malam|night shift",
+	"kontrak":              "kontrak|pkwt|perpanjang kontrak|kontrak habis|diperpanjang|karyawan tetap|pengangkatan|contract",
+	"outsourcing":          "outsourcing|alih daya|yayasan|agen tenaga kerja|vendor|penyalur",
+	"bhl":                  "bhl|buruh harian lepas|harian lepas|pekerja harian|daily worker",
+	"tanpa_kontrak":        "tanpa kontrak|tidak ada kontrak|tidak pernah tanda tangan kontrak|tidak dikasih kontrak|tidak punya kontrak|salinan kontrak|no contract",
+	"masa_percobaan":       "masa percobaan|training|percobaan|probation",
+	"phk_sepihak":          "phk sepihak|di phk|diphk|dipecat|pecat|diberhentikan|pemutusan|fired|dismissed",
+	"pesangon":             "pesangon|uang pisah|uang penghargaan|severance",
+	"phk_massal":           "phk massal|ratusan|puluhan pekerja|pengurangan karyawan|efisiensi|layoff|mass layoff",
+	"pabrik_tutup":         "pabrik tutup|tutup pabrik|relokasi|pindah pabrik|pemilik kabur|tutup permanen|closure",
+	"dipaksa_resign":       "dipaksa resign|disuruh resign|mengundurkan diri|surat pengunduran|resign|forced to resign",
+	"kecelakaan_kerja":     "kecelakaan|kecelakaan kerja|terluka|luka|jari|tangan|patah|jatuh|tertimpa|accident|injured",
+	"apd":                  "apd|masker|sarung tangan|helm|sepatu boot|kacamata|pelindung|earplug|protective equipment",
+	"pestisida":            "pestisida|herbisida|semprot|penyemprot|nyemprot|paraquat|gramoxone|racun|pesticide",
+	"bahan_kimia":          "bahan kimia|kimia|lem|solvent|thinner|cat|chemical|uap",
+	"debu":                 "debu|serbuk|berdebu|dust",
+	"panas":                "panas|kepanasan|gerah|suhu|heat",
+	"jalur_evakuasi":       "jalur evakuasi|pintu darurat|tangga darurat|apar|kebakaran|fire exit|emergency exit",
+	"sakit":                "sakit|pingsan|sesak|batuk|pusing|gatal|iritasi|muntah|surat dokter|ill|sick",
+	"bpjs_kesehatan":       "bpjs kesehatan|kis|jkn|faskes|berobat|rumah sakit|health insurance",
+	"bpjs_ketenagakerjaan": "bpjs ketenagakerjaan|bpjs tk|jamsostek|jkk|jkm|jaminan pensiun|bpjamsostek",
+	"iuran_tidak_disetor":  "tidak disetor|belum disetor|tunggakan|nunggak|menunggak|tidak dibayarkan iuran|iuran|nonaktif|tidak aktif",
+	"jht":                  "jht|jaminan hari tua|klaim jht|pencairan jht",
+	"cuti_tahunan":         "cuti tahunan|jatah cuti|12 hari cuti|annual leave",
+	"cuti_haid":            "cuti haid|haid|menstruasi|datang bulan|period leave",
+	"cuti_melahirkan":      "cuti melahirkan|melahirkan|persalinan|maternity",
+	"keguguran":            "keguguran|miscarriage",
+	"laktasi":              "laktasi|menyusui|asi|pompa asi|ruang laktasi|breastfeeding",
+	"hamil":                "hamil|kehamilan|ibu hamil|pregnant",
+	"diskriminasi_gender":  "perempuan|laki laki|wanita|pria|gender|jenis kelamin|women",
+	"usia":                 "usia|umur|batas usia|terlalu tua|sudah tua|age",
+	"disabilitas":          "disabilitas|difabel|cacat|kursi roda|tuna|disability",
+	"agama":                "agama|jilbab|kerudung|sholat|salat|ibadah|jumat|natal|religion",
+	"upah_tidak_setara":    "upah beda|gaji beda|upah lebih rendah|gaji lebih kecil|dibayar lebih rendah|tidak setara|unequal pay",
+	"pelecehan_seksual":    "pelecehan|pelecehan seksual|dilecehkan|colek|dicolek|diraba|meraba|mesum|cabul|rayu|sexual",
+	"kekerasan_verbal":     "dimaki|maki|dibentak|bentak|kata kasar|goblok|bodoh|teriak|dihina|menghina|anjing|insult",
+	"kekerasan_fisik":      "dipukul|pukul|ditampar|tampar|ditendang|tendang|dilempar|didorong|dijambak|hit|slapped",
+	"ancaman":              "ancam|diancam|mengancam|ancaman|intimidasi|threat",
+	"intimidasi_serikat":   "pengurus serikat|anggota serikat|keluar dari serikat|intimidasi|dipanggil hrd|union",
+	"mutasi":               "mutasi|dimutasi|dipindah|dipindahkan|pindah bagian|transfer",
+	"pkb":                  "pkb|perjanjian kerja bersama|perundingan|bipartit|collective agreement",
+	"union_busting":        "union busting|bubarkan serikat|pembubaran serikat|menghalangi serikat|dilarang berserikat|serikat tandingan|keluar dari serikat",
+	"anak_di_bawah_umur":   "anak|di bawah umur|dibawah umur|pekerja anak|anak sekolah|underage|child",
+	"dokumen_ditahan":      "ijazah|ktp|paspor|ditahan|dokumen|jaminan ijazah|withheld",
+	"jeratan_utang":        "utang|hutang|kasbon|pinjaman|potong utang|bunga|debt",
+	"kerja_paksa":          "kerja paksa|dipaksa|tidak boleh keluar|tidak boleh berhenti|dikunci|denda|forced",
+	"perumahan":            "mes|asrama|barak|rumah|perumahan|emplasmen|kamar|housing",
+	"air_bersih":           "air bersih|air minum|air keruh|sumur|air|water",
+	"toilet":               "toilet|wc|kamar mandi|jamban",
+	"kantin":               "kantin|makan siang|makanan|nasi|uang makan|catering|canteen",
+	"transportasi":         "transportasi|bus jemputan|jemputan|truk|angkutan|ongkos|transport",
+	"penitipan_anak":       "penitipan anak|daycare|tempat penitipan|tpa|childcare",
+	"klinik":               "klinik|poliklinik|dokter perusahaan|obat|perawat|clinic",
+	"tempat_ibadah":        "mushola|musala|masjid|tempat ibadah|ruang ibadah|prayer room",
+}
+
+var compiledTagCues = func() map[string][][]string {
+	out := make(map[string][][]string, len(tagCues))
+	for t, alts := range tagCues {
+		out[t] = compilePhrases(alts)
+	}
+	return out
+}()
+
+// tagCued reports whether text names tag's topic.
+func tagCued(toks []string, tag string) bool {
+	c, ok := compiledTagCues[tag]
+	return ok && hasAnyExact(toks, c)
+}
