@@ -7,8 +7,8 @@
 # name=value figures.
 #   BENCH_PROFILE=quick|full   (default quick: 2 tenants, 100,000 cases, 7 s per level)
 #   BENCH_TENANTS, BENCH_CASES, BENCH_DURATION, BENCH_LEVELS override the profile
-#   BENCH_ROUND=1s             submit and queue alternate with pgbench in rounds
-#                              this long (whole seconds) until each side had BENCH_DURATION
+#   BENCH_ROUND=1s             submit and queue alternate with pgbench in rounds:
+#                              the app this long, pgbench as many transactions, until BENCH_DURATION
 #   BENCH_KEEP_DB=1            reuse the existing bench database (seed tops up)
 #   BENCH_SCENARIOS=submit,queue  run only these scenarios
 #   BENCH_PGBENCH_SCRIPTS=dir  the pgbench scripts (default scripts/pgbench)

@@ -44,7 +44,7 @@ func BenchCommand(ctx context.Context, cfg *config.Config, log *slog.Logger, out
 	tenants := fl.Int("tenants", 2, "bench tenants to spread the load over (bench-01 …)")
 	levels := fl.String("levels", "1,16,64", "concurrency levels")
 	perLevel := fl.Duration("duration", 7*time.Second, "time per scenario and level (for the app and for pgbench each)")
-	round := fl.Duration("round", time.Second, "length of one round where the app and pgbench alternate (whole seconds)")
+	round := fl.Duration("round", time.Second, "how long the app runs in each round where it and pgbench alternate")
 	maxReq := fl.Int("max-requests", 200000, "most requests per scenario and level")
 	pid := fl.Int("pid", 0, "the server's pid (0: find the process listening on the target's port)")
 	pgbench := fl.String("pgbench", "", "pgbench binary (default: PostgreSQL's, from PATH); \"none\" skips the limit")

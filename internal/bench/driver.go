@@ -145,13 +145,16 @@ func Bench(ctx context.Context, cfg Config) (*Report, error) {
 // interleaved runs sc and its pgbench script in alternating short rounds
 // (app, pgbench, app, pgbench…), so whatever else the machine does in a
 // stretch of seconds lands on both sides; the ratio is the median of the
-// rounds' ratios.
+// rounds' ratios. The app runs for the round's time; pgbench then runs as
+// many transactions per client as the app answered requests (at least
+// three each), so both sides do about the same work however slow the
+// machine is (pgbench -T counts its connections' set-up in the time, which
+// on a busy machine can take a whole short round).
 func (d *driver) interleaved(ctx context.Context, sc Scenario, conc, pid int, src *sources) (Result, error) {
 	round := d.cfg.Round
 	if round <= 0 {
 		round = time.Second
 	}
-	round = max(time.Second, round.Round(time.Second)) // pgbench -T takes whole seconds
 	n := max(3, int(d.cfg.PerLevel.Duration/round))
 	res := Result{Scenario: sc.Name, Concurrency: conc}
 	var pgLat []time.Duration
@@ -161,7 +164,7 @@ func (d *driver) interleaved(ctx context.Context, sc Scenario, conc, pid int, sr
 			return res, ctx.Err()
 		}
 		a := Run(ctx, sc, conc, Limits{Duration: round, MaxRequests: d.cfg.PerLevel.MaxRequests}, pid, src)
-		pg, err := d.pgbench(ctx, sc.Name, conc, round)
+		pg, err := d.pgbench(ctx, sc.Name, conc, round, max(3, (a.Requests+conc-1)/conc))
 		if err != nil {
 			return res, err
 		}

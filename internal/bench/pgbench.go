@@ -90,10 +90,11 @@ type pgRound struct {
 	lat     []time.Duration
 }
 
-// pgbench runs the scenario's script at conc clients for dur (whole
-// seconds, at least one) and returns its transactions per second and
+// pgbench runs the scenario's script at conc clients, for dur (whole
+// seconds, at least one) or, with perClient > 0, for that many
+// transactions per client, and returns its transactions per second and
 // each transaction's time (from its -l log).
-func (d *driver) pgbench(ctx context.Context, scenario string, conc int, dur time.Duration) (pgRound, error) {
+func (d *driver) pgbench(ctx context.Context, scenario string, conc int, dur time.Duration, perClient int) (pgRound, error) {
 	vars, err := d.pgVars(ctx)
 	if err != nil {
 		return pgRound{}, err
@@ -105,8 +106,13 @@ func (d *driver) pgbench(ctx context.Context, scenario string, conc int, dur tim
 	defer os.RemoveAll(logs)
 	prefix := filepath.Join(logs, "tx")
 	secs := max(1, int(dur.Round(time.Second)/time.Second))
-	args := []string{"-n", "-M", "prepared", "-c", strconv.Itoa(conc), "-j", strconv.Itoa(min(conc, 4)),
-		"-T", strconv.Itoa(secs), "-l", "--log-prefix", prefix, "-f", filepath.Join(d.cfg.PGBenchScripts, scenario+".sql")}
+	bound := []string{"-T", strconv.Itoa(secs)}
+	if perClient > 0 {
+		bound = []string{"-t", strconv.Itoa(perClient)}
+	}
+	args := []string{"-n", "-M", "prepared", "-c", strconv.Itoa(conc), "-j", strconv.Itoa(min(conc, 4))}
+	args = append(args, bound...)
+	args = append(args, "-l", "--log-prefix", prefix, "-f", filepath.Join(d.cfg.PGBenchScripts, scenario+".sql"))
 	args = append(args, vars...)
 	args = append(args, d.cfg.DatabaseURL)
 	cmd := exec.CommandContext(ctx, d.cfg.PGBench, args...)

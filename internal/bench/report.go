@@ -56,7 +56,9 @@ func (r *Report) Print(w io.Writer) {
 		if x.PGBenchTPS > 0 {
 			fmt.Fprintf(w, "%s_c%d_pgbench_tps=%.1f\n", x.Scenario, x.Concurrency, x.PGBenchTPS)
 			fmt.Fprintf(w, "%s_c%d_pgbench_p99_ms=%d\n", x.Scenario, x.Concurrency, ceilMS(x.PGBenchP99))
-			fmt.Fprintf(w, "%s_c%d_ratio=%.2f\n", x.Scenario, x.Concurrency, x.Ratio())
+			if x.Scenario != ScenarioSubmit || x.Concurrency != 1 { // submit_c1_ratio comes with the headline figures
+				fmt.Fprintf(w, "%s_c%d_ratio=%.2f\n", x.Scenario, x.Concurrency, x.Ratio())
+			}
 			fmt.Fprintf(w, "%s_c%d_ratio_spread=%.2f\n", x.Scenario, x.Concurrency, x.RatioSpread())
 		}
 	}
