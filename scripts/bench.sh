@@ -7,6 +7,8 @@
 # name=value figures.
 #   BENCH_PROFILE=quick|full   (default quick: 2 tenants, 100,000 cases, 7 s per level)
 #   BENCH_TENANTS, BENCH_CASES, BENCH_DURATION, BENCH_LEVELS override the profile
+#   BENCH_ROUND=1s             submit and queue alternate with pgbench in rounds:
+#                              the app this long, pgbench as many transactions, until BENCH_DURATION
 #   BENCH_KEEP_DB=1            reuse the existing bench database (seed tops up)
 #   BENCH_SCENARIOS=submit,queue  run only these scenarios
 #   BENCH_PGBENCH_SCRIPTS=dir  the pgbench scripts (default scripts/pgbench)
@@ -90,4 +92,4 @@ done
 
 echo "== bench: server pid $server on 127.0.0.1:$port, levels $levels, $duration per level (logs: $logdir)"
 "$BIN" bench -target "http://127.0.0.1:$port" -pid "$server" -tenants "$tenants" \
-  -levels "$levels" -duration "$duration" -scripts "${BENCH_PGBENCH_SCRIPTS:-scripts/pgbench}" ${BENCH_SCENARIOS:+-scenarios "$BENCH_SCENARIOS"}
+  -levels "$levels" -duration "$duration" -round "${BENCH_ROUND:-1s}" -scripts "${BENCH_PGBENCH_SCRIPTS:-scripts/pgbench}" ${BENCH_SCENARIOS:+-scenarios "$BENCH_SCENARIOS"}

@@ -43,7 +43,8 @@ func BenchCommand(ctx context.Context, cfg *config.Config, log *slog.Logger, out
 	target := fl.String("target", "http://127.0.0.1:"+port, "the running `suara serve` (loopback only)")
 	tenants := fl.Int("tenants", 2, "bench tenants to spread the load over (bench-01 …)")
 	levels := fl.String("levels", "1,16,64", "concurrency levels")
-	perLevel := fl.Duration("duration", 7*time.Second, "time per scenario and level")
+	perLevel := fl.Duration("duration", 7*time.Second, "time per scenario and level (for the app and for pgbench each)")
+	round := fl.Duration("round", time.Second, "how long the app runs in each round where it and pgbench alternate")
 	maxReq := fl.Int("max-requests", 200000, "most requests per scenario and level")
 	pid := fl.Int("pid", 0, "the server's pid (0: find the process listening on the target's port)")
 	pgbench := fl.String("pgbench", "", "pgbench binary (default: PostgreSQL's, from PATH); \"none\" skips the limit")
@@ -54,7 +55,7 @@ func BenchCommand(ctx context.Context, cfg *config.Config, log *slog.Logger, out
 	}
 	bc := bench.Config{Target: *target, BaseDomain: cfg.HTTP.BaseDomain, Password: BenchPassword,
 		WorkerPhone: BenchWorkerPhone, PlatformEmail: BenchAnalyst, PID: *pid,
-		PerLevel: bench.Limits{Duration: *perLevel, MaxRequests: *maxReq}, PGBenchScripts: *scripts,
+		PerLevel: bench.Limits{Duration: *perLevel, MaxRequests: *maxReq}, Round: *round, PGBenchScripts: *scripts,
 		DatabaseURL: cfg.Database.URL, Log: log}
 	if *tenants < 1 {
 		return errors.New("bench: -tenants must be at least 1")

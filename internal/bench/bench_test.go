@@ -246,3 +246,25 @@ func TestReportLastLines(t *testing.T) {
 		t.Errorf("skip reason missing:\n%s", b.String())
 	}
 }
+
+func TestRoundsAndPGBenchLog(t *testing.T) {
+	log := "0 0 1532 0 1733500000 123456\n1 0 2500 0 1733500000 123999\n3 7 failed 0 1733500001 5\n\n"
+	if got := ParseTxLog(log); len(got) != 2 || got[0] != 1532*time.Microsecond || got[1] != 2500*time.Microsecond {
+		t.Fatalf("ParseTxLog = %v", got)
+	}
+	r := Result{Scenario: ScenarioSubmit, Concurrency: 1, Requests: 10, Elapsed: time.Second, PGBenchTPS: 1000,
+		PGBenchP99: 3200 * time.Microsecond, RoundRatios: []float64{0.9, 0.5, 0.8, 0.7, 0.6}}
+	if m := r.Ratio(); m != 0.7 {
+		t.Errorf("median of rounds = %v, want 0.7 (not the whole runs' 0.01)", m)
+	}
+	if s := r.RatioSpread(); s < 0.099 || s > 0.101 {
+		t.Errorf("spread = %v, want 0.10 (half of 0.8−0.6)", s)
+	}
+	var b strings.Builder
+	(&Report{Results: []Result{r}}).Print(&b)
+	for _, want := range []string{"submit_c1_ratio=0.70", "submit_pgbench_p99_ms=0", "submit_c1_pgbench_p99_ms=4", "submit_c1_ratio_spread=0.10"} {
+		if !strings.Contains(b.String(), want+"\n") {
+			t.Errorf("no %s in:\n%s", want, b.String())
+		}
+	}
+}

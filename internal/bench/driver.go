@@ -11,8 +11,10 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Config is one `suara bench` run.
@@ -30,8 +32,11 @@ type Config struct {
 	PlatformEmail string
 	// Levels are the concurrency levels; each scenario runs at each.
 	Levels []int
-	// PerLevel bounds each (scenario, level) run.
+	// PerLevel bounds each (scenario, level) run. Where pgbench runs
+	// beside a scenario, the app and pgbench alternate in rounds of Round
+	// (default 1 s) until each has had PerLevel.Duration.
 	PerLevel Limits
+	Round    time.Duration
 	// Scenarios, when set, runs only these.
 	Scenarios []string
 	// PID is the server's pid; 0 finds it from the target's port.
@@ -112,18 +117,19 @@ func Bench(ctx context.Context, cfg Config) (*Report, error) {
 			if ctx.Err() != nil {
 				return rep, ctx.Err()
 			}
-			r := Run(ctx, sc, c, cfg.PerLevel, pid, src)
-			cfg.Log.Info("scenario", "name", sc.Name, "concurrency", c, "requests", r.Requests, "rps", int(r.RPS()),
-				"p99_ms", ms(r.Latency.P99), "errors", r.Errors, "skipped", r.Skipped)
-			if r.FirstError != "" {
-				cfg.Log.Warn("scenario errors", "name", sc.Name, "first", r.FirstError)
-			}
-			if r.Skipped == "" && cfg.PGBench != "" && (sc.Name == ScenarioSubmit || sc.Name == ScenarioQueue) {
-				tps, err := d.pgbench(ctx, sc.Name, c, cfg.PerLevel.Duration)
-				if err != nil {
+			var r Result
+			if sc.Skipped == "" && cfg.PGBench != "" && (sc.Name == ScenarioSubmit || sc.Name == ScenarioQueue) {
+				var err error
+				if r, err = d.interleaved(ctx, sc, c, pid, src); err != nil {
 					return rep, err
 				}
-				r.PGBenchTPS = tps
+			} else {
+				r = Run(ctx, sc, c, cfg.PerLevel, pid, src)
+			}
+			cfg.Log.Info("scenario", "name", sc.Name, "concurrency", c, "requests", r.Requests, "rps", int(r.RPS()),
+				"p99_ms", ms(r.Latency.P99), "errors", r.Errors, "ratio", r.Ratio(), "skipped", r.Skipped)
+			if r.FirstError != "" {
+				cfg.Log.Warn("scenario errors", "name", sc.Name, "first", r.FirstError)
 			}
 			rep.Results = append(rep.Results, r)
 		}
@@ -134,6 +140,53 @@ func Bench(ctx context.Context, cfg Config) (*Report, error) {
 		}
 	}
 	return rep, nil
+}
+
+// interleaved runs sc and its pgbench script in alternating short rounds
+// (app, pgbench, app, pgbench…), so whatever else the machine does in a
+// stretch of seconds lands on both sides; the ratio is the median of the
+// rounds' ratios. The app runs for the round's time; pgbench then runs as
+// many transactions per client as the app answered requests (at least
+// three each), so both sides do about the same work however slow the
+// machine is (pgbench -T counts its connections' set-up in the time, which
+// on a busy machine can take a whole short round).
+func (d *driver) interleaved(ctx context.Context, sc Scenario, conc, pid int, src *sources) (Result, error) {
+	round := d.cfg.Round
+	if round <= 0 {
+		round = time.Second
+	}
+	n := max(3, int(d.cfg.PerLevel.Duration/round))
+	res := Result{Scenario: sc.Name, Concurrency: conc}
+	var pgLat []time.Duration
+	var pgSpan time.Duration
+	for k := range n {
+		if ctx.Err() != nil {
+			return res, ctx.Err()
+		}
+		a := Run(ctx, sc, conc, Limits{Duration: round, MaxRequests: d.cfg.PerLevel.MaxRequests}, pid, src)
+		pg, err := d.pgbench(ctx, sc.Name, conc, round, max(3, (a.Requests+conc-1)/conc))
+		if err != nil {
+			return res, err
+		}
+		if k == 0 {
+			res = a
+		} else {
+			res.merge(a)
+		}
+		if pg.tps > 0 {
+			res.RoundRatios = append(res.RoundRatios, a.RPS()/pg.tps)
+		}
+		pgLat = append(pgLat, pg.lat...)
+		pgSpan += pg.elapsed
+		d.cfg.Log.Debug("round", "scenario", sc.Name, "concurrency", conc, "round", k+1,
+			"app_rps", a.RPS(), "pgbench_tps", pg.tps)
+	}
+	if pgSpan > 0 {
+		res.PGBenchTPS = float64(len(pgLat)) / pgSpan.Seconds()
+	}
+	slices.Sort(pgLat)
+	res.PGBenchP99 = Percentile(pgLat, 99)
+	return res, nil
 }
 
 func contains(xs []string, s string) bool {

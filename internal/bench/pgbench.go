@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -82,25 +83,82 @@ func (d *driver) lookups(ctx context.Context, db *sql.DB, slug string) (tenantID
 	return tenantID, branches, err
 }
 
-// pgbench runs the scenario's script at conc clients for dur and returns
-// its transactions per second.
-func (d *driver) pgbench(ctx context.Context, scenario string, conc int, dur time.Duration) (float64, error) {
+// pgRound is one pgbench run: its rate and every transaction's time.
+type pgRound struct {
+	tps     float64
+	elapsed time.Duration // its measured span (transactions ÷ tps)
+	lat     []time.Duration
+}
+
+// pgbench runs the scenario's script at conc clients, for dur (whole
+// seconds, at least one) or, with perClient > 0, for that many
+// transactions per client, and returns its transactions per second and
+// each transaction's time (from its -l log).
+func (d *driver) pgbench(ctx context.Context, scenario string, conc int, dur time.Duration, perClient int) (pgRound, error) {
 	vars, err := d.pgVars(ctx)
 	if err != nil {
-		return 0, err
+		return pgRound{}, err
 	}
+	logs, err := os.MkdirTemp("", "suara-pgbench-*")
+	if err != nil {
+		return pgRound{}, err
+	}
+	defer os.RemoveAll(logs)
+	prefix := filepath.Join(logs, "tx")
 	secs := max(1, int(dur.Round(time.Second)/time.Second))
-	args := []string{"-n", "-M", "prepared", "-c", strconv.Itoa(conc), "-j", strconv.Itoa(min(conc, 4)),
-		"-T", strconv.Itoa(secs), "-f", filepath.Join(d.cfg.PGBenchScripts, scenario+".sql")}
+	bound := []string{"-T", strconv.Itoa(secs)}
+	if perClient > 0 {
+		bound = []string{"-t", strconv.Itoa(perClient)}
+	}
+	args := []string{"-n", "-M", "prepared", "-c", strconv.Itoa(conc), "-j", strconv.Itoa(min(conc, 4))}
+	args = append(args, bound...)
+	args = append(args, "-l", "--log-prefix", prefix, "-f", filepath.Join(d.cfg.PGBenchScripts, scenario+".sql"))
 	args = append(args, vars...)
 	args = append(args, d.cfg.DatabaseURL)
 	cmd := exec.CommandContext(ctx, d.cfg.PGBench, args...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return 0, fmt.Errorf("bench: pgbench %s -c %d: %w: %s", scenario, conc, err, lastLines(string(out), 8))
+		return pgRound{}, fmt.Errorf("bench: pgbench %s -c %d: %w: %s", scenario, conc, err, lastLines(string(out), 8))
 	}
-	if m := regexp.MustCompile(`number of failed transactions: ([1-9][0-9]*)`).FindStringSubmatch(string(out)); m != nil {
-		return 0, fmt.Errorf("bench: pgbench %s -c %d: %s failed transactions", scenario, conc, m[1])
+	if m := failedRE.FindStringSubmatch(string(out)); m != nil {
+		return pgRound{}, fmt.Errorf("bench: pgbench %s -c %d: %s failed transactions", scenario, conc, m[1])
 	}
-	return ParseTPS(string(out))
+	tps, err := ParseTPS(string(out))
+	if err != nil {
+		return pgRound{}, err
+	}
+	r := pgRound{tps: tps}
+	files, _ := filepath.Glob(prefix + ".*")
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return pgRound{}, err
+		}
+		r.lat = append(r.lat, ParseTxLog(string(b))...)
+	}
+	if tps > 0 {
+		r.elapsed = time.Duration(float64(len(r.lat)) / tps * float64(time.Second))
+	}
+	return r, nil
+}
+
+var failedRE = regexp.MustCompile(`number of failed transactions: ([1-9][0-9]*)`)
+
+// ParseTxLog reads the transaction times from a pgbench -l log: one line
+// per transaction, "client_id transaction_no time script_no time_epoch
+// time_us", time in microseconds.
+func ParseTxLog(log string) []time.Duration {
+	var ds []time.Duration
+	for _, line := range strings.Split(log, "\n") {
+		f := strings.Fields(line)
+		if len(f) < 6 {
+			continue
+		}
+		us, err := strconv.ParseInt(f[2], 10, 64)
+		if err != nil || us < 0 {
+			continue
+		}
+		ds = append(ds, time.Duration(us)*time.Microsecond)
+	}
+	return ds
 }

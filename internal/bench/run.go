@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -44,9 +46,19 @@ type Result struct {
 	// Server-side figures; zero when the server's pid is unknown.
 	CPUPerReq time.Duration
 	PeakRSS   int64 // highest VmRSS sampled during the run
-	// PGBenchTPS is pgbench's rate on the equivalent SQL (0: not run).
+	// PGBenchTPS is pgbench's rate on the equivalent SQL (0: not run):
+	// its transactions over its time, all rounds together.
 	PGBenchTPS float64
-	Skipped    string
+	// PGBenchP99 is pgbench's 99th percentile transaction time (its -l
+	// log, all rounds together).
+	PGBenchP99 time.Duration
+	// RoundRatios are app req/s ÷ pgbench tps of each round, when the app
+	// and pgbench ran interleaved (app, pgbench, app, pgbench…).
+	RoundRatios []float64
+	Skipped     string
+
+	lat []time.Duration // every successful request's latency (for merging rounds)
+	cpu time.Duration   // the server's CPU over the run
 }
 
 // RPS is requests per second.
@@ -57,12 +69,64 @@ func (r Result) RPS() float64 {
 	return float64(r.Requests) / r.Elapsed.Seconds()
 }
 
-// Ratio is the app's rate over pgbench's (0 when pgbench did not run).
+// Ratio is the app's rate over pgbench's (0 when pgbench did not run):
+// the median of the rounds' ratios when they were interleaved, else the
+// two whole runs'.
 func (r Result) Ratio() float64 {
+	if len(r.RoundRatios) > 0 {
+		return Median(r.RoundRatios)
+	}
 	if r.PGBenchTPS <= 0 {
 		return 0
 	}
 	return r.RPS() / r.PGBenchTPS
+}
+
+// RatioSpread is half the interquartile range of the rounds' ratios: the
+// median ± this holds the middle half of the rounds (0 without rounds).
+func (r Result) RatioSpread() float64 {
+	if len(r.RoundRatios) < 2 {
+		return 0
+	}
+	xs := slices.Clone(r.RoundRatios)
+	slices.Sort(xs)
+	return (quantile(xs, 0.75) - quantile(xs, 0.25)) / 2
+}
+
+// Median is the middle of xs (the mean of the middle two for an even
+// count); 0 for none.
+func Median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return quantile(s, 0.5)
+}
+
+// quantile interpolates linearly between the closest ranks of sorted.
+func quantile(sorted []float64, q float64) float64 {
+	pos := q * float64(len(sorted)-1)
+	lo := int(math.Floor(pos))
+	hi := min(lo+1, len(sorted)-1)
+	return sorted[lo] + (sorted[hi]-sorted[lo])*(pos-float64(lo))
+}
+
+// merge adds another round of the same scenario and concurrency to r.
+func (r *Result) merge(o Result) {
+	r.Requests += o.Requests
+	r.Errors += o.Errors
+	if r.FirstError == "" {
+		r.FirstError = o.FirstError
+	}
+	r.Elapsed += o.Elapsed
+	r.lat = append(r.lat, o.lat...)
+	r.Latency = Summarise(r.lat)
+	r.cpu += o.cpu
+	if r.Requests > 0 {
+		r.CPUPerReq = r.cpu / time.Duration(r.Requests)
+	}
+	r.PeakRSS = max(r.PeakRSS, o.PeakRSS)
 }
 
 // Limits bound one run: it stops at whichever comes first.
@@ -98,7 +162,9 @@ func newClient(conc int, local net.IP) *http.Client {
 }
 
 // Run drives sc with conc workers until lim is reached and measures the
-// server (pid > 0) over the same span.
+// server (pid > 0) over the same span. At the deadline no new request
+// starts, and the ones in flight are waited for and counted (so a short
+// round leaves no work of its own on the server for the next one).
 func Run(ctx context.Context, sc Scenario, conc int, lim Limits, pid int, src *sources) Result {
 	res := Result{Scenario: sc.Name, Concurrency: conc, Skipped: sc.Skipped}
 	if sc.Skipped != "" {
@@ -118,6 +184,7 @@ func Run(ctx context.Context, sc Scenario, conc int, lim Limits, pid int, src *s
 		cpu0, _ = ProcCPU(pid)
 	}
 	var peak atomic.Int64
+	stopSampling := make(chan struct{})
 	sampleDone := make(chan struct{})
 	go func() { // RSS sampler
 		defer close(sampleDone)
@@ -131,7 +198,7 @@ func Run(ctx context.Context, sc Scenario, conc int, lim Limits, pid int, src *s
 				peak.Store(rss)
 			}
 			select {
-			case <-runCtx.Done():
+			case <-stopSampling:
 				return
 			case <-tick.C:
 			}
@@ -169,8 +236,8 @@ func Run(ctx context.Context, sc Scenario, conc int, lim Limits, pid int, src *s
 					client = newClient(1, src.next())
 				}
 				sent++
-				err := do(runCtx, client, sc, i, &lat)
-				if err != nil && runCtx.Err() == nil {
+				err := do(ctx, client, sc, i, &lat)
+				if err != nil && ctx.Err() == nil {
 					nerr++
 					if ferr == "" {
 						ferr = err.Error()
@@ -192,12 +259,15 @@ func Run(ctx context.Context, sc Scenario, conc int, lim Limits, pid int, src *s
 	wg.Wait()
 	res.Elapsed = time.Since(start)
 	cancel()
+	close(stopSampling)
 	<-sampleDone
 	res.Requests, res.Errors, res.FirstError = len(all)+errs, errs, firstErr
 	res.Latency = Summarise(all)
+	res.lat = all
 	if pid > 0 {
 		if cpu1, err := ProcCPU(pid); err == nil && res.Requests > 0 {
-			res.CPUPerReq = (cpu1 - cpu0) / time.Duration(res.Requests)
+			res.cpu = cpu1 - cpu0
+			res.CPUPerReq = res.cpu / time.Duration(res.Requests)
 		}
 		res.PeakRSS = peak.Load()
 	}

@@ -43,7 +43,23 @@ type Enforcer struct {
 
 	// reloadMu serialises Reload, which briefly swaps the adapter.
 	reloadMu sync.Mutex
+
+	// decisions caches Casbin's answers for the memberships loaded now:
+	// matching the role manager's domain patterns costs far more than a
+	// request's other work, and the same user asks the same question on
+	// every request. Reload empties it (version counts the reloads, so a
+	// decision computed across a reload is not stored).
+	decMu     sync.RWMutex
+	decisions map[request]bool
+	roles     map[string][]Membership // Roles' answers, emptied with decisions
+	version   uint64
 }
+
+// request is one authorisation question.
+type request struct{ user, domain, obj, act string }
+
+// maxDecisions bounds the decision cache; when full it starts over.
+const maxDecisions = 1 << 16
 
 type permission struct{ obj, act string }
 
@@ -140,7 +156,11 @@ func (e *Enforcer) Reload(ctx context.Context) error {
 	defer e.reloadMu.Unlock()
 	e.se.SetAdapter(ctxAdapter{Adapter: e.adapter, ctx: ctx})
 	defer e.se.SetAdapter(e.adapter)
-	if err := e.se.LoadPolicy(); err != nil {
+	err := e.se.LoadPolicy()
+	e.decMu.Lock()
+	e.decisions, e.roles, e.version = nil, nil, e.version+1
+	e.decMu.Unlock()
+	if err != nil {
 		return fmt.Errorf("rbac: reload: %w", err)
 	}
 	return nil
@@ -160,10 +180,26 @@ func (e *Enforcer) Enforce(userID, domain, obj, act string) (bool, error) {
 	if !ValidDomain(domain) {
 		return false, fmt.Errorf("rbac: enforce: domain %q: %w", domain, ErrInvalidRequest)
 	}
+	q := request{userID, domain, obj, act}
+	e.decMu.RLock()
+	ok, hit := e.decisions[q]
+	v := e.version
+	e.decMu.RUnlock()
+	if hit {
+		return ok, nil
+	}
 	ok, err := e.se.Enforce(subject(userID), domain, obj, act)
 	if err != nil {
 		return false, fmt.Errorf("rbac: enforce: %w", err)
 	}
+	e.decMu.Lock()
+	if e.version == v {
+		if e.decisions == nil || len(e.decisions) >= maxDecisions {
+			e.decisions = make(map[request]bool)
+		}
+		e.decisions[q] = ok
+	}
+	e.decMu.Unlock()
 	return ok, nil
 }
 
@@ -187,6 +223,27 @@ func (e *Enforcer) Check(userID, domain, obj, act string) error {
 // Roles returns the role assignments of a user currently in force, sorted by
 // domain then role (for display).
 func (e *Enforcer) Roles(userID string) []Membership {
+	e.decMu.RLock()
+	ms, hit := e.roles[userID]
+	v := e.version
+	e.decMu.RUnlock()
+	if hit {
+		return slices.Clone(ms)
+	}
+	ms = e.roles1(userID)
+	e.decMu.Lock()
+	if e.version == v {
+		if e.roles == nil || len(e.roles) >= maxDecisions {
+			e.roles = make(map[string][]Membership)
+		}
+		e.roles[userID] = ms
+	}
+	e.decMu.Unlock()
+	return slices.Clone(ms)
+}
+
+// roles1 is Roles without the cache: a scan of every assignment.
+func (e *Enforcer) roles1(userID string) []Membership {
 	rules, err := e.se.GetFilteredGroupingPolicy(0, subject(userID))
 	if err != nil {
 		e.log.Error("rbac: list roles", "user_id", userID, "err", err)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"log/slog"
 	"strings"
 	"time"
 
@@ -48,6 +49,11 @@ func (s *Server) logRequests(c *fiber.Ctx) error {
 		if herr := s.handleError(c, err); herr != nil {
 			s.log.Error("error handler failed", "err", herr)
 		}
+	}
+	if !s.log.Enabled(c.UserContext(), slog.LevelInfo) {
+		// Building the line costs more than the rest of this middleware;
+		// at log.level warn (as benchmarked) nothing would print it.
+		return nil
 	}
 	rc := reqCtx(c)
 	attrs := []any{
