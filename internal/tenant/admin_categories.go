@@ -82,9 +82,9 @@ const (
 	EventCategoryReorderd = "category.reordered"
 )
 
-// Categories lists every category of the tenant, hidden and merged ones
+// categories lists every category of the tenant, hidden and merged ones
 // too, parents before their children, each level in its sort order.
-func (a *Admin) Categories(ctx context.Context, tenantID uuid.UUID) ([]AdminCategory, error) {
+func (a *Admin) categories(ctx context.Context, tenantID uuid.UUID) ([]AdminCategory, error) {
 	var out []AdminCategory
 	err := db.InTenantTx(ctx, a.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		var err error
@@ -97,9 +97,9 @@ func (a *Admin) Categories(ctx context.Context, tenantID uuid.UUID) ([]AdminCate
 	return out, nil
 }
 
-// Category returns one category with its handlers and case count.
-func (a *Admin) Category(ctx context.Context, tenantID, id uuid.UUID) (*AdminCategory, error) {
-	all, err := a.Categories(ctx, tenantID)
+// category returns one category with its handlers and case count.
+func (a *Admin) category(ctx context.Context, tenantID, id uuid.UUID) (*AdminCategory, error) {
+	all, err := a.categories(ctx, tenantID)
 	if err != nil {
 		return nil, err
 	}
@@ -179,8 +179,8 @@ func adminCategories(ctx context.Context, tx bun.Tx) ([]AdminCategory, error) {
 	return out, nil
 }
 
-// CreateCategory adds a category and logs it.
-func (a *Admin) CreateCategory(ctx context.Context, t *Tenant, actorID uuid.UUID, in CategoryInput) (*Category, error) {
+// createCategory adds a category and logs it.
+func (a *Admin) createCategory(ctx context.Context, t *Tenant, actorID uuid.UUID, in CategoryInput) (*Category, error) {
 	v := &apperr.Validation{}
 	if in.Slug == nil || !categorySlugRE.MatchString(strings.TrimSpace(*in.Slug)) {
 		v.Add("slug", "error.category_slug")
@@ -228,10 +228,10 @@ func (a *Admin) CreateCategory(ctx context.Context, t *Tenant, actorID uuid.UUID
 	return c, nil
 }
 
-// UpdateCategory changes the fields set in in. Every change bumps
+// updateCategory changes the fields set in in. Every change bumps
 // updated_at, which is part of the built-in classifier's cache key: the
 // tenant's model retrains on its next classification.
-func (a *Admin) UpdateCategory(ctx context.Context, t *Tenant, actorID, id uuid.UUID, in CategoryInput) (*Category, error) {
+func (a *Admin) updateCategory(ctx context.Context, t *Tenant, actorID, id uuid.UUID, in CategoryInput) (*Category, error) {
 	var c Category
 	err := db.InTenantTx(ctx, a.db, t.ID, func(ctx context.Context, tx bun.Tx) error {
 		if err := tx.NewSelect().Model(&c).Where("id = ?", id).For("UPDATE").Scan(ctx); err != nil {
@@ -274,10 +274,10 @@ func (a *Admin) UpdateCategory(ctx context.Context, t *Tenant, actorID, id uuid.
 	return &c, nil
 }
 
-// SetCategoryActive hides (active=false) or shows a category. Hidden
+// setCategoryActive hides (active=false) or shows a category. Hidden
 // categories leave the filing form and the classifier at once; their cases
 // keep them.
-func (a *Admin) SetCategoryActive(ctx context.Context, tenantID, actorID, id uuid.UUID, active bool) error {
+func (a *Admin) setCategoryActive(ctx context.Context, tenantID, actorID, id uuid.UUID, active bool) error {
 	err := db.InTenantTx(ctx, a.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		var slug string
 		var merged *uuid.UUID
@@ -304,9 +304,9 @@ func (a *Admin) SetCategoryActive(ctx context.Context, tenantID, actorID, id uui
 	return nil
 }
 
-// ReorderCategories puts the listed categories first, in that order; the
+// reorderCategories puts the listed categories first, in that order; the
 // others follow in their current order. Unknown ids are refused.
-func (a *Admin) ReorderCategories(ctx context.Context, tenantID, actorID uuid.UUID, ids []uuid.UUID) error {
+func (a *Admin) reorderCategories(ctx context.Context, tenantID, actorID uuid.UUID, ids []uuid.UUID) error {
 	if len(ids) == 0 || len(ids) > 1000 {
 		return apperr.Invalid("ids", "error.invalid")
 	}
@@ -349,10 +349,10 @@ func (a *Admin) ReorderCategories(ctx context.Context, tenantID, actorID uuid.UU
 	return nil
 }
 
-// MoveCategory moves a category one place up (delta < 0) or down among
+// moveCategory moves a category one place up (delta < 0) or down among
 // its siblings, for the pages' arrow buttons.
-func (a *Admin) MoveCategory(ctx context.Context, tenantID, actorID, id uuid.UUID, delta int) error {
-	all, err := a.Categories(ctx, tenantID)
+func (a *Admin) moveCategory(ctx context.Context, tenantID, actorID, id uuid.UUID, delta int) error {
+	all, err := a.categories(ctx, tenantID)
 	if err != nil {
 		return err
 	}
@@ -389,7 +389,7 @@ func (a *Admin) MoveCategory(ctx context.Context, tenantID, actorID, id uuid.UUI
 			order = append(order, c.ID)
 		}
 	}
-	return a.ReorderCategories(ctx, tenantID, actorID, order)
+	return a.reorderCategories(ctx, tenantID, actorID, order)
 }
 
 func samePtr(a, b *uuid.UUID) bool {
@@ -399,11 +399,11 @@ func samePtr(a, b *uuid.UUID) bool {
 	return *a == *b
 }
 
-// MergeCategories moves every case of from into into (each move an event
+// mergeCategories moves every case of from into into (each move an event
 // on the case's timeline, through move), re-parents from's children,
 // points from's confirmed classifier labels at into, and hides from for
 // good. History stays: from remains as a hidden row with merged_into set.
-func (a *Admin) MergeCategories(ctx context.Context, tenantID, actorID, fromID, intoID uuid.UUID, move CaseMover) (int, error) {
+func (a *Admin) mergeCategories(ctx context.Context, tenantID, actorID, fromID, intoID uuid.UUID, move CaseMover) (int, error) {
 	if fromID == intoID {
 		return 0, apperr.Invalid("into", "error.category_merge_self")
 	}
@@ -460,10 +460,10 @@ func (a *Admin) MergeCategories(ctx context.Context, tenantID, actorID, fromID, 
 	return moved, nil
 }
 
-// DeleteCategory removes a category nobody ever used. A category with
+// deleteCategory removes a category nobody ever used. A category with
 // cases, children, confirmed labels or a merge pointing at it can only be
 // hidden: deleting it would rewrite history.
-func (a *Admin) DeleteCategory(ctx context.Context, tenantID, actorID, id uuid.UUID) error {
+func (a *Admin) deleteCategory(ctx context.Context, tenantID, actorID, id uuid.UUID) error {
 	err := db.InTenantTx(ctx, a.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		var slug string
 		var used bool

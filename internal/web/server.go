@@ -110,7 +110,7 @@ func New(d Deps) (*Server, error) {
 	s.privacy = d.Privacy
 	s.console = d.Console
 	s.chat = d.Chat
-	s.admin = tenant.NewAdmin(s.db)
+	s.admin = tenant.NewAdmin(s.db, s.authz)
 	s.routes()
 	return s, nil
 }
