@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -21,9 +20,6 @@ import (
 type Admin struct {
 	db    *bun.DB
 	authz Authorizer
-	// dashRefreshing holds the dashboard snapshots being rebuilt in the
-	// background (admin_dashboard.go).
-	dashRefreshing sync.Map
 }
 
 // NewAdmin returns the tenant administration service over bdb, asking

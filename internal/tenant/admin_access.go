@@ -185,16 +185,6 @@ func (a *Admin) MoveCategory(ctx context.Context, t *Tenant, caller Caller, id u
 	return a.moveCategory(ctx, tid, actor, id, delta)
 }
 
-// MergeCategories moves every case of from into into and retires from
-// (category:merge).
-func (a *Admin) MergeCategories(ctx context.Context, t *Tenant, caller Caller, fromID, intoID uuid.UUID, move CaseMover) (int, error) {
-	tid, actor, err := a.allow(ctx, t, caller, "category", "merge")
-	if err != nil {
-		return 0, err
-	}
-	return a.mergeCategories(ctx, tid, actor, fromID, intoID, move)
-}
-
 // DeleteCategory removes a category nobody ever used (category:delete).
 func (a *Admin) DeleteCategory(ctx context.Context, t *Tenant, caller Caller, id uuid.UUID) error {
 	tid, actor, err := a.allow(ctx, t, caller, "category", "delete")

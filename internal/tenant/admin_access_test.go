@@ -31,10 +31,8 @@ func (d *denyAll) Authorize(_ context.Context, _ tenant.Caller, domain, obj, act
 // why they need none. A new method must take a tenant.Caller or be added
 // here with its reason.
 var uncheckedAdmin = map[string]string{
-	"BranchDirectory":   "branch names for display; the paths are on every case a caller sees",
-	"LiveLogo":          "the union's public logo, on every page",
-	"Dashboard":         "the web layer passes the branch and what the caller may see (moves to cases)",
-	"RefreshDashboards": "the periodic job, no caller",
+	"BranchDirectory": "branch names for display; the paths are on every case a caller sees",
+	"LiveLogo":        "the union's public logo, on every page",
 }
 
 var callerType = reflect.TypeOf((*tenant.Caller)(nil)).Elem()

@@ -171,7 +171,7 @@ func (a *Admin) moveBranch(ctx context.Context, tenantID, actorID, id, newParent
 		// Descendants first match on the old prefix; one UPDATE keeps the
 		// unique (tenant_id, path) check at statement end consistent.
 		_, err := tx.ExecContext(ctx, `UPDATE branches SET path = ? || substr(path, length(?) + 1), updated_at = now()
-			WHERE path = ? OR path LIKE ? ESCAPE '\'`, newPath, oldPath, oldPath, likePrefix(oldPath)+"/%")
+			WHERE path = ? OR path LIKE ? ESCAPE '\'`, newPath, oldPath, oldPath, LikePrefix(oldPath)+"/%")
 		if err != nil {
 			if db.IsUniqueViolation(err, "") {
 				return &apperr.FieldConflict{Field: "parent_id", Key: "error.branch_slug_taken"}
@@ -222,9 +222,9 @@ func (a *Admin) closeBranch(ctx context.Context, tenantID, actorID, id uuid.UUID
 	return nil
 }
 
-// likePrefix escapes LIKE wildcards in a path (slugs allow neither, but
+// LikePrefix escapes LIKE wildcards in a branch path (slugs allow neither, but
 // the query should not depend on that).
-func likePrefix(s string) string {
+func LikePrefix(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 	return r.Replace(s)
 }

@@ -66,11 +66,6 @@ type AdminCategory struct {
 	Depth      int
 }
 
-// CaseMover moves a merged category's cases inside the merge's transaction,
-// writing each case's timeline event; internal/cases provides it (this
-// package cannot write case events).
-type CaseMover func(ctx context.Context, tx bun.Tx, from, into *Category, actorID uuid.UUID) (int, error)
-
 // Admin audit event kinds for categories.
 const (
 	EventCategoryCreated  = "category.created"
@@ -399,65 +394,63 @@ func samePtr(a, b *uuid.UUID) bool {
 	return *a == *b
 }
 
-// mergeCategories moves every case of from into into (each move an event
-// on the case's timeline, through move), re-parents from's children,
-// points from's confirmed classifier labels at into, and hides from for
-// good. History stays: from remains as a hidden row with merged_into set.
-func (a *Admin) mergeCategories(ctx context.Context, tenantID, actorID, fromID, intoID uuid.UUID, move CaseMover) (int, error) {
+// LockCategoryMerge checks a merge of category from into into inside tx
+// and locks both rows: from must not be merged already, into must be
+// active and unmerged. cases.Service.MergeCategories runs the whole merge
+// (it moves the cases, which only it may write) between this and
+// FinishCategoryMerge.
+func LockCategoryMerge(ctx context.Context, tx bun.Tx, fromID, intoID uuid.UUID) (from, into *Category, err error) {
 	if fromID == intoID {
-		return 0, apperr.Invalid("into", "error.category_merge_self")
+		return nil, nil, apperr.Invalid("into", "error.category_merge_self")
 	}
-	moved := 0
-	err := db.InTenantTx(ctx, a.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-		var from, into Category
-		if err := tx.NewSelect().Model(&from).Where("id = ?", fromID).For("UPDATE").Scan(ctx); err != nil {
-			return db.MapError(err)
-		}
-		if err := tx.NewSelect().Model(&into).Where("id = ?", intoID).For("UPDATE").Scan(ctx); err != nil {
-			if errors.Is(db.MapError(err), apperr.ErrNotFound) {
-				return apperr.Invalid("into", "error.invalid")
-			}
-			return err
-		}
-		var mergedFrom, mergedInto *uuid.UUID
-		if err := tx.QueryRowContext(ctx, "SELECT (SELECT merged_into FROM categories WHERE id = ?), (SELECT merged_into FROM categories WHERE id = ?)",
-			fromID, intoID).Scan(&mergedFrom, &mergedInto); err != nil {
-			return err
-		}
-		if mergedFrom != nil {
-			return &apperr.FieldConflict{Field: "category", Key: "error.category_merged"}
-		}
-		if mergedInto != nil || !into.Active {
-			return apperr.Invalid("into", "error.category_merge_target")
-		}
-		n, err := move(ctx, tx, &from, &into, actorID)
-		if err != nil {
-			return fmt.Errorf("move cases: %w", err)
-		}
-		moved = n
-		// into may sit below from: lift it to from's place first.
-		if _, err := tx.ExecContext(ctx, "UPDATE categories SET parent_id = ?, updated_at = clock_timestamp() WHERE id = ? AND parent_id = ?",
-			from.ParentID, intoID, fromID); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "UPDATE categories SET parent_id = ?, updated_at = clock_timestamp() WHERE parent_id = ?", intoID, fromID); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "UPDATE classifier_labels SET category_slug = ? WHERE category_slug = ?", into.Slug, from.Slug); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE categories SET active = false, merged_into = ?, updated_at = clock_timestamp() WHERE id = ?`, intoID, fromID); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "UPDATE categories SET updated_at = clock_timestamp() WHERE id = ?", intoID); err != nil {
-			return err
-		}
-		return LogAdminEvent(ctx, tx, tenantID, actorID, EventCategoryMerged, from.Slug, map[string]any{"into": into.Slug, "cases": n})
-	})
-	if err != nil {
-		return 0, fmt.Errorf("merge categories: %w", err)
+	from, into = &Category{}, &Category{}
+	if err := tx.NewSelect().Model(from).Where("id = ?", fromID).For("UPDATE").Scan(ctx); err != nil {
+		return nil, nil, db.MapError(err)
 	}
-	return moved, nil
+	if err := tx.NewSelect().Model(into).Where("id = ?", intoID).For("UPDATE").Scan(ctx); err != nil {
+		if errors.Is(db.MapError(err), apperr.ErrNotFound) {
+			return nil, nil, apperr.Invalid("into", "error.invalid")
+		}
+		return nil, nil, err
+	}
+	var mergedFrom, mergedInto *uuid.UUID
+	if err := tx.QueryRowContext(ctx, "SELECT (SELECT merged_into FROM categories WHERE id = ?), (SELECT merged_into FROM categories WHERE id = ?)",
+		fromID, intoID).Scan(&mergedFrom, &mergedInto); err != nil {
+		return nil, nil, err
+	}
+	if mergedFrom != nil {
+		return nil, nil, &apperr.FieldConflict{Field: "category", Key: "error.category_merged"}
+	}
+	if mergedInto != nil || !into.Active {
+		return nil, nil, apperr.Invalid("into", "error.category_merge_target")
+	}
+	return from, into, nil
+}
+
+// FinishCategoryMerge ends a merge inside tx once from's n cases are in
+// into: it re-parents from's children, points from's confirmed classifier
+// labels at into, hides from for good and logs the merge. History stays:
+// from remains as a hidden row with merged_into set.
+func FinishCategoryMerge(ctx context.Context, tx bun.Tx, tenantID, actorID uuid.UUID, from, into *Category, n int) error {
+	fromID, intoID := from.ID, into.ID
+	// into may sit below from: lift it to from's place first.
+	if _, err := tx.ExecContext(ctx, "UPDATE categories SET parent_id = ?, updated_at = clock_timestamp() WHERE id = ? AND parent_id = ?",
+		from.ParentID, intoID, fromID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE categories SET parent_id = ?, updated_at = clock_timestamp() WHERE parent_id = ?", intoID, fromID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE classifier_labels SET category_slug = ? WHERE category_slug = ?", into.Slug, from.Slug); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE categories SET active = false, merged_into = ?, updated_at = clock_timestamp() WHERE id = ?`, intoID, fromID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE categories SET updated_at = clock_timestamp() WHERE id = ?", intoID); err != nil {
+		return err
+	}
+	return LogAdminEvent(ctx, tx, tenantID, actorID, EventCategoryMerged, from.Slug, map[string]any{"into": into.Slug, "cases": n})
 }
 
 // deleteCategory removes a category nobody ever used. A category with

@@ -194,7 +194,7 @@ func (s *Server) apiMergeCategory(c *fiber.Ctx) error {
 	if err != nil {
 		return apperr.Invalid("into", "error.invalid")
 	}
-	n, err := s.admin.MergeCategories(c.UserContext(), t, p, id, into, s.cases.MoveCategoryCases)
+	n, err := s.cases.MergeCategories(c.UserContext(), t, p, id, into)
 	if err != nil {
 		return err
 	}
@@ -463,7 +463,7 @@ func (s *Server) adminCategoryAction(c *fiber.Ctx) error {
 			err = apperr.Invalid("into", "error.invalid")
 			break
 		}
-		_, err = s.admin.MergeCategories(ctx, t, p, id, into, s.cases.MoveCategoryCases)
+		_, err = s.cases.MergeCategories(ctx, t, p, id, into)
 		back = "/admin/categories/" + into.String()
 	case "delete":
 		err = s.admin.DeleteCategory(ctx, t, p, id)
