@@ -304,6 +304,14 @@ func (a *Admin) SetAnalyticsSharing(ctx context.Context, t *Tenant, caller Calle
 	return a.setAnalyticsSharing(ctx, tid, actor, anonymous, shareCompany)
 }
 
+// May answers whether caller may do act on obj union-wide, nil when it may.
+// Handlers use it only to refuse before saying an id is malformed; every
+// method above checks for itself.
+func (a *Admin) May(ctx context.Context, t *Tenant, caller Caller, obj, act string) error {
+	_, _, err := a.allow(ctx, t, caller, obj, act)
+	return err
+}
+
 // MayEditSettings answers whether caller may change the union's settings
 // (tenant_settings:update), for pages that show or preview a settings form
 // from what the request already holds (branding): nil when it may.
@@ -317,4 +325,17 @@ func (a *Admin) MayEditSettings(ctx context.Context, t *Tenant, caller Caller) e
 func (a *Admin) MayApplySector(ctx context.Context, t *Tenant, caller Caller) error {
 	_, _, err := a.allow(ctx, t, caller, "category", "create")
 	return err
+}
+
+// WorkplaceDirectory lists the union's confirmed workplaces for the
+// filing and intake forms and the queue's filters: no permission, every
+// worker chooses from it.
+func (a *Admin) WorkplaceDirectory(ctx context.Context, tenantID uuid.UUID) ([]Workplace, error) {
+	return ListWorkplaces(ctx, a.db, tenantID)
+}
+
+// CategoryDirectory lists the union's active categories in their order,
+// for the same forms: no permission, every worker chooses from it.
+func (a *Admin) CategoryDirectory(ctx context.Context, tenantID uuid.UUID) ([]Category, error) {
+	return ListCategories(ctx, a.db, tenantID)
 }

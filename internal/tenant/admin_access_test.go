@@ -31,8 +31,10 @@ func (d *denyAll) Authorize(_ context.Context, _ tenant.Caller, domain, obj, act
 // why they need none. A new method must take a tenant.Caller or be added
 // here with its reason.
 var uncheckedAdmin = map[string]string{
-	"BranchDirectory": "branch names for display; the paths are on every case a caller sees",
-	"LiveLogo":        "the union's public logo, on every page",
+	"BranchDirectory":    "branch names for display; the paths are on every case a caller sees",
+	"LiveLogo":           "the union's public logo, on every page",
+	"WorkplaceDirectory": "the workplaces every worker chooses from when filing",
+	"CategoryDirectory":  "the categories every worker chooses from when filing",
 }
 
 var callerType = reflect.TypeOf((*tenant.Caller)(nil)).Elem()

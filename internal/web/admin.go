@@ -24,6 +24,19 @@ func (s *Server) staffCaller(c *fiber.Ctx) (*tenant.Tenant, *auth.Principal, err
 	return t, p, nil
 }
 
+// adminID parses the :id of an admin route. A malformed id is refused as
+// the admin service would refuse the caller for act on obj (403) before it
+// is an unknown id (404): the role first, then the id.
+func (s *Server) adminID(c *fiber.Ctx, t *tenant.Tenant, p *auth.Principal, obj, act string) (uuid.UUID, error) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		if merr := s.admin.May(c.UserContext(), t, p, obj, act); merr != nil {
+			return uuid.Nil, merr
+		}
+	}
+	return id, err
+}
+
 // pathID parses a uuid route parameter; a malformed id is a 404 like an
 // unknown one.
 func pathID(c *fiber.Ctx, param string) (uuid.UUID, error) {

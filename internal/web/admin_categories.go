@@ -79,7 +79,7 @@ func (s *Server) apiAdminCategory(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c, "id")
+	id, err := s.adminID(c, t, p, "category", "read")
 	if err != nil {
 		return err
 	}
@@ -111,7 +111,7 @@ func (s *Server) apiUpdateCategory(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c, "id")
+	id, err := s.adminID(c, t, p, "category", "update")
 	if err != nil {
 		return err
 	}
@@ -131,7 +131,7 @@ func (s *Server) apiDeleteCategory(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c, "id")
+	id, err := s.adminID(c, t, p, "category", "delete")
 	if err != nil {
 		return err
 	}
@@ -147,7 +147,7 @@ func (s *Server) apiSetCategoryActive(active bool) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		id, err := pathID(c, "id")
+		id, err := s.adminID(c, t, p, "category", "update")
 		if err != nil {
 			return err
 		}
@@ -180,7 +180,7 @@ func (s *Server) apiMergeCategory(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c, "id")
+	id, err := s.adminID(c, t, p, "category", "merge")
 	if err != nil {
 		return err
 	}
@@ -375,7 +375,7 @@ func (s *Server) adminCategoryPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c, "id")
+	id, err := s.adminID(c, t, p, "category", "read")
 	if err != nil {
 		return err
 	}
@@ -411,7 +411,7 @@ func (s *Server) adminCategoryUpdate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c, "id")
+	id, err := s.adminID(c, t, p, "category", "update")
 	if err != nil {
 		return err
 	}
@@ -431,20 +431,22 @@ func (s *Server) adminCategoryUpdate(c *fiber.Ctx) error {
 	return c.Redirect("/admin/categories/"+id.String()+"?saved=1", fiber.StatusSeeOther)
 }
 
+// categoryActionPermission is what each small form of the categories pages
+// asks of the category service.
+var categoryActionPermission = map[string]string{"hide": "update", "show": "update", "up": "update", "down": "update", "merge": "merge", "delete": "delete"}
+
 // adminCategoryAction handles the small forms of the list and edit pages:
 // hide, show, up, down, merge and delete.
 func (s *Server) adminCategoryAction(c *fiber.Ctx) error {
 	action := c.Params("action")
-	switch action {
-	case "hide", "show", "up", "down", "merge", "delete":
-	default:
+	if categoryActionPermission[action] == "" {
 		return fiber.ErrNotFound
 	}
 	t, p, err := s.staffCaller(c)
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c, "id")
+	id, err := s.adminID(c, t, p, "category", categoryActionPermission[action])
 	if err != nil {
 		return err
 	}

@@ -84,7 +84,7 @@ func (s *Server) apiRenameBranch(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c, "id")
+	id, err := s.adminID(c, t, p, "branch", "update")
 	if err != nil {
 		return err
 	}
@@ -109,7 +109,7 @@ func (s *Server) apiMoveBranch(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c, "id")
+	id, err := s.adminID(c, t, p, "branch", "update")
 	if err != nil {
 		return err
 	}
@@ -137,7 +137,7 @@ func (s *Server) apiCloseBranch(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c, "id")
+	id, err := s.adminID(c, t, p, "branch", "update")
 	if err != nil {
 		return err
 	}
@@ -185,7 +185,7 @@ func (s *Server) apiMergeWorkplace(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c, "id")
+	id, err := s.adminID(c, t, p, "workplace", "merge")
 	if err != nil {
 		return err
 	}

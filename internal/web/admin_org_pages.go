@@ -93,7 +93,7 @@ func (s *Server) orgBranchAction(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c, "id")
+	id, err := s.adminID(c, t, p, "branch", "update")
 	if err != nil {
 		return err
 	}
@@ -143,7 +143,7 @@ func (s *Server) orgWorkplaceMerge(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c, "id")
+	id, err := s.adminID(c, t, p, "workplace", "merge")
 	if err != nil {
 		return err
 	}
