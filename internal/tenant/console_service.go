@@ -27,7 +27,9 @@ func (c *Console) Bundle() *Bundle { return c.bundle }
 func (c *Console) Unions(ctx context.Context) ([]UnionRow, error) { return Unions(ctx, c.db) }
 
 // Union returns one union.
-func (c *Console) Union(ctx context.Context, id uuid.UUID) (*UnionRow, error) { return Union(ctx, c.db, id) }
+func (c *Console) Union(ctx context.Context, id uuid.UUID) (*UnionRow, error) {
+	return Union(ctx, c.db, id)
+}
 
 // CreateUnion creates a union from the bundle's templates.
 func (c *Console) CreateUnion(ctx context.Context, in NewUnion) (*Tenant, error) {
