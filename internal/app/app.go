@@ -19,6 +19,7 @@ import (
 	suara "github.com/suara-id/suara"
 	"github.com/suara-id/suara/internal/analytics"
 	"github.com/suara-id/suara/internal/auth"
+	"github.com/suara-id/suara/internal/brands"
 	"github.com/suara-id/suara/internal/cases"
 	"github.com/suara-id/suara/internal/chat"
 	"github.com/suara-id/suara/internal/config"
@@ -147,9 +148,9 @@ func NewServer(ctx context.Context, cfg *config.Config, log *slog.Logger, bdb *b
 	ns.SetDevLogCodes(cfg.Env == "development")
 	ns.Metrics = m
 	accounts.SetMessenger(ns)
-	srv, err := web.New(web.Deps{Config: cfg, Log: log, DB: bdb, Resolver: resolver,
+	srv, err := web.New(web.Deps{Config: cfg, Log: log, Ready: bdb.PingContext, Admin: tenant.NewAdmin(bdb, authz), Brands: brands.New(bdb), Resolver: resolver,
 		Metrics: m, Auth: accounts, Authz: authz, Cases: caseSvc, Notify: ns,
-		Analytics: newAnalytics(cfg, log, bdb), Privacy: newPrivacy(cfg, log, bdb, caseSvc), Console: newConsole(cfg), Chat: c.chat})
+		Analytics: newAnalytics(cfg, log, bdb), Privacy: newPrivacy(cfg, log, bdb, caseSvc), Console: newConsole(cfg, bdb), Chat: c.chat})
 	if err != nil {
 		return nil, err
 	}

@@ -4,31 +4,37 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"sync"
 
+	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
 	"github.com/suara-id/suara/internal/config"
 	"github.com/suara-id/suara/internal/db"
 	"github.com/suara-id/suara/internal/tenant"
+	"github.com/suara-id/suara/internal/tenantio"
 	"github.com/suara-id/suara/internal/web"
 )
 
 // newConsole gives the platform console what its union pages need: the
-// manifests bundle (templates and sectors for new unions), the evidence
-// store, and the owner connection for exports and removal, opened on first
-// use (most processes never need it) and kept.
-func newConsole(cfg *config.Config) web.ConsoleDeps {
-	d := web.ConsoleDeps{Evidence: evidenceStore(cfg)}
+// manifests bundle (templates and sectors for new unions), the union
+// service on the app connection, and exports and removal (tenantio with the
+// evidence store) over the owner connection, opened on first use (most
+// processes never need it) and kept.
+func newConsole(cfg *config.Config, bdb *bun.DB) web.ConsoleDeps {
+	var d web.ConsoleDeps
 	fsys, dir := tenantsFS(cfg)
 	if b, err := tenant.LoadBundle(fsys, dir); err == nil {
 		d.Bundle = b
 	}
+	d.Unions = tenant.NewConsole(bdb, d.Bundle)
+	store := evidenceStore(cfg)
 	var (
 		mu    sync.Mutex
 		owner *bun.DB
 	)
-	d.Owner = func(ctx context.Context) (*bun.DB, error) {
+	ownerDB := func(ctx context.Context) (*bun.DB, error) {
 		mu.Lock()
 		defer mu.Unlock()
 		if owner != nil {
@@ -43,6 +49,24 @@ func newConsole(cfg *config.Config) web.ConsoleDeps {
 		}
 		owner = o
 		return owner, nil
+	}
+	if store == nil {
+		return d
+	}
+	d.Export = func(ctx context.Context, slug string, w io.Writer) error {
+		o, err := ownerDB(ctx)
+		if err != nil {
+			return err
+		}
+		_, err = tenantio.Export(ctx, o, store, slug, w)
+		return err
+	}
+	d.Remove = func(ctx context.Context, tenantID uuid.UUID, confirm string) (int, error) {
+		o, err := ownerDB(ctx)
+		if err != nil {
+			return 0, err
+		}
+		return tenantio.Remove(ctx, o, store, tenantID, confirm)
 	}
 	return d
 }

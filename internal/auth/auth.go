@@ -134,6 +134,9 @@ type Principal struct {
 // IsStaff reports whether p is a union officer or admin.
 func (p *Principal) IsStaff() bool { return p != nil && p.Kind == "staff" }
 
+// CallerID is the principal's account id (tenant.Caller).
+func (p *Principal) CallerID() uuid.UUID { return p.UserID }
+
 // newSecret returns a random URL-safe token and its SHA-256.
 func newSecret() (string, []byte) {
 	b := make([]byte, 32)

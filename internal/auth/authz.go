@@ -14,6 +14,7 @@ import (
 	"github.com/suara-id/suara/internal/apperr"
 	"github.com/suara-id/suara/internal/db"
 	"github.com/suara-id/suara/internal/rbac"
+	"github.com/suara-id/suara/internal/tenant"
 )
 
 // enforcerTTL bounds how long a replica may act on role assignments another
@@ -75,6 +76,16 @@ func (a *Authorizer) Check(ctx context.Context, p *Principal, domain, obj, act s
 		return err
 	}
 	return nil
+}
+
+// Authorize is Check for services below auth (tenant.Authorizer): the
+// caller must be a *Principal.
+func (a *Authorizer) Authorize(ctx context.Context, caller tenant.Caller, domain, obj, act string) error {
+	p, ok := caller.(*Principal)
+	if !ok || p == nil {
+		return apperr.ErrUnauthorized
+	}
+	return a.Check(ctx, p, domain, obj, act)
 }
 
 // Roles lists the principal's role assignments in force.

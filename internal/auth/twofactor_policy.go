@@ -87,10 +87,7 @@ const AdminEventStaff2FA = "settings.staff_two_factor"
 // Staff2FASetting reads the union's rule as stored now (the resolver's
 // copy may be minutes old), for those who may read its settings.
 func (s *Service) Staff2FASetting(ctx context.Context, by *Principal, t *tenant.Tenant) (Staff2FA, error) {
-	if err := s.authz.Check(ctx, by, t.Slug, "tenant_settings", "read"); err != nil {
-		return Staff2FA{}, err
-	}
-	st, err := tenant.NewAdmin(s.db).Settings(ctx, t.ID)
+	st, err := tenant.NewAdmin(s.db, s.authz).Settings(ctx, t, by)
 	if err != nil {
 		return Staff2FA{}, err
 	}

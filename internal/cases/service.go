@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -34,11 +35,14 @@ type Authorizer interface {
 // Service files cases and serves them to reporters and handlers. Every
 // method runs its own tenant transaction.
 type Service struct {
-	db    *bun.DB
-	authz Authorizer
-	keys  *KeyRing
-	store evidence.Store
-	log   *slog.Logger
+	db *bun.DB
+	// dashRefreshing holds the dashboard snapshots being rebuilt in the
+	// background (dashboard.go).
+	dashRefreshing sync.Map
+	authz          Authorizer
+	keys           *KeyRing
+	store          evidence.Store
+	log            *slog.Logger
 	// Cleaner receives evidence and strips its metadata; its Limits are
 	// the per-kind size limits.
 	Cleaner *evidence.Cleaner

@@ -157,23 +157,23 @@ func TestReopenWindowSetting(t *testing.T) {
 	ctx := context.Background()
 	svc := f.service(t, keyA)
 	h := f.handlers(t)
-	admin := tenant.NewAdmin(f.db.App)
+	admin := tenant.NewAdmin(f.db.App, f.authz)
 	if err := dbTenant(f, func(ctx context.Context, tx bun.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE tenants SET settings = settings - 'reopen_window_days' || '{"future_key": [1, 2]}' WHERE id = ?`, f.t.ID)
 		return err
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if st, err := admin.Settings(ctx, f.t.ID); err != nil || st.ReopenWindow() != tenant.DefaultReopenWindowDays {
+	if st, err := admin.Settings(ctx, f.t, h.fed); err != nil || st.ReopenWindow() != tenant.DefaultReopenWindowDays {
 		t.Fatalf("unset window: %+v %v", st, err)
 	}
 	for _, bad := range []int{0, -1, 366} {
 		var ve *apperr.Validation
-		if err := admin.SetReopenWindow(ctx, f.t.ID, h.fed.UserID, bad); !errors.As(err, &ve) || ve.Fields["days"] != "error.reopen_window_days" {
+		if err := admin.SetReopenWindow(ctx, f.t, h.fed, bad); !errors.As(err, &ve) || ve.Fields["days"] != "error.reopen_window_days" {
 			t.Errorf("%d days: %v", bad, err)
 		}
 	}
-	if err := admin.SetReopenWindow(ctx, f.t.ID, h.fed.UserID, 7); err != nil {
+	if err := admin.SetReopenWindow(ctx, f.t, h.fed, 7); err != nil {
 		t.Fatal(err)
 	}
 	var settings string

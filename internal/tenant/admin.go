@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -14,18 +13,18 @@ import (
 )
 
 // Admin owns what a tenant's admins change about their union: categories,
-// branches, workplaces and the admin audit log. Callers authorise first
-// (the web layer asks Casbin); every method runs in its own tenant
-// transaction and records what changed in admin_events.
+// branches, workplaces and the admin audit log. Every exported method
+// takes the caller and asks the authorizer first (admin_access.go); every
+// method runs in its own tenant transaction and records what changed in
+// admin_events.
 type Admin struct {
-	db *bun.DB
-	// dashRefreshing holds the dashboard snapshots being rebuilt in the
-	// background (admin_dashboard.go).
-	dashRefreshing sync.Map
+	db    *bun.DB
+	authz Authorizer
 }
 
-// NewAdmin returns the tenant administration service over bdb.
-func NewAdmin(bdb *bun.DB) *Admin { return &Admin{db: bdb} }
+// NewAdmin returns the tenant administration service over bdb, asking
+// authz before each call (nil refuses every caller).
+func NewAdmin(bdb *bun.DB, authz Authorizer) *Admin { return &Admin{db: bdb, authz: authz} }
 
 // AdminEvent is one entry of a tenant's admin audit log.
 type AdminEvent struct {
@@ -60,8 +59,8 @@ func LogAdminEvent(ctx context.Context, tx bun.IDB, tenantID, actorID uuid.UUID,
 	return nil
 }
 
-// AdminEvents returns the newest entries of the tenant's admin log.
-func (a *Admin) AdminEvents(ctx context.Context, tenantID uuid.UUID, limit int) ([]AdminEvent, error) {
+// adminEvents returns the newest entries of the tenant's admin log.
+func (a *Admin) adminEvents(ctx context.Context, tenantID uuid.UUID, limit int) ([]AdminEvent, error) {
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}

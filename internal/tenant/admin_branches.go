@@ -34,9 +34,9 @@ type BranchInput struct {
 	WorkplaceID string `json:"workplace_id" form:"workplace_id"`
 }
 
-// Branches lists the tenant's whole tree, closed branches included, in
+// branches lists the tenant's whole tree, closed branches included, in
 // path order (parents before children).
-func (a *Admin) Branches(ctx context.Context, tenantID uuid.UUID) ([]Branch, error) {
+func (a *Admin) branches(ctx context.Context, tenantID uuid.UUID) ([]Branch, error) {
 	var out []Branch
 	err := db.InTenantTx(ctx, a.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		return tx.NewSelect().Model(&out).Order("path").Scan(ctx)
@@ -47,8 +47,8 @@ func (a *Admin) Branches(ctx context.Context, tenantID uuid.UUID) ([]Branch, err
 	return out, nil
 }
 
-// Branch returns one branch.
-func (a *Admin) Branch(ctx context.Context, tenantID, id uuid.UUID) (*Branch, error) {
+// branch returns one branch.
+func (a *Admin) branch(ctx context.Context, tenantID, id uuid.UUID) (*Branch, error) {
 	b := &Branch{}
 	err := db.InTenantTx(ctx, a.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		return tx.NewSelect().Model(b).Where("id = ?", id).Scan(ctx)
@@ -59,8 +59,8 @@ func (a *Admin) Branch(ctx context.Context, tenantID, id uuid.UUID) (*Branch, er
 	return b, nil
 }
 
-// CreateBranch adds a branch below an open parent.
-func (a *Admin) CreateBranch(ctx context.Context, tenantID, actorID uuid.UUID, in BranchInput) (*Branch, error) {
+// createBranch adds a branch below an open parent.
+func (a *Admin) createBranch(ctx context.Context, tenantID, actorID uuid.UUID, in BranchInput) (*Branch, error) {
 	v := &apperr.Validation{}
 	in.Slug, in.Name = strings.TrimSpace(in.Slug), strings.TrimSpace(in.Name)
 	parentID, err := uuid.Parse(in.ParentID)
@@ -120,8 +120,8 @@ func (a *Admin) CreateBranch(ctx context.Context, tenantID, actorID uuid.UUID, i
 	return b, nil
 }
 
-// RenameBranch changes a branch's display name (its path stays).
-func (a *Admin) RenameBranch(ctx context.Context, tenantID, actorID, id uuid.UUID, name string) error {
+// renameBranch changes a branch's display name (its path stays).
+func (a *Admin) renameBranch(ctx context.Context, tenantID, actorID, id uuid.UUID, name string) error {
 	name = strings.TrimSpace(name)
 	if name == "" || utf8.RuneCountInString(name) > 200 {
 		return apperr.Invalid("name", "error.required")
@@ -141,11 +141,11 @@ func (a *Admin) RenameBranch(ctx context.Context, tenantID, actorID, id uuid.UUI
 	return nil
 }
 
-// MoveBranch puts a branch (with its sub-tree) under another parent. The
+// moveBranch puts a branch (with its sub-tree) under another parent. The
 // paths of the branch and every descendant change in one statement, in
 // one transaction; memberships, cases and invites follow because they
 // reference branch ids, not paths. Callers drop cached permissions.
-func (a *Admin) MoveBranch(ctx context.Context, tenantID, actorID, id, newParentID uuid.UUID) (*Branch, error) {
+func (a *Admin) moveBranch(ctx context.Context, tenantID, actorID, id, newParentID uuid.UUID) (*Branch, error) {
 	var moved Branch
 	err := db.InTenantTx(ctx, a.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		var b, parent Branch
@@ -171,7 +171,7 @@ func (a *Admin) MoveBranch(ctx context.Context, tenantID, actorID, id, newParent
 		// Descendants first match on the old prefix; one UPDATE keeps the
 		// unique (tenant_id, path) check at statement end consistent.
 		_, err := tx.ExecContext(ctx, `UPDATE branches SET path = ? || substr(path, length(?) + 1), updated_at = now()
-			WHERE path = ? OR path LIKE ? ESCAPE '\'`, newPath, oldPath, oldPath, likePrefix(oldPath)+"/%")
+			WHERE path = ? OR path LIKE ? ESCAPE '\'`, newPath, oldPath, oldPath, LikePrefix(oldPath)+"/%")
 		if err != nil {
 			if db.IsUniqueViolation(err, "") {
 				return &apperr.FieldConflict{Field: "parent_id", Key: "error.branch_slug_taken"}
@@ -189,10 +189,10 @@ func (a *Admin) MoveBranch(ctx context.Context, tenantID, actorID, id, newParent
 	return &moved, nil
 }
 
-// CloseBranch closes a branch with no open branches below it. Its
+// closeBranch closes a branch with no open branches below it. Its
 // memberships stop granting anything (the enforcer skips closed
 // branches); its cases stay readable from the branches above.
-func (a *Admin) CloseBranch(ctx context.Context, tenantID, actorID, id uuid.UUID) error {
+func (a *Admin) closeBranch(ctx context.Context, tenantID, actorID, id uuid.UUID) error {
 	err := db.InTenantTx(ctx, a.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		var b Branch
 		if err := tx.NewSelect().Model(&b).Where("id = ?", id).For("UPDATE").Scan(ctx); err != nil {
@@ -222,9 +222,9 @@ func (a *Admin) CloseBranch(ctx context.Context, tenantID, actorID, id uuid.UUID
 	return nil
 }
 
-// likePrefix escapes LIKE wildcards in a path (slugs allow neither, but
+// LikePrefix escapes LIKE wildcards in a branch path (slugs allow neither, but
 // the query should not depend on that).
-func likePrefix(s string) string {
+func LikePrefix(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 	return r.Replace(s)
 }

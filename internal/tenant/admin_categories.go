@@ -66,11 +66,6 @@ type AdminCategory struct {
 	Depth      int
 }
 
-// CaseMover moves a merged category's cases inside the merge's transaction,
-// writing each case's timeline event; internal/cases provides it (this
-// package cannot write case events).
-type CaseMover func(ctx context.Context, tx bun.Tx, from, into *Category, actorID uuid.UUID) (int, error)
-
 // Admin audit event kinds for categories.
 const (
 	EventCategoryCreated  = "category.created"
@@ -82,9 +77,9 @@ const (
 	EventCategoryReorderd = "category.reordered"
 )
 
-// Categories lists every category of the tenant, hidden and merged ones
+// categories lists every category of the tenant, hidden and merged ones
 // too, parents before their children, each level in its sort order.
-func (a *Admin) Categories(ctx context.Context, tenantID uuid.UUID) ([]AdminCategory, error) {
+func (a *Admin) categories(ctx context.Context, tenantID uuid.UUID) ([]AdminCategory, error) {
 	var out []AdminCategory
 	err := db.InTenantTx(ctx, a.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		var err error
@@ -97,9 +92,9 @@ func (a *Admin) Categories(ctx context.Context, tenantID uuid.UUID) ([]AdminCate
 	return out, nil
 }
 
-// Category returns one category with its handlers and case count.
-func (a *Admin) Category(ctx context.Context, tenantID, id uuid.UUID) (*AdminCategory, error) {
-	all, err := a.Categories(ctx, tenantID)
+// category returns one category with its handlers and case count.
+func (a *Admin) category(ctx context.Context, tenantID, id uuid.UUID) (*AdminCategory, error) {
+	all, err := a.categories(ctx, tenantID)
 	if err != nil {
 		return nil, err
 	}
@@ -179,8 +174,8 @@ func adminCategories(ctx context.Context, tx bun.Tx) ([]AdminCategory, error) {
 	return out, nil
 }
 
-// CreateCategory adds a category and logs it.
-func (a *Admin) CreateCategory(ctx context.Context, t *Tenant, actorID uuid.UUID, in CategoryInput) (*Category, error) {
+// createCategory adds a category and logs it.
+func (a *Admin) createCategory(ctx context.Context, t *Tenant, actorID uuid.UUID, in CategoryInput) (*Category, error) {
 	v := &apperr.Validation{}
 	if in.Slug == nil || !categorySlugRE.MatchString(strings.TrimSpace(*in.Slug)) {
 		v.Add("slug", "error.category_slug")
@@ -228,10 +223,10 @@ func (a *Admin) CreateCategory(ctx context.Context, t *Tenant, actorID uuid.UUID
 	return c, nil
 }
 
-// UpdateCategory changes the fields set in in. Every change bumps
+// updateCategory changes the fields set in in. Every change bumps
 // updated_at, which is part of the built-in classifier's cache key: the
 // tenant's model retrains on its next classification.
-func (a *Admin) UpdateCategory(ctx context.Context, t *Tenant, actorID, id uuid.UUID, in CategoryInput) (*Category, error) {
+func (a *Admin) updateCategory(ctx context.Context, t *Tenant, actorID, id uuid.UUID, in CategoryInput) (*Category, error) {
 	var c Category
 	err := db.InTenantTx(ctx, a.db, t.ID, func(ctx context.Context, tx bun.Tx) error {
 		if err := tx.NewSelect().Model(&c).Where("id = ?", id).For("UPDATE").Scan(ctx); err != nil {
@@ -274,10 +269,10 @@ func (a *Admin) UpdateCategory(ctx context.Context, t *Tenant, actorID, id uuid.
 	return &c, nil
 }
 
-// SetCategoryActive hides (active=false) or shows a category. Hidden
+// setCategoryActive hides (active=false) or shows a category. Hidden
 // categories leave the filing form and the classifier at once; their cases
 // keep them.
-func (a *Admin) SetCategoryActive(ctx context.Context, tenantID, actorID, id uuid.UUID, active bool) error {
+func (a *Admin) setCategoryActive(ctx context.Context, tenantID, actorID, id uuid.UUID, active bool) error {
 	err := db.InTenantTx(ctx, a.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		var slug string
 		var merged *uuid.UUID
@@ -304,9 +299,9 @@ func (a *Admin) SetCategoryActive(ctx context.Context, tenantID, actorID, id uui
 	return nil
 }
 
-// ReorderCategories puts the listed categories first, in that order; the
+// reorderCategories puts the listed categories first, in that order; the
 // others follow in their current order. Unknown ids are refused.
-func (a *Admin) ReorderCategories(ctx context.Context, tenantID, actorID uuid.UUID, ids []uuid.UUID) error {
+func (a *Admin) reorderCategories(ctx context.Context, tenantID, actorID uuid.UUID, ids []uuid.UUID) error {
 	if len(ids) == 0 || len(ids) > 1000 {
 		return apperr.Invalid("ids", "error.invalid")
 	}
@@ -349,10 +344,10 @@ func (a *Admin) ReorderCategories(ctx context.Context, tenantID, actorID uuid.UU
 	return nil
 }
 
-// MoveCategory moves a category one place up (delta < 0) or down among
+// moveCategory moves a category one place up (delta < 0) or down among
 // its siblings, for the pages' arrow buttons.
-func (a *Admin) MoveCategory(ctx context.Context, tenantID, actorID, id uuid.UUID, delta int) error {
-	all, err := a.Categories(ctx, tenantID)
+func (a *Admin) moveCategory(ctx context.Context, tenantID, actorID, id uuid.UUID, delta int) error {
+	all, err := a.categories(ctx, tenantID)
 	if err != nil {
 		return err
 	}
@@ -389,7 +384,7 @@ func (a *Admin) MoveCategory(ctx context.Context, tenantID, actorID, id uuid.UUI
 			order = append(order, c.ID)
 		}
 	}
-	return a.ReorderCategories(ctx, tenantID, actorID, order)
+	return a.reorderCategories(ctx, tenantID, actorID, order)
 }
 
 func samePtr(a, b *uuid.UUID) bool {
@@ -399,71 +394,69 @@ func samePtr(a, b *uuid.UUID) bool {
 	return *a == *b
 }
 
-// MergeCategories moves every case of from into into (each move an event
-// on the case's timeline, through move), re-parents from's children,
-// points from's confirmed classifier labels at into, and hides from for
-// good. History stays: from remains as a hidden row with merged_into set.
-func (a *Admin) MergeCategories(ctx context.Context, tenantID, actorID, fromID, intoID uuid.UUID, move CaseMover) (int, error) {
+// LockCategoryMerge checks a merge of category from into into inside tx
+// and locks both rows: from must not be merged already, into must be
+// active and unmerged. cases.Service.MergeCategories runs the whole merge
+// (it moves the cases, which only it may write) between this and
+// FinishCategoryMerge.
+func LockCategoryMerge(ctx context.Context, tx bun.Tx, fromID, intoID uuid.UUID) (from, into *Category, err error) {
 	if fromID == intoID {
-		return 0, apperr.Invalid("into", "error.category_merge_self")
+		return nil, nil, apperr.Invalid("into", "error.category_merge_self")
 	}
-	moved := 0
-	err := db.InTenantTx(ctx, a.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-		var from, into Category
-		if err := tx.NewSelect().Model(&from).Where("id = ?", fromID).For("UPDATE").Scan(ctx); err != nil {
-			return db.MapError(err)
-		}
-		if err := tx.NewSelect().Model(&into).Where("id = ?", intoID).For("UPDATE").Scan(ctx); err != nil {
-			if errors.Is(db.MapError(err), apperr.ErrNotFound) {
-				return apperr.Invalid("into", "error.invalid")
-			}
-			return err
-		}
-		var mergedFrom, mergedInto *uuid.UUID
-		if err := tx.QueryRowContext(ctx, "SELECT (SELECT merged_into FROM categories WHERE id = ?), (SELECT merged_into FROM categories WHERE id = ?)",
-			fromID, intoID).Scan(&mergedFrom, &mergedInto); err != nil {
-			return err
-		}
-		if mergedFrom != nil {
-			return &apperr.FieldConflict{Field: "category", Key: "error.category_merged"}
-		}
-		if mergedInto != nil || !into.Active {
-			return apperr.Invalid("into", "error.category_merge_target")
-		}
-		n, err := move(ctx, tx, &from, &into, actorID)
-		if err != nil {
-			return fmt.Errorf("move cases: %w", err)
-		}
-		moved = n
-		// into may sit below from: lift it to from's place first.
-		if _, err := tx.ExecContext(ctx, "UPDATE categories SET parent_id = ?, updated_at = clock_timestamp() WHERE id = ? AND parent_id = ?",
-			from.ParentID, intoID, fromID); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "UPDATE categories SET parent_id = ?, updated_at = clock_timestamp() WHERE parent_id = ?", intoID, fromID); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "UPDATE classifier_labels SET category_slug = ? WHERE category_slug = ?", into.Slug, from.Slug); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE categories SET active = false, merged_into = ?, updated_at = clock_timestamp() WHERE id = ?`, intoID, fromID); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "UPDATE categories SET updated_at = clock_timestamp() WHERE id = ?", intoID); err != nil {
-			return err
-		}
-		return LogAdminEvent(ctx, tx, tenantID, actorID, EventCategoryMerged, from.Slug, map[string]any{"into": into.Slug, "cases": n})
-	})
-	if err != nil {
-		return 0, fmt.Errorf("merge categories: %w", err)
+	from, into = &Category{}, &Category{}
+	if err := tx.NewSelect().Model(from).Where("id = ?", fromID).For("UPDATE").Scan(ctx); err != nil {
+		return nil, nil, db.MapError(err)
 	}
-	return moved, nil
+	if err := tx.NewSelect().Model(into).Where("id = ?", intoID).For("UPDATE").Scan(ctx); err != nil {
+		if errors.Is(db.MapError(err), apperr.ErrNotFound) {
+			return nil, nil, apperr.Invalid("into", "error.invalid")
+		}
+		return nil, nil, err
+	}
+	var mergedFrom, mergedInto *uuid.UUID
+	if err := tx.QueryRowContext(ctx, "SELECT (SELECT merged_into FROM categories WHERE id = ?), (SELECT merged_into FROM categories WHERE id = ?)",
+		fromID, intoID).Scan(&mergedFrom, &mergedInto); err != nil {
+		return nil, nil, err
+	}
+	if mergedFrom != nil {
+		return nil, nil, &apperr.FieldConflict{Field: "category", Key: "error.category_merged"}
+	}
+	if mergedInto != nil || !into.Active {
+		return nil, nil, apperr.Invalid("into", "error.category_merge_target")
+	}
+	return from, into, nil
 }
 
-// DeleteCategory removes a category nobody ever used. A category with
+// FinishCategoryMerge ends a merge inside tx once from's n cases are in
+// into: it re-parents from's children, points from's confirmed classifier
+// labels at into, hides from for good and logs the merge. History stays:
+// from remains as a hidden row with merged_into set.
+func FinishCategoryMerge(ctx context.Context, tx bun.Tx, tenantID, actorID uuid.UUID, from, into *Category, n int) error {
+	fromID, intoID := from.ID, into.ID
+	// into may sit below from: lift it to from's place first.
+	if _, err := tx.ExecContext(ctx, "UPDATE categories SET parent_id = ?, updated_at = clock_timestamp() WHERE id = ? AND parent_id = ?",
+		from.ParentID, intoID, fromID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE categories SET parent_id = ?, updated_at = clock_timestamp() WHERE parent_id = ?", intoID, fromID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE classifier_labels SET category_slug = ? WHERE category_slug = ?", into.Slug, from.Slug); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE categories SET active = false, merged_into = ?, updated_at = clock_timestamp() WHERE id = ?`, intoID, fromID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE categories SET updated_at = clock_timestamp() WHERE id = ?", intoID); err != nil {
+		return err
+	}
+	return LogAdminEvent(ctx, tx, tenantID, actorID, EventCategoryMerged, from.Slug, map[string]any{"into": into.Slug, "cases": n})
+}
+
+// deleteCategory removes a category nobody ever used. A category with
 // cases, children, confirmed labels or a merge pointing at it can only be
 // hidden: deleting it would rewrite history.
-func (a *Admin) DeleteCategory(ctx context.Context, tenantID, actorID, id uuid.UUID) error {
+func (a *Admin) deleteCategory(ctx context.Context, tenantID, actorID, id uuid.UUID) error {
 	err := db.InTenantTx(ctx, a.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		var slug string
 		var used bool

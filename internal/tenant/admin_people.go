@@ -34,8 +34,8 @@ type WorkerFilter struct {
 	Offset int
 }
 
-// Workers lists the tenant's worker accounts, newest first.
-func (a *Admin) Workers(ctx context.Context, tenantID uuid.UUID, f WorkerFilter) ([]WorkerRow, int, error) {
+// workers lists the tenant's worker accounts, newest first.
+func (a *Admin) workers(ctx context.Context, tenantID uuid.UUID, f WorkerFilter) ([]WorkerRow, int, error) {
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 100
 	}

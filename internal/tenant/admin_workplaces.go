@@ -36,9 +36,9 @@ type WorkplaceInput struct {
 
 var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
 
-// AdminWorkplaces lists every unmerged workplace, those typed by workers
+// adminWorkplaces lists every unmerged workplace, those typed by workers
 // (unverified) first so duplicates get merged.
-func (a *Admin) AdminWorkplaces(ctx context.Context, tenantID uuid.UUID) ([]Workplace, error) {
+func (a *Admin) adminWorkplaces(ctx context.Context, tenantID uuid.UUID) ([]Workplace, error) {
 	var out []Workplace
 	err := db.InTenantTx(ctx, a.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		return tx.NewSelect().Model(&out).Where("merged_into IS NULL").OrderExpr("unverified DESC, company, name").Scan(ctx)
@@ -49,9 +49,9 @@ func (a *Admin) AdminWorkplaces(ctx context.Context, tenantID uuid.UUID) ([]Work
 	return out, nil
 }
 
-// CreateWorkplace adds a confirmed workplace; its slug comes from the
+// createWorkplace adds a confirmed workplace; its slug comes from the
 // company and site names.
-func (a *Admin) CreateWorkplace(ctx context.Context, t *Tenant, actorID uuid.UUID, in WorkplaceInput) (*Workplace, error) {
+func (a *Admin) createWorkplace(ctx context.Context, t *Tenant, actorID uuid.UUID, in WorkplaceInput) (*Workplace, error) {
 	v := &apperr.Validation{}
 	field := func(name string, s *string, required bool) {
 		*s = strings.TrimSpace(*s)
@@ -108,10 +108,10 @@ func (a *Admin) CreateWorkplace(ctx context.Context, t *Tenant, actorID uuid.UUI
 	return w, nil
 }
 
-// MergeWorkplaces folds a duplicate (typically one a worker typed) into
+// mergeWorkplaces folds a duplicate (typically one a worker typed) into
 // another: its cases, users and branches move, and it remains only as a
 // pointer (merged_into) so old references still resolve.
-func (a *Admin) MergeWorkplaces(ctx context.Context, tenantID, actorID, fromID, intoID uuid.UUID) (map[string]int64, error) {
+func (a *Admin) mergeWorkplaces(ctx context.Context, tenantID, actorID, fromID, intoID uuid.UUID) (map[string]int64, error) {
 	if fromID == intoID {
 		return nil, apperr.Invalid("into", "error.invalid")
 	}

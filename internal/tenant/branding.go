@@ -163,9 +163,9 @@ func CleanLogo(data []byte) (contentType string, clean []byte, err error) {
 	return "image/svg+xml", svg, nil
 }
 
-// PutDraftLogo stores a cleaned logo as the tenant's draft (shown only in
+// putDraftLogo stores a cleaned logo as the tenant's draft (shown only in
 // the branding preview) and returns its hash.
-func (a *Admin) PutDraftLogo(ctx context.Context, tenantID uuid.UUID, contentType string, data []byte) (string, error) {
+func (a *Admin) putDraftLogo(ctx context.Context, tenantID uuid.UUID, contentType string, data []byte) (string, error) {
 	sum := sha256.Sum256(data)
 	h := hex.EncodeToString(sum[:])
 	err := db.InTenantTx(ctx, a.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
@@ -180,9 +180,9 @@ func (a *Admin) PutDraftLogo(ctx context.Context, tenantID uuid.UUID, contentTyp
 	return h, nil
 }
 
-// Logo returns the tenant's logo in slot ("live" or "draft"), or
+// logo returns the tenant's logo in slot ("live" or "draft"), or
 // apperr.ErrNotFound.
-func (a *Admin) Logo(ctx context.Context, tenantID uuid.UUID, slot string) (contentType string, data []byte, err error) {
+func (a *Admin) logo(ctx context.Context, tenantID uuid.UUID, slot string) (contentType string, data []byte, err error) {
 	err = db.InTenantTx(ctx, a.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		return tx.QueryRowContext(ctx, "SELECT content_type, data FROM tenant_logos WHERE slot = ?", slot).Scan(&contentType, &data)
 	})
@@ -195,12 +195,12 @@ func (a *Admin) Logo(ctx context.Context, tenantID uuid.UUID, slot string) (cont
 	return contentType, data, nil
 }
 
-// SaveBranding stores the checked branding: the app name on the tenant
+// saveBranding stores the checked branding: the app name on the tenant
 // row, colours and welcome texts under settings.branding (other settings
 // keys are left as they are, including keys this build does not know),
 // and, when useDraftLogo, the previewed draft logo goes live. The change
 // is an admin audit event.
-func (a *Admin) SaveBranding(ctx context.Context, tenantID, actorID uuid.UUID, in BrandingInput, useDraftLogo bool) error {
+func (a *Admin) saveBranding(ctx context.Context, tenantID, actorID uuid.UUID, in BrandingInput, useDraftLogo bool) error {
 	in, err := CheckBranding(in)
 	if err != nil {
 		return err

@@ -177,8 +177,8 @@ func SetLogo(ctx context.Context, bdb *bun.DB, tenantID uuid.UUID, data []byte) 
 	if err != nil {
 		return err
 	}
-	a := NewAdmin(bdb)
-	if _, err := a.PutDraftLogo(ctx, tenantID, ct, clean); err != nil {
+	a := NewAdmin(bdb, nil)
+	if _, err := a.putDraftLogo(ctx, tenantID, ct, clean); err != nil {
 		return err
 	}
 	return db.InTenantTx(ctx, bdb, tenantID, func(ctx context.Context, tx bun.Tx) error {

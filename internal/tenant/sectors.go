@@ -38,7 +38,7 @@ func (b *Bundle) SectorTemplates() []SectorTemplate {
 	return out
 }
 
-// ApplySector gives an existing tenant a sector's starting category set:
+// applySector gives an existing tenant a sector's starting category set:
 // the sector joins the tenant's sectors, the template's categories that the
 // tenant lacks are created (by slug, so renamed ones are not duplicated),
 // and each category the tenant has gets the sector's example grievances it
@@ -46,7 +46,7 @@ func (b *Bundle) SectorTemplates() []SectorTemplate {
 // retrains because the category's updated_at moves). Hidden and merged
 // categories stay as the admins left them, and nothing else of a category
 // changes. Idempotent; an admin audit event when anything changed.
-func (a *Admin) ApplySector(ctx context.Context, b *Bundle, tenantID, actorID uuid.UUID, sector string) (SectorReport, error) {
+func (a *Admin) applySector(ctx context.Context, b *Bundle, tenantID, actorID uuid.UUID, sector string) (SectorReport, error) {
 	rep := SectorReport{Sector: sector}
 	tmpl, ok := b.Sectors[sector]
 	if !ok || !isSector(sector) {

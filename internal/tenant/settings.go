@@ -41,9 +41,9 @@ func CheckReopenWindow(days int) error {
 	return nil
 }
 
-// Settings reads the tenant's settings as stored now: the resolver's copy
+// settings reads the tenant's settings as stored now: the resolver's copy
 // may be minutes old, and a settings page must show what it just saved.
-func (a *Admin) Settings(ctx context.Context, tenantID uuid.UUID) (Settings, error) {
+func (a *Admin) settings(ctx context.Context, tenantID uuid.UUID) (Settings, error) {
 	var st Settings
 	var raw []byte
 	err := db.InTenantTx(ctx, a.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
@@ -58,10 +58,10 @@ func (a *Admin) Settings(ctx context.Context, tenantID uuid.UUID) (Settings, err
 	return st, nil
 }
 
-// SetReopenWindow stores the tenant's reopen window (1–365 days) under
+// setReopenWindow stores the tenant's reopen window (1–365 days) under
 // settings.reopen_window_days, leaving every other key as stored, and logs
 // the change with the previous value.
-func (a *Admin) SetReopenWindow(ctx context.Context, tenantID, actorID uuid.UUID, days int) error {
+func (a *Admin) setReopenWindow(ctx context.Context, tenantID, actorID uuid.UUID, days int) error {
 	if err := CheckReopenWindow(days); err != nil {
 		return err
 	}
@@ -95,7 +95,7 @@ const AdminEventAnalyticsSharing = "settings.analytics_sharing"
 const sharingSQL = `SELECT coalesce(settings -> 'analytics_anonymous' = 'true'::jsonb, false),
 	coalesce(settings -> 'analytics_share_company' = 'true'::jsonb, false) FROM tenants WHERE id = ?`
 
-// SetAnalyticsSharing stores whether the union is shown as "Union A"...
+// setAnalyticsSharing stores whether the union is shown as "Union A"...
 // rather than by its short name (settings.analytics_anonymous) and whether
 // its employers' names may appear (settings.analytics_share_company) in the
 // platform's cross-union statistics, leaving every other key as stored, and
@@ -108,7 +108,7 @@ const sharingSQL = `SELECT coalesce(settings -> 'analytics_anonymous' = 'true'::
 // company (it moves the cube's cells by each fact's difference, so re-reading
 // is safe). Until then the queries hide the company of a union that shares
 // none; a union that just opted in shows its companies once recounted.
-func (a *Admin) SetAnalyticsSharing(ctx context.Context, tenantID, actorID uuid.UUID, anonymous, shareCompany bool) error {
+func (a *Admin) setAnalyticsSharing(ctx context.Context, tenantID, actorID uuid.UUID, anonymous, shareCompany bool) error {
 	err := db.InTenantTx(ctx, a.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		var prevAnonymous, prevShare bool
 		if err := tx.QueryRowContext(ctx, sharingSQL+" FOR UPDATE", tenantID).Scan(&prevAnonymous, &prevShare); err != nil {

@@ -9,10 +9,10 @@ import (
 	"github.com/suara-id/suara/internal/tenant"
 )
 
-// tenantAdmin returns the tenant and the signed-in staff member when they
-// may do act on obj tenant-wide (at the root branch, whose path is the
-// tenant's slug).
-func (s *Server) tenantAdmin(c *fiber.Ctx, obj, act string) (*tenant.Tenant, *auth.Principal, error) {
+// staffCaller returns the tenant and the signed-in staff member (401
+// signed out, 403 for anyone else). It authenticates only: the admin
+// service the handler calls checks what the caller may do.
+func (s *Server) staffCaller(c *fiber.Ctx) (*tenant.Tenant, *auth.Principal, error) {
 	t, err := tenantOnly(c)
 	if err != nil {
 		return nil, nil, err
@@ -21,10 +21,20 @@ func (s *Server) tenantAdmin(c *fiber.Ctx, obj, act string) (*tenant.Tenant, *au
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := s.authz.Check(c.UserContext(), p, t.Slug, obj, act); err != nil {
-		return nil, nil, err
-	}
 	return t, p, nil
+}
+
+// adminID parses the :id of an admin route. A malformed id is refused as
+// the admin service would refuse the caller for act on obj (403) before it
+// is an unknown id (404): the role first, then the id.
+func (s *Server) adminID(c *fiber.Ctx, t *tenant.Tenant, p *auth.Principal, obj, act string) (uuid.UUID, error) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		if merr := s.admin.May(c.UserContext(), t, p, obj, act); merr != nil {
+			return uuid.Nil, merr
+		}
+	}
+	return id, err
 }
 
 // pathID parses a uuid route parameter; a malformed id is a 404 like an
@@ -38,11 +48,11 @@ func pathID(c *fiber.Ctx, param string) (uuid.UUID, error) {
 }
 
 func (s *Server) apiAdminEvents(c *fiber.Ctx) error {
-	t, _, err := s.tenantAdmin(c, "tenant_settings", "read")
+	t, p, err := s.staffCaller(c)
 	if err != nil {
 		return err
 	}
-	evs, err := s.admin.AdminEvents(c.UserContext(), t.ID, c.QueryInt("limit", 100))
+	evs, err := s.admin.AdminEvents(c.UserContext(), t, p, c.QueryInt("limit", 100))
 	if err != nil {
 		return err
 	}

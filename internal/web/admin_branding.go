@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/suara-id/suara/internal/apperr"
+	"github.com/suara-id/suara/internal/auth"
 	"github.com/suara-id/suara/internal/tenant"
 )
 
@@ -35,8 +36,11 @@ func (s *Server) currentBranding(pg *Page, t *tenant.Tenant) tenant.BrandingInpu
 }
 
 func (s *Server) brandingPage(c *fiber.Ctx) error {
-	t, _, err := s.tenantAdmin(c, "tenant_settings", "update")
+	t, p, err := s.staffCaller(c)
 	if err != nil {
+		return err
+	}
+	if err := s.admin.MayEditSettings(c.UserContext(), t, p); err != nil {
 		return err
 	}
 	pg := s.page(c, "branding.title")
@@ -46,7 +50,7 @@ func (s *Server) brandingPage(c *fiber.Ctx) error {
 
 // brandingInput reads the form; a logo file, when sent, is cleaned and
 // stored as the draft.
-func (s *Server) brandingInput(c *fiber.Ctx, t *tenant.Tenant) (tenant.BrandingInput, bool, error) {
+func (s *Server) brandingInput(c *fiber.Ctx, t *tenant.Tenant, p *auth.Principal) (tenant.BrandingInput, bool, error) {
 	var in tenant.BrandingInput
 	if err := c.BodyParser(&in); err != nil {
 		return in, false, apperr.Invalid("app_name", "error.invalid")
@@ -72,7 +76,7 @@ func (s *Server) brandingInput(c *fiber.Ctx, t *tenant.Tenant) (tenant.BrandingI
 	if err != nil {
 		return in, draft, err
 	}
-	if _, err := s.admin.PutDraftLogo(c.UserContext(), t.ID, ct, clean); err != nil {
+	if _, err := s.admin.PutDraftLogo(c.UserContext(), t, p, ct, clean); err != nil {
 		return in, draft, err
 	}
 	return in, true, nil
@@ -90,11 +94,14 @@ func (s *Server) brandingFailure(c *fiber.Ctx, in tenant.BrandingInput, draft bo
 }
 
 func (s *Server) brandingPreview(c *fiber.Ctx) error {
-	t, _, err := s.tenantAdmin(c, "tenant_settings", "update")
+	t, p, err := s.staffCaller(c)
 	if err != nil {
 		return err
 	}
-	in, draft, err := s.brandingInput(c, t)
+	if err := s.admin.MayEditSettings(c.UserContext(), t, p); err != nil {
+		return err
+	}
+	in, draft, err := s.brandingInput(c, t, p)
 	if err == nil {
 		in, err = tenant.CheckBranding(in)
 	}
@@ -124,13 +131,13 @@ type brandingPreview struct {
 }
 
 func (s *Server) brandingSave(c *fiber.Ctx) error {
-	t, p, err := s.tenantAdmin(c, "tenant_settings", "update")
+	t, p, err := s.staffCaller(c)
 	if err != nil {
 		return err
 	}
-	in, draft, err := s.brandingInput(c, t)
+	in, draft, err := s.brandingInput(c, t, p)
 	if err == nil {
-		err = s.admin.SaveBranding(c.UserContext(), t.ID, p.UserID, in, draft)
+		err = s.admin.SaveBranding(c.UserContext(), t, p, in, draft)
 	}
 	if err != nil {
 		return s.brandingFailure(c, in, draft, err)
@@ -146,12 +153,16 @@ func (s *Server) brandingSave(c *fiber.Ctx) error {
 // brandingPreviewCSS is the preview's colours as a stylesheet (the CSP
 // allows no inline styles). Values are checked like saved ones.
 func (s *Server) brandingPreviewCSS(c *fiber.Ctx) error {
-	if _, _, err := s.tenantAdmin(c, "tenant_settings", "update"); err != nil {
+	t, p, err := s.staffCaller(c)
+	if err != nil {
+		return err
+	}
+	if err := s.admin.MayEditSettings(c.UserContext(), t, p); err != nil {
 		return err
 	}
 	in := tenant.BrandingInput{AppName: "preview", Primary: c.Query("primary"), OnPrimary: c.Query("on_primary"),
 		Accent: c.Query("accent"), Background: c.Query("background"), Text: c.Query("text")}
-	in, err := tenant.CheckBranding(in)
+	in, err = tenant.CheckBranding(in)
 	if err != nil {
 		return err
 	}
@@ -162,11 +173,11 @@ func (s *Server) brandingPreviewCSS(c *fiber.Ctx) error {
 }
 
 func (s *Server) brandingDraftLogo(c *fiber.Ctx) error {
-	t, _, err := s.tenantAdmin(c, "tenant_settings", "update")
+	t, p, err := s.staffCaller(c)
 	if err != nil {
 		return err
 	}
-	ct, data, err := s.admin.Logo(c.UserContext(), t.ID, "draft")
+	ct, data, err := s.admin.DraftLogo(c.UserContext(), t, p)
 	if err != nil {
 		return err
 	}

@@ -59,11 +59,11 @@ func adminCategoryOut(c *tenant.AdminCategory) categoryJSON {
 }
 
 func (s *Server) apiAdminCategories(c *fiber.Ctx) error {
-	t, _, err := s.tenantAdmin(c, "category", "read")
+	t, p, err := s.staffCaller(c)
 	if err != nil {
 		return err
 	}
-	cats, err := s.admin.Categories(c.UserContext(), t.ID)
+	cats, err := s.admin.Categories(c.UserContext(), t, p)
 	if err != nil {
 		return err
 	}
@@ -75,15 +75,15 @@ func (s *Server) apiAdminCategories(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiAdminCategory(c *fiber.Ctx) error {
-	t, _, err := s.tenantAdmin(c, "category", "read")
+	t, p, err := s.staffCaller(c)
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c, "id")
+	id, err := s.adminID(c, t, p, "category", "read")
 	if err != nil {
 		return err
 	}
-	cat, err := s.admin.Category(c.UserContext(), t.ID, id)
+	cat, err := s.admin.Category(c.UserContext(), t, p, id)
 	if err != nil {
 		return err
 	}
@@ -91,7 +91,7 @@ func (s *Server) apiAdminCategory(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiCreateCategory(c *fiber.Ctx) error {
-	t, p, err := s.tenantAdmin(c, "category", "create")
+	t, p, err := s.staffCaller(c)
 	if err != nil {
 		return err
 	}
@@ -99,7 +99,7 @@ func (s *Server) apiCreateCategory(c *fiber.Ctx) error {
 	if err := parseJSON(c, &in); err != nil {
 		return err
 	}
-	cat, err := s.admin.CreateCategory(c.UserContext(), t, p.UserID, in)
+	cat, err := s.admin.CreateCategory(c.UserContext(), t, p, in)
 	if err != nil {
 		return err
 	}
@@ -107,11 +107,11 @@ func (s *Server) apiCreateCategory(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiUpdateCategory(c *fiber.Ctx) error {
-	t, p, err := s.tenantAdmin(c, "category", "update")
+	t, p, err := s.staffCaller(c)
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c, "id")
+	id, err := s.adminID(c, t, p, "category", "update")
 	if err != nil {
 		return err
 	}
@@ -119,7 +119,7 @@ func (s *Server) apiUpdateCategory(c *fiber.Ctx) error {
 	if err := parseJSON(c, &in); err != nil {
 		return err
 	}
-	cat, err := s.admin.UpdateCategory(c.UserContext(), t, p.UserID, id, in)
+	cat, err := s.admin.UpdateCategory(c.UserContext(), t, p, id, in)
 	if err != nil {
 		return err
 	}
@@ -127,15 +127,15 @@ func (s *Server) apiUpdateCategory(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiDeleteCategory(c *fiber.Ctx) error {
-	t, p, err := s.tenantAdmin(c, "category", "delete")
+	t, p, err := s.staffCaller(c)
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c, "id")
+	id, err := s.adminID(c, t, p, "category", "delete")
 	if err != nil {
 		return err
 	}
-	if err := s.admin.DeleteCategory(c.UserContext(), t.ID, p.UserID, id); err != nil {
+	if err := s.admin.DeleteCategory(c.UserContext(), t, p, id); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
@@ -143,15 +143,15 @@ func (s *Server) apiDeleteCategory(c *fiber.Ctx) error {
 
 func (s *Server) apiSetCategoryActive(active bool) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		t, p, err := s.tenantAdmin(c, "category", "update")
+		t, p, err := s.staffCaller(c)
 		if err != nil {
 			return err
 		}
-		id, err := pathID(c, "id")
+		id, err := s.adminID(c, t, p, "category", "update")
 		if err != nil {
 			return err
 		}
-		if err := s.admin.SetCategoryActive(c.UserContext(), t.ID, p.UserID, id, active); err != nil {
+		if err := s.admin.SetCategoryActive(c.UserContext(), t, p, id, active); err != nil {
 			return err
 		}
 		return c.SendStatus(fiber.StatusNoContent)
@@ -159,7 +159,7 @@ func (s *Server) apiSetCategoryActive(active bool) fiber.Handler {
 }
 
 func (s *Server) apiReorderCategories(c *fiber.Ctx) error {
-	t, p, err := s.tenantAdmin(c, "category", "update")
+	t, p, err := s.staffCaller(c)
 	if err != nil {
 		return err
 	}
@@ -169,18 +169,18 @@ func (s *Server) apiReorderCategories(c *fiber.Ctx) error {
 	if err := parseJSON(c, &body); err != nil {
 		return err
 	}
-	if err := s.admin.ReorderCategories(c.UserContext(), t.ID, p.UserID, body.IDs); err != nil {
+	if err := s.admin.ReorderCategories(c.UserContext(), t, p, body.IDs); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
 func (s *Server) apiMergeCategory(c *fiber.Ctx) error {
-	t, p, err := s.tenantAdmin(c, "category", "merge")
+	t, p, err := s.staffCaller(c)
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c, "id")
+	id, err := s.adminID(c, t, p, "category", "merge")
 	if err != nil {
 		return err
 	}
@@ -194,7 +194,7 @@ func (s *Server) apiMergeCategory(c *fiber.Ctx) error {
 	if err != nil {
 		return apperr.Invalid("into", "error.invalid")
 	}
-	n, err := s.admin.MergeCategories(c.UserContext(), t.ID, p.UserID, id, into, s.cases.MoveCategoryCases)
+	n, err := s.cases.MergeCategories(c.UserContext(), t, p, id, into)
 	if err != nil {
 		return err
 	}
@@ -306,7 +306,7 @@ type categoriesData struct {
 func (s *Server) categoriesPage(c *fiber.Ctx, t *tenant.Tenant, p *auth.Principal, current *uuid.UUID, f *form, status int) error {
 	pg := s.page(c, "admin.categories.title")
 	ctx := c.UserContext()
-	all, err := s.admin.Categories(ctx, t.ID)
+	all, err := s.admin.Categories(ctx, t, p)
 	if err != nil {
 		return err
 	}
@@ -362,7 +362,7 @@ func (s *Server) categoriesPage(c *fiber.Ctx, t *tenant.Tenant, p *auth.Principa
 }
 
 func (s *Server) adminCategoriesPage(c *fiber.Ctx) error {
-	t, p, err := s.tenantAdmin(c, "category", "read")
+	t, p, err := s.staffCaller(c)
 	if err != nil {
 		return err
 	}
@@ -371,15 +371,15 @@ func (s *Server) adminCategoriesPage(c *fiber.Ctx) error {
 }
 
 func (s *Server) adminCategoryPage(c *fiber.Ctx) error {
-	t, p, err := s.tenantAdmin(c, "category", "read")
+	t, p, err := s.staffCaller(c)
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c, "id")
+	id, err := s.adminID(c, t, p, "category", "read")
 	if err != nil {
 		return err
 	}
-	cat, err := s.admin.Category(c.UserContext(), t.ID, id)
+	cat, err := s.admin.Category(c.UserContext(), t, p, id)
 	if err != nil {
 		return err
 	}
@@ -387,7 +387,7 @@ func (s *Server) adminCategoryPage(c *fiber.Ctx) error {
 }
 
 func (s *Server) adminCategoryCreate(c *fiber.Ctx) error {
-	t, p, err := s.tenantAdmin(c, "category", "create")
+	t, p, err := s.staffCaller(c)
 	if err != nil {
 		return err
 	}
@@ -395,7 +395,7 @@ func (s *Server) adminCategoryCreate(c *fiber.Ctx) error {
 	if err := c.BodyParser(&f); err != nil {
 		return fiber.ErrBadRequest
 	}
-	cat, err := s.admin.CreateCategory(c.UserContext(), t, p.UserID, f.input())
+	cat, err := s.admin.CreateCategory(c.UserContext(), t, p, f.input())
 	if err != nil {
 		fm, status, ferr := s.formFailure(c, err, &f)
 		if ferr != nil {
@@ -407,11 +407,11 @@ func (s *Server) adminCategoryCreate(c *fiber.Ctx) error {
 }
 
 func (s *Server) adminCategoryUpdate(c *fiber.Ctx) error {
-	t, p, err := s.tenantAdmin(c, "category", "update")
+	t, p, err := s.staffCaller(c)
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c, "id")
+	id, err := s.adminID(c, t, p, "category", "update")
 	if err != nil {
 		return err
 	}
@@ -421,7 +421,7 @@ func (s *Server) adminCategoryUpdate(c *fiber.Ctx) error {
 	}
 	in := f.input()
 	in.Slug = nil // fixed after creation; the edit form shows it read-only
-	if _, err := s.admin.UpdateCategory(c.UserContext(), t, p.UserID, id, in); err != nil {
+	if _, err := s.admin.UpdateCategory(c.UserContext(), t, p, id, in); err != nil {
 		fm, status, ferr := s.formFailure(c, err, &f)
 		if ferr != nil {
 			return ferr
@@ -431,19 +431,22 @@ func (s *Server) adminCategoryUpdate(c *fiber.Ctx) error {
 	return c.Redirect("/admin/categories/"+id.String()+"?saved=1", fiber.StatusSeeOther)
 }
 
+// categoryActionPermission is what each small form of the categories pages
+// asks of the category service.
+var categoryActionPermission = map[string]string{"hide": "update", "show": "update", "up": "update", "down": "update", "merge": "merge", "delete": "delete"}
+
 // adminCategoryAction handles the small forms of the list and edit pages:
 // hide, show, up, down, merge and delete.
 func (s *Server) adminCategoryAction(c *fiber.Ctx) error {
 	action := c.Params("action")
-	act := map[string]string{"hide": "update", "show": "update", "up": "update", "down": "update", "merge": "merge", "delete": "delete"}[action]
-	if act == "" {
+	if categoryActionPermission[action] == "" {
 		return fiber.ErrNotFound
 	}
-	t, p, err := s.tenantAdmin(c, "category", act)
+	t, p, err := s.staffCaller(c)
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c, "id")
+	id, err := s.adminID(c, t, p, "category", categoryActionPermission[action])
 	if err != nil {
 		return err
 	}
@@ -451,28 +454,28 @@ func (s *Server) adminCategoryAction(c *fiber.Ctx) error {
 	back := "/admin/categories"
 	switch action {
 	case "hide", "show":
-		err = s.admin.SetCategoryActive(ctx, t.ID, p.UserID, id, action == "show")
+		err = s.admin.SetCategoryActive(ctx, t, p, id, action == "show")
 	case "up":
-		err = s.admin.MoveCategory(ctx, t.ID, p.UserID, id, -1)
+		err = s.admin.MoveCategory(ctx, t, p, id, -1)
 	case "down":
-		err = s.admin.MoveCategory(ctx, t.ID, p.UserID, id, 1)
+		err = s.admin.MoveCategory(ctx, t, p, id, 1)
 	case "merge":
 		into, perr := uuid.Parse(c.FormValue("into"))
 		if perr != nil {
 			err = apperr.Invalid("into", "error.invalid")
 			break
 		}
-		_, err = s.admin.MergeCategories(ctx, t.ID, p.UserID, id, into, s.cases.MoveCategoryCases)
+		_, err = s.cases.MergeCategories(ctx, t, p, id, into)
 		back = "/admin/categories/" + into.String()
 	case "delete":
-		err = s.admin.DeleteCategory(ctx, t.ID, p.UserID, id)
+		err = s.admin.DeleteCategory(ctx, t, p, id)
 	}
 	if err != nil {
 		fm, status, ferr := s.formFailure(c, err, nil)
 		if ferr != nil {
 			return ferr
 		}
-		cat, cerr := s.admin.Category(ctx, t.ID, id)
+		cat, cerr := s.admin.Category(ctx, t, p, id)
 		if cerr != nil {
 			return cerr
 		}

@@ -11,13 +11,12 @@ import (
 	"github.com/suara-id/suara/internal/apperr"
 	"github.com/suara-id/suara/internal/auth"
 	"github.com/suara-id/suara/internal/cases"
-	"github.com/suara-id/suara/internal/tenant"
 )
 
-// dashboard authorises and computes the dashboard of the sub-tree named by
-// ?branch= (a path), by default the highest branch where the viewer may
-// read reports.
-func (s *Server) dashboard(c *fiber.Ctx) (*tenant.Dashboard, error) {
+// dashboard computes the dashboard of the sub-tree named by ?branch= (a
+// path), by default the highest branch where the viewer may read reports;
+// cases.Service checks the viewer's right there.
+func (s *Server) dashboard(c *fiber.Ctx) (*cases.Dashboard, error) {
 	t, err := tenantOnly(c)
 	if err != nil {
 		return nil, err
@@ -26,26 +25,17 @@ func (s *Server) dashboard(c *fiber.Ctx) (*tenant.Dashboard, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctx := c.UserContext()
 	path := strings.TrimSpace(c.Query("branch"))
 	if path == "" {
 		if path, err = s.reportHome(c, p); err != nil {
 			return nil, err
 		}
 	}
-	if path != t.Slug && !strings.HasPrefix(path, t.Slug+"/") {
-		// Another tenant's path names nothing here.
-		return nil, apperr.ErrNotFound
-	}
-	if err := s.authz.Check(ctx, p, path, "report", "read"); err != nil {
-		return nil, err
-	}
-	f, err := tenant.ParseDashboardFilter(c.Query("verified_member"))
+	f, err := cases.ParseDashboardFilter(c.Query("verified_member"))
 	if err != nil {
 		return nil, err
 	}
-	visible := func(alias string) (string, []any) { return cases.RestrictedVisible(alias, p.UserID) }
-	return s.admin.FilteredDashboard(ctx, t.ID, path, reqCtx(c).Locale, time.Now(), visible, f)
+	return s.cases.FilteredDashboard(c.UserContext(), t, p, path, reqCtx(c).Locale, time.Now(), f)
 }
 
 // reportHome is the top of the viewer's report rights: the shortest role
@@ -80,11 +70,11 @@ func (s *Server) apiDashboard(c *fiber.Ctx) error {
 // (role img with a title) next to a table of the same numbers.
 type chart struct {
 	ID, Title string
-	Rows      []tenant.Count
+	Rows      []cases.Count
 	SVG       template.HTML
 }
 
-func barChart(id, title string, rows []tenant.Count, label func(tenant.Count) string) chart {
+func barChart(id, title string, rows []cases.Count, label func(cases.Count) string) chart {
 	const barH, gap, labelW, width = 18, 6, 160, 420
 	maxN := 1
 	for _, r := range rows {
@@ -102,7 +92,7 @@ func barChart(id, title string, rows []tenant.Count, label func(tenant.Count) st
 		}
 		n := fmt.Sprint(r.N)
 		if r.Suppressed {
-			n = fmt.Sprintf("<%d", tenant.SmallCell)
+			n = fmt.Sprintf("<%d", cases.SmallCell)
 		}
 		fmt.Fprintf(&b, `<text x="0" y="%d" font-size="12">%s</text><rect x="%d" y="%d" width="%d" height="%d" fill="currentColor" opacity=".7"/><text x="%d" y="%d" font-size="12">%s</text>`,
 			y+13, template.HTMLEscapeString(truncate(label(r), 24)), labelW, y, w, barH, labelW+w+4, y+13, template.HTMLEscapeString(n))
@@ -128,11 +118,11 @@ type ratedTable struct {
 }
 
 type ratedRow struct {
-	tenant.Rated
+	cases.Rated
 	None string
 }
 
-func newRatedTable(id, title, none string, rows []tenant.Rated) ratedTable {
+func newRatedTable(id, title, none string, rows []cases.Rated) ratedTable {
 	t := ratedTable{ID: id, Title: title, None: none}
 	for _, r := range rows {
 		t.Rows = append(t.Rows, ratedRow{Rated: r, None: none})
@@ -141,11 +131,11 @@ func newRatedTable(id, title, none string, rows []tenant.Rated) ratedTable {
 }
 
 type dashboardData struct {
-	D      *tenant.Dashboard
+	D      *cases.Dashboard
 	Charts []chart
 	Rated  []ratedTable
 	Hours  func(*float64) string
-	Pct    func(tenant.Ratio) string
+	Pct    func(cases.Ratio) string
 	Small  int
 	// VerifiedMember: the verified-members filter is on (the filter form).
 	VerifiedMember bool
@@ -157,21 +147,21 @@ func (s *Server) dashboardPage(c *fiber.Ctx) error {
 		return err
 	}
 	pg := s.page(c, "admin.dashboard.title")
-	status := func(r tenant.Count) string { return pg.T("admin.dashboard.status." + r.Key) }
-	plain := func(r tenant.Count) string {
+	status := func(r cases.Count) string { return pg.T("admin.dashboard.status." + r.Key) }
+	plain := func(r cases.Count) string {
 		if r.Label == "" {
 			return pg.T("admin.dashboard.none")
 		}
 		return r.Label
 	}
-	vf, _ := tenant.ParseDashboardFilter(c.Query("verified_member")) // checked in s.dashboard
-	pg.Data = dashboardData{D: d, Small: tenant.SmallCell, VerifiedMember: vf.VerifiedMembers,
+	vf, _ := cases.ParseDashboardFilter(c.Query("verified_member")) // checked in s.dashboard
+	pg.Data = dashboardData{D: d, Small: cases.SmallCell, VerifiedMember: vf.VerifiedMembers,
 		Charts: []chart{
 			barChart("status", pg.T("admin.dashboard.by_status"), d.ByStatus, status),
 			barChart("category", pg.T("admin.dashboard.by_category"), d.ByCategory, plain),
 			barChart("workplace", pg.T("admin.dashboard.by_workplace"), d.ByWorkplace, plain),
 			barChart("month", pg.T("admin.dashboard.by_month"), d.ByMonth, plain),
-			barChart("channel", pg.T("intake.by_channel"), d.ByChannel, func(r tenant.Count) string { return pg.T("intake.channel." + r.Key) }),
+			barChart("channel", pg.T("intake.by_channel"), d.ByChannel, func(r cases.Count) string { return pg.T("intake.channel." + r.Key) }),
 		},
 		Rated: []ratedTable{
 			newRatedTable("sat-category", pg.T("dashboard.satisfaction_by_category"), "admin.dashboard.none", d.SatisfactionByCategory),
@@ -183,7 +173,7 @@ func (s *Server) dashboardPage(c *fiber.Ctx) error {
 			}
 			return fmt.Sprintf("%.1f", *h)
 		},
-		Pct: func(r tenant.Ratio) string {
+		Pct: func(r cases.Ratio) string {
 			if r.Den == 0 {
 				return "—"
 			}

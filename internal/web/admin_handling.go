@@ -57,7 +57,7 @@ func (s *Server) handlingSettingsPage(c *fiber.Ctx) error {
 // refused post, f carries why and keep puts back what was typed in the
 // section that failed; the other sections show what is stored.
 func (s *Server) renderHandlingSettings(c *fiber.Ctx, status int, f *form, keep func(*handlingSettingsData)) error {
-	t, p, err := s.tenantAdmin(c, "tenant_settings", "update")
+	t, p, err := s.staffCaller(c)
 	if err != nil {
 		return err
 	}
@@ -70,7 +70,7 @@ func (s *Server) renderHandlingSettings(c *fiber.Ctx, status int, f *form, keep 
 	if err != nil {
 		return err
 	}
-	st, err := s.admin.Settings(ctx, t.ID)
+	st, err := s.admin.Settings(ctx, t, p)
 	if err != nil {
 		return err
 	}
@@ -132,7 +132,7 @@ func (s *Server) settingsFormDone(c *fiber.Ctx, saved string, err error, render 
 }
 
 func (s *Server) handlingCannedAdd(c *fiber.Ctx) error {
-	t, p, err := s.tenantAdmin(c, "tenant_settings", "update")
+	t, p, err := s.staffCaller(c)
 	if err != nil {
 		return err
 	}
@@ -151,7 +151,7 @@ func (s *Server) handlingCannedDelete(c *fiber.Ctx) error {
 // handlingWordingsSave saves the whole wording form: a status left empty in
 // both languages goes back to the default wording.
 func (s *Server) handlingWordingsSave(c *fiber.Ctx) error {
-	t, p, err := s.tenantAdmin(c, "tenant_settings", "update")
+	t, p, err := s.staffCaller(c)
 	if err != nil {
 		return err
 	}
@@ -167,20 +167,20 @@ func (s *Server) handlingWordingsSave(c *fiber.Ctx) error {
 }
 
 func (s *Server) handlingReopenWindowSave(c *fiber.Ctx) error {
-	t, p, err := s.tenantAdmin(c, "tenant_settings", "update")
+	t, p, err := s.staffCaller(c)
 	if err != nil {
 		return err
 	}
 	raw := c.FormValue("days")
 	days, err := reopenDays(raw)
 	if err == nil {
-		err = s.admin.SetReopenWindow(c.UserContext(), t.ID, p.UserID, days)
+		err = s.admin.SetReopenWindow(c.UserContext(), t, p, days)
 	}
 	return s.handlingSettingsDone(c, "reopen", err, func(d *handlingSettingsData) { d.Days = raw })
 }
 
 func (s *Server) apiSetReopenWindow(c *fiber.Ctx) error {
-	t, p, err := s.tenantAdmin(c, "tenant_settings", "update")
+	t, p, err := s.staffCaller(c)
 	if err != nil {
 		return err
 	}
@@ -194,7 +194,7 @@ func (s *Server) apiSetReopenWindow(c *fiber.Ctx) error {
 	}
 	days, err := reopenDays(string(body.Days))
 	if err == nil {
-		err = s.admin.SetReopenWindow(c.UserContext(), t.ID, p.UserID, days)
+		err = s.admin.SetReopenWindow(c.UserContext(), t, p, days)
 	}
 	if err != nil {
 		return err

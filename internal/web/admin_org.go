@@ -48,11 +48,11 @@ func workplaceOut(w *tenant.Workplace) workplaceJSON {
 }
 
 func (s *Server) apiAdminBranches(c *fiber.Ctx) error {
-	t, _, err := s.tenantAdmin(c, "branch", "read")
+	t, p, err := s.staffCaller(c)
 	if err != nil {
 		return err
 	}
-	bs, err := s.admin.Branches(c.UserContext(), t.ID)
+	bs, err := s.admin.Branches(c.UserContext(), t, p)
 	if err != nil {
 		return err
 	}
@@ -64,7 +64,7 @@ func (s *Server) apiAdminBranches(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiCreateBranch(c *fiber.Ctx) error {
-	t, p, err := s.tenantAdmin(c, "branch", "create")
+	t, p, err := s.staffCaller(c)
 	if err != nil {
 		return err
 	}
@@ -72,7 +72,7 @@ func (s *Server) apiCreateBranch(c *fiber.Ctx) error {
 	if err := parseJSON(c, &in); err != nil {
 		return err
 	}
-	b, err := s.admin.CreateBranch(c.UserContext(), t.ID, p.UserID, in)
+	b, err := s.admin.CreateBranch(c.UserContext(), t, p, in)
 	if err != nil {
 		return err
 	}
@@ -80,11 +80,11 @@ func (s *Server) apiCreateBranch(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiRenameBranch(c *fiber.Ctx) error {
-	t, p, err := s.tenantAdmin(c, "branch", "update")
+	t, p, err := s.staffCaller(c)
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c, "id")
+	id, err := s.adminID(c, t, p, "branch", "update")
 	if err != nil {
 		return err
 	}
@@ -94,10 +94,10 @@ func (s *Server) apiRenameBranch(c *fiber.Ctx) error {
 	if err := parseJSON(c, &body); err != nil {
 		return err
 	}
-	if err := s.admin.RenameBranch(c.UserContext(), t.ID, p.UserID, id, body.Name); err != nil {
+	if err := s.admin.RenameBranch(c.UserContext(), t, p, id, body.Name); err != nil {
 		return err
 	}
-	b, err := s.admin.Branch(c.UserContext(), t.ID, id)
+	b, err := s.admin.Branch(c.UserContext(), t, p, id)
 	if err != nil {
 		return err
 	}
@@ -105,11 +105,11 @@ func (s *Server) apiRenameBranch(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiMoveBranch(c *fiber.Ctx) error {
-	t, p, err := s.tenantAdmin(c, "branch", "update")
+	t, p, err := s.staffCaller(c)
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c, "id")
+	id, err := s.adminID(c, t, p, "branch", "update")
 	if err != nil {
 		return err
 	}
@@ -123,7 +123,7 @@ func (s *Server) apiMoveBranch(c *fiber.Ctx) error {
 	if err != nil {
 		return apperr.Invalid("parent_id", "error.invalid")
 	}
-	b, err := s.admin.MoveBranch(c.UserContext(), t.ID, p.UserID, id, parent)
+	b, err := s.admin.MoveBranch(c.UserContext(), t, p, id, parent)
 	if err != nil {
 		return err
 	}
@@ -133,15 +133,15 @@ func (s *Server) apiMoveBranch(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiCloseBranch(c *fiber.Ctx) error {
-	t, p, err := s.tenantAdmin(c, "branch", "update")
+	t, p, err := s.staffCaller(c)
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c, "id")
+	id, err := s.adminID(c, t, p, "branch", "update")
 	if err != nil {
 		return err
 	}
-	if err := s.admin.CloseBranch(c.UserContext(), t.ID, p.UserID, id); err != nil {
+	if err := s.admin.CloseBranch(c.UserContext(), t, p, id); err != nil {
 		return err
 	}
 	s.authz.Invalidate(t.ID)
@@ -149,11 +149,11 @@ func (s *Server) apiCloseBranch(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiAdminWorkplaces(c *fiber.Ctx) error {
-	t, _, err := s.tenantAdmin(c, "workplace", "read")
+	t, p, err := s.staffCaller(c)
 	if err != nil {
 		return err
 	}
-	ws, err := s.admin.AdminWorkplaces(c.UserContext(), t.ID)
+	ws, err := s.admin.AdminWorkplaces(c.UserContext(), t, p)
 	if err != nil {
 		return err
 	}
@@ -165,7 +165,7 @@ func (s *Server) apiAdminWorkplaces(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiCreateWorkplace(c *fiber.Ctx) error {
-	t, p, err := s.tenantAdmin(c, "workplace", "create")
+	t, p, err := s.staffCaller(c)
 	if err != nil {
 		return err
 	}
@@ -173,7 +173,7 @@ func (s *Server) apiCreateWorkplace(c *fiber.Ctx) error {
 	if err := parseJSON(c, &in); err != nil {
 		return err
 	}
-	w, err := s.admin.CreateWorkplace(c.UserContext(), t, p.UserID, in)
+	w, err := s.admin.CreateWorkplace(c.UserContext(), t, p, in)
 	if err != nil {
 		return err
 	}
@@ -181,11 +181,11 @@ func (s *Server) apiCreateWorkplace(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiMergeWorkplace(c *fiber.Ctx) error {
-	t, p, err := s.tenantAdmin(c, "workplace", "merge")
+	t, p, err := s.staffCaller(c)
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c, "id")
+	id, err := s.adminID(c, t, p, "workplace", "merge")
 	if err != nil {
 		return err
 	}
@@ -199,7 +199,7 @@ func (s *Server) apiMergeWorkplace(c *fiber.Ctx) error {
 	if err != nil {
 		return apperr.Invalid("into", "error.invalid")
 	}
-	moved, err := s.admin.MergeWorkplaces(c.UserContext(), t.ID, p.UserID, id, into)
+	moved, err := s.admin.MergeWorkplaces(c.UserContext(), t, p, id, into)
 	if err != nil {
 		return err
 	}

@@ -32,16 +32,16 @@ func (s *Server) orgPage(c *fiber.Ctx) error {
 }
 
 func (s *Server) renderOrg(c *fiber.Ctx, f *form, saved bool, status int) error {
-	t, _, err := s.tenantAdmin(c, "branch", "read")
+	t, p, err := s.staffCaller(c)
 	if err != nil {
 		return err
 	}
 	ctx := c.UserContext()
-	bs, err := s.admin.Branches(ctx, t.ID)
+	bs, err := s.admin.Branches(ctx, t, p)
 	if err != nil {
 		return err
 	}
-	ws, err := s.admin.AdminWorkplaces(ctx, t.ID)
+	ws, err := s.admin.AdminWorkplaces(ctx, t, p)
 	if err != nil {
 		return err
 	}
@@ -76,7 +76,7 @@ func (s *Server) orgDone(c *fiber.Ctx, err error) error {
 }
 
 func (s *Server) orgBranchCreate(c *fiber.Ctx) error {
-	t, p, err := s.tenantAdmin(c, "branch", "create")
+	t, p, err := s.staffCaller(c)
 	if err != nil {
 		return err
 	}
@@ -84,33 +84,33 @@ func (s *Server) orgBranchCreate(c *fiber.Ctx) error {
 	if err := c.BodyParser(&in); err != nil {
 		return s.orgDone(c, apperr.Invalid("name", "error.invalid"))
 	}
-	_, err = s.admin.CreateBranch(c.UserContext(), t.ID, p.UserID, in)
+	_, err = s.admin.CreateBranch(c.UserContext(), t, p, in)
 	return s.orgDone(c, err)
 }
 
 func (s *Server) orgBranchAction(c *fiber.Ctx) error {
-	t, p, err := s.tenantAdmin(c, "branch", "update")
+	t, p, err := s.staffCaller(c)
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c, "id")
+	id, err := s.adminID(c, t, p, "branch", "update")
 	if err != nil {
 		return err
 	}
 	ctx := c.UserContext()
 	switch c.Params("action") {
 	case "rename":
-		err = s.admin.RenameBranch(ctx, t.ID, p.UserID, id, c.FormValue("name"))
+		err = s.admin.RenameBranch(ctx, t, p, id, c.FormValue("name"))
 	case "move":
 		parent, perr := uuid.Parse(c.FormValue("parent_id"))
 		if perr != nil {
 			return s.orgDone(c, apperr.Invalid("parent_id", "error.invalid"))
 		}
-		if _, err = s.admin.MoveBranch(ctx, t.ID, p.UserID, id, parent); err == nil {
+		if _, err = s.admin.MoveBranch(ctx, t, p, id, parent); err == nil {
 			s.authz.Invalidate(t.ID)
 		}
 	case "close":
-		if err = s.admin.CloseBranch(ctx, t.ID, p.UserID, id); err == nil {
+		if err = s.admin.CloseBranch(ctx, t, p, id); err == nil {
 			s.authz.Invalidate(t.ID)
 		}
 	default:
@@ -120,7 +120,7 @@ func (s *Server) orgBranchAction(c *fiber.Ctx) error {
 }
 
 func (s *Server) orgWorkplaceCreate(c *fiber.Ctx) error {
-	t, p, err := s.tenantAdmin(c, "workplace", "create")
+	t, p, err := s.staffCaller(c)
 	if err != nil {
 		return err
 	}
@@ -134,16 +134,16 @@ func (s *Server) orgWorkplaceCreate(c *fiber.Ctx) error {
 		}
 		in.Headcount = &n
 	}
-	_, err = s.admin.CreateWorkplace(c.UserContext(), t, p.UserID, in)
+	_, err = s.admin.CreateWorkplace(c.UserContext(), t, p, in)
 	return s.orgDone(c, err)
 }
 
 func (s *Server) orgWorkplaceMerge(c *fiber.Ctx) error {
-	t, p, err := s.tenantAdmin(c, "workplace", "merge")
+	t, p, err := s.staffCaller(c)
 	if err != nil {
 		return err
 	}
-	id, err := pathID(c, "id")
+	id, err := s.adminID(c, t, p, "workplace", "merge")
 	if err != nil {
 		return err
 	}
@@ -151,6 +151,6 @@ func (s *Server) orgWorkplaceMerge(c *fiber.Ctx) error {
 	if err != nil {
 		return s.orgDone(c, apperr.Invalid("into", "error.invalid"))
 	}
-	_, err = s.admin.MergeWorkplaces(c.UserContext(), t.ID, p.UserID, id, into)
+	_, err = s.admin.MergeWorkplaces(c.UserContext(), t, p, id, into)
 	return s.orgDone(c, err)
 }

@@ -22,11 +22,11 @@ func workerFilter(c *fiber.Ctx) tenant.WorkerFilter {
 }
 
 func (s *Server) apiAdminWorkers(c *fiber.Ctx) error {
-	t, _, err := s.tenantAdmin(c, "worker_account", "read")
+	t, p, err := s.staffCaller(c)
 	if err != nil {
 		return err
 	}
-	rows, total, err := s.admin.Workers(c.UserContext(), t.ID, workerFilter(c))
+	rows, total, err := s.admin.Workers(c.UserContext(), t, p, workerFilter(c))
 	if err != nil {
 		return err
 	}
@@ -47,7 +47,7 @@ type peopleData struct {
 // adminPeoplePage shows the staff the admin may manage (with reset-2FA and
 // revoke-sessions buttons) and the worker accounts with member status.
 func (s *Server) adminPeoplePage(c *fiber.Ctx) error {
-	t, p, err := s.tenantAdmin(c, "worker_account", "read")
+	t, p, err := s.staffCaller(c)
 	if err != nil {
 		return err
 	}
@@ -56,7 +56,7 @@ func (s *Server) adminPeoplePage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	workers, total, err := s.admin.Workers(ctx, t.ID, workerFilter(c))
+	workers, total, err := s.admin.Workers(ctx, t, p, workerFilter(c))
 	if err != nil {
 		return err
 	}

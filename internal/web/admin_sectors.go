@@ -23,7 +23,7 @@ func (s *Server) templates() (*tenant.Bundle, error) {
 }
 
 func (s *Server) apiApplySector(c *fiber.Ctx) error {
-	t, p, err := s.tenantAdmin(c, "category", "create")
+	t, p, err := s.staffCaller(c)
 	if err != nil {
 		return err
 	}
@@ -37,7 +37,7 @@ func (s *Server) apiApplySector(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rep, err := s.admin.ApplySector(c.UserContext(), b, t.ID, p.UserID, body.Sector)
+	rep, err := s.admin.ApplySector(c.UserContext(), b, t, p, body.Sector)
 	if err != nil {
 		return err
 	}
@@ -67,8 +67,11 @@ func (s *Server) sectorsPage(c *fiber.Ctx) error {
 }
 
 func (s *Server) renderSectors(c *fiber.Ctx, rep *tenant.SectorReport, status int) error {
-	t, _, err := s.tenantAdmin(c, "category", "create")
+	t, p, err := s.staffCaller(c)
 	if err != nil {
+		return err
+	}
+	if err := s.admin.MayApplySector(c.UserContext(), t, p); err != nil {
 		return err
 	}
 	b, err := s.templates()
@@ -89,7 +92,7 @@ func (s *Server) renderSectors(c *fiber.Ctx, rep *tenant.SectorReport, status in
 }
 
 func (s *Server) sectorsSubmit(c *fiber.Ctx) error {
-	t, p, err := s.tenantAdmin(c, "category", "create")
+	t, p, err := s.staffCaller(c)
 	if err != nil {
 		return err
 	}
@@ -97,7 +100,7 @@ func (s *Server) sectorsSubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rep, err := s.admin.ApplySector(c.UserContext(), b, t.ID, p.UserID, c.FormValue("sector"))
+	rep, err := s.admin.ApplySector(c.UserContext(), b, t, p, c.FormValue("sector"))
 	if err != nil {
 		return err
 	}

@@ -35,11 +35,11 @@ type sharingData struct {
 // storedSharing is the request's union's choice as stored now (not the
 // resolver's copy, which may be minutes old), for its federation admins.
 func (s *Server) storedSharing(c *fiber.Ctx) (analyticsSharing, error) {
-	t, _, err := s.tenantAdmin(c, "tenant_settings", "update")
+	t, p, err := s.staffCaller(c)
 	if err != nil {
 		return analyticsSharing{}, err
 	}
-	st, err := s.admin.Settings(c.UserContext(), t.ID)
+	st, err := s.admin.Settings(c.UserContext(), t, p)
 	if err != nil {
 		return analyticsSharing{}, err
 	}
@@ -70,7 +70,7 @@ func (s *Server) renderSharing(c *fiber.Ctx, status int, f *form, sent *analytic
 }
 
 func (s *Server) sharingSave(c *fiber.Ctx) error {
-	t, p, err := s.tenantAdmin(c, "tenant_settings", "update")
+	t, p, err := s.staffCaller(c)
 	if err != nil {
 		return err
 	}
@@ -79,7 +79,7 @@ func (s *Server) sharingSave(c *fiber.Ctx) error {
 	in := analyticsSharing{Anonymous: !showName, ShareCompany: share}
 	err = ve.Err()
 	if err == nil {
-		err = s.admin.SetAnalyticsSharing(c.UserContext(), t.ID, p.UserID, in.Anonymous, in.ShareCompany)
+		err = s.admin.SetAnalyticsSharing(c.UserContext(), t, p, in.Anonymous, in.ShareCompany)
 	}
 	return s.settingsFormDone(c, "/admin/sharing?saved=1", err, func(f *form, status int) error {
 		return s.renderSharing(c, status, f, &in)
@@ -108,7 +108,7 @@ func (s *Server) apiAnalyticsSharing(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiSetAnalyticsSharing(c *fiber.Ctx) error {
-	t, p, err := s.tenantAdmin(c, "tenant_settings", "update")
+	t, p, err := s.staffCaller(c)
 	if err != nil {
 		return err
 	}
@@ -126,7 +126,7 @@ func (s *Server) apiSetAnalyticsSharing(c *fiber.Ctx) error {
 	if err := ve.Err(); err != nil {
 		return err
 	}
-	if err := s.admin.SetAnalyticsSharing(c.UserContext(), t.ID, p.UserID, in.Anonymous, in.ShareCompany); err != nil {
+	if err := s.admin.SetAnalyticsSharing(c.UserContext(), t, p, in.Anonymous, in.ShareCompany); err != nil {
 		return err
 	}
 	return c.JSON(in)

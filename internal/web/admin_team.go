@@ -201,7 +201,7 @@ type teamData struct {
 
 // manageableBranches are the open branches where p may invite staff.
 func (s *Server) manageableBranches(ctx context.Context, t *tenant.Tenant, p *auth.Principal) ([]tenant.Branch, error) {
-	all, err := s.admin.Branches(ctx, t.ID)
+	all, err := s.admin.BranchDirectory(ctx, t.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -361,7 +361,7 @@ func (s *Server) routingPage(c *fiber.Ctx) error {
 }
 
 func (s *Server) renderRouting(c *fiber.Ctx, status int, f *form) error {
-	t, p, err := s.tenantAdmin(c, "tenant_settings", "read")
+	t, p, err := s.staffCaller(c)
 	if err != nil {
 		if errors.Is(err, apperr.ErrUnauthorized) {
 			return c.Redirect("/login", fiber.StatusSeeOther)
@@ -376,13 +376,13 @@ func (s *Server) renderRouting(c *fiber.Ctx, status int, f *form) error {
 	if d.Conflicts, err = s.cases.StaffConflicts(ctx, t.ID, p, t.Slug); err != nil {
 		return err
 	}
-	if d.Categories, err = s.admin.Categories(ctx, t.ID); err != nil {
+	if d.Categories, err = s.admin.Categories(ctx, t, p); err != nil {
 		return err
 	}
-	if d.Workplaces, err = s.admin.AdminWorkplaces(ctx, t.ID); err != nil {
+	if d.Workplaces, err = s.admin.AdminWorkplaces(ctx, t, p); err != nil {
 		return err
 	}
-	if d.Branches, err = s.admin.Branches(ctx, t.ID); err != nil {
+	if d.Branches, err = s.admin.Branches(ctx, t, p); err != nil {
 		return err
 	}
 	if d.Staff, err = s.auth.Staff(ctx, p); err != nil {

@@ -67,7 +67,7 @@ type option struct{ Value, Label string }
 
 func (s *Server) registerForm(c *fiber.Ctx, t *tenant.Tenant, f *form, status int) error {
 	p := s.page(c, "register.title")
-	wps, err := tenant.ListWorkplaces(c.UserContext(), s.db, t.ID)
+	wps, err := s.admin.WorkplaceDirectory(c.UserContext(), t.ID)
 	if err != nil {
 		return err
 	}

@@ -53,11 +53,11 @@ func formKey(c *fiber.Ctx) string {
 func (s *Server) newCaseForm(c *fiber.Ctx, t *tenant.Tenant, f *form, status int) error {
 	p := s.page(c, "case.new_title")
 	ctx := c.UserContext()
-	wps, err := tenant.ListWorkplaces(ctx, s.db, t.ID)
+	wps, err := s.admin.WorkplaceDirectory(ctx, t.ID)
 	if err != nil {
 		return err
 	}
-	cats, err := tenant.ListCategories(ctx, s.db, t.ID)
+	cats, err := s.admin.CategoryDirectory(ctx, t.ID)
 	if err != nil {
 		return err
 	}

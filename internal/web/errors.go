@@ -2,19 +2,16 @@ package web
 
 import (
 	"bytes"
-	"context"
-	"database/sql/driver"
 	"errors"
-	"net"
 	"strconv"
 	"strings"
 	"syscall"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/suara-id/suara/internal/apperr"
 	"github.com/suara-id/suara/internal/cases"
+	"github.com/suara-id/suara/internal/db"
 	"github.com/suara-id/suara/internal/tenant"
 )
 
@@ -88,7 +85,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		status, code = fiber.StatusUnauthorized, "unauthorized"
 	case errors.Is(err, apperr.ErrRateLimited):
 		status, code = fiber.StatusTooManyRequests, "rate_limited"
-	case dbUnavailable(err):
+	case db.Unavailable(err):
 		// Fail fast and say so: the client retries later (Retry-After),
 		// and the server recovers by itself when the database returns.
 		status, code = fiber.StatusServiceUnavailable, "unavailable"
@@ -97,7 +94,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		// Evidence disk full or read-only: say so plainly; the case
 		// itself is safe, the file can be sent again later.
 		status, code = fiber.StatusServiceUnavailable, "storage_unavailable"
-	case badEncoding(err), nulTruncated(c, err):
+	case db.BadEncoding(err), nulTruncated(c, err):
 		status, code = fiber.StatusUnprocessableEntity, "invalid"
 	}
 	if code == "union_suspended" {
@@ -166,40 +163,12 @@ func statusCode(status int) string {
 	return "bad_request"
 }
 
-// dbUnavailable reports whether err means the database cannot be reached
-// (down, restarting, refusing connections) rather than a bug.
-func dbUnavailable(err error) bool {
-	var ce *pgconn.ConnectError
-	var pe *pgconn.PgError
-	var oe *net.OpError
-	switch {
-	case errors.As(err, &ce), errors.As(err, &oe), errors.Is(err, driver.ErrBadConn):
-		return true
-	case errors.As(err, &pe):
-		// 08: connection exception; 57P01-03: shutting down, crashed,
-		// starting up.
-		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03"
-	case errors.Is(err, context.DeadlineExceeded):
-		return true
-	}
-	msg := err.Error()
-	return strings.Contains(msg, "conn closed") || strings.Contains(msg, "connection refused")
-}
-
-// badEncoding reports whether PostgreSQL refused text it cannot store
-// (a NUL byte, invalid UTF-8): the client's input, never a server fault.
-func badEncoding(err error) bool {
-	var pe *pgconn.PgError
-	return errors.As(err, &pe) && (pe.Code == "22021" || pe.Code == "22P05")
-}
-
 // nulTruncated reports a query cut short by a NUL byte from the request:
 // bun writes arguments into the query text, and PostgreSQL ends the text at
 // the NUL, leaving a syntax error. The NUL is the client's input; handlers
 // that validate text refuse it before, this catches the ones that do not.
 func nulTruncated(c *fiber.Ctx, err error) bool {
-	var pe *pgconn.PgError
-	if !errors.As(err, &pe) || pe.Code != "42601" {
+	if !db.IsSyntaxError(err) {
 		return false
 	}
 	body := c.Body()

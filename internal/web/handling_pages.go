@@ -71,7 +71,7 @@ func (s *Server) staffCasePage(c *fiber.Ctx, t *tenant.Tenant, p *auth.Principal
 	d.Outcomes = []string{"scheduled", "continued", "agreed", "failed", "recommendation"}
 	d.Methods = []string{"mediation", "conciliation", "arbitration"}
 	pg := s.page(c, "handling.page_title")
-	cats, err := tenant.ListCategories(ctx, s.db, t.ID)
+	cats, err := s.admin.CategoryDirectory(ctx, t.ID)
 	if err != nil {
 		return err
 	}

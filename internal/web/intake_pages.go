@@ -69,7 +69,7 @@ type assistedData struct {
 
 func (s *Server) assistedForm(c *fiber.Ctx, t *tenant.Tenant, f *form, status int) error {
 	p := s.page(c, "intake.title")
-	wps, err := tenant.ListWorkplaces(c.UserContext(), s.db, t.ID)
+	wps, err := s.admin.WorkplaceDirectory(c.UserContext(), t.ID)
 	if err != nil {
 		return err
 	}

@@ -230,7 +230,7 @@ func (s *Server) journeyPage(c *fiber.Ctx, p *Page) {
 		if s.admin == nil {
 			return out
 		}
-		bs, err := s.admin.Branches(ctx, t.ID)
+		bs, err := s.admin.BranchDirectory(ctx, t.ID)
 		if err != nil {
 			s.log.Warn("branch names: paths shown", "err", err)
 			return out

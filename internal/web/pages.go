@@ -97,7 +97,7 @@ func (s *Server) themeAsset(kind string) fiber.Handler {
 		case "logo":
 			data, ctype = th.logo, mime.TypeByExtension(".svg")
 			if t := reqCtx(c).Tenant; t != nil && t.Settings.Branding.Logo != "" {
-				if ct, b, err := s.admin.Logo(c.UserContext(), t.ID, "live"); err == nil {
+				if ct, b, err := s.admin.LiveLogo(c.UserContext(), t.ID); err == nil {
 					data, ctype = b, ct
 				}
 			}

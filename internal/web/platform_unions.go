@@ -11,25 +11,23 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
-	"github.com/uptrace/bun"
 
 	"github.com/suara-id/suara/internal/apperr"
 	"github.com/suara-id/suara/internal/auth"
-	"github.com/suara-id/suara/internal/evidence"
 	"github.com/suara-id/suara/internal/notify"
 	"github.com/suara-id/suara/internal/tenant"
-	"github.com/suara-id/suara/internal/tenantio"
 )
 
-// ConsoleDeps are what the console's union pages need beyond the app's
-// connection: the manifests bundle (category templates and sectors), the
-// owner connection (exports and removal read and delete every tenant
-// table) and the evidence store (files go into exports and away on
-// removal).
+// ConsoleDeps are what the console's union pages need: the manifests
+// bundle (category templates and sectors), the union service on the app
+// connection, and a union's export and removal, which read and delete
+// every tenant table and its evidence files (app wires them to tenantio
+// over the owner connection). A nil Export or Remove turns that action off.
 type ConsoleDeps struct {
-	Bundle   *tenant.Bundle
-	Owner    func(context.Context) (*bun.DB, error)
-	Evidence evidence.Store
+	Bundle *tenant.Bundle
+	Unions *tenant.Console
+	Export func(ctx context.Context, slug string, w io.Writer) error
+	Remove func(ctx context.Context, tenantID uuid.UUID, confirm string) (int, error)
 }
 
 // requirePlatformAdmin returns a platform principal with act on obj in the
@@ -87,7 +85,7 @@ func consoleRedirect(c *fiber.Ctx, err error) error {
 }
 
 func (s *Server) renderUnions(c *fiber.Ctx, status int, f *form, in tenant.NewUnion, created *createdUnion) error {
-	list, err := tenant.Unions(c.UserContext(), s.db)
+	list, err := s.console.Unions.Unions(c.UserContext())
 	if err != nil {
 		return err
 	}
@@ -142,12 +140,12 @@ func (s *Server) consoleUnionCreate(c *fiber.Ctx) error {
 		return fail(apperr.Invalid("admin_email", "error.email_invalid"))
 	}
 	ctx := c.UserContext()
-	t, err := s.console.Bundle.CreateUnion(ctx, s.db, in)
+	t, err := s.console.Unions.CreateUnion(ctx, in)
 	if err != nil {
 		return fail(err)
 	}
 	if len(logo) > 0 {
-		if err := tenant.SetLogo(ctx, s.db, t.ID, logo); err != nil {
+		if err := s.console.Unions.SetLogo(ctx, t.ID, logo); err != nil {
 			s.log.Warn("console: logo of new union refused", "slug", t.Slug, "err", err)
 		}
 	}
@@ -233,7 +231,7 @@ func (s *Server) consoleUnion(c *fiber.Ctx, act string) (*auth.Principal, *tenan
 	if err != nil {
 		return nil, nil, err
 	}
-	u, err := tenant.Union(c.UserContext(), s.db, id)
+	u, err := s.console.Unions.Union(c.UserContext(), id)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -266,7 +264,7 @@ func (s *Server) consoleUnionStatus(suspend bool) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		err = tenant.SetSuspended(c.UserContext(), s.db, u.ID, suspend)
+		err = s.console.Unions.SetSuspended(c.UserContext(), u.ID, suspend)
 		if err != nil {
 			f, status, ferr := s.formFailure(c, err, nil)
 			if ferr != nil {
@@ -293,14 +291,10 @@ func (s *Server) consoleUnionExport(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if s.console.Owner == nil || s.console.Evidence == nil {
+	if s.console.Export == nil {
 		return fiber.ErrNotFound
 	}
 	ctx := c.UserContext()
-	owner, err := s.console.Owner(ctx)
-	if err != nil {
-		return err
-	}
 	// Spooled to an unlinked temporary file: the file is complete (and
 	// the export recorded) before the first byte goes out, so a failed
 	// export never looks like a good one, and a large union does not sit
@@ -316,7 +310,7 @@ func (s *Server) consoleUnionExport(c *fiber.Ctx) error {
 			f.Close()
 		}
 	}()
-	if _, err := tenantio.Export(ctx, owner, s.console.Evidence, u.Slug, f); err != nil {
+	if err := s.console.Export(ctx, u.Slug, f); err != nil {
 		return err
 	}
 	size, err := f.Seek(0, io.SeekCurrent)
@@ -326,7 +320,7 @@ func (s *Server) consoleUnionExport(c *fiber.Ctx) error {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	if err := tenant.MarkExported(ctx, s.db, u.ID); err != nil {
+	if err := s.console.Unions.MarkExported(ctx, u.ID); err != nil {
 		return err
 	}
 	s.log.Info("console: union exported", "slug", u.Slug, "bytes", size, "by", p.UserID)
@@ -344,15 +338,11 @@ func (s *Server) consoleUnionRemove(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if s.console.Owner == nil || s.console.Evidence == nil {
+	if s.console.Remove == nil {
 		return fiber.ErrNotFound
 	}
 	ctx := c.UserContext()
-	owner, err := s.console.Owner(ctx)
-	if err != nil {
-		return err
-	}
-	n, err := tenantio.Remove(ctx, owner, s.console.Evidence, u.ID, c.FormValue("confirm"))
+	n, err := s.console.Remove(ctx, u.ID, c.FormValue("confirm"))
 	if err != nil {
 		f, status, ferr := s.formFailure(c, err, nil)
 		if ferr != nil {

@@ -127,7 +127,7 @@ func queueURL(qp cases.QueueParams, cursor string) string {
 }
 
 func (s *Server) fillQueueRows(c *fiber.Ctx, pg *Page, t *tenant.Tenant, d *queueData, items []cases.QueueItem) error {
-	cats, err := tenant.ListCategories(c.UserContext(), s.db, t.ID)
+	cats, err := s.admin.CategoryDirectory(c.UserContext(), t.ID)
 	if err != nil {
 		return err
 	}
@@ -157,7 +157,7 @@ func (s *Server) queueOptions(c *fiber.Ctx, pg *Page, t *tenant.Tenant, d *queue
 	for _, st := range cases.AllStatuses() {
 		d.Statuses = append(d.Statuses, option{string(st), pg.T("queue.status." + string(st))})
 	}
-	cats, err := tenant.ListCategories(ctx, s.db, t.ID)
+	cats, err := s.admin.CategoryDirectory(ctx, t.ID)
 	if err != nil {
 		return err
 	}
@@ -171,7 +171,7 @@ func (s *Server) queueOptions(c *fiber.Ctx, pg *Page, t *tenant.Tenant, d *queue
 	for _, b := range branches {
 		d.Branches = append(d.Branches, option{b.ID.String(), b.Label})
 	}
-	wps, err := tenant.ListWorkplaces(ctx, s.db, t.ID)
+	wps, err := s.admin.WorkplaceDirectory(ctx, t.ID)
 	if err != nil {
 		return err
 	}

@@ -34,7 +34,7 @@ func (s *Server) routes() {
 
 	// ── Probes: any host (load balancers do not send tenant hosts) ──────
 	app.Get("/healthz", s.healthz)
-	app.Get("/readyz", s.ready)
+	app.Get("/readyz", s.readyz)
 
 	// ── Tenant, session and the filing/upload limits (ratelimit.go) ─────
 	app.Use(s.resolveHost)

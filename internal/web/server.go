@@ -12,7 +12,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
-	"github.com/uptrace/bun"
 
 	suara "github.com/suara-id/suara"
 	"github.com/suara-id/suara/internal/analytics"
@@ -29,9 +28,12 @@ import (
 
 // Deps are what the web layer needs; app wires them.
 type Deps struct {
-	Config    *config.Config
-	Log       *slog.Logger
-	DB        *bun.DB
+	Config *config.Config
+	Log    *slog.Logger
+	// Ready pings the database for /readyz.
+	Ready     func(context.Context) error
+	Admin     *tenant.Admin   // union administration (checks its callers)
+	Brands    *brands.Service // brand directories
 	Resolver  *tenant.Resolver
 	Metrics   *metrics.Metrics // nil: no metrics
 	Auth      *auth.Service
@@ -50,7 +52,7 @@ type Deps struct {
 type Server struct {
 	cfg       *config.Config
 	log       *slog.Logger
-	db        *bun.DB
+	ready     func(context.Context) error
 	resolver  *tenant.Resolver
 	metrics   *metrics.Metrics
 	auth      *auth.Service
@@ -83,7 +85,7 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: d.Config, log: d.Log, db: d.DB, resolver: d.Resolver, metrics: d.Metrics, auth: d.Auth, authz: d.Authz, bundle: bundle, themes: themes,
+	s := &Server{cfg: d.Config, log: d.Log, ready: d.Ready, resolver: d.Resolver, metrics: d.Metrics, auth: d.Auth, authz: d.Authz, bundle: bundle, themes: themes,
 		cases: d.Cases, receipts: newReceiptThrottle(nil)}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "suara",
@@ -112,8 +114,8 @@ func New(d Deps) (*Server, error) {
 	s.privacy = d.Privacy
 	s.console = d.Console
 	s.chat = d.Chat
-	s.admin = tenant.NewAdmin(s.db)
-	s.brands = brands.New(s.db)
+	s.admin = d.Admin
+	s.brands = d.Brands
 	s.routes()
 	return s, nil
 }
@@ -141,10 +143,10 @@ func (s *Server) Listen(ctx context.Context) error {
 // healthz answers the liveness probe.
 func (s *Server) healthz(c *fiber.Ctx) error { return c.SendString("ok") }
 
-func (s *Server) ready(c *fiber.Ctx) error {
+func (s *Server) readyz(c *fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
 	defer cancel()
-	if err := s.db.PingContext(ctx); err != nil {
+	if err := s.ready(ctx); err != nil {
 		s.log.Warn("readiness: database unreachable", "err", err)
 		return c.Status(fiber.StatusServiceUnavailable).SendString("database unreachable")
 	}

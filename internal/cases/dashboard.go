@@ -1,4 +1,4 @@
-package tenant
+package cases
 
 import (
 	"context"
@@ -16,18 +16,15 @@ import (
 	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"github.com/suara-id/suara/internal/apperr"
+	"github.com/suara-id/suara/internal/auth"
 	"github.com/suara-id/suara/internal/db"
+	"github.com/suara-id/suara/internal/tenant"
 )
 
 // SmallCell is the count below which a restricted category's figures are
 // not shown to someone who may not see its cases: a "2" next to "sexual
 // harassment" at a small plant points at people.
 const SmallCell = 5
-
-// VisibleFunc returns a SQL predicate over the cases alias (and its
-// arguments) that is true for the cases the viewer may see;
-// cases.RestrictedVisible is the one the web layer passes.
-type VisibleFunc func(alias string) (string, []any)
 
 // Count is one cell of a breakdown. Suppressed cells hide N.
 type Count struct {
@@ -193,23 +190,32 @@ func ParseDashboardFilter(verifiedMember string) (DashboardFilter, error) {
 	return DashboardFilter{}, apperr.Invalid("verified_member", "error.invalid")
 }
 
-// Dashboard returns the figures of the sub-tree at branchPath as the
-// viewer whose visibility rule is visible may see them. The figures come
-// from the sub-tree's snapshot: computed now when there is none, refreshed
-// in the background when older than DashboardMaxAge. Labels, the viewer's
-// suppression of small restricted cells and the overdue list are applied
-// on every view.
-func (a *Admin) Dashboard(ctx context.Context, tenantID uuid.UUID, branchPath, locale string, now time.Time, visible VisibleFunc) (*Dashboard, error) {
-	return a.FilteredDashboard(ctx, tenantID, branchPath, locale, now, visible, DashboardFilter{})
+// Dashboard returns the figures of the sub-tree at branchPath (a path of
+// t) as p may see them: p needs report:read there, and restricted
+// categories p may not see (RestrictedVisible) have their small cells
+// hidden. The figures come from the sub-tree's snapshot: computed now when
+// there is none, refreshed in the background when older than
+// DashboardMaxAge. Labels, the viewer's suppression of small restricted
+// cells and the overdue list are applied on every view.
+func (s *Service) Dashboard(ctx context.Context, t *tenant.Tenant, p *auth.Principal, branchPath, locale string, now time.Time) (*Dashboard, error) {
+	return s.FilteredDashboard(ctx, t, p, branchPath, locale, now, DashboardFilter{})
 }
 
 // FilteredDashboard is Dashboard over the cases f keeps. A filtered view
 // is computed on the spot and not stored: snapshots are the whole
 // sub-tree's.
-func (a *Admin) FilteredDashboard(ctx context.Context, tenantID uuid.UUID, branchPath, locale string, now time.Time, visible VisibleFunc, f DashboardFilter) (*Dashboard, error) {
+func (s *Service) FilteredDashboard(ctx context.Context, t *tenant.Tenant, p *auth.Principal, branchPath, locale string, now time.Time, f DashboardFilter) (*Dashboard, error) {
+	if branchPath != t.Slug && !strings.HasPrefix(branchPath, t.Slug+"/") {
+		// Another tenant's path names nothing here.
+		return nil, apperr.ErrNotFound
+	}
+	if err := s.authz.Check(ctx, p, branchPath, "report", "read"); err != nil {
+		return nil, err
+	}
+	tenantID := t.ID
 	// The viewer's rule is evaluated once per restricted category, not once
 	// per case: the categories it hides become an id list.
-	pred, predArgs := visible("x")
+	pred, predArgs := RestrictedVisible("x", p.UserID)
 	hiddenSQL := `SELECT coalesce(array_agg(k.id::text), '{}') FROM categories k
 		CROSS JOIN LATERAL (SELECT k.tenant_id AS tenant_id, k.id AS category_id) x
 		WHERE k.restricted AND NOT ` + pred
@@ -227,7 +233,7 @@ func (a *Admin) FilteredDashboard(ctx context.Context, tenantID uuid.UUID, branc
 	// now to the second: the statements' text then repeats, and the
 	// driver's cached prepared statements (and plans) are reused.
 	now = now.UTC().Truncate(time.Second)
-	err := db.InTenantTx(ctx, a.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
+	err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.ExecContext(ctx, "SET TRANSACTION READ ONLY"); err != nil {
 			return err
 		}
@@ -272,11 +278,11 @@ func (a *Admin) FilteredDashboard(ctx context.Context, tenantID uuid.UUID, branc
 	}
 	switch {
 	case computed:
-		if err := a.storeFigures(ctx, tenantID, st.branchID, fig, now); err != nil {
+		if err := s.storeFigures(ctx, tenantID, st.branchID, fig, now); err != nil {
 			return nil, fmt.Errorf("dashboard: %w", err)
 		}
 	case now.Sub(builtAt) > DashboardMaxAge:
-		a.refreshDashboard(tenantID, st)
+		s.refreshDashboard(tenantID, st)
 	}
 	d := present(fig, labels, hidden)
 	d.BranchPath, d.AsOf, d.Overdue = branchPath, builtAt, overdue
@@ -285,26 +291,26 @@ func (a *Admin) FilteredDashboard(ctx context.Context, tenantID uuid.UUID, branc
 
 // RefreshDashboards recomputes the snapshot of every branch sub-tree of
 // the tenant that has one (the job path; tests use it to see new data).
-func (a *Admin) RefreshDashboards(ctx context.Context, tenantID uuid.UUID, now time.Time) error {
+func (s *Service) RefreshDashboards(ctx context.Context, tenantID uuid.UUID, now time.Time) error {
 	var paths []string
-	err := db.InTenantTx(ctx, a.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
+	err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		return tx.NewRaw("SELECT b.path FROM dashboard_snapshots s JOIN branches b ON b.tenant_id = s.tenant_id AND b.id = s.branch_id ORDER BY b.path").Scan(ctx, &paths)
 	})
 	if err != nil {
 		return fmt.Errorf("list dashboard snapshots: %w", err)
 	}
 	for _, p := range paths {
-		if err := a.rebuildDashboard(ctx, tenantID, p, now); err != nil {
+		if err := s.rebuildDashboard(ctx, tenantID, p, now); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (a *Admin) rebuildDashboard(ctx context.Context, tenantID uuid.UUID, path string, now time.Time) error {
+func (s *Service) rebuildDashboard(ctx context.Context, tenantID uuid.UUID, path string, now time.Time) error {
 	var fig *dashFigures
 	var st dashSubtree
-	err := db.InTenantTx(ctx, a.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
+	err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.ExecContext(ctx, "SET TRANSACTION READ ONLY"); err != nil {
 			return err
 		}
@@ -318,26 +324,26 @@ func (a *Admin) rebuildDashboard(ctx context.Context, tenantID uuid.UUID, path s
 	if err != nil {
 		return fmt.Errorf("dashboard %s: %w", path, err)
 	}
-	return a.storeFigures(ctx, tenantID, st.branchID, fig, now)
+	return s.storeFigures(ctx, tenantID, st.branchID, fig, now)
 }
 
 // refreshDashboard rebuilds a stale snapshot in the background, once at a
 // time per sub-tree; the view that noticed is served the old one.
-func (a *Admin) refreshDashboard(tenantID uuid.UUID, st dashSubtree) {
+func (s *Service) refreshDashboard(tenantID uuid.UUID, st dashSubtree) {
 	key := tenantID.String() + "/" + st.branchID.String()
-	if _, busy := a.dashRefreshing.LoadOrStore(key, true); busy {
+	if _, busy := s.dashRefreshing.LoadOrStore(key, true); busy {
 		return
 	}
 	go func() {
-		defer a.dashRefreshing.Delete(key)
+		defer s.dashRefreshing.Delete(key)
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
 		var path string
-		err := db.InTenantTx(ctx, a.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
+		err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
 			return tx.QueryRowContext(ctx, "SELECT path FROM branches WHERE id = ?", st.branchID).Scan(&path)
 		})
 		if err == nil {
-			err = a.rebuildDashboard(ctx, tenantID, path, time.Now().UTC().Truncate(time.Second))
+			err = s.rebuildDashboard(ctx, tenantID, path, time.Now().UTC().Truncate(time.Second))
 		}
 		if err != nil {
 			slog.Default().Warn("dashboard refresh", "tenant", tenantID, "branch", st.branchID, "err", err)
@@ -345,12 +351,12 @@ func (a *Admin) refreshDashboard(tenantID uuid.UUID, st dashSubtree) {
 	}()
 }
 
-func (a *Admin) storeFigures(ctx context.Context, tenantID, branchID uuid.UUID, fig *dashFigures, at time.Time) error {
+func (s *Service) storeFigures(ctx context.Context, tenantID, branchID uuid.UUID, fig *dashFigures, at time.Time) error {
 	raw, err := json.Marshal(fig)
 	if err != nil {
 		return fmt.Errorf("encode snapshot: %w", err)
 	}
-	return db.InTenantTx(ctx, a.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
+	return db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		// A newer snapshot (a concurrent refresh) is kept.
 		_, err := tx.ExecContext(ctx, `INSERT INTO dashboard_snapshots (tenant_id, branch_id, built_at, figures) VALUES (?, ?, ?, ?)
 			ON CONFLICT (tenant_id, branch_id) DO UPDATE SET built_at = EXCLUDED.built_at, figures = EXCLUDED.figures
@@ -367,7 +373,7 @@ func loadSubtree(ctx context.Context, tx bun.Tx, tenantID uuid.UUID, path string
 	var parent *uuid.UUID
 	err := tx.QueryRowContext(ctx, `SELECT b.id, b.parent_id,
 			(SELECT coalesce(array_agg(s.id::text), '{}') FROM branches s WHERE s.path = b.path OR s.path LIKE ?)
-		FROM branches b WHERE b.path = ?`, likePrefix(path)+"/%", path).Scan(&st.branchID, &parent, pgdialect.Array(&st.ids))
+		FROM branches b WHERE b.path = ?`, tenant.LikePrefix(path)+"/%", path).Scan(&st.branchID, &parent, pgdialect.Array(&st.ids))
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, apperr.ErrNotFound
 	}
