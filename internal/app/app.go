@@ -220,8 +220,8 @@ func printURLs(cfg *config.Config, r *tenant.Resolver, out io.Writer) {
 	}
 }
 
-// newCases builds the case service: identity keys from config, evidence on
-// local disk under <data>/evidence, the working-day calendar for SLA dates.
+// newCases builds the case service: identity keys from config, evidence in
+// the configured store (newEvidenceStore), the working-day calendar for SLA dates.
 func newCases(cfg *config.Config, log *slog.Logger, bdb *bun.DB, authz *auth.Authorizer) (*cases.Service, error) {
 	keys, err := cases.ParseKeyRing(cfg.Security.IdentityKeys)
 	if err != nil {
@@ -240,9 +240,13 @@ func newCases(cfg *config.Config, log *slog.Logger, bdb *bun.DB, authz *auth.Aut
 	if cleaner.FFmpeg == "" {
 		log.Warn("ffmpeg not found: video and audio evidence will be refused (install the Debian package ffmpeg)", "evidence.ffmpeg", ev.FFmpeg)
 	}
+	store, err := newEvidenceStore(cfg)
+	if err != nil {
+		return nil, err
+	}
 	svc := cases.New(bdb, authz, cases.Options{
 		Keys:     keys,
-		Store:    evidence.LocalStore{Root: filepath.Join(cfg.Paths.Data, "evidence")},
+		Store:    store,
 		Limits:   limits,
 		Cleaner:  cleaner,
 		MaxFiles: cfg.Evidence.MaxFilesPerCase,

@@ -25,6 +25,7 @@ import (
 	"github.com/suara-id/suara/internal/metrics"
 	"github.com/suara-id/suara/internal/notify"
 	"github.com/suara-id/suara/internal/privacy"
+	"github.com/suara-id/suara/internal/ratelimit"
 	"github.com/suara-id/suara/internal/tenant"
 )
 
@@ -58,6 +59,7 @@ type Server struct {
 	authz     *auth.Authorizer
 	cases     *cases.Service
 	receipts  *receiptThrottle
+	limits    *ratelimit.Limits // shared rate limits (shared_limits.go)
 	bundle    *i18n.Bundle
 	themes    map[string]*Theme
 	app       *fiber.App
@@ -84,7 +86,8 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: d.Config, log: d.Log, db: d.DB, resolver: d.Resolver, metrics: d.Metrics, auth: d.Auth, authz: d.Authz, bundle: bundle, themes: themes,
-		cases: d.Cases, receipts: newReceiptThrottle(nil)}
+		cases: d.Cases, limits: ratelimit.New(d.DB, limitSecret(d.Config)),
+		receipts: newReceiptThrottle(ratelimit.New(d.DB, limitSecret(d.Config)))}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "suara",
 		DisableStartupMessage: true,
