@@ -180,6 +180,8 @@ func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Wri
 		return err
 	}
 	go pf.Resolver.Run(ctx, 30*time.Second, log)
+	// Changes made through another replica arrive by LISTEN/NOTIFY.
+	go pf.Resolver.Listen(ctx, cfg.Database.URL, log)
 	if cfg.HTTP.PprofAddr != "" {
 		if err := startPprof(ctx, cfg.HTTP.PprofAddr, log); err != nil {
 			return err
