@@ -107,9 +107,6 @@ func TestS3StoreUnknownLength(t *testing.T) {
 // file (the real path: Upload.Store hands the store the temp file) goes up
 // in parts with bounded memory, and reads back identical.
 func TestS3Store100MB(t *testing.T) {
-	if testing.Short() && os.Getenv("SUARA_S3_TESTS") == "" {
-		t.Skip("100 MB through the S3 server: make test-s3 runs it")
-	}
 	srv := s3test.Shared(t)
 	bucket := srv.Bucket(t)
 	st := s3Store(t, srv, bucket, func(o *S3Options) { o.PartSize = 8 << 20 })
