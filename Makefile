@@ -10,7 +10,7 @@ export GOFLAGS ?= -mod=mod
 # and .ci/run.
 export GOTOOLCHAIN := go1.27.3
 
-.PHONY: run test build db-start db-stop vet fmt-check bench bench-full bench-analytics clean fuzz soak lint vuln vuln-db vuln-db-update
+.PHONY: test-s3 run test build db-start db-stop vet fmt-check bench bench-full bench-analytics clean fuzz soak lint vuln vuln-db vuln-db-update
 
 build:
 	$(GO) build -o $(BIN) ./cmd/suara
@@ -24,6 +24,13 @@ run: build
 # vet, formatting and every test (race detector on but for the HTTP layer) against a real PostgreSQL.
 test:
 	@scripts/test.sh
+
+# The S3 evidence store against a real S3-compatible server: SeaweedFS,
+# built once into .cache/seaweedfs/ (scripts/seaweedfs.sh), started by the
+# tests on loopback ports. Not in make test: the first build takes long.
+test-s3:
+	@scripts/seaweedfs.sh >/dev/null
+	SUARA_S3_TESTS=1 $(GO) test -count=1 -timeout 10m -run 'S3' -v ./internal/evidence/
 
 # Real-browser end-to-end suite (headless Chromium, installed when missing
 # and root); screenshots of every step land in e2e-screenshots/.

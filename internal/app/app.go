@@ -27,6 +27,7 @@ import (
 	"github.com/suara-id/suara/internal/evidence"
 	"github.com/suara-id/suara/internal/jobs"
 	"github.com/suara-id/suara/internal/metrics"
+	"github.com/suara-id/suara/internal/ratelimit"
 	"github.com/suara-id/suara/internal/tenant"
 	"github.com/suara-id/suara/internal/web"
 	"github.com/suara-id/suara/internal/workday"
@@ -148,7 +149,7 @@ func NewServer(ctx context.Context, cfg *config.Config, log *slog.Logger, bdb *b
 	ns.SetDevLogCodes(cfg.Env == "development")
 	ns.Metrics = m
 	accounts.SetMessenger(ns)
-	srv, err := web.New(web.Deps{Config: cfg, Log: log, Ready: bdb.PingContext, Admin: tenant.NewAdmin(bdb, authz), Brands: brands.New(bdb), Resolver: resolver,
+	srv, err := web.New(web.Deps{Config: cfg, Log: log, Ready: bdb.PingContext, Admin: tenant.NewAdmin(bdb, authz), Brands: brands.New(bdb), Limits: ratelimit.New(bdb, ratelimit.Secret(cfg.Security.IdentityKeys)), Resolver: resolver,
 		Metrics: m, Auth: accounts, Authz: authz, Cases: caseSvc, Notify: ns,
 		Analytics: newAnalytics(cfg, log, bdb), Privacy: newPrivacy(cfg, log, bdb, caseSvc), Console: newConsole(cfg, bdb), Chat: c.chat})
 	if err != nil {
@@ -181,6 +182,8 @@ func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Wri
 		return err
 	}
 	go pf.Resolver.Run(ctx, 30*time.Second, log)
+	// Changes made through another replica arrive by LISTEN/NOTIFY.
+	go pf.Resolver.Listen(ctx, cfg.Database.URL, log)
 	if cfg.HTTP.PprofAddr != "" {
 		if err := startPprof(ctx, cfg.HTTP.PprofAddr, log); err != nil {
 			return err
@@ -221,8 +224,8 @@ func printURLs(cfg *config.Config, r *tenant.Resolver, out io.Writer) {
 	}
 }
 
-// newCases builds the case service: identity keys from config, evidence on
-// local disk under <data>/evidence, the working-day calendar for SLA dates.
+// newCases builds the case service: identity keys from config, evidence in
+// the configured store (newEvidenceStore), the working-day calendar for SLA dates.
 func newCases(cfg *config.Config, log *slog.Logger, bdb *bun.DB, authz *auth.Authorizer) (*cases.Service, error) {
 	keys, err := cases.ParseKeyRing(cfg.Security.IdentityKeys)
 	if err != nil {
@@ -241,9 +244,13 @@ func newCases(cfg *config.Config, log *slog.Logger, bdb *bun.DB, authz *auth.Aut
 	if cleaner.FFmpeg == "" {
 		log.Warn("ffmpeg not found: video and audio evidence will be refused (install the Debian package ffmpeg)", "evidence.ffmpeg", ev.FFmpeg)
 	}
+	store, err := newEvidenceStore(cfg)
+	if err != nil {
+		return nil, err
+	}
 	svc := cases.New(bdb, authz, cases.Options{
 		Keys:     keys,
-		Store:    evidence.LocalStore{Root: filepath.Join(cfg.Paths.Data, "evidence")},
+		Store:    store,
 		Limits:   limits,
 		Cleaner:  cleaner,
 		MaxFiles: cfg.Evidence.MaxFilesPerCase,

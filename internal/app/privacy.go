@@ -6,14 +6,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"regexp"
 
 	"github.com/uptrace/bun"
 
 	"github.com/suara-id/suara/internal/cases"
 	"github.com/suara-id/suara/internal/config"
-	"github.com/suara-id/suara/internal/evidence"
 	"github.com/suara-id/suara/internal/privacy"
 )
 
@@ -21,7 +19,7 @@ import (
 // evidence store the cases use.
 func newPrivacy(cfg *config.Config, log *slog.Logger, bdb *bun.DB, svc *cases.Service) *privacy.Service {
 	return privacy.New(bdb, privacy.Options{Cases: svc, Log: log,
-		Store: evidence.LocalStore{Root: filepath.Join(cfg.Paths.Data, "evidence")}})
+		Store: evidenceStore(cfg)})
 }
 
 // DataCommand runs the data-duty commands for admins:

@@ -5,13 +5,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sort"
 
 	"github.com/suara-id/suara/internal/analytics"
 	"github.com/suara-id/suara/internal/config"
 	"github.com/suara-id/suara/internal/db"
-	"github.com/suara-id/suara/internal/evidence"
 	"github.com/suara-id/suara/internal/tenantio"
 )
 
@@ -69,8 +67,4 @@ func TenantsImport(ctx context.Context, cfg *config.Config, file string, msg io.
 	}
 	fmt.Fprintln(msg, "restart running suara processes so they load the new tenant")
 	return nil
-}
-
-func evidenceStore(cfg *config.Config) evidence.Store {
-	return evidence.LocalStore{Root: filepath.Join(cfg.Paths.Data, "evidence")}
 }

@@ -110,6 +110,23 @@ type Evidence struct {
 	MaxDecodedMB int64         `mapstructure:"max_decoded_mb"`
 	Concurrent   int           `mapstructure:"concurrent_cleanings"`
 	BusyWait     time.Duration `mapstructure:"busy_wait"`
+	// Store is where evidence content lives: "disk" (under paths.data) or
+	// "s3" (an S3-compatible bucket, S3 below).
+	Store string     `mapstructure:"store"`
+	S3    EvidenceS3 `mapstructure:"s3"`
+}
+
+// EvidenceS3 is the bucket evidence.store=s3 writes to.
+type EvidenceS3 struct {
+	Endpoint   string `mapstructure:"endpoint"` // host:port, no scheme
+	Bucket     string `mapstructure:"bucket"`
+	Region     string `mapstructure:"region"`
+	AccessKey  string `mapstructure:"access_key"`
+	SecretKey  string `mapstructure:"secret_key"`
+	TLS        bool   `mapstructure:"tls"`
+	SSE        string `mapstructure:"sse"` // "" | s3 | kms
+	KMSKeyID   string `mapstructure:"kms_key_id"`
+	PartSizeMB int64  `mapstructure:"part_size_mb"`
 }
 
 type EvidenceLimits struct {
@@ -352,6 +369,33 @@ func (c *Config) Validate() error {
 	}
 	if c.Evidence.BusyWait <= 0 {
 		bad("evidence.busy_wait", "must be a positive duration")
+	}
+	switch s3 := c.Evidence.S3; c.Evidence.Store {
+	case "disk":
+	case "s3":
+		for key, v := range map[string]string{"evidence.s3.endpoint": s3.Endpoint, "evidence.s3.bucket": s3.Bucket,
+			"evidence.s3.access_key": s3.AccessKey, "evidence.s3.secret_key": s3.SecretKey} {
+			if v == "" {
+				bad(key, "must be set when evidence.store is s3")
+			}
+		}
+		if strings.Contains(s3.Endpoint, "://") || strings.Contains(s3.Endpoint, "/") {
+			bad("evidence.s3.endpoint", "must be host:port without a scheme or path (evidence.s3.tls chooses https), got %q", s3.Endpoint)
+		}
+		if s3.SSE != "" && s3.SSE != "s3" && s3.SSE != "kms" {
+			bad("evidence.s3.sse", `must be "", s3 or kms, got %q`, s3.SSE)
+		}
+		if s3.SSE == "kms" && s3.KMSKeyID == "" {
+			bad("evidence.s3.kms_key_id", "must name a key when evidence.s3.sse is kms")
+		}
+		if s3.PartSizeMB < 5 || s3.PartSizeMB > 512 {
+			bad("evidence.s3.part_size_mb", "must be between 5 and 512, got %d", s3.PartSizeMB)
+		}
+		if c.Env == "production" && !s3.TLS {
+			bad("evidence.s3.tls", "must be true in production: evidence must not cross the network in clear")
+		}
+	default:
+		bad("evidence.store", "must be disk or s3, got %q", c.Evidence.Store)
 	}
 	if c.Security.IdentityKeys == "" {
 		bad("security.identity_keys", "must hold at least one id:base64key pair")

@@ -112,7 +112,7 @@ func Diagnose(ctx context.Context, cfg *config.Config) []Result {
 			checkClock(ctx, app),
 		)
 	}
-	results = append(results, checkOllama(ctx, cfg.Classify.Ollama), checkEvidence(cfg.Paths.Data), checkMedia(cfg.Evidence),
+	results = append(results, checkOllama(ctx, cfg.Classify.Ollama), checkEvidenceStore(ctx, cfg), checkMedia(cfg.Evidence),
 		checkShippedCalendar(time.Now()))
 	// Keep the printed order stable and readable: the order checks ran in.
 	return results

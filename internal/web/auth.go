@@ -10,12 +10,12 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/limiter"
 	"github.com/google/uuid"
 
 	"github.com/suara-id/suara/internal/apperr"
 	"github.com/suara-id/suara/internal/auth"
 	"github.com/suara-id/suara/internal/cases"
+	"github.com/suara-id/suara/internal/ratelimit"
 	"github.com/suara-id/suara/internal/tenant"
 )
 
@@ -142,17 +142,18 @@ func requireTenantStaff(c *fiber.Ctx) (*auth.Principal, error) {
 // perIPLimit limits attempts per client address and tenant; the account
 // lockout in auth handles slow, distributed guessing.
 func (s *Server) perIPLimit(max int, window time.Duration) fiber.Handler {
-	return limiter.New(limiter.Config{
-		Max:        max,
-		Expiration: window,
-		KeyGenerator: func(c *fiber.Ctx) string {
+	return s.sharedLimit(windowLimit{
+		Name:   "ip",
+		Max:    max,
+		Window: window,
+		Key: func(c *fiber.Ctx) string {
 			slug := ""
 			if t := reqCtx(c).Tenant; t != nil {
 				slug = t.Slug
 			}
 			return slug + "|" + c.IP() + "|" + c.Route().Path
 		},
-		LimitReached: func(c *fiber.Ctx) error {
+		Reached: func(c *fiber.Ctx, _ ratelimit.Result) error {
 			return &apperr.Limited{RetryAfterSeconds: int(window.Seconds()), Key: "error.rate_limited"}
 		},
 	})

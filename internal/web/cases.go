@@ -12,12 +12,12 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/limiter"
 	"github.com/google/uuid"
 
 	"github.com/suara-id/suara/internal/apperr"
 	"github.com/suara-id/suara/internal/cases"
 	"github.com/suara-id/suara/internal/evidence"
+	"github.com/suara-id/suara/internal/ratelimit"
 )
 
 // uploadOverhead is what multipart framing and headers add to an upload.
@@ -36,16 +36,17 @@ func isNotHintCheck(c *fiber.Ctx) bool { return c.FormValue("step") != "check" }
 // exempts some); signed-out callers pass through to the handler, which
 // refuses them.
 func (s *Server) perAccountLimit(max int, window time.Duration, skip func(*fiber.Ctx) bool) fiber.Handler {
-	return limiter.New(limiter.Config{
-		Max:        max,
-		Expiration: window,
+	return s.sharedLimit(windowLimit{
+		Name:   "account",
+		Max:    max,
+		Window: window,
 		Next: func(c *fiber.Ctx) bool {
 			return principal(c) == nil || (skip != nil && skip(c))
 		},
-		KeyGenerator: func(c *fiber.Ctx) string {
-			return "account|" + principal(c).UserID.String()
+		Key: func(c *fiber.Ctx) string {
+			return principal(c).UserID.String()
 		},
-		LimitReached: func(c *fiber.Ctx) error {
+		Reached: func(c *fiber.Ctx, _ ratelimit.Result) error {
 			return &apperr.Limited{RetryAfterSeconds: int(window.Seconds()), Key: "error.rate_limited"}
 		},
 	})
@@ -368,7 +369,7 @@ func evidenceStatus(code string) int {
 	case "evidence.type_not_allowed", "evidence.heic_not_supported", "evidence.type_mismatch",
 		"evidence.media_unavailable", "evidence.uncleanable":
 		return fiber.StatusUnsupportedMediaType
-	case "evidence.busy":
+	case "evidence.busy", "evidence.store_unavailable":
 		return fiber.StatusServiceUnavailable
 	case "evidence.too_many_files":
 		return fiber.StatusConflict
@@ -392,6 +393,11 @@ func (s *Server) evidenceError(c *fiber.Ctx, err error) error {
 	if code == "evidence.busy" {
 		// Every cleaning slot stayed taken while the upload waited.
 		c.Set(fiber.HeaderRetryAfter, "10")
+	}
+	if code == "evidence.store_unavailable" {
+		// The evidence bucket did not answer: nothing was stored.
+		s.log.Warn("evidence store unavailable", "err", err)
+		c.Set(fiber.HeaderRetryAfter, "30")
 	}
 	return c.Status(evidenceStatus(code)).JSON(apiError{Error: apiErrorBody{Code: code, Message: msg,
 		Fields: map[string]string{"file": msg}}})

@@ -12,6 +12,7 @@ import (
 	"github.com/suara-id/suara/internal/apperr"
 	"github.com/suara-id/suara/internal/cases"
 	"github.com/suara-id/suara/internal/db"
+	"github.com/suara-id/suara/internal/evidence"
 	"github.com/suara-id/suara/internal/tenant"
 )
 
@@ -85,6 +86,11 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		status, code = fiber.StatusUnauthorized, "unauthorized"
 	case errors.Is(err, apperr.ErrRateLimited):
 		status, code = fiber.StatusTooManyRequests, "rate_limited"
+	case errors.Is(err, evidence.ErrStoreUnavailable):
+		// The evidence bucket did not answer (before db.Unavailable: its
+		// network errors look alike). Nothing was stored; send again later.
+		status, code = fiber.StatusServiceUnavailable, "storage_unavailable"
+		c.Set(fiber.HeaderRetryAfter, "30")
 	case db.Unavailable(err):
 		// Fail fast and say so: the client retries later (Retry-After),
 		// and the server recovers by itself when the database returns.

@@ -1,14 +1,13 @@
 package web
 
 import (
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/limiter"
 
 	"github.com/suara-id/suara/internal/apperr"
+	"github.com/suara-id/suara/internal/ratelimit"
 )
 
 // filingAndUploadLimits cap filings and evidence uploads (config rate_limits):
@@ -26,31 +25,27 @@ func (s *Server) filingAndUploadLimits() []fiber.Handler {
 	}
 }
 
-// rateLimit is Fiber's limiter (as for login and receipts) over the
-// requests match selects, keyed by tenant and, unless perTenant, address.
-// Requests on the platform host are left alone: it files nothing.
+// rateLimit is a shared window limit (shared_limits.go) over the requests
+// match selects, keyed by tenant and, unless perTenant, address. Requests
+// on the platform host are left alone: it files nothing.
 func (s *Server) rateLimit(match func(*fiber.Ctx) bool, max int, window time.Duration, perTenant bool, msgKey string) fiber.Handler {
-	return limiter.New(limiter.Config{
-		Max:        max,
-		Expiration: window,
+	return s.sharedLimit(windowLimit{
+		Name:   msgKey,
+		Max:    max,
+		Window: window,
 		Next: func(c *fiber.Ctx) bool {
 			return reqCtx(c).Tenant == nil || !match(c)
 		},
-		KeyGenerator: func(c *fiber.Ctx) string {
+		Key: func(c *fiber.Ctx) string {
 			key := reqCtx(c).Tenant.ID.String()
 			if !perTenant {
 				key += "|" + c.IP()
 			}
 			return key
 		},
-		LimitReached: func(c *fiber.Ctx) error {
-			// The limiter has set Retry-After to what is left of the
-			// window; keep it rather than the whole window.
-			secs, err := strconv.Atoi(string(c.Response().Header.Peek(fiber.HeaderRetryAfter)))
-			if err != nil || secs < 1 {
-				secs = int(window.Seconds())
-			}
-			return &apperr.Limited{RetryAfterSeconds: secs, Key: msgKey}
+		Reached: func(c *fiber.Ctx, r ratelimit.Result) error {
+			// What is left of the window, not the whole window.
+			return &apperr.Limited{RetryAfterSeconds: r.RetrySeconds(), Key: msgKey}
 		},
 	})
 }

@@ -38,8 +38,11 @@ func (s *Server) receiptGate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	// c.IP() may alias the request's buffer: the throttle keeps it.
-	if ok, wait := s.receipts.admit(t.ID, strings.Clone(c.IP())); !ok {
+	ok, wait, err := s.receipts.admit(c.UserContext(), t.ID, c.IP())
+	if err != nil {
+		return err
+	}
+	if !ok {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(wait))
 		return &apperr.Limited{RetryAfterSeconds: wait, Key: "error.rate_limited"}
 	}
@@ -52,7 +55,9 @@ func (s *Server) receiptCall(c *fiber.Ctx, fn func() error) error {
 	err := fn()
 	if errors.Is(err, apperr.ErrNotFound) || errors.Is(err, apperr.ErrUnauthorized) {
 		if t := reqCtx(c).Tenant; t != nil {
-			s.receipts.miss(t.ID, strings.Clone(c.IP()))
+			if merr := s.receipts.miss(c.UserContext(), t.ID, c.IP()); merr != nil {
+				s.log.Warn("receipt throttle: record a miss", "err", merr)
+			}
 		}
 	}
 	return err

@@ -23,6 +23,7 @@ import (
 	"github.com/suara-id/suara/internal/metrics"
 	"github.com/suara-id/suara/internal/notify"
 	"github.com/suara-id/suara/internal/privacy"
+	"github.com/suara-id/suara/internal/ratelimit"
 	"github.com/suara-id/suara/internal/tenant"
 )
 
@@ -31,9 +32,11 @@ type Deps struct {
 	Config *config.Config
 	Log    *slog.Logger
 	// Ready pings the database for /readyz.
-	Ready     func(context.Context) error
-	Admin     *tenant.Admin   // union administration (checks its callers)
-	Brands    *brands.Service // brand directories
+	Ready  func(context.Context) error
+	Admin  *tenant.Admin   // union administration (checks its callers)
+	Brands *brands.Service // brand directories
+	// Limits counts rate limits in PostgreSQL, shared by every replica.
+	Limits    *ratelimit.Limits
 	Resolver  *tenant.Resolver
 	Metrics   *metrics.Metrics // nil: no metrics
 	Auth      *auth.Service
@@ -59,6 +62,7 @@ type Server struct {
 	authz     *auth.Authorizer
 	cases     *cases.Service
 	receipts  *receiptThrottle
+	limits    *ratelimit.Limits // shared rate limits (shared_limits.go)
 	bundle    *i18n.Bundle
 	themes    map[string]*Theme
 	app       *fiber.App
@@ -86,7 +90,7 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: d.Config, log: d.Log, ready: d.Ready, resolver: d.Resolver, metrics: d.Metrics, auth: d.Auth, authz: d.Authz, bundle: bundle, themes: themes,
-		cases: d.Cases, receipts: newReceiptThrottle(nil)}
+		cases: d.Cases, limits: d.Limits, receipts: newReceiptThrottle(d.Limits)}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "suara",
 		DisableStartupMessage: true,

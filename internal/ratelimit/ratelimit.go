@@ -1,0 +1,191 @@
+// Package ratelimit counts requests in PostgreSQL, so that every `serve`
+// replica counts against the same figures: N replicas allow the limit, not
+// N times it. Two shapes: fixed windows (Window: at most max hits per
+// window) and token buckets (Take, Drain, Level), plus marks (Mark,
+// Marked) that say an address misbehaved recently. Each check is one
+// atomic statement on one row (INSERT … ON CONFLICT DO UPDATE), so
+// concurrent requests on several replicas cannot both take the last place.
+//
+// Keys are HMAC-SHA256 of the caller's key (limit name, union, client
+// address) under a secret every replica shares: no address is stored.
+// Time is the processes' clock, passed in (replicas' clocks agree within
+// what `suara doctor` checks; tests pass a simulated one).
+package ratelimit
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"sync/atomic"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// Limits is the shared store.
+type Limits struct {
+	db     *bun.DB
+	secret []byte
+	// Now is the clock (time.Now by default).
+	Now   func() time.Time
+	calls atomic.Uint64
+}
+
+// Secret keys the limits' HMACs from the platform's identity keys: the
+// same on every replica that shares them, and not the keys themselves.
+func Secret(identityKeys string) []byte {
+	h := sha256.Sum256([]byte("suara rate limits\x00" + identityKeys))
+	return h[:]
+}
+
+// New counts in db's rate_limits table; secret keys the HMAC of every key
+// and must be the same on every replica.
+func New(db *bun.DB, secret []byte) *Limits {
+	mac := hmac.New(sha256.New, secret)
+	mac.Write([]byte("suara rate limits v1"))
+	return &Limits{db: db, secret: mac.Sum(nil), Now: time.Now}
+}
+
+func (l *Limits) key(k string) []byte {
+	mac := hmac.New(sha256.New, l.secret)
+	mac.Write([]byte(k))
+	return mac.Sum(nil)
+}
+
+func (l *Limits) now() time.Time { return l.Now().UTC().Truncate(time.Microsecond) }
+
+// Result is a check's verdict; RetryAfter is set when refused.
+type Result struct {
+	OK         bool
+	RetryAfter time.Duration
+}
+
+// RetrySeconds is RetryAfter in whole seconds, at least 1.
+func (r Result) RetrySeconds() int {
+	return max(1, int(math.Ceil(r.RetryAfter.Seconds())))
+}
+
+// Window counts one hit for key in the current fixed window (windows are
+// aligned on the clock: 10:00–10:10, 10:10–10:20 for 10 minutes) and
+// allows it while the window holds at most max hits. Refused hits count
+// too, as they do in Fiber's limiter.
+func (l *Limits) Window(ctx context.Context, key string, max int, window time.Duration) (Result, error) {
+	now := l.now()
+	start := now.Truncate(window)
+	end := start.Add(window)
+	var hits float64
+	err := l.db.QueryRowContext(ctx, `
+		INSERT INTO rate_limits AS r (key, tokens, at, expires) VALUES (?, 1, ?, ?)
+		ON CONFLICT (key) DO UPDATE SET
+		    tokens  = CASE WHEN r.at >= EXCLUDED.at THEN r.tokens + 1 ELSE 1 END,
+		    at      = GREATEST(r.at, EXCLUDED.at),
+		    expires = GREATEST(r.expires, EXCLUDED.expires)
+		RETURNING tokens`, l.key(key), start, end).Scan(&hits)
+	if err != nil {
+		return Result{}, fmt.Errorf("rate limit window: %w", err)
+	}
+	l.sweep(ctx, now)
+	if int(hits) <= max {
+		return Result{OK: true}, nil
+	}
+	return Result{RetryAfter: end.Sub(now)}, nil
+}
+
+// level is the SQL for a bucket's tokens at ? (now), refilled from r.at.
+const level = `LEAST(?::float8, r.tokens + GREATEST(0, EXTRACT(EPOCH FROM (?::timestamptz - r.at))) / ?::float8)`
+
+// Take takes one token from key's bucket (burst tokens when full, one back
+// every refill) and refuses when there is none.
+func (l *Limits) Take(ctx context.Context, key string, burst float64, refill time.Duration) (Result, error) {
+	now := l.now()
+	rs := refill.Seconds()
+	var left float64
+	err := l.db.QueryRowContext(ctx, `
+		INSERT INTO rate_limits AS r (key, tokens, at, expires) VALUES (?, ?::float8 - 1, ?, ?)
+		ON CONFLICT (key) DO UPDATE SET tokens = `+level+` - 1, at = GREATEST(r.at, EXCLUDED.at), expires = EXCLUDED.expires
+		WHERE `+level+` >= 1
+		RETURNING tokens`, l.key(key), burst, now, bucketExpiry(now, burst, refill),
+		burst, now, rs, burst, now, rs).Scan(&left)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Result{RetryAfter: refill}, nil
+	}
+	if err != nil {
+		return Result{}, fmt.Errorf("rate limit bucket: %w", err)
+	}
+	l.sweep(ctx, now)
+	return Result{OK: true}, nil
+}
+
+// Drain takes one token from key's bucket without refusing: it stops at
+// empty.
+func (l *Limits) Drain(ctx context.Context, key string, burst float64, refill time.Duration) error {
+	now := l.now()
+	rs := refill.Seconds()
+	_, err := l.db.ExecContext(ctx, `
+		INSERT INTO rate_limits AS r (key, tokens, at, expires) VALUES (?, ?::float8 - 1, ?, ?)
+		ON CONFLICT (key) DO UPDATE SET tokens = GREATEST(0, `+level+` - 1), at = GREATEST(r.at, EXCLUDED.at), expires = EXCLUDED.expires`,
+		l.key(key), burst, now, bucketExpiry(now, burst, refill), burst, now, rs)
+	if err != nil {
+		return fmt.Errorf("rate limit drain: %w", err)
+	}
+	return nil
+}
+
+// Level is how many tokens key's bucket holds now (burst when untouched).
+func (l *Limits) Level(ctx context.Context, key string, burst float64, refill time.Duration) (float64, error) {
+	now := l.now()
+	var v float64
+	err := l.db.QueryRowContext(ctx, `SELECT `+level+` FROM rate_limits r WHERE key = ?`,
+		burst, now, refill.Seconds(), l.key(key)).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return burst, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("rate limit level: %w", err)
+	}
+	return v, nil
+}
+
+// Mark notes key for d (an address that missed a receipt code).
+func (l *Limits) Mark(ctx context.Context, key string, d time.Duration) error {
+	now := l.now()
+	_, err := l.db.ExecContext(ctx, `
+		INSERT INTO rate_limits AS r (key, tokens, at, expires) VALUES (?, 0, ?, ?)
+		ON CONFLICT (key) DO UPDATE SET at = EXCLUDED.at, expires = GREATEST(r.expires, EXCLUDED.expires)`,
+		l.key(key), now, now.Add(d))
+	if err != nil {
+		return fmt.Errorf("rate limit mark: %w", err)
+	}
+	return nil
+}
+
+// Marked reports whether key was marked and its mark has not run out.
+func (l *Limits) Marked(ctx context.Context, key string) (bool, error) {
+	var ok bool
+	err := l.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM rate_limits WHERE key = ? AND expires > ?)`,
+		l.key(key), l.now()).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("rate limit marked: %w", err)
+	}
+	return ok, nil
+}
+
+// bucketExpiry is when an untouched bucket is full again: its row is then
+// the same as none.
+func bucketExpiry(now time.Time, burst float64, refill time.Duration) time.Time {
+	return now.Add(time.Duration(burst+1) * refill)
+}
+
+// sweep deletes expired rows now and then (one call in 500), a bounded
+// batch at a time, so the table stays the size of what is live.
+func (l *Limits) sweep(ctx context.Context, now time.Time) {
+	if l.calls.Add(1)%500 != 0 {
+		return
+	}
+	_, _ = l.db.ExecContext(ctx, `DELETE FROM rate_limits WHERE key IN
+		(SELECT key FROM rate_limits WHERE expires < ? LIMIT 1000)`, now.Add(-time.Minute))
+}

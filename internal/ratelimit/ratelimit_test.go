@@ -1,0 +1,137 @@
+package ratelimit_test
+
+import (
+	"bytes"
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/suara-id/suara/internal/db"
+	"github.com/suara-id/suara/internal/db/pgtest"
+	"github.com/suara-id/suara/internal/ratelimit"
+)
+
+// replicas are two Limits on two connection pools to one database, as two
+// `serve` processes have, sharing a simulated clock.
+func replicas(t *testing.T) (a, b *ratelimit.Limits, clock *time.Time) {
+	t.Helper()
+	tdb := pgtest.New(t)
+	other, err := db.Open(context.Background(), tdb.AppURL, db.Options{MaxOpenConns: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+	now := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	a, b = ratelimit.New(tdb.App, []byte("secret")), ratelimit.New(other, []byte("secret"))
+	a.Now = func() time.Time { return now }
+	b.Now = a.Now
+	return a, b, &now
+}
+
+// TestWindowAcrossReplicas: 40 concurrent hits spread over two replicas
+// against a limit of 12 — exactly 12 allowed; the next window allows again.
+func TestWindowAcrossReplicas(t *testing.T) {
+	a, b, clock := replicas(t)
+	ctx := context.Background()
+	const limit = 12
+	var allowed atomic.Int32
+	var wg sync.WaitGroup
+	for i := 0; i < 40; i++ {
+		wg.Add(1)
+		go func(l *ratelimit.Limits) {
+			defer wg.Done()
+			r, err := l.Window(ctx, "filing|t1|203.0.113.7", limit, 10*time.Minute)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if r.OK {
+				allowed.Add(1)
+			} else if r.RetryAfter <= 0 || r.RetryAfter > 10*time.Minute {
+				t.Errorf("refused with Retry-After %s", r.RetryAfter)
+			}
+		}([]*ratelimit.Limits{a, b}[i%2])
+	}
+	wg.Wait()
+	if got := allowed.Load(); got != limit {
+		t.Errorf("two replicas allowed %d hits, limit %d", got, limit)
+	}
+	// Another key is not touched.
+	if r, _ := b.Window(ctx, "filing|t1|198.51.100.1", limit, 10*time.Minute); !r.OK {
+		t.Error("another address was refused")
+	}
+	*clock = clock.Add(10 * time.Minute)
+	if r, _ := a.Window(ctx, "filing|t1|203.0.113.7", limit, 10*time.Minute); !r.OK {
+		t.Error("the next window refused the address")
+	}
+}
+
+// TestBucketAcrossReplicas: a bucket of 5 is emptied through both replicas,
+// refills one per interval, and Drain/Level/Mark behave.
+func TestBucketAcrossReplicas(t *testing.T) {
+	a, b, clock := replicas(t)
+	ctx := context.Background()
+	take := func(l *ratelimit.Limits) bool {
+		r, err := l.Take(ctx, "receipt|addr", 5, 10*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.OK
+	}
+	n := 0
+	for i := 0; i < 9; i++ {
+		if take([]*ratelimit.Limits{a, b}[i%2]) {
+			n++
+		}
+	}
+	if n != 5 {
+		t.Fatalf("bucket of 5 gave %d", n)
+	}
+	*clock = clock.Add(10 * time.Second)
+	if !take(b) || take(a) {
+		t.Error("one token back after one interval: want exactly one more")
+	}
+	if v, _ := a.Level(ctx, "pool", 300, time.Second); v != 300 {
+		t.Errorf("untouched level %v", v)
+	}
+	for i := 0; i < 3; i++ {
+		if err := b.Drain(ctx, "pool", 2, time.Second); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if v, _ := a.Level(ctx, "pool", 2, time.Second); v != 0 {
+		t.Errorf("drained level %v, want 0 (never below)", v)
+	}
+	if ok, _ := a.Marked(ctx, "suspect"); ok {
+		t.Error("marked before Mark")
+	}
+	if err := b.Mark(ctx, "suspect", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := a.Marked(ctx, "suspect"); !ok {
+		t.Error("a mark made on one replica is not seen on the other")
+	}
+	*clock = clock.Add(2 * time.Minute)
+	if ok, _ := a.Marked(ctx, "suspect"); ok {
+		t.Error("mark outlived its time")
+	}
+}
+
+// TestNoAddressStored: the table holds HMACs, never the key's text.
+func TestNoAddressStored(t *testing.T) {
+	tdb := pgtest.New(t)
+	l := ratelimit.New(tdb.App, []byte("secret"))
+	ctx := context.Background()
+	if _, err := l.Window(ctx, "login|spn|203.0.113.99", 3, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	var keys [][]byte
+	if err := tdb.Super.NewSelect().Table("rate_limits").Column("key").Scan(ctx, &keys); err != nil {
+		t.Fatal(err)
+	}
+	if len(keys) != 1 || len(keys[0]) != 32 || bytes.Contains(keys[0], []byte("203.0.113")) {
+		t.Errorf("stored keys %q", keys)
+	}
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Builds SeaweedFS's `weed` (Apache-2.0; a real S3-compatible server) once
+# into .cache/seaweedfs/ (gitignored) through the Go module proxy, and prints
+# the binary's path. The S3 evidence store's tests start it on loopback
+# ports (internal/evidence/s3_test.go); they find it through SUARA_WEED_BIN.
+# Idempotent: a built binary of the pinned version is reused.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export GOTOOLCHAIN=go1.27.3
+export GOFLAGS="${GOFLAGS:--mod=mod}"
+
+SEAWEEDFS_VERSION=v0.0.0-20261109003541-7506e5f91cd6
+dir="$PWD/.cache/seaweedfs/$SEAWEEDFS_VERSION"
+if [ ! -x "$dir/weed" ]; then
+  echo "seaweedfs.sh: building github.com/seaweedfs/seaweedfs/weed@$SEAWEEDFS_VERSION (once; several minutes)" >&2
+  mkdir -p "$dir"
+  # Its go.mod has a replace directive, which `go install pkg@version`
+  # refuses; so the module is fetched through the module proxy and built
+  # as the main module from its own folder in the module cache (read-only:
+  # nothing is written there). CGO off: a static binary, no C toolchain.
+  src=$(GOFLAGS=-mod=mod go mod download -json "github.com/seaweedfs/seaweedfs@$SEAWEEDFS_VERSION" |
+    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [ -d "$src" ] || { echo "seaweedfs.sh: module download failed" >&2; exit 1; }
+  (cd "$src" && CGO_ENABLED=0 GOFLAGS=-mod=readonly go build -trimpath -ldflags "-s -w" -o "$dir/weed.tmp" ./weed)
+  mv "$dir/weed.tmp" "$dir/weed"
+fi
+echo "$dir/weed"
