@@ -287,19 +287,6 @@ func (b *Builtin) Classify(ctx context.Context, in Input) (Result, error) {
 	return res, nil
 }
 
-func argmax(m *softmax, x sparse, def string) string {
-	if m == nil || len(m.Classes) == 0 {
-		return def
-	}
-	p := m.probs(x)
-	best := 0
-	for i := range p {
-		if p[i] > p[best] {
-			best = i
-		}
-	}
-	return m.Classes[best]
-}
 
 // pickCategory restricts the model's distribution to the active categories.
 // An active category the model was not trained on (added after training)

@@ -116,6 +116,7 @@ func TestWorkerAccountPages(t *testing.T) {
 	if resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("empty number: %d", resp.StatusCode)
 	}
+	mustContain(t, body, `aria-invalid="true"`)
 	resp, body = e.postForm(spnHost, page+"/verify-member", admin, url.Values{"member_number": {"SPN-0002"}})
 	if resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("wrong number: %d", resp.StatusCode)
