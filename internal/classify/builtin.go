@@ -287,7 +287,6 @@ func (b *Builtin) Classify(ctx context.Context, in Input) (Result, error) {
 	return res, nil
 }
 
-
 // pickCategory restricts the model's distribution to the active categories.
 // An active category the model was not trained on (added after training)
 // competes through its keywords, so it can still win on a clear match.
