@@ -9,21 +9,6 @@ import (
 	"github.com/suara-id/suara/internal/tenant"
 )
 
-// staffCaller returns the tenant and the signed-in staff member (401
-// signed out, 403 for anyone else). It authenticates only: the admin
-// service the handler calls checks what the caller may do.
-func (s *Server) staffCaller(c *fiber.Ctx) (*tenant.Tenant, *auth.Principal, error) {
-	t, err := tenantOnly(c)
-	if err != nil {
-		return nil, nil, err
-	}
-	p, err := requireTenantStaff(c)
-	if err != nil {
-		return nil, nil, err
-	}
-	return t, p, nil
-}
-
 // adminID parses the :id of an admin route. A malformed id is refused as
 // the admin service would refuse the caller for act on obj (403) before it
 // is an unknown id (404): the role first, then the id.
@@ -48,7 +33,7 @@ func pathID(c *fiber.Ctx, param string) (uuid.UUID, error) {
 }
 
 func (s *Server) apiAdminEvents(c *fiber.Ctx) error {
-	t, p, err := s.staffCaller(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}

@@ -36,7 +36,7 @@ func (s *Server) currentBranding(pg *Page, t *tenant.Tenant) tenant.BrandingInpu
 }
 
 func (s *Server) brandingPage(c *fiber.Ctx) error {
-	t, p, err := s.staffCaller(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}
@@ -94,7 +94,7 @@ func (s *Server) brandingFailure(c *fiber.Ctx, in tenant.BrandingInput, draft bo
 }
 
 func (s *Server) brandingPreview(c *fiber.Ctx) error {
-	t, p, err := s.staffCaller(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}
@@ -131,7 +131,7 @@ type brandingPreview struct {
 }
 
 func (s *Server) brandingSave(c *fiber.Ctx) error {
-	t, p, err := s.staffCaller(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}
@@ -153,7 +153,7 @@ func (s *Server) brandingSave(c *fiber.Ctx) error {
 // brandingPreviewCSS is the preview's colours as a stylesheet (the CSP
 // allows no inline styles). Values are checked like saved ones.
 func (s *Server) brandingPreviewCSS(c *fiber.Ctx) error {
-	t, p, err := s.staffCaller(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}
@@ -173,7 +173,7 @@ func (s *Server) brandingPreviewCSS(c *fiber.Ctx) error {
 }
 
 func (s *Server) brandingDraftLogo(c *fiber.Ctx) error {
-	t, p, err := s.staffCaller(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}

@@ -59,7 +59,7 @@ func adminCategoryOut(c *tenant.AdminCategory) categoryJSON {
 }
 
 func (s *Server) apiAdminCategories(c *fiber.Ctx) error {
-	t, p, err := s.staffCaller(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}
@@ -75,7 +75,7 @@ func (s *Server) apiAdminCategories(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiAdminCategory(c *fiber.Ctx) error {
-	t, p, err := s.staffCaller(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}
@@ -91,7 +91,7 @@ func (s *Server) apiAdminCategory(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiCreateCategory(c *fiber.Ctx) error {
-	t, p, err := s.staffCaller(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}
@@ -107,7 +107,7 @@ func (s *Server) apiCreateCategory(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiUpdateCategory(c *fiber.Ctx) error {
-	t, p, err := s.staffCaller(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}
@@ -127,7 +127,7 @@ func (s *Server) apiUpdateCategory(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiDeleteCategory(c *fiber.Ctx) error {
-	t, p, err := s.staffCaller(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}
@@ -143,7 +143,7 @@ func (s *Server) apiDeleteCategory(c *fiber.Ctx) error {
 
 func (s *Server) apiSetCategoryActive(active bool) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		t, p, err := s.staffCaller(c)
+		t, p, err := staffOf(c)
 		if err != nil {
 			return err
 		}
@@ -159,7 +159,7 @@ func (s *Server) apiSetCategoryActive(active bool) fiber.Handler {
 }
 
 func (s *Server) apiReorderCategories(c *fiber.Ctx) error {
-	t, p, err := s.staffCaller(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}
@@ -176,7 +176,7 @@ func (s *Server) apiReorderCategories(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiMergeCategory(c *fiber.Ctx) error {
-	t, p, err := s.staffCaller(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}
@@ -362,7 +362,7 @@ func (s *Server) categoriesPage(c *fiber.Ctx, t *tenant.Tenant, p *auth.Principa
 }
 
 func (s *Server) adminCategoriesPage(c *fiber.Ctx) error {
-	t, p, err := s.staffCaller(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}
@@ -371,7 +371,7 @@ func (s *Server) adminCategoriesPage(c *fiber.Ctx) error {
 }
 
 func (s *Server) adminCategoryPage(c *fiber.Ctx) error {
-	t, p, err := s.staffCaller(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}
@@ -387,7 +387,7 @@ func (s *Server) adminCategoryPage(c *fiber.Ctx) error {
 }
 
 func (s *Server) adminCategoryCreate(c *fiber.Ctx) error {
-	t, p, err := s.staffCaller(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}
@@ -407,7 +407,7 @@ func (s *Server) adminCategoryCreate(c *fiber.Ctx) error {
 }
 
 func (s *Server) adminCategoryUpdate(c *fiber.Ctx) error {
-	t, p, err := s.staffCaller(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}
@@ -442,7 +442,7 @@ func (s *Server) adminCategoryAction(c *fiber.Ctx) error {
 	if categoryActionPermission[action] == "" {
 		return fiber.ErrNotFound
 	}
-	t, p, err := s.staffCaller(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}

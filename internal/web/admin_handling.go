@@ -57,7 +57,7 @@ func (s *Server) handlingSettingsPage(c *fiber.Ctx) error {
 // refused post, f carries why and keep puts back what was typed in the
 // section that failed; the other sections show what is stored.
 func (s *Server) renderHandlingSettings(c *fiber.Ctx, status int, f *form, keep func(*handlingSettingsData)) error {
-	t, p, err := s.staffCaller(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}
@@ -132,7 +132,7 @@ func (s *Server) settingsFormDone(c *fiber.Ctx, saved string, err error, render 
 }
 
 func (s *Server) handlingCannedAdd(c *fiber.Ctx) error {
-	t, p, err := s.staffCaller(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}
@@ -151,7 +151,7 @@ func (s *Server) handlingCannedDelete(c *fiber.Ctx) error {
 // handlingWordingsSave saves the whole wording form: a status left empty in
 // both languages goes back to the default wording.
 func (s *Server) handlingWordingsSave(c *fiber.Ctx) error {
-	t, p, err := s.staffCaller(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}
@@ -167,7 +167,7 @@ func (s *Server) handlingWordingsSave(c *fiber.Ctx) error {
 }
 
 func (s *Server) handlingReopenWindowSave(c *fiber.Ctx) error {
-	t, p, err := s.staffCaller(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}
@@ -180,7 +180,7 @@ func (s *Server) handlingReopenWindowSave(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiSetReopenWindow(c *fiber.Ctx) error {
-	t, p, err := s.staffCaller(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}

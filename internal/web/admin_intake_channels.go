@@ -26,7 +26,7 @@ func (s *Server) intakeChannelsPage(c *fiber.Ctx) error {
 }
 
 func (s *Server) renderIntakeChannels(c *fiber.Ctx, status int, f *form, sent string) error {
-	t, p, err := s.staffCaller(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}
@@ -51,7 +51,7 @@ func (s *Server) renderIntakeChannels(c *fiber.Ctx, status int, f *form, sent st
 }
 
 func (s *Server) intakeChannelsSave(c *fiber.Ctx) error {
-	t, p, err := s.staffCaller(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}

@@ -48,7 +48,7 @@ func workplaceOut(w *tenant.Workplace) workplaceJSON {
 }
 
 func (s *Server) apiAdminBranches(c *fiber.Ctx) error {
-	t, p, err := s.staffCaller(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}
@@ -64,7 +64,7 @@ func (s *Server) apiAdminBranches(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiCreateBranch(c *fiber.Ctx) error {
-	t, p, err := s.staffCaller(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}
@@ -80,7 +80,7 @@ func (s *Server) apiCreateBranch(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiRenameBranch(c *fiber.Ctx) error {
-	t, p, err := s.staffCaller(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}
@@ -105,7 +105,7 @@ func (s *Server) apiRenameBranch(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiMoveBranch(c *fiber.Ctx) error {
-	t, p, err := s.staffCaller(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}
@@ -133,7 +133,7 @@ func (s *Server) apiMoveBranch(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiCloseBranch(c *fiber.Ctx) error {
-	t, p, err := s.staffCaller(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}
@@ -149,7 +149,7 @@ func (s *Server) apiCloseBranch(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiAdminWorkplaces(c *fiber.Ctx) error {
-	t, p, err := s.staffCaller(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}
@@ -165,7 +165,7 @@ func (s *Server) apiAdminWorkplaces(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiCreateWorkplace(c *fiber.Ctx) error {
-	t, p, err := s.staffCaller(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}
@@ -181,7 +181,7 @@ func (s *Server) apiCreateWorkplace(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiMergeWorkplace(c *fiber.Ctx) error {
-	t, p, err := s.staffCaller(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}

@@ -32,7 +32,7 @@ func (s *Server) orgPage(c *fiber.Ctx) error {
 }
 
 func (s *Server) renderOrg(c *fiber.Ctx, f *form, saved bool, status int) error {
-	t, p, err := s.staffCaller(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}
@@ -76,7 +76,7 @@ func (s *Server) orgDone(c *fiber.Ctx, err error) error {
 }
 
 func (s *Server) orgBranchCreate(c *fiber.Ctx) error {
-	t, p, err := s.staffCaller(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}
@@ -89,7 +89,7 @@ func (s *Server) orgBranchCreate(c *fiber.Ctx) error {
 }
 
 func (s *Server) orgBranchAction(c *fiber.Ctx) error {
-	t, p, err := s.staffCaller(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}
@@ -120,7 +120,7 @@ func (s *Server) orgBranchAction(c *fiber.Ctx) error {
 }
 
 func (s *Server) orgWorkplaceCreate(c *fiber.Ctx) error {
-	t, p, err := s.staffCaller(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}
@@ -139,7 +139,7 @@ func (s *Server) orgWorkplaceCreate(c *fiber.Ctx) error {
 }
 
 func (s *Server) orgWorkplaceMerge(c *fiber.Ctx) error {
-	t, p, err := s.staffCaller(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}

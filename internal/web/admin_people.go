@@ -22,7 +22,7 @@ func workerFilter(c *fiber.Ctx) tenant.WorkerFilter {
 }
 
 func (s *Server) apiAdminWorkers(c *fiber.Ctx) error {
-	t, p, err := s.staffCaller(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}
@@ -47,7 +47,7 @@ type peopleData struct {
 // adminPeoplePage shows the staff the admin may manage (with reset-2FA and
 // revoke-sessions buttons) and the worker accounts with member status.
 func (s *Server) adminPeoplePage(c *fiber.Ctx) error {
-	t, p, err := s.staffCaller(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}

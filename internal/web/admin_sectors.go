@@ -23,7 +23,7 @@ func (s *Server) templates() (*tenant.Bundle, error) {
 }
 
 func (s *Server) apiApplySector(c *fiber.Ctx) error {
-	t, p, err := s.staffCaller(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}
@@ -67,7 +67,7 @@ func (s *Server) sectorsPage(c *fiber.Ctx) error {
 }
 
 func (s *Server) renderSectors(c *fiber.Ctx, rep *tenant.SectorReport, status int) error {
-	t, p, err := s.staffCaller(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}
@@ -92,7 +92,7 @@ func (s *Server) renderSectors(c *fiber.Ctx, rep *tenant.SectorReport, status in
 }
 
 func (s *Server) sectorsSubmit(c *fiber.Ctx) error {
-	t, p, err := s.staffCaller(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}

@@ -35,7 +35,7 @@ type sharingData struct {
 // storedSharing is the request's union's choice as stored now (not the
 // resolver's copy, which may be minutes old), for its federation admins.
 func (s *Server) storedSharing(c *fiber.Ctx) (analyticsSharing, error) {
-	t, p, err := s.staffCaller(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return analyticsSharing{}, err
 	}
@@ -70,7 +70,7 @@ func (s *Server) renderSharing(c *fiber.Ctx, status int, f *form, sent *analytic
 }
 
 func (s *Server) sharingSave(c *fiber.Ctx) error {
-	t, p, err := s.staffCaller(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}
@@ -108,7 +108,7 @@ func (s *Server) apiAnalyticsSharing(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiSetAnalyticsSharing(c *fiber.Ctx) error {
-	t, p, err := s.staffCaller(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}

@@ -361,7 +361,7 @@ func (s *Server) routingPage(c *fiber.Ctx) error {
 }
 
 func (s *Server) renderRouting(c *fiber.Ctx, status int, f *form) error {
-	t, p, err := s.staffCaller(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		if errors.Is(err, apperr.ErrUnauthorized) {
 			return c.Redirect("/login", fiber.StatusSeeOther)

@@ -25,7 +25,7 @@ import (
 // on obj union-wide. brands.Service does not check its callers yet (unlike
 // tenant.Admin, issue 23), so its handlers ask the admin service first.
 func (s *Server) brandCaller(c *fiber.Ctx, obj, act string) (*tenant.Tenant, *auth.Principal, error) {
-	t, p, err := s.staffCaller(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -220,7 +220,7 @@ func (s *Server) apiDeleteCannedReply(c *fiber.Ctx) error {
 // federation admin is refused (403) whatever id they send: a malformed id
 // goes to the service as uuid.Nil, which names no reply (404).
 func (s *Server) deleteCannedReply(c *fiber.Ctx) error {
-	t, p, err := s.staffCaller(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}
