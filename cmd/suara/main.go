@@ -34,6 +34,11 @@ commands:
                   recompute the cross-union cubes from the rollup's facts
   eval -data FILE.jsonl [-classifier builtin|ollama] [-tenant SLUG]
                   score a classifier on a labelled file
+  bench replicas -targets URL,URL
+                  two serve replicas share the filing limit and see a rename
+                  within a second (make test-replicas)
+  bench soak -target URL -db URL [-duration 10m]
+                  a steady mixed load at half capacity (make soak)
   users create-admin -email E -name N [-tenant SLUG]
                   create a federation admin of a tenant, or a platform admin
                   without -tenant; the password is read from SUARA_ADMIN_PASSWORD
@@ -89,6 +94,10 @@ func run(args []string) error {
 		return app.SeedDemo(ctx, cfg, log, os.Stdout)
 	case cmd == "seed" && len(rest) > 1 && rest[1] == "bench":
 		return app.SeedBenchCommand(ctx, cfg, log, os.Stdout, rest[2:])
+	case cmd == "bench" && len(rest) > 1 && rest[1] == "replicas":
+		return app.ReplicasCommand(ctx, cfg, log, os.Stdout, rest[2:])
+	case cmd == "bench" && len(rest) > 1 && rest[1] == "soak":
+		return app.SoakCommand(ctx, cfg, log, os.Stdout, rest[2:])
 	case cmd == "bench":
 		return app.BenchCommand(ctx, cfg, log, os.Stdout, rest[1:])
 	case cmd == "analytics":
