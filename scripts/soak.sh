@@ -1,31 +1,48 @@
 #!/usr/bin/env bash
-# make soak: a long run at half the benchmarked filing throughput, then a
-# verdict: zero 5xx and RSS growth under 10% (acceptance 3 of the
-# hardening issue). Not part of `make test`.
-#   SOAK_DURATION=10m  how long (default 10m)
-#   SOAK_RATE=N        filings per second (default: half of a 30 s benchmark)
-set -euo pipefail
-cd "$(dirname "$0")/.."
-# The Go release with the standard library's security fixes (as the Makefile).
-export GOTOOLCHAIN=go1.27.3
-export GOFLAGS="${GOFLAGS:--mod=mod}"
-DURATION="${SOAK_DURATION:-10m}"
+# make soak: a steady mixed load on one `suara serve` (beside one `suara
+# worker`) for SOAK_DURATION (default 10m), at half the capacity measured
+# for SOAK_MEASURE (default 20s) first: filings with a photo, the staff
+# queue, case reads, receipt checks, the union dashboard and the platform's
+# cross-union aggregates (`suara bench soak`). A line per minute (p99, 5xx,
+# the server's RSS and goroutines, connections to the database), then the
+# rows the driver created counted in the database. Runs unattended on its
+# own database (suara_soak, recreated); not part of `make test`.
+#   SOAK_DURATION=10m   how long the steady load runs
+#   SOAK_RATE=N         operations a second instead of half the capacity
+#   SOAK_MEASURE=20s    how long the capacity is measured
+#   SOAK_CASES=2000     seeded cases over the two bench unions
+# Last line: errors_5xx=0 rss_first_mb=A rss_last_mb=B goroutines_first=C
+# goroutines_last=D lost_rows=0; the exit status is non-zero on a 5xx, a lost
+# row, or RSS or goroutines rising across the last five minutes (never
+# falling from one minute to the next and ending >10% above the first).
+source "$(dirname "$0")/exercise.sh"
+duration="${SOAK_DURATION:-10m}"
 
-# The driver builds its own database with the test harness: it needs
-# SUARA_TEST_ADMIN_URL, and starts (then stops) the local cluster without it.
-started_db=0
-if [ -z "${SUARA_TEST_ADMIN_URL:-}" ]; then
-  if ! scripts/pg.sh status >/dev/null 2>&1; then started_db=1; fi
-  scripts/pg.sh start >/dev/null
-  eval "$(scripts/pg.sh env)"
-fi
-cleanup() { if [ "$started_db" = 1 ]; then scripts/pg.sh stop >/dev/null; fi; }
-trap cleanup EXIT
-# One client address filing 70 a second: no filing limits (config
-# rate_limits; the test harness lifts them too).
+exercise_db suara_soak
+export SUARA_PATHS_DATA="$logdir/data"
+export SUARA_LOG_LEVEL="${SUARA_LOG_LEVEL:-warn}"
+export SUARA_CLASSIFY_OLLAMA_ENABLED=false
+# The load comes from one address (receipt checks from many): no filing
+# or upload limits, as in make bench.
 export SUARA_RATE_LIMITS_FILING_PER_IP=100000000 SUARA_RATE_LIMITS_FILING_PER_TENANT=100000000
-# The soak driver is a Go test (internal/web/soak_test.go) so it builds the
-# production server in-process, on its own fresh database, and can read
-# the server's own RSS. `suara bench` measures the same filings over HTTP.
-SUARA_SOAK_DURATION="$DURATION" SUARA_SOAK_RATE="${SOAK_RATE:-}" \
-  go test -count=1 -timeout 0 -run '^TestSoak$' -v ./internal/web/
+export SUARA_RATE_LIMITS_UPLOAD_PER_IP=100000000 SUARA_RATE_LIMITS_UPLOAD_PER_TENANT=100000000
+
+echo "== migrate and seed (logs: $logdir)"
+"$BIN" migrate >"$logdir/migrate.log" 2>&1 || { cat "$logdir/migrate.log" >&2; exit 1; }
+"$BIN" seed bench --tenants 2 --cases "${SOAK_CASES:-2000}" >"$logdir/seed.log" 2>&1 || { cat "$logdir/seed.log" >&2; exit 1; }
+
+port="$(free_port 18381)"
+# Classification runs in the worker, as in a deployment with replicas.
+start serve env SUARA_HTTP_ADDR="127.0.0.1:$port" SUARA_CLASSIFY_WORKERS=0 "$BIN" serve
+start worker "$BIN" worker
+wait_port "$port" serve
+
+echo "== soak: serve pid ${pids[serve]} on 127.0.0.1:$port, worker pid ${pids[worker]}, $duration"
+rc=0
+"$BIN" bench soak -target "http://127.0.0.1:$port" -pid "${pids[serve]}" -db "$EXERCISE_ADMIN_URL" \
+  -duration "$duration" -measure "${SOAK_MEASURE:-20s}" ${SOAK_RATE:+-rate "$SOAK_RATE"} || rc=$?
+if ! kill -0 "${pids[worker]}" 2>/dev/null; then
+  echo "the worker stopped during the soak:" >&2; tail -20 "$logdir/worker.log" >&2; rc=1
+fi
+if [ "$rc" != 0 ] && [ -s "$logdir/serve.log" ]; then echo "server log (last lines):" >&2; tail -20 "$logdir/serve.log" >&2; fi
+exit "$rc"

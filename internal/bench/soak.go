@@ -65,7 +65,7 @@ type SoakReport struct {
 	// the measurement included; Late counts operations that started more
 	// than a second behind their schedule.
 	Requests, Errors5xx, ErrorsOther, Late int64
-	FirstError                            string
+	FirstError                             string
 	// Created is what the driver believes it created (201 answers) per
 	// table; Found what the database gained meanwhile.
 	Created, Found map[string]int64
