@@ -45,6 +45,6 @@ classified="$(sql "SELECT count(*) FROM river_job WHERE kind = 'classify_case' A
 pending="$(sql "SELECT count(*) FROM river_job WHERE kind = 'classify_case' AND state <> 'completed'")"
 echo "classified_by_worker=$classified classify_pending=$pending"
 if [ "$pending" != 0 ] && [ "$rc" = 0 ]; then echo "the worker left $pending classification jobs undone" >&2; rc=1; fi
-echo "driver_s=$((SECONDS - start_s))"
+echo "setup_s=$start_s driver_s=$((SECONDS - start_s))"
 tail -n 1 "$logdir/driver.out"
 exit "$rc"
