@@ -61,11 +61,13 @@ type SoakConfig struct {
 type SoakReport struct {
 	Capacity, Rate float64 // operations a second
 	Intervals      []SoakInterval
-	// Requests, Errors5xx and ErrorsOther count every request of the run,
-	// the measurement included; Late counts operations that started more
-	// than a second behind their schedule.
-	Requests, Errors5xx, ErrorsOther, Late int64
-	FirstError                             string
+	// Requests, Errors5xx (answers 500 or above), NoAnswer (no answer
+	// within the client's 30 s, or a broken connection) and ErrorsOther
+	// (any other unexpected status) count every request of the run, the
+	// measurement included; Late counts operations that started more than
+	// a second behind their schedule (the machine did not keep the rate).
+	Requests, Errors5xx, NoAnswer, ErrorsOther, Late int64
+	FirstError                                       string
 	// Created is what the driver believes it created (201 answers) per
 	// table; Found what the database gained meanwhile.
 	Created, Found map[string]int64
@@ -82,6 +84,7 @@ type SoakInterval struct {
 	Ops, Requests             int64
 	P99                       time.Duration
 	Errors5xx, ErrorsOther    int64
+	NoAnswer                  int64
 	RSS                       int64 // bytes, at the interval's end
 	GoroutinesMin, Goroutines int   // least sampled in the interval, and at its end
 	DBConns                   int   // connections to the soak's database, at the end
@@ -102,12 +105,12 @@ type soakOp struct {
 
 // soakStats collects the current interval's answers.
 type soakStats struct {
-	mu                    sync.Mutex
-	lat                   []time.Duration
-	ops, reqs, e5xx, eoth int64
-	totReqs, tot5, totOth int64
-	first                 string
-	created               map[string]int64
+	mu                             sync.Mutex
+	lat                            []time.Duration
+	ops, reqs, e5xx, eoth, none    int64
+	totReqs, tot5, totOth, totNone int64
+	first                          string
+	created                        map[string]int64
 }
 
 func (s *soakStats) record(d time.Duration, status, want int, what string) bool {
@@ -119,7 +122,7 @@ func (s *soakStats) record(d time.Duration, status, want int, what string) bool 
 	switch {
 	case ok:
 		s.lat = append(s.lat, d)
-	case status >= 500 || status == 0:
+	case status >= 500:
 		s.e5xx++
 		s.tot5++
 	default:
@@ -137,8 +140,8 @@ func (s *soakStats) transportError(what string, err error) {
 	defer s.mu.Unlock()
 	s.reqs++
 	s.totReqs++
-	s.e5xx++ // no answer at all counts with the server's failures
-	s.tot5++
+	s.none++
+	s.totNone++
 	if s.first == "" {
 		s.first = what + ": " + err.Error()
 	}
@@ -151,12 +154,25 @@ func (s *soakStats) create(table string) {
 }
 
 // take returns and resets the interval's figures.
-func (s *soakStats) take() (lat []time.Duration, ops, reqs, e5xx, eoth int64) {
+// unexpected records a request answered as wanted whose body was not.
+func (s *soakStats) unexpected(what string, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	lat, ops, reqs, e5xx, eoth = s.lat, s.ops, s.reqs, s.e5xx, s.eoth
-	s.lat, s.ops, s.reqs, s.e5xx, s.eoth = nil, 0, 0, 0, 0
-	return
+	s.eoth++
+	s.totOth++
+	if s.first == "" {
+		s.first = what + ": " + err.Error()
+	}
+}
+
+// take returns and resets the interval's figures (into iv).
+func (s *soakStats) take(iv *SoakInterval) []time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	lat := s.lat
+	iv.Ops, iv.Requests, iv.Errors5xx, iv.ErrorsOther, iv.NoAnswer = s.ops, s.reqs, s.e5xx, s.eoth, s.none
+	s.lat, s.ops, s.reqs, s.e5xx, s.eoth, s.none = nil, 0, 0, 0, 0, 0
+	return lat
 }
 
 // Soak sets up like Bench, measures the mixed load's capacity, then runs it
@@ -235,7 +251,7 @@ func Soak(ctx context.Context, cfg SoakConfig) (*SoakReport, error) {
 		cancel()
 		rep.Capacity = float64(n.Load()) / time.Since(t0).Seconds()
 		rep.Rate = rep.Capacity / 2
-		_, _, _, _, _ = st.take() // the measurement's latencies are not the soak's
+		st.take(&SoakInterval{}) // the measurement's figures are not the soak's first minute
 		fmt.Fprintf(cfg.Out, "capacity: %.1f operations/s with %d clients over %v; soaking at %.1f/s for %v\n",
 			rep.Capacity, cfg.MeasureConcurrency, cfg.Measure, rep.Rate, cfg.Duration)
 	}
@@ -280,14 +296,12 @@ func Soak(ctx context.Context, cfg SoakConfig) (*SoakReport, error) {
 			}
 			iv := SoakInterval{N: len(rep.Intervals) + 1, Goroutines: g, GoroutinesMin: gmin}
 			gmin = math.MaxInt
-			var lat []time.Duration
-			lat, iv.Ops, iv.Requests, iv.Errors5xx, iv.ErrorsOther = st.take()
-			iv.P99 = Summarise(lat).P99
+			iv.P99 = Summarise(st.take(&iv)).P99
 			iv.RSS, _, _ = ProcMem(pid)
 			iv.DBConns, _ = dbConns(ctx, db)
 			rep.Intervals = append(rep.Intervals, iv)
-			fmt.Fprintf(cfg.Out, "minute=%d ops=%d requests=%d p99_ms=%d errors_5xx=%d errors_other=%d rss_mb=%.1f goroutines=%d goroutines_min=%d db_conns=%d\n",
-				iv.N, iv.Ops, iv.Requests, ceilMS(iv.P99), iv.Errors5xx, iv.ErrorsOther, float64(iv.RSS)/(1<<20), iv.Goroutines, iv.GoroutinesMin, iv.DBConns)
+			fmt.Fprintf(cfg.Out, "minute=%d ops=%d requests=%d p99_ms=%d errors_5xx=%d no_answer=%d errors_other=%d rss_mb=%.1f goroutines=%d goroutines_min=%d db_conns=%d\n",
+				iv.N, iv.Ops, iv.Requests, ceilMS(iv.P99), iv.Errors5xx, iv.NoAnswer, iv.ErrorsOther, float64(iv.RSS)/(1<<20), iv.Goroutines, iv.GoroutinesMin, iv.DBConns)
 		}
 	}()
 
@@ -331,7 +345,7 @@ func Soak(ctx context.Context, cfg SoakConfig) (*SoakReport, error) {
 		return rep, err
 	}
 	st.mu.Lock()
-	rep.Requests, rep.Errors5xx, rep.ErrorsOther, rep.FirstError = st.totReqs, st.tot5, st.totOth, st.first
+	rep.Requests, rep.Errors5xx, rep.ErrorsOther, rep.NoAnswer, rep.FirstError = st.totReqs, st.tot5, st.totOth, st.totNone, st.first
 	rep.Created = maps.Clone(st.created)
 	st.mu.Unlock()
 	rep.Found = map[string]int64{}
@@ -387,7 +401,10 @@ func rising(xs []float64) bool {
 func (r *SoakReport) Failed() string {
 	var why []string
 	if r.Errors5xx > 0 {
-		why = append(why, fmt.Sprintf("%d answers were 5xx or none (first: %s)", r.Errors5xx, r.FirstError))
+		why = append(why, fmt.Sprintf("%d answers were 5xx (first error: %s)", r.Errors5xx, r.FirstError))
+	}
+	if r.NoAnswer > 0 {
+		why = append(why, fmt.Sprintf("%d requests got no answer within 30 s (first error: %s); late_ops=%d says whether the machine kept the rate", r.NoAnswer, r.FirstError, r.Late))
 	}
 	if r.LostRows > 0 {
 		why = append(why, fmt.Sprintf("%d created rows are missing", r.LostRows))
@@ -403,8 +420,9 @@ func (r *SoakReport) Failed() string {
 
 // Print writes the totals; the last line is the headline.
 func (r *SoakReport) Print(w io.Writer) {
-	fmt.Fprintf(w, "capacity_ops_s=%.1f\nrate_ops_s=%.1f\nrequests=%d\nerrors_other=%d\nlate_ops=%d\n", r.Capacity, r.Rate, r.Requests, r.ErrorsOther, r.Late)
-	if r.ErrorsOther > 0 && r.FirstError != "" {
+	fmt.Fprintf(w, "capacity_ops_s=%.1f\nrate_ops_s=%.1f\nrequests=%d\nno_answer=%d\nerrors_other=%d\nlate_ops=%d\n",
+		r.Capacity, r.Rate, r.Requests, r.NoAnswer, r.ErrorsOther, r.Late)
+	if r.FirstError != "" {
 		fmt.Fprintf(w, "first error: %s\n", r.FirstError)
 	}
 	for _, t := range []string{tableCases, tableEvidence} {
@@ -597,7 +615,7 @@ func (d *driver) fileWithEvidence(ctx context.Context, i int64, st *soakStats) {
 		ID string `json:"id"`
 	}
 	if err := json.Unmarshal(b, &c); err != nil || c.ID == "" {
-		st.transportError("file", fmt.Errorf("no case id in %.200s", b))
+		st.unexpected("file", fmt.Errorf("no case id in %.200s", b))
 		return
 	}
 	ct, body := photoUpload(i)

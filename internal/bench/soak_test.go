@@ -49,6 +49,7 @@ func TestSoakFailed(t *testing.T) {
 	}
 	for name, r := range map[string]*SoakReport{
 		"5xx":          {Intervals: ok.Intervals, Errors5xx: 1, FirstError: "file: status 500"},
+		"no answer":    {Intervals: ok.Intervals, NoAnswer: 1, FirstError: "receipt: timeout"},
 		"lost":         {Intervals: ok.Intervals, LostRows: 2},
 		"trend":        {Intervals: ok.Intervals, Trend: "RSS rose"},
 		"no intervals": {},
