@@ -361,18 +361,20 @@ func Soak(ctx context.Context, cfg SoakConfig) (*SoakReport, error) {
 	return rep, nil
 }
 
+// TrendSpan is how many intervals (minutes) Trend looks back over.
+const TrendSpan = 5
+
 // Trend reports an upward trend in RSS or goroutines across the last five
-// intervals (all of them when fewer): a series that never falls from one
-// interval to the next and ends more than 10% above where it started.
-// Goroutines are each interval's least sample, so a burst of requests in
-// flight at one moment is not mistaken for a leak.
+// intervals: a series that never falls from one interval to the next and
+// ends more than 10% above where it started. Goroutines are each
+// interval's least sample, so a burst of requests in flight at one moment
+// is not mistaken for a leak. A run of fewer than five intervals is not
+// judged: two or three points always look like a direction.
 func Trend(iv []SoakInterval) string {
-	if len(iv) > 5 {
-		iv = iv[len(iv)-5:]
-	}
-	if len(iv) < 2 {
+	if len(iv) < TrendSpan {
 		return ""
 	}
+	iv = iv[len(iv)-TrendSpan:]
 	rss := make([]float64, len(iv))
 	gor := make([]float64, len(iv))
 	for i, x := range iv {
@@ -429,8 +431,13 @@ func (r *SoakReport) Print(w io.Writer) {
 		fmt.Fprintf(w, "%s_created=%d %s_found=%d\n", t, r.Created[t], t, r.Found[t])
 	}
 	fmt.Fprintf(w, "extra_rows=%d\n", r.ExtraRows)
-	if r.Trend != "" {
+	switch {
+	case r.Trend != "":
 		fmt.Fprintf(w, "trend: %s\n", r.Trend)
+	case len(r.Intervals) < TrendSpan:
+		fmt.Fprintf(w, "trend: not judged (%d of the %d minutes it looks back over)\n", len(r.Intervals), TrendSpan)
+	default:
+		fmt.Fprintf(w, "trend: none over the last %d minutes\n", TrendSpan)
 	}
 	var a, b SoakInterval
 	if n := len(r.Intervals); n > 0 {

@@ -26,6 +26,7 @@ func TestTrend(t *testing.T) {
 	}{
 		{"flat", series([]int64{120, 121, 120, 122, 121}, []int{60, 61, 60, 60, 61}), false, false},
 		{"one interval", series([]int64{100}, []int{60}), false, false},
+		{"too short to judge", series([]int64{100, 120, 140, 160}, []int{50, 60, 70, 80}), false, false},
 		{"rss climbs every minute", series([]int64{100, 103, 106, 109, 112}, []int{60, 60, 61, 60, 60}), true, false},
 		{"rss climbs under 10%", series([]int64{100, 102, 104, 106, 108}, []int{60, 60, 60, 60, 60}), false, false},
 		{"rss up 20% but fell once", series([]int64{100, 110, 105, 115, 120}, []int{60, 60, 60, 60, 60}), false, false},
