@@ -85,7 +85,9 @@ const (
 		"injured|hospitalised|hospitalized|crushed|died|" +
 		"terjepit|kepalanya bocor|kepala bocor|belum sadar|melepuh|tersiram air panas|" +
 		"patah kaki|patah tangan|kakinya patah|tangannya patah|terbakar habis|pendarahan|perdarahan|" +
-		"koma|caught in|tergulung|kulit kepalanya sobek"
+		"koma|caught in|tergulung|kulit kepalanya sobek|" +
+		"jatuh dari ketinggian|jatuh dari atap|jatuh dari tangga|jatuh dari truk|jatuh dari lantai|jatuh dari pohon|" +
+		"digigit ular|dipatuk ular|tenggelam|assaulted|molested"
 	child = "di bawah umur|dibawah umur|belum cukup umur|anak smp|anak sd|bocah cilik|underage|under 18|" +
 		"under fifteen|under sixteen|under eighteen|belum 18|belum berusia 18|belum 17|child labour|child labor|pekerja anak|" +
 		"masih smp|masih sd|anak usia sekolah|anak anak usia sekolah|dituakan"
@@ -119,6 +121,8 @@ var urgencyRules = []urgencyRule{
 	rule("serious_injury", "critical", injury),
 	rule("deadly_threat", "critical", "dibunuh|mau dibunuh|ancam bunuh|diancam dibunuh|ancaman pembunuhan|akan dibunuh|threatened to kill|"+
 		"nyawa|menghabisi|dihabisi|membakar rumah|bakar rumah"),
+	rule("self_harm", "critical", "bunuh diri|mengakhiri hidup|gantung diri|suicide"),
+	rule("forced_abortion", "critical", "disuruh gugurkan|dipaksa gugurkan|dipaksa aborsi|disuruh aborsi|menggugurkan kandungan"),
 	rule("gas_leak", "critical", "kebocoran gas|gas bocor|bocor gas|korsleting|percikan api|keluar asap"),
 	rule("poisoned_water", "critical", "tercemar|keracunan", "diare|muntah|dirawat|sakit"),
 	rule("workers_locked_in", "critical", "dikunci|digembok|locked", "pekerja|kami|buruh|workers", "di dalam|dalam pabrik|inside"),
