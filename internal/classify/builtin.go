@@ -298,9 +298,14 @@ func (b *Builtin) pickCategory(x sparse, toks []string, cands []Category) (strin
 	}
 	scores := make([]float64, len(cands))
 	var sum float64
+	other := -1 // the catch-all "lainnya" among the candidates
+	matched := -1
 	for i, c := range cands {
 		if v, ok := known[c.Slug]; ok {
 			scores[i] = v
+			if c.Slug == "lainnya" {
+				other = i
+			}
 		} else {
 			hits := 0
 			for _, kw := range append([]string{c.NameID, c.NameEN}, c.Keywords...) {
@@ -309,8 +314,17 @@ func (b *Builtin) pickCategory(x sparse, toks []string, cands []Category) (strin
 				}
 			}
 			scores[i] = math.Min(0.9, 0.3*float64(hits))
+			if hits > 0 && (matched < 0 || scores[i] > scores[matched]) {
+				matched = i
+			}
 		}
 		sum += scores[i]
+	}
+	// "Other" means no category fits; a tenant category added after
+	// training whose keywords occur fits better, so it takes Other's share.
+	if other >= 0 && matched >= 0 {
+		scores[matched] += scores[other]
+		scores[other] = 0
 	}
 	if sum == 0 {
 		for _, c := range cands {

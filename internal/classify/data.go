@@ -15,9 +15,16 @@ import (
 //go:embed data/base.jsonl
 var baseJSONL []byte
 
+// round2JSONL are further own texts written for issue #25: life-and-limb
+// cases told in many ways, and ordinary or low cases that merely mention
+// dangerous words (docs/classifier-measurements.md, step 6).
+//
+//go:embed data/round2.jsonl
+var round2JSONL []byte
+
 // BaseExamples returns the built-in training set.
 func BaseExamples() []Example {
-	exs, err := readExamples(baseJSONL)
+	exs, err := readExamples(append(append(append([]byte(nil), baseJSONL...), '\n'), round2JSONL...))
 	if err != nil {
 		// The file is embedded and checked by tests; a parse failure is a
 		// build defect, not a runtime condition.

@@ -20,7 +20,7 @@ type trainOpts struct {
 	Seed   uint64
 }
 
-var defaultTrainOpts = trainOpts{Epochs: 30, LR: 0.5, L2: 1e-5, Seed: 6}
+var defaultTrainOpts = trainOpts{Epochs: 20, LR: 1, L2: 1e-5, Seed: 6}
 
 // trainSoftmax fits by plain SGD in a seeded order, so the same data give the
 // same weights. Weighted samples scale their gradient.

@@ -56,31 +56,51 @@ func (r urgencyRule) match(toks []string) bool {
 const (
 	physicalHarm = "dipukul|dipukuli|memukul|memukuli|mukul|mukulin|ditampar|menampar|nampar|ditendang|menendang|" +
 		"nendang|dijambak|menjambak|dianiaya|penganiayaan|babak belur|dihajar|dikeroyok|dicekik|ditonjok|" +
-		"beaten|slapped|kicked|punched"
+		"beaten|slapped|kicked|punched|" +
+		"diseret|menyeret|dibanting|membanting|dicengkeram|mencekik|ditinju|meninju|" +
+		"ditusuk|menusuk|dibacok|membacok|senjata tajam|mengacungkan parang|mengacungkan pisau|berdarah"
 	sexual = "diperkosa|perkosa|pemerkosaan|rape|raped|dicium paksa|diraba|meraba|diraba raba|digrepe|grepe|" +
 		"pelecehan seksual|dilecehkan|dilecehin|melecehkan|sexual harassment|sexually harassed|groped|" +
 		"pesan mesum|foto bugil|cabul|pegang pinggang|pegang dada|pegang pantat|dipeluk dari belakang|" +
-		"asking for photos|ajak tidur|dipaksa berhubungan"
-	fireExit    = "pintu darurat|tangga darurat|jalur evakuasi|emergency exit|fire exit|exit door|exits"
-	lockedBlock = "dikunci|kunci|digembok|gembok|ditutup|dihalangi|terhalang|tumpukan|locked|blocked|chained"
-	chemical    = "pestisida|herbisida|paraquat|gramoxone|racun|nyemprot|menyemprot|penyemprot|semprot|kimia|" +
-		"solvent|thinner|pesticide|pesticides|chemical|chemicals|spraying|fogging"
+		"asking for photos|ajak tidur|dipaksa berhubungan|" +
+		"meremas|diremas|kamera tersembunyi|kamera di toilet|kamera hp disembunyikan|mengintip|diintip|video porno|" +
+		"foto tanpa baju|tanpa busana|telanjang|menemaninya malam|menemani malam|memaksa mencium|touched my body|touched me|" +
+		"memeluk|dipeluk"
+	fireExit = "pintu darurat|tangga darurat|jalur evakuasi|emergency exit|fire exit|exit door|exits|" +
+		"pintu keluar|satu satunya jalan"
+	lockedBlock = "dikunci|kunci|kuncinya|digembok|gembok|ditutup|dihalangi|terhalang|tumpukan|locked|blocked|chained|" +
+		"dirantai|rantai|tidak bisa dibuka|tidak bisa lewat|tidak bisa keluar|terjebak|penuh palet|penuh barang|dipakai buat gudang"
+	chemical = "pestisida|herbisida|paraquat|gramoxone|racun|nyemprot|menyemprot|penyemprot|semprot|kimia|" +
+		"solvent|thinner|pesticide|pesticides|chemical|chemicals|spraying|fogging|" +
+		"gas|uap|pemutih|amonia|klorin|bahan kimia|lem"
 	noProtect = "tanpa masker|tanpa sarung tangan|tanpa pelindung|tanpa alat pelindung|tanpa apd|tidak ada masker|" +
 		"tidak diberi masker|tidak ada apd|tidak diberi apd|tidak pakai masker|tidak ada pelindung|" +
-		"without protection|without masks|without gloves|no masks|no gloves|keracunan|pingsan|muntah|poisoned|fainted"
-	collapse = "runtuh|ambruk|ambrol|atap jebol|bangunan retak|dinding retak|collapsed|tertimpa|longsor"
-	injury   = "patah tulang|tulangnya patah|jari putus|jarinya putus|tangan putus|kritis|tewas|meninggal di tempat|" +
+		"without protection|without masks|without gloves|no masks|no gloves|keracunan|pingsan|muntah|poisoned|fainted|" +
+		"tangan kosong|melepuh|tumbang|diinfus|muntah darah"
+	collapse = "runtuh|ambruk|ambrol|atap jebol|bangunan retak|dinding retak|collapsed|tertimpa|longsor|roboh|" +
+		"plafon jatuh|lantai amblas|tiang penyangga|tiang penyangganya"
+	injury = "patah tulang|tulangnya patah|jari putus|jarinya putus|tangan putus|kritis|tewas|meninggal di tempat|" +
 		"masuk ke mesin|masuk mesin|tergilas|terlindas|amputasi|diamputasi|luka bakar|kesetrum|tersetrum|" +
 		"dilarikan ke rumah sakit|dibawa ke rumah sakit|dirawat di rumah sakit|tidak sadarkan diri|keracunan|" +
-		"injured|hospitalised|hospitalized|crushed|died"
+		"injured|hospitalised|hospitalized|crushed|died|" +
+		"terjepit|kepalanya bocor|kepala bocor|belum sadar|melepuh|tersiram air panas|" +
+		"patah kaki|patah tangan|kakinya patah|tangannya patah|terbakar habis|pendarahan|perdarahan|" +
+		"koma|caught in|tergulung|kulit kepalanya sobek|" +
+		"jatuh dari ketinggian|jatuh dari atap|jatuh dari tangga|jatuh dari truk|jatuh dari lantai|jatuh dari pohon|" +
+		"digigit ular|dipatuk ular|tenggelam|assaulted|molested"
 	child = "di bawah umur|dibawah umur|belum cukup umur|anak smp|anak sd|bocah cilik|underage|under 18|" +
-		"under fifteen|under sixteen|under eighteen|belum 18|belum berusia 18|belum 17|child labour|child labor|pekerja anak"
+		"under fifteen|under sixteen|under eighteen|belum 18|belum berusia 18|belum 17|child labour|child labor|pekerja anak|" +
+		"masih smp|masih sd|anak usia sekolah|anak anak usia sekolah|dituakan"
 	forced = "dikunci di dalam|dikunci di ruang|tidak boleh keluar|tidak boleh pulang|dilarang keluar|dijaga satpam|" +
 		"dicari dan dibawa balik|dibawa balik|paspor ditahan|paspornya ditahan|kerja paksa|forced labour|forced labor|" +
 		"dipaksa kerja|disekap|terpaksa terus kerja|tidak berani berhenti|tidak boleh berhenti|tidak bisa berhenti kerja|" +
-		"tidak boleh resign|harus bayar denda|bayar denda|tidak akan membayar upah"
+		"tidak boleh resign|harus bayar denda|bayar denda|tidak akan membayar upah|" +
+		"dikurung|dikunci dari luar|supaya tidak kabur|agar tidak kabur|tidak boleh pulang kampung|hp dikumpulkan|" +
+		"dibawa kembali|ktp dipegang"
 	sexualPlace = "tempat sepi|blok yang sepi|ruang yang sepi|gudang yang sepi|ke hotel|kamar hotel"
-	abandoned   = "pemilik kabur|pemilik pabrik kabur|owner kabur|bos kabur|mesin diangkut|mesin mau diangkut|mesin2 mau diangkut"
+	abandoned   = "pemilik kabur|pemilik pabrik kabur|owner kabur|bos kabur|mesin diangkut|mesin mau diangkut|mesin2 mau diangkut|" +
+		"owner pabrik menghilang|pemilik menghilang|pemilik pabrik menghilang|direktur tidak bisa dihubungi|direktur menghilang|" +
+		"mesin dijual|dijual diam diam"
 )
 
 var urgencyRules = []urgencyRule{
@@ -88,7 +108,8 @@ var urgencyRules = []urgencyRule{
 	rule("sexual_harassment", "critical", sexual),
 	rule("child_labour", "critical", child),
 	rule("children_working", "critical", "anak anak|anak|anak2|bocah cilik|children|kids",
-		"ikut bantu|bantu ayahnya|bantu ibunya|bantu orang tua|ikut kerja|ikut panen|kutip brondolan|ikut menyemprot|collecting|working"),
+		"ikut bantu|bantu ayahnya|bantu ibunya|bantu orang tua|ikut kerja|ikut panen|kutip brondolan|ikut menyemprot|collecting|working|"+
+			"helping|carrying|ngutip brondolan|ikut ngutip|ikut memupuk"),
 	rule("forced_labour", "critical", forced),
 	rule("sexual_coercion", "critical", sexualPlace, "dipaksa|ajak|ngajak|mengajak|perempuan"),
 	rule("forced_overtime_threat", "critical", "terpaksa|dipaksa", "denda|ancam|mengancam|diancam|mangkir", "lembur|kerja"),
@@ -98,7 +119,12 @@ var urgencyRules = []urgencyRule{
 	rule("chemical_exposure", "critical", chemical, noProtect),
 	rule("collapse", "critical", collapse),
 	rule("serious_injury", "critical", injury),
-	rule("deadly_threat", "critical", "dibunuh|mau dibunuh|ancam bunuh|diancam dibunuh|ancaman pembunuhan|akan dibunuh|threatened to kill"),
+	rule("deadly_threat", "critical", "dibunuh|mau dibunuh|ancam bunuh|diancam dibunuh|ancaman pembunuhan|akan dibunuh|threatened to kill|"+
+		"nyawa|menghabisi|dihabisi|membakar rumah|bakar rumah"),
+	rule("self_harm", "critical", "bunuh diri|mengakhiri hidup|gantung diri|suicide"),
+	rule("forced_abortion", "critical", "disuruh gugurkan|dipaksa gugurkan|dipaksa aborsi|disuruh aborsi|menggugurkan kandungan"),
+	rule("gas_leak", "critical", "kebocoran gas|gas bocor|bocor gas|korsleting|percikan api|keluar asap"),
+	rule("poisoned_water", "critical", "tercemar|keracunan", "diare|muntah|dirawat|sakit"),
 	rule("workers_locked_in", "critical", "dikunci|digembok|locked", "pekerja|kami|buruh|workers", "di dalam|dalam pabrik|inside"),
 }
 
@@ -117,14 +143,14 @@ func childAge(toks []string) bool {
 		}
 		for j := max(0, i-2); j < i; j++ {
 			switch toks[j] {
-			case "umur", "usia", "berumur", "berusia", "aged", "age", "umure":
+			case "umur", "usia", "berumur", "berusia", "aged", "age", "umure", "umurnya", "usianya":
 				return true
 			}
 		}
 		if i+1 < len(toks) && (toks[i+1] == "tahun" || toks[i+1] == "th" || toks[i+1] == "years" || toks[i+1] == "yo") {
 			for j := max(0, i-6); j < min(len(toks), i+6); j++ {
 				switch toks[j] {
-				case "anak", "adik", "bocah", "remaja", "girl", "boy", "murid", "siswa":
+				case "anak", "adik", "bocah", "remaja", "girl", "boy", "murid", "siswa", "children", "child", "kids":
 					return true
 				}
 			}
@@ -211,7 +237,7 @@ type urgencyPolicy struct {
 // LowTypes with the aspiration cues 0.657 → 0.681; CriticalMin 0.5 raised
 // critical precision 0.843 → 0.878 at the same recall (1.01, rules only,
 // gave 0.896 but leaves no room for the model to raise an unruled danger).
-var defaultUrgencyPolicy = urgencyPolicy{Prior: 0, LowTypes: true, CriticalMin: 0.5}
+var defaultUrgencyPolicy = urgencyPolicy{Prior: 0, LowTypes: true, CriticalMin: 0.9}
 
 // urgencyPrior counts P(urgency | category) over the samples that carry both.
 func urgencyPrior(samples []sample) map[string][]float64 {

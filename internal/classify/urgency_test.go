@@ -21,6 +21,17 @@ func TestUrgencyFloorRules(t *testing.T) {
 		"atap gudang retak dan sebagian ambruk kemarin, kami masih disuruh kerja di situ": "collapse",
 		"tangan teman kejepit mesin press, skrg dirawat di rumah sakit":                   "serious_injury",
 		"paspor kami ditahan agen dan tidak boleh pulang sebelum utang lunas":             "forced_labour",
+		// round 2 (issue #25): word families the first rules missed
+		"pintu keluar belakang dirantai, kalau ada api kami terjebak":                   "fire_exit_locked",
+		"tangannya terjepit mesin press sol sampai remuk":                               "serious_injury",
+		"pemanen jatuh dari pohon waktu dodos, belum sadar sampai sekarang":             "serious_injury",
+		"ada kebocoran gas di bagian injeksi, bau menyengat":                            "gas_leak",
+		"satpam menyeret dan membanting teman kami di gerbang":                          "physical_violence",
+		"mekanik sering meremas dada operator waktu benerin mesin":                      "sexual_harassment",
+		"pekerja dari luar daerah dikurung di mess kalau malam":                         "forced_labour",
+		"teman satu line bilang mau bunuh diri karena terus dimaki":                     "self_harm",
+		"hrd menyuruh operator hamil gugurkan kandungan, katanya disuruh gugurkan saja": "forced_abortion",
+		"air sumur tercemar limbah, puluhan orang diare":                                "poisoned_water",
 	}
 	for text, want := range critical {
 		floor, why := urgencyFloor(normalizeText(text))
@@ -33,6 +44,12 @@ func TestUrgencyFloorRules(t *testing.T) {
 		"cuti tahunan saya ditolak terus tanpa alasan",
 		"lembur hari minggu tidak dibayar sesuai aturan",
 		"toilet di gedung 3 kotor dan airnya sering mati",
+		// idioms that once misfired: tired bodies, pay cuts, sewing, bereavement leave
+		"lembur terus sampai jam 10 malam, badan rasanya remuk",
+		"gaji terpotong 3 hari karena izin antar anak ke dokter",
+		"baju yang dijahit per jam ditambah terus targetnya",
+		"waktu bapak saya meninggal dunia saya cuma dapat izin sehari",
+		"kami sedang mencari jalan keluar soal kontrak yang habis",
 	} {
 		if floor, why := urgencyFloor(normalizeText(text)); floor != "" {
 			t.Errorf("%q: floor %q by %v, want none", text, floor, why)
