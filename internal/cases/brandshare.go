@@ -58,14 +58,9 @@ func BrandPacketsEnabled(ctx context.Context, tx bun.IDB, tenantID uuid.UUID) (b
 // the packet never carries the reporter's identity.
 func (s *Service) SetBrandConsent(ctx context.Context, tenantID uuid.UUID, p *auth.Principal, id uuid.UUID, share bool) error {
 	err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-		c, err := lockedCase(ctx, tx, id)
+		c, err := s.reporterCase(ctx, tx, p, id)
 		if err != nil {
 			return err
-		}
-		if r, err := s.roleOf(ctx, p, c); err != nil {
-			return err
-		} else if r != roleReporter {
-			return apperr.ErrNotFound
 		}
 		_, err = s.addEvent(ctx, tx, c, EventBrandConsent, reporterActor(p, c), VisibilityReporter,
 			map[string]any{"by": "reporter", "share": share})
@@ -82,14 +77,9 @@ func (s *Service) SetBrandConsent(ctx context.Context, tenantID uuid.UUID, p *au
 func (s *Service) BrandConsent(ctx context.Context, tenantID uuid.UUID, p *auth.Principal, id uuid.UUID) (bool, error) {
 	var out bool
 	err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-		c, err := loadCase(ctx, tx, id)
+		c, _, err := s.caseAs(ctx, tx, p, id, loadCase)
 		if err != nil {
 			return err
-		}
-		if r, err := s.roleOf(ctx, p, c); err != nil {
-			return err
-		} else if r == roleNone {
-			return apperr.ErrNotFound
 		}
 		out, err = latestConsent(ctx, tx, c.ID, EventBrandConsent)
 		return err

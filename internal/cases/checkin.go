@@ -115,14 +115,9 @@ func (s *Service) AnswerCheckin(ctx context.Context, tenantID uuid.UUID, p *auth
 	}
 	var out *CheckinResult
 	err = db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-		c, err := lockedCase(ctx, tx, id)
+		c, err := s.reporterCase(ctx, tx, p, id)
 		if err != nil {
 			return err
-		}
-		if r, err := s.roleOf(ctx, p, c); err != nil {
-			return err
-		} else if r != roleReporter {
-			return apperr.ErrNotFound
 		}
 		out, err = s.answerCheckin(ctx, tx, c, p, n, a)
 		return err

@@ -279,14 +279,9 @@ func latestConsent(ctx context.Context, tx bun.Tx, caseID uuid.UUID, kind string
 // and the latest answer counts (withdrawing is saying no again).
 func (s *Service) SetShareConsent(ctx context.Context, tenantID uuid.UUID, p *auth.Principal, id uuid.UUID, share bool) error {
 	err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-		c, err := lockedCase(ctx, tx, id)
+		c, err := s.reporterCase(ctx, tx, p, id)
 		if err != nil {
 			return err
-		}
-		if r, err := s.roleOf(ctx, p, c); err != nil {
-			return err
-		} else if r != roleReporter {
-			return apperr.ErrNotFound
 		}
 		if c.SafetyMode != ModeNamed {
 			return &apperr.FieldConflict{Field: "share_identity", Key: "error.consent_named_only"}
@@ -305,14 +300,9 @@ func (s *Service) SetShareConsent(ctx context.Context, tenantID uuid.UUID, p *au
 func (s *Service) ShareConsent(ctx context.Context, tenantID uuid.UUID, p *auth.Principal, id uuid.UUID) (bool, error) {
 	var out bool
 	err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-		c, err := loadCase(ctx, tx, id)
+		c, _, err := s.caseAs(ctx, tx, p, id, loadCase)
 		if err != nil {
 			return err
-		}
-		if r, err := s.roleOf(ctx, p, c); err != nil {
-			return err
-		} else if r == roleNone {
-			return apperr.ErrNotFound
 		}
 		out, err = shareConsent(ctx, tx, c.ID)
 		return err

@@ -33,14 +33,9 @@ func (s *Service) AnswerInfoRequest(ctx context.Context, tenantID uuid.UUID, p *
 	}
 	var out *InfoAnswer
 	err = db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-		c, err := lockedCase(ctx, tx, id)
+		c, err := s.reporterCase(ctx, tx, p, id)
 		if err != nil {
 			return err
-		}
-		if r, err := s.roleOf(ctx, p, c); err != nil {
-			return err
-		} else if r != roleReporter {
-			return apperr.ErrNotFound
 		}
 		out, err = s.answerInfo(ctx, tx, c, reporterActor(p, c), body)
 		return err
