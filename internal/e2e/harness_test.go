@@ -275,7 +275,7 @@ func bootServer() (s *server, err error) {
 		return nil, err
 	}
 	gateway := startFakeGateway()
-	cfg.Notify.SMTP = config.SMTP{Host: "127.0.0.1", Port: mail.port(), From: "noreply@suara.test"}
+	cfg.Notify.SMTP = config.SMTP{Host: "127.0.0.1", Port: mail.Port(), From: "noreply@suara.test"}
 	cfg.Notify.OutboundAllowHosts = []string{strings.TrimPrefix(gateway.srv.URL, "http://")}
 	ctx := context.Background()
 	if err := tenanttest.ApplySeed(ctx, tdb); err != nil {
