@@ -129,11 +129,8 @@ func (s *Service) TransitionByReceipt(ctx context.Context, tenantID uuid.UUID, t
 	var out *TransitionResult
 	err := s.sessionCall(ctx, func() error {
 		return db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-			c, err := s.caseBySession(ctx, tx, tenantID, token)
+			c, err := s.receiptCase(tenantID, token)(ctx, tx)
 			if err != nil {
-				return err
-			}
-			if c, err = lockedCase(ctx, tx, c.ID); err != nil {
 				return err
 			}
 			out, err = s.transition(ctx, tx, c, ActorReporter, "", in)
