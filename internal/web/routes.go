@@ -124,9 +124,9 @@ func (s *Server) routes() {
 	gate := s.receiptGate
 	api.Post("/receipts/session", gate, s.apiReceiptSession)
 	api.Get("/receipt", gate, s.apiReceipt)
-	api.Post("/receipt/messages", gate, s.apiReceiptMessage)
+	api.Post("/receipt/messages", gate, receiptJSON(s, fiber.StatusCreated, s.receiptMessage))
 	api.Post("/receipt/evidence", gate, s.apiReceiptEvidence)
-	api.Get("/receipt/evidence/:file", gate, s.apiReceiptGetEvidence)
+	api.Get("/receipt/evidence/:file", gate, s.receiptEvidenceDownload)
 	api.Post("/receipt/info", gate, receiptJSON(s, fiber.StatusOK, s.receiptAnswerInfo))
 	api.Post("/receipt/transitions", gate, receiptJSON(s, fiber.StatusOK, s.cases.TransitionByReceipt))
 	api.Post("/receipt/reopen", gate, receiptJSON(s, fiber.StatusOK, s.receiptReopen))
