@@ -163,7 +163,7 @@ type Platform struct {
 	Server   *web.Server
 	Resolver *tenant.Resolver
 	// Jobs works background jobs when classify.workers > 0; Serve starts it.
-	Jobs *jobs.Runner
+	Jobs  *jobs.Runner
 	Cases *cases.Service
 	// Accounts sends some account messages after answering; Serve waits
 	// for them before it returns.

@@ -42,7 +42,7 @@ type Metrics struct {
 	evidenceBytes     prometheus.Counter
 	evidenceFiles     prometheus.Counter
 	jobFailures       *prometheus.CounterVec
-	jobDepth             *jobDepthCollector
+	jobDepth          *jobDepthCollector
 }
 
 // New registers every collector on a fresh registry. A fresh registry, not
