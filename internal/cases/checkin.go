@@ -93,14 +93,7 @@ func checkAnswer(a CheckinAnswer) (CheckinAnswer, error) {
 	if a.Retaliation == nil {
 		v.Add("retaliation", "error.required")
 	}
-	c, ok := cleanText(a.Comment)
-	switch {
-	case !ok:
-		v.Add("comment", "error.invalid")
-	case utf8.RuneCountInString(c) > maxRatingComment:
-		v.Add("comment", "error.too_long")
-	}
-	a.Comment = c
+	a.Comment = checkText(v, "comment", a.Comment, maxRatingComment, false)
 	return a, v.Err()
 }
 

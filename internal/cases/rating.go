@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
@@ -44,14 +43,7 @@ func checkRating(in RatingInput) (RatingInput, error) {
 	if in.Outcome < 1 || in.Outcome > 5 {
 		v.Add("outcome", "error.rating_range")
 	}
-	c, ok := cleanText(in.Comment)
-	switch {
-	case !ok:
-		v.Add("comment", "error.invalid")
-	case utf8.RuneCountInString(c) > maxRatingComment:
-		v.Add("comment", "error.too_long")
-	}
-	in.Comment = c
+	in.Comment = checkText(v, "comment", in.Comment, maxRatingComment, false)
 	return in, v.Err()
 }
 
