@@ -128,7 +128,7 @@ func newCore(ctx context.Context, cfg *config.Config, log *slog.Logger, bdb *bun
 // NewServer wires services over bdb into the web server. Tests build the
 // same server through it, so they exercise the production wiring.
 func NewServer(ctx context.Context, cfg *config.Config, log *slog.Logger, bdb *bun.DB) (*Platform, error) {
-	// The registry comes first: the queue's workers (which run in this
+	// The registry comes first: the job runner's workers (which run in this
 	// process when classify.workers > 0) record into it too.
 	m := metrics.New()
 	if err := m.RegisterDB(bdb.DB, "app"); err != nil {
@@ -140,7 +140,7 @@ func NewServer(ctx context.Context, cfg *config.Config, log *slog.Logger, bdb *b
 	}
 	resolver, authz, accounts, caseSvc := c.resolver, c.authz, c.accounts, c.cases
 	caseSvc.Metrics = m
-	queue, err := newQueue(ctx, cfg, log, bdb, caseSvc, c.chat, cfg.Classify.Workers, m)
+	jobRunner, err := newJobs(ctx, cfg, log, bdb, caseSvc, c.chat, cfg.Classify.Workers, m)
 	if err != nil {
 		return nil, err
 	}
@@ -155,15 +155,15 @@ func NewServer(ctx context.Context, cfg *config.Config, log *slog.Logger, bdb *b
 	if err != nil {
 		return nil, err
 	}
-	return &Platform{Server: srv, Resolver: resolver, Queue: queue, Cases: caseSvc, Accounts: accounts}, nil
+	return &Platform{Server: srv, Resolver: resolver, Jobs: jobRunner, Cases: caseSvc, Accounts: accounts}, nil
 }
 
 // Platform is the wired application: what Serve runs and tests drive.
 type Platform struct {
 	Server   *web.Server
 	Resolver *tenant.Resolver
-	// Queue works jobs when classify.workers > 0; Serve starts it.
-	Queue *jobs.Queue
+	// Jobs works background jobs when classify.workers > 0; Serve starts it.
+	Jobs  *jobs.Runner
 	Cases *cases.Service
 	// Accounts sends some account messages after answering; Serve waits
 	// for them before it returns.
@@ -190,7 +190,7 @@ func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Wri
 		}
 	}
 	if cfg.Classify.Workers > 0 {
-		if err := pf.Queue.Start(ctx); err != nil {
+		if err := pf.Jobs.Start(ctx); err != nil {
 			return fmt.Errorf("start job workers: %w", err)
 		}
 	}
@@ -203,7 +203,7 @@ func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Wri
 	stopCtx, cancel := context.WithTimeout(context.Background(), cfg.HTTP.ShutdownTimeout)
 	defer cancel()
 	if cfg.Classify.Workers > 0 {
-		if qerr := pf.Queue.Stop(stopCtx); qerr != nil && err == nil {
+		if qerr := pf.Jobs.Stop(stopCtx); qerr != nil && err == nil {
 			err = qerr
 		}
 	}

@@ -20,11 +20,11 @@ import (
 	"github.com/suara-id/suara/internal/metrics"
 )
 
-// newQueue builds the job queue with every worker registered, and makes
+// newJobs builds the job runner with every worker registered, and makes
 // filing enqueue classification in the filing transaction. workers = 0
-// gives an insert-only queue (a web server leaving jobs to `suara worker`).
-// m (nil: none) receives the workers' metrics and reports the queue depth.
-func newQueue(ctx context.Context, cfg *config.Config, log *slog.Logger, bdb *bun.DB, svc *cases.Service, ch *chat.Service, workers int, m *metrics.Metrics) (*jobs.Queue, error) {
+// gives an insert-only runner (a web server leaving jobs to `suara worker`).
+// m (nil: none) receives the workers' metrics and reports the job queue's depth.
+func newJobs(ctx context.Context, cfg *config.Config, log *slog.Logger, bdb *bun.DB, svc *cases.Service, ch *chat.Service, workers int, m *metrics.Metrics) (*jobs.Runner, error) {
 	w := &jobs.ClassifyWorker{Cases: svc, Models: jobs.NewModels(), Log: log, Metrics: m}
 	if cfg.Classify.Ollama.Enabled && workers > 0 {
 		oc := ollamaConfig(cfg)
@@ -59,10 +59,10 @@ func newQueue(ctx context.Context, cfg *config.Config, log *slog.Logger, bdb *bu
 	if err != nil {
 		return nil, err
 	}
-	// The depth is read from the database, so even an insert-only queue
+	// The depth is read from the database, so even an insert-only runner
 	// (serve beside a separate worker) reports it.
-	m.SetQueueDepth(q.Depth)
-	// Only a queue that works jobs can schedule the rollup (River's rule).
+	m.SetJobDepth(q.Depth)
+	// Only a runner that works jobs can schedule the rollup (River's rule).
 	if workers > 0 {
 		if err := q.AddPeriodicRollup(cfg.Analytics.RollupInterval); err != nil {
 			return nil, err
@@ -74,8 +74,8 @@ func newQueue(ctx context.Context, cfg *config.Config, log *slog.Logger, bdb *bu
 		q.ScheduleChatPurge()
 		q.ScheduleEscalations()
 	}
-	notifier.Queue = q
-	ch.Queue = q
+	notifier.Jobs = q
+	ch.Jobs = q
 	svc.OnEvent = chainEvents(notifier.OnEvent, ch.OnEvent)
 	svc.ScheduleCheckin = q.ScheduleCheckinTx
 	svc.OnFiled = func(ctx context.Context, tx bun.Tx, c *cases.Case) error {
@@ -107,7 +107,7 @@ func Worker(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	if workers < 1 {
 		workers = 1
 	}
-	q, err := newQueue(ctx, cfg, log, bdb, svc, c.chat, workers, m)
+	q, err := newJobs(ctx, cfg, log, bdb, svc, c.chat, workers, m)
 	if err != nil {
 		return err
 	}

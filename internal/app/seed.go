@@ -58,7 +58,7 @@ func SeedDemo(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.
 	}
 	// Demo cases are classified like any other: an insert-only queue
 	// enqueues the jobs, which the server's workers then run.
-	if _, err := newQueue(ctx, cfg, log, bdb, caseSvc, c.chat, 0, nil); err != nil {
+	if _, err := newJobs(ctx, cfg, log, bdb, caseSvc, c.chat, 0, nil); err != nil {
 		return err
 	}
 	created, demoCases := 0, 0

@@ -17,6 +17,7 @@ import (
 
 	"github.com/suara-id/suara/internal/cases"
 	suaradb "github.com/suara-id/suara/internal/db"
+	"github.com/suara-id/suara/internal/workday"
 )
 
 // Target is what one tenant's generated cases hang on: its branches,
@@ -277,7 +278,7 @@ type gen struct {
 
 func newGen(t *Target, o Options) *gen {
 	g := &gen{t: t, o: o, r: rand.New(rand.NewPCG(o.Seed, o.Seed^0x5eedbe7c4)), counters: map[int]int64{},
-		prefix: referencePrefix(t.Slug)}
+		prefix: cases.ReferencePrefix(t.Slug)}
 	for _, w := range categoryWeights {
 		for i, c := range t.Categories {
 			if c.Slug == w.v {
@@ -313,24 +314,7 @@ func (g *gen) loadCounters(ctx context.Context, pc *pgx.Conn) error {
 	return rows.Err()
 }
 
-// referencePrefix mirrors the case service's: the slug in capitals without
-// punctuation.
-func referencePrefix(slug string) string {
-	var b strings.Builder
-	for _, r := range strings.ToUpper(slug) {
-		if r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-var jakarta = func() *time.Location {
-	if l, err := time.LoadLocation("Asia/Jakarta"); err == nil {
-		return l
-	}
-	return time.FixedZone("WIB", 7*3600)
-}()
+var jakarta = workday.Jakarta()
 
 // Distributions of a case's attributes.
 var (

@@ -208,14 +208,9 @@ func checkText(v *apperr.Validation, field, val string, max int, required bool) 
 // staffCase loads and locks a case for a staff write that needs act at its
 // branch: others get apperr.ErrNotFound (cannot read) or ErrForbidden.
 func (s *Service) staffCase(ctx context.Context, tx bun.Tx, p *auth.Principal, id uuid.UUID, act string) (*Case, error) {
-	c, err := lockedCase(ctx, tx, id)
+	c, err := s.caseFor(ctx, tx, p, id, roleStaff, lockedCase)
 	if err != nil {
 		return nil, err
-	}
-	if r, err := s.roleOf(ctx, p, c); err != nil {
-		return nil, err
-	} else if r != roleStaff {
-		return nil, apperr.ErrNotFound
 	}
 	if err := s.authz.Check(ctx, p, c.BranchPath, "case", act); err != nil {
 		return nil, err
@@ -507,14 +502,9 @@ func (s *Service) setStatusWordings(ctx context.Context, tenantID uuid.UUID, p *
 func (s *Service) Playbook(ctx context.Context, tenantID uuid.UUID, p *auth.Principal, id uuid.UUID, locale string) ([]string, error) {
 	var steps []string
 	err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-		c, err := loadCase(ctx, tx, id)
+		c, err := s.staffRead(ctx, tx, p, id)
 		if err != nil {
 			return err
-		}
-		if r, err := s.roleOf(ctx, p, c); err != nil {
-			return err
-		} else if r != roleStaff {
-			return apperr.ErrNotFound
 		}
 		if c.CategoryID == nil {
 			return nil

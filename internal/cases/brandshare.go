@@ -57,21 +57,7 @@ func BrandPacketsEnabled(ctx context.Context, tx bun.IDB, tenantID uuid.UUID) (b
 // body?". Any reporter of the case may answer, whatever its safety mode:
 // the packet never carries the reporter's identity.
 func (s *Service) SetBrandConsent(ctx context.Context, tenantID uuid.UUID, p *auth.Principal, id uuid.UUID, share bool) error {
-	err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-		c, err := lockedCase(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if r, err := s.roleOf(ctx, p, c); err != nil {
-			return err
-		} else if r != roleReporter {
-			return apperr.ErrNotFound
-		}
-		_, err = s.addEvent(ctx, tx, c, EventBrandConsent, reporterActor(p, c), VisibilityReporter,
-			map[string]any{"by": "reporter", "share": share})
-		return err
-	})
-	if err != nil {
+	if err := s.setConsent(ctx, tenantID, p, id, EventBrandConsent, share, nil); err != nil {
 		return fmt.Errorf("brand consent: %w", err)
 	}
 	return nil
@@ -80,21 +66,7 @@ func (s *Service) SetBrandConsent(ctx context.Context, tenantID uuid.UUID, p *au
 // BrandConsent returns the reporter's current answer to everyone who may
 // read the case (false when never asked).
 func (s *Service) BrandConsent(ctx context.Context, tenantID uuid.UUID, p *auth.Principal, id uuid.UUID) (bool, error) {
-	var out bool
-	err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-		c, err := loadCase(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if r, err := s.roleOf(ctx, p, c); err != nil {
-			return err
-		} else if r == roleNone {
-			return apperr.ErrNotFound
-		}
-		out, err = latestConsent(ctx, tx, c.ID, EventBrandConsent)
-		return err
-	})
-	return out, err
+	return s.consent(ctx, tenantID, p, id, EventBrandConsent)
 }
 
 // BrandShare is a link made for a brand or certification body. Token is

@@ -93,14 +93,7 @@ func checkAnswer(a CheckinAnswer) (CheckinAnswer, error) {
 	if a.Retaliation == nil {
 		v.Add("retaliation", "error.required")
 	}
-	c, ok := cleanText(a.Comment)
-	switch {
-	case !ok:
-		v.Add("comment", "error.invalid")
-	case utf8.RuneCountInString(c) > maxRatingComment:
-		v.Add("comment", "error.too_long")
-	}
-	a.Comment = c
+	a.Comment = checkText(v, "comment", a.Comment, maxRatingComment, false)
 	return a, v.Err()
 }
 
@@ -109,52 +102,26 @@ func checkAnswer(a CheckinAnswer) (CheckinAnswer, error) {
 // the same transaction: category berserikat (or the original's), urgency
 // high, same branch, same reporter and safety mode.
 func (s *Service) AnswerCheckin(ctx context.Context, tenantID uuid.UUID, p *auth.Principal, id uuid.UUID, n int, a CheckinAnswer) (*CheckinResult, error) {
-	a, err := checkAnswer(a)
-	if err != nil {
-		return nil, err
-	}
-	var out *CheckinResult
-	err = db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-		c, err := lockedCase(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if r, err := s.roleOf(ctx, p, c); err != nil {
-			return err
-		} else if r != roleReporter {
-			return apperr.ErrNotFound
-		}
-		out, err = s.answerCheckin(ctx, tx, c, p, n, a)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("answer check-in: %w", err)
-	}
-	return out, nil
+	return s.answerCheckinAs(ctx, tenantID, p, s.signedIn(p, id), n, a, "answer check-in")
 }
 
 // AnswerCheckinByReceipt is AnswerCheckin for an anonymous reporter.
 func (s *Service) AnswerCheckinByReceipt(ctx context.Context, tenantID uuid.UUID, token string, n int, a CheckinAnswer) (*CheckinResult, error) {
+	return s.answerCheckinAs(ctx, tenantID, nil, s.receiptCase(tenantID, token), n, a, "answer check-in by receipt")
+}
+
+// answerCheckinAs is AnswerCheckin for the reporter find locks the case
+// for (p nil: anonymous).
+func (s *Service) answerCheckinAs(ctx context.Context, tenantID uuid.UUID, p *auth.Principal, find reporterLookup, n int, a CheckinAnswer, what string) (*CheckinResult, error) {
 	a, err := checkAnswer(a)
 	if err != nil {
 		return nil, err
 	}
-	var out *CheckinResult
-	err = s.sessionCall(ctx, func() error {
-		return db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-			c, err := s.caseBySession(ctx, tx, tenantID, token)
-			if err != nil {
-				return err
-			}
-			if c, err = lockedCase(ctx, tx, c.ID); err != nil {
-				return err
-			}
-			out, err = s.answerCheckin(ctx, tx, c, nil, n, a)
-			return err
-		})
+	out, err := asReporter(ctx, s, tenantID, find, func(ctx context.Context, tx bun.Tx, c *Case) (*CheckinResult, error) {
+		return s.answerCheckin(ctx, tx, c, p, n, a)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("answer check-in by receipt: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	return out, nil
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
-	"github.com/suara-id/suara/internal/apperr"
 	"github.com/suara-id/suara/internal/auth"
 	"github.com/suara-id/suara/internal/db"
 	"github.com/suara-id/suara/internal/workday"
@@ -218,14 +217,9 @@ type Clocks struct {
 func (s *Service) Clocks(ctx context.Context, tenantID uuid.UUID, p *auth.Principal, caseID uuid.UUID) (*Clocks, error) {
 	var out *Clocks
 	err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-		c, err := loadCase(ctx, tx, caseID)
+		c, err := s.staffRead(ctx, tx, p, caseID)
 		if err != nil {
 			return err
-		}
-		if r, err := s.roleOf(ctx, p, c); err != nil {
-			return err
-		} else if r != roleStaff {
-			return apperr.ErrNotFound
 		}
 		out, err = s.clocksOf(ctx, tx, c)
 		return err

@@ -86,22 +86,17 @@ type finder func(ctx context.Context, tx bun.Tx) (c *Case, by string, err error)
 // evidence.Code) and leave no row and no file behind.
 func (s *Service) AddEvidence(ctx context.Context, tenantID uuid.UUID, p *auth.Principal, caseID uuid.UUID, name, declared string, r io.Reader) (*EvidenceFile, error) {
 	find := func(ctx context.Context, tx bun.Tx) (*Case, string, error) {
-		c, err := loadCase(ctx, tx, caseID)
+		c, rl, err := s.caseAs(ctx, tx, p, caseID, loadCase)
 		if err != nil {
 			return nil, "", err
 		}
-		switch rl, err := s.roleOf(ctx, p, c); {
-		case err != nil:
-			return nil, "", err
-		case rl == roleReporter:
+		if rl == roleReporter {
 			return c, "reporter", nil
-		case rl == roleStaff:
-			if err := s.authz.Check(ctx, p, c.BranchPath, "evidence", "create"); err != nil {
-				return nil, "", err
-			}
-			return c, "staff", nil
 		}
-		return nil, "", apperr.ErrNotFound
+		if err := s.authz.Check(ctx, p, c.BranchPath, "evidence", "create"); err != nil {
+			return nil, "", err
+		}
+		return c, "staff", nil
 	}
 	return s.attach(ctx, tenantID, find, false, name, declared, r)
 }
@@ -248,19 +243,14 @@ func (s *Service) dropIfUnused(tenantID uuid.UUID, key string) {
 func (s *Service) OpenEvidence(ctx context.Context, tenantID uuid.UUID, p *auth.Principal, caseID, fileID uuid.UUID) (*EvidenceFile, io.ReadCloser, error) {
 	var f *EvidenceFile
 	err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-		c, err := loadCase(ctx, tx, caseID)
+		c, rl, err := s.caseAs(ctx, tx, p, caseID, loadCase)
 		if err != nil {
 			return err
 		}
-		switch rl, err := s.roleOf(ctx, p, c); {
-		case err != nil:
-			return err
-		case rl == roleStaff:
+		if rl == roleStaff {
 			if err := s.authz.Check(ctx, p, c.BranchPath, "evidence", "read"); err != nil {
 				return apperr.ErrNotFound
 			}
-		case rl != roleReporter:
-			return apperr.ErrNotFound
 		}
 		f, err = evidenceRow(ctx, tx, caseID, fileID)
 		return err

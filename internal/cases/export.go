@@ -245,12 +245,6 @@ type Packet struct {
 	For string
 }
 
-// ShareConsent reports whether the latest consent event of the case says
-// the reporter agreed to be named in packets.
-func shareConsent(ctx context.Context, tx bun.Tx, caseID uuid.UUID) (bool, error) {
-	return latestConsent(ctx, tx, caseID, EventShareConsent)
-}
-
 // latestConsent reports whether the latest consent event of kind on the
 // case says yes (false when never asked).
 func latestConsent(ctx context.Context, tx bun.Tx, caseID uuid.UUID, kind string) (bool, error) {
@@ -275,25 +269,12 @@ func latestConsent(ctx context.Context, tx bun.Tx, caseID uuid.UUID, kind string
 // SetShareConsent records the reporter's answer to "may the union name you
 // in papers it hands to a mediator or referral body?". Only a named case's
 // reporter can agree: a confidential or anonymous identity never leaves.
-// The answer is a reporter-visible timeline event, so it is hash-chained
-// and the latest answer counts (withdrawing is saying no again).
 func (s *Service) SetShareConsent(ctx context.Context, tenantID uuid.UUID, p *auth.Principal, id uuid.UUID, share bool) error {
-	err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-		c, err := lockedCase(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if r, err := s.roleOf(ctx, p, c); err != nil {
-			return err
-		} else if r != roleReporter {
-			return apperr.ErrNotFound
-		}
+	err := s.setConsent(ctx, tenantID, p, id, EventShareConsent, share, func(c *Case) error {
 		if c.SafetyMode != ModeNamed {
 			return &apperr.FieldConflict{Field: "share_identity", Key: "error.consent_named_only"}
 		}
-		_, err = s.addEvent(ctx, tx, c, EventShareConsent, reporterActor(p, c), VisibilityReporter,
-			map[string]any{"by": "reporter", "share": share})
-		return err
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("share consent: %w", err)
@@ -303,18 +284,41 @@ func (s *Service) SetShareConsent(ctx context.Context, tenantID uuid.UUID, p *au
 
 // ShareConsent returns the reporter's current answer (false when never asked).
 func (s *Service) ShareConsent(ctx context.Context, tenantID uuid.UUID, p *auth.Principal, id uuid.UUID) (bool, error) {
-	var out bool
-	err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-		c, err := loadCase(ctx, tx, id)
+	return s.consent(ctx, tenantID, p, id, EventShareConsent)
+}
+
+// setConsent records the reporter's answer to a consent question (kind is
+// the event: EventShareConsent, EventBrandConsent). allowed, when not nil,
+// refuses a case the question does not apply to. The answer is a
+// reporter-visible timeline event, so it is hash-chained and the latest
+// answer counts (withdrawing is saying no again).
+func (s *Service) setConsent(ctx context.Context, tenantID uuid.UUID, p *auth.Principal, id uuid.UUID, kind string, share bool, allowed func(*Case) error) error {
+	return db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
+		c, err := s.reporterCase(ctx, tx, p, id)
 		if err != nil {
 			return err
 		}
-		if r, err := s.roleOf(ctx, p, c); err != nil {
-			return err
-		} else if r == roleNone {
-			return apperr.ErrNotFound
+		if allowed != nil {
+			if err := allowed(c); err != nil {
+				return err
+			}
 		}
-		out, err = shareConsent(ctx, tx, c.ID)
+		_, err = s.addEvent(ctx, tx, c, kind, reporterActor(p, c), VisibilityReporter,
+			map[string]any{"by": "reporter", "share": share})
+		return err
+	})
+}
+
+// consent returns the reporter's current answer to a consent question to
+// everyone who may read the case (false when never asked).
+func (s *Service) consent(ctx context.Context, tenantID uuid.UUID, p *auth.Principal, id uuid.UUID, kind string) (bool, error) {
+	var out bool
+	err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
+		c, _, err := s.caseAs(ctx, tx, p, id, loadCase)
+		if err != nil {
+			return err
+		}
+		out, err = latestConsent(ctx, tx, c.ID, kind)
 		return err
 	})
 	return out, err
@@ -337,7 +341,7 @@ func (s *Service) ExportPacket(ctx context.Context, tenantID uuid.UUID, p *auth.
 		}
 		consent := false
 		if c.SafetyMode == ModeNamed && c.ReporterUserID != nil {
-			if consent, err = shareConsent(ctx, tx, c.ID); err != nil {
+			if consent, err = latestConsent(ctx, tx, c.ID, EventShareConsent); err != nil {
 				return err
 			}
 		}

@@ -100,25 +100,18 @@ func (s *Service) AddMessage(ctx context.Context, tenantID uuid.UUID, p *auth.Pr
 	}
 	var out *Event
 	err = db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-		c, err := loadCase(ctx, tx, id)
+		c, r, err := s.caseAs(ctx, tx, p, id, loadCase)
 		if err != nil {
 			return err
 		}
-		r, err := s.roleOf(ctx, p, c)
-		if err != nil {
-			return err
-		}
-		switch r {
-		case roleReporter:
+		if r == roleReporter {
 			out, err = s.message(ctx, tx, c, reporterActor(p, c), "reporter", body)
-		case roleStaff:
-			if err := s.authz.Check(ctx, p, c.BranchPath, "case", "message"); err != nil {
-				return err
-			}
-			out, err = s.message(ctx, tx, c, p.UserID.String(), "staff", body)
-		default:
-			return apperr.ErrNotFound
+			return err
 		}
+		if err := s.authz.Check(ctx, p, c.BranchPath, "case", "message"); err != nil {
+			return err
+		}
+		out, err = s.message(ctx, tx, c, p.UserID.String(), "staff", body)
 		return err
 	})
 	if err != nil {

@@ -75,27 +75,26 @@ func staffActor(ctx context.Context, tx bun.Tx, userID uuid.UUID, branchPath str
 	return best, rows.Err()
 }
 
-// actorFor maps a principal to their part on the case: reporter, a staff
-// actor, or apperr.ErrNotFound for anyone who may not even see it.
-func (s *Service) actorFor(ctx context.Context, tx bun.Tx, p *auth.Principal, c *Case) (Actor, error) {
-	r, err := s.roleOf(ctx, p, c)
+// actorFor loads case id with load (see caseAs) and maps a principal to
+// their part on it: reporter, a staff actor, or apperr.ErrNotFound for
+// anyone who may not even see it.
+func (s *Service) actorFor(ctx context.Context, tx bun.Tx, p *auth.Principal, id uuid.UUID,
+	load func(context.Context, bun.Tx, uuid.UUID) (*Case, error)) (*Case, Actor, error) {
+	c, r, err := s.caseAs(ctx, tx, p, id, load)
 	if err != nil {
-		return "", err
+		return nil, "", err
 	}
-	switch r {
-	case roleReporter:
-		return ActorReporter, nil
-	case roleStaff:
-		a, err := staffActor(ctx, tx, p.UserID, c.BranchPath)
-		if err != nil {
-			return "", err
-		}
-		if a == "" {
-			return "", apperr.ErrForbidden
-		}
-		return a, nil
+	if r == roleReporter {
+		return c, ActorReporter, nil
 	}
-	return "", apperr.ErrNotFound
+	a, err := staffActor(ctx, tx, p.UserID, c.BranchPath)
+	if err != nil {
+		return nil, "", err
+	}
+	if a == "" {
+		return nil, "", apperr.ErrForbidden
+	}
+	return c, a, nil
 }
 
 // Transition moves a case through its lifecycle on behalf of p: its
@@ -106,11 +105,7 @@ func (s *Service) actorFor(ctx context.Context, tx bun.Tx, p *auth.Principal, c 
 func (s *Service) Transition(ctx context.Context, tenantID uuid.UUID, p *auth.Principal, id uuid.UUID, in TransitionInput) (*TransitionResult, error) {
 	var out *TransitionResult
 	err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-		c, err := lockedCase(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		actor, err := s.actorFor(ctx, tx, p, c)
+		c, actor, err := s.actorFor(ctx, tx, p, id, lockedCase)
 		if err != nil {
 			return err
 		}
@@ -134,11 +129,8 @@ func (s *Service) TransitionByReceipt(ctx context.Context, tenantID uuid.UUID, t
 	var out *TransitionResult
 	err := s.sessionCall(ctx, func() error {
 		return db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-			c, err := s.caseBySession(ctx, tx, tenantID, token)
+			c, err := s.receiptCase(tenantID, token)(ctx, tx)
 			if err != nil {
-				return err
-			}
-			if c, err = lockedCase(ctx, tx, c.ID); err != nil {
 				return err
 			}
 			out, err = s.transition(ctx, tx, c, ActorReporter, "", in)
@@ -306,13 +298,11 @@ func (s *Service) Allowed(ctx context.Context, tenantID uuid.UUID, p *auth.Princ
 	var actor Actor
 	var out []Transition
 	err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-		c, err := loadCase(ctx, tx, id)
+		c, a, err := s.actorFor(ctx, tx, p, id, loadCase)
 		if err != nil {
 			return err
 		}
-		if actor, err = s.actorFor(ctx, tx, p, c); err != nil {
-			return err
-		}
+		actor = a
 		if actor != ActorReporter {
 			if err := s.authz.Check(ctx, p, c.BranchPath, "case", "transition"); errors.Is(err, apperr.ErrForbidden) {
 				return nil

@@ -18,6 +18,7 @@ import (
 	"github.com/suara-id/suara/internal/db/pgtest"
 	"github.com/suara-id/suara/internal/evidence"
 	"github.com/suara-id/suara/internal/tenant"
+	"github.com/suara-id/suara/internal/tenant/tenanttest"
 )
 
 // benchCases is acceptance 5's tenant size.
@@ -111,10 +112,6 @@ FROM generate_series(1, ?) AS i, br, cat, words AS wl(w),
 // and add -v to print each query's EXPLAIN (ANALYZE, BUFFERS) plan.
 func BenchmarkStaffQueue(b *testing.B) {
 	ctx := context.Background()
-	bundle, err := tenant.LoadBundle(suara.TenantsFS, "tenants")
-	if err != nil {
-		b.Fatal(err)
-	}
 	model, _ := suara.ConfigFS.ReadFile("config/rbac_model.conf")
 	policy, _ := suara.ConfigFS.ReadFile("config/rbac_policy.csv")
 	log := slog.New(slog.DiscardHandler)
@@ -129,13 +126,8 @@ func BenchmarkStaffQueue(b *testing.B) {
 	// rerun clones it (seconds) instead of refilling.
 	version := fmt.Sprintf("v1 %d %s %s", benchCases, manifest, seedCasesSQL)
 	tdb := pgtest.Seeded(b, "staffqueue", version, func(ctx context.Context, d *pgtest.DB) error {
-		for i := range bundle.Manifests {
-			if bundle.Manifests[i].Slug != "spn" {
-				continue
-			}
-			if _, err := tenant.Apply(ctx, d.App, bundle, &bundle.Manifests[i]); err != nil {
-				return err
-			}
+		if err := tenanttest.ApplyTo(ctx, d.App, func(slug string) bool { return slug == "spn" }); err != nil {
+			return err
 		}
 		authz := auth.NewAuthorizer(d.App, string(model), string(policy), log)
 		accounts := auth.NewService(d.App, authz, log, 3600e9, 3600e9)

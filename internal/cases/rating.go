@@ -4,14 +4,12 @@ import (
 	"context"
 	"fmt"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
 	"github.com/suara-id/suara/internal/apperr"
 	"github.com/suara-id/suara/internal/auth"
-	"github.com/suara-id/suara/internal/db"
 )
 
 // LowRatingAtMost flags a case for its branch admin when either score is
@@ -45,65 +43,31 @@ func checkRating(in RatingInput) (RatingInput, error) {
 	if in.Outcome < 1 || in.Outcome > 5 {
 		v.Add("outcome", "error.rating_range")
 	}
-	c, ok := cleanText(in.Comment)
-	switch {
-	case !ok:
-		v.Add("comment", "error.invalid")
-	case utf8.RuneCountInString(c) > maxRatingComment:
-		v.Add("comment", "error.too_long")
-	}
-	in.Comment = c
+	in.Comment = checkText(v, "comment", in.Comment, maxRatingComment, false)
 	return in, v.Err()
 }
 
 // Rate records the reporter's rating of a resolved or closed case, once.
 func (s *Service) Rate(ctx context.Context, tenantID uuid.UUID, p *auth.Principal, id uuid.UUID, in RatingInput) (*Rating, error) {
-	in, err := checkRating(in)
-	if err != nil {
-		return nil, err
-	}
-	var out *Rating
-	err = db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-		c, err := lockedCase(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if r, err := s.roleOf(ctx, p, c); err != nil {
-			return err
-		} else if r != roleReporter {
-			return apperr.ErrNotFound
-		}
-		out, err = s.rate(ctx, tx, c, reporterActor(p, c), in)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("rate case: %w", err)
-	}
-	return out, nil
+	return s.rateAs(ctx, tenantID, p, s.signedIn(p, id), in, "rate case")
 }
 
 // RateByReceipt is Rate for an anonymous reporter.
 func (s *Service) RateByReceipt(ctx context.Context, tenantID uuid.UUID, token string, in RatingInput) (*Rating, error) {
+	return s.rateAs(ctx, tenantID, nil, s.receiptCase(tenantID, token), in, "rate by receipt")
+}
+
+// rateAs is Rate for the reporter find locks the case for (p nil: anonymous).
+func (s *Service) rateAs(ctx context.Context, tenantID uuid.UUID, p *auth.Principal, find reporterLookup, in RatingInput, what string) (*Rating, error) {
 	in, err := checkRating(in)
 	if err != nil {
 		return nil, err
 	}
-	var out *Rating
-	err = s.sessionCall(ctx, func() error {
-		return db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-			c, err := s.caseBySession(ctx, tx, tenantID, token)
-			if err != nil {
-				return err
-			}
-			if c, err = lockedCase(ctx, tx, c.ID); err != nil {
-				return err
-			}
-			out, err = s.rate(ctx, tx, c, "", in)
-			return err
-		})
+	out, err := asReporter(ctx, s, tenantID, find, func(ctx context.Context, tx bun.Tx, c *Case) (*Rating, error) {
+		return s.rate(ctx, tx, c, reporterActor(p, c), in)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("rate by receipt: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	return out, nil
 }

@@ -116,6 +116,53 @@ func (s *Service) roleOf(ctx context.Context, p *auth.Principal, c *Case) (role,
 	return roleNone, err
 }
 
+// caseAs loads case id with load (loadCase to read, lockedCase to change
+// it) and says how p relates to it. Whoever has no part in it — another
+// tenant, staff of another branch, a stranger — is told the case does not
+// exist (apperr.ErrNotFound). Every read of a case for a principal starts
+// here or in one of the helpers below.
+func (s *Service) caseAs(ctx context.Context, tx bun.Tx, p *auth.Principal, id uuid.UUID,
+	load func(context.Context, bun.Tx, uuid.UUID) (*Case, error)) (*Case, role, error) {
+	c, err := load(ctx, tx, id)
+	if err != nil {
+		return nil, roleNone, err
+	}
+	r, err := s.roleOf(ctx, p, c)
+	if err != nil {
+		return nil, roleNone, err
+	}
+	if r == roleNone {
+		return nil, roleNone, apperr.ErrNotFound
+	}
+	return c, r, nil
+}
+
+// caseFor is caseAs for a caller who must hold role want on the case:
+// anyone else, its reporter included when want is roleStaff, gets
+// apperr.ErrNotFound.
+func (s *Service) caseFor(ctx context.Context, tx bun.Tx, p *auth.Principal, id uuid.UUID, want role,
+	load func(context.Context, bun.Tx, uuid.UUID) (*Case, error)) (*Case, error) {
+	c, r, err := s.caseAs(ctx, tx, p, id, load)
+	if err != nil {
+		return nil, err
+	}
+	if r != want {
+		return nil, apperr.ErrNotFound
+	}
+	return c, nil
+}
+
+// staffRead loads a case for staff who may read it at its branch.
+func (s *Service) staffRead(ctx context.Context, tx bun.Tx, p *auth.Principal, id uuid.UUID) (*Case, error) {
+	return s.caseFor(ctx, tx, p, id, roleStaff, loadCase)
+}
+
+// reporterCase loads and locks a case for a change only its reporter may
+// make.
+func (s *Service) reporterCase(ctx context.Context, tx bun.Tx, p *auth.Principal, id uuid.UUID) (*Case, error) {
+	return s.caseFor(ctx, tx, p, id, roleReporter, lockedCase)
+}
+
 func (s *Service) isReporter(p *auth.Principal, c *Case) bool {
 	switch c.SafetyMode {
 	case ModeNamed:
@@ -138,16 +185,9 @@ func (s *Service) isReporter(p *auth.Principal, c *Case) bool {
 func (s *Service) Get(ctx context.Context, tenantID uuid.UUID, p *auth.Principal, id uuid.UUID) (*View, error) {
 	var v *View
 	err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-		c, err := loadCase(ctx, tx, id)
+		c, r, err := s.caseAs(ctx, tx, p, id, loadCase)
 		if err != nil {
 			return err
-		}
-		r, err := s.roleOf(ctx, p, c)
-		if err != nil {
-			return err
-		}
-		if r == roleNone {
-			return apperr.ErrNotFound
 		}
 		v, err = s.view(ctx, tx, c, r == roleReporter)
 		if err != nil {
@@ -221,14 +261,9 @@ func (s *Service) RevealIdentity(ctx context.Context, tenantID uuid.UUID, p *aut
 	}
 	var out *Identity
 	err = db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-		c, err := loadCase(ctx, tx, id)
+		c, err := s.staffRead(ctx, tx, p, id)
 		if err != nil {
 			return err
-		}
-		if r, err := s.roleOf(ctx, p, c); err != nil {
-			return err
-		} else if r != roleStaff {
-			return apperr.ErrNotFound
 		}
 		if err := s.authz.Check(ctx, p, c.BranchPath, "case_identity", "reveal"); err != nil {
 			return err

@@ -53,14 +53,9 @@ const (
 func (s *Service) Recommendations(ctx context.Context, tenantID uuid.UUID, p *auth.Principal, caseID uuid.UUID, locale string) (*Recommendation, error) {
 	rec := &Recommendation{Playbook: []string{}, Similar: []SimilarCase{}}
 	err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-		c, err := loadCase(ctx, tx, caseID)
+		c, err := s.staffRead(ctx, tx, p, caseID)
 		if err != nil {
 			return err
-		}
-		if r, err := s.roleOf(ctx, p, c); err != nil {
-			return err
-		} else if r != roleStaff {
-			return apperr.ErrNotFound
 		}
 		var sg Suggestion
 		hasSuggestion := tx.NewSelect().Model(&sg).Where("case_id = ?", caseID).Order("created_at DESC").Limit(1).Scan(ctx) == nil

@@ -9,7 +9,6 @@ import (
 
 	"github.com/suara-id/suara/internal/apperr"
 	"github.com/suara-id/suara/internal/auth"
-	"github.com/suara-id/suara/internal/db"
 )
 
 // InfoAnswer is what AnswerInfoRequest returns: the reporter's message and
@@ -27,51 +26,27 @@ type InfoAnswer struct {
 // by the caller (AddEvidence). Only the case's reporter may answer; a case
 // not waiting for information is a conflict on "body".
 func (s *Service) AnswerInfoRequest(ctx context.Context, tenantID uuid.UUID, p *auth.Principal, id uuid.UUID, body string) (*InfoAnswer, error) {
-	body, err := checkMessage(body)
-	if err != nil {
-		return nil, err
-	}
-	var out *InfoAnswer
-	err = db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-		c, err := lockedCase(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if r, err := s.roleOf(ctx, p, c); err != nil {
-			return err
-		} else if r != roleReporter {
-			return apperr.ErrNotFound
-		}
-		out, err = s.answerInfo(ctx, tx, c, reporterActor(p, c), body)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("answer information request: %w", err)
-	}
-	return out, nil
+	return s.answerInfoAs(ctx, tenantID, p, s.signedIn(p, id), body, "answer information request")
 }
 
 // AnswerInfoRequestByReceipt is AnswerInfoRequest for an anonymous reporter
 // holding a receipt session token.
 func (s *Service) AnswerInfoRequestByReceipt(ctx context.Context, tenantID uuid.UUID, token, body string) (*InfoAnswer, error) {
+	return s.answerInfoAs(ctx, tenantID, nil, s.receiptCase(tenantID, token), body, "answer information request by receipt")
+}
+
+// answerInfoAs is AnswerInfoRequest for the reporter find locks the case
+// for (p nil: anonymous).
+func (s *Service) answerInfoAs(ctx context.Context, tenantID uuid.UUID, p *auth.Principal, find reporterLookup, body, what string) (*InfoAnswer, error) {
 	body, err := checkMessage(body)
 	if err != nil {
 		return nil, err
 	}
-	var out *InfoAnswer
-	err = db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-		c, err := s.caseBySession(ctx, tx, tenantID, token)
-		if err != nil {
-			return err
-		}
-		if c, err = lockedCase(ctx, tx, c.ID); err != nil {
-			return err
-		}
-		out, err = s.answerInfo(ctx, tx, c, "", body)
-		return err
+	out, err := asReporter(ctx, s, tenantID, find, func(ctx context.Context, tx bun.Tx, c *Case) (*InfoAnswer, error) {
+		return s.answerInfo(ctx, tx, c, reporterActor(p, c), body)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("answer information request by receipt: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	return out, nil
 }

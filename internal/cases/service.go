@@ -481,7 +481,7 @@ func insertFiled(ctx context.Context, tx bun.Tx, t *tenant.Tenant, c *Case, e *e
 	// %06d: at least six digits, more when the year needs them.
 	ins := tx.NewInsert().Model(c).Returning("reference, branch_id").
 		Value("reference", "(SELECT ? || repeat('0', 6 - length(n.last::text)) || n.last::text FROM n)",
-			fmt.Sprintf("%s-%d-", referencePrefix(t.Slug), year))
+			fmt.Sprintf("%s-%d-", ReferencePrefix(t.Slug), year))
 	if c.BranchID == uuid.Nil {
 		ins = ins.Value("branch_id", "(SELECT id FROM branches WHERE path = ?)", t.Slug)
 	}
@@ -504,18 +504,16 @@ func nextReference(ctx context.Context, tx bun.Tx, t *tenant.Tenant, now time.Ti
 	if err != nil {
 		return "", fmt.Errorf("next reference: %w", err)
 	}
-	return fmt.Sprintf("%s-%d-%06d", referencePrefix(t.Slug), year, n), nil
+	return fmt.Sprintf("%s-%d-%06d", ReferencePrefix(t.Slug), year, n), nil
 }
 
-var jakarta = func() *time.Location {
-	if l, err := time.LoadLocation("Asia/Jakarta"); err == nil {
-		return l
-	}
-	return time.FixedZone("WIB", 7*3600)
-}()
+// jakarta is the zone a reference number's year is taken in.
+var jakarta = workday.Jakarta()
 
-// referencePrefix is the slug in capitals without punctuation.
-func referencePrefix(slug string) string {
+// ReferencePrefix is the start of a tenant's case references: the slug in
+// capitals without punctuation ("spn" → "SPN-2026-000123"). The benchmark
+// generator writes the same references.
+func ReferencePrefix(slug string) string {
 	var b strings.Builder
 	for _, r := range strings.ToUpper(slug) {
 		if r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {

@@ -15,6 +15,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/suara-id/suara/internal/apperr"
+	"github.com/suara-id/suara/internal/auth"
 	"github.com/suara-id/suara/internal/db"
 )
 
@@ -152,6 +153,46 @@ func (s *Service) caseBySession(ctx context.Context, tx bun.Tx, tenantID uuid.UU
 		return nil, apperr.ErrUnauthorized
 	}
 	return c, nil
+}
+
+// reporterLookup finds and locks the case a reporter changes, or says why
+// not: reporterCase for a signed-in reporter, receiptCase for an anonymous
+// one holding a receipt session.
+type reporterLookup func(ctx context.Context, tx bun.Tx) (*Case, error)
+
+// signedIn is the lookup for the signed-in reporter p of case id.
+func (s *Service) signedIn(p *auth.Principal, id uuid.UUID) reporterLookup {
+	return func(ctx context.Context, tx bun.Tx) (*Case, error) { return s.reporterCase(ctx, tx, p, id) }
+}
+
+// receiptCase is the lookup for the anonymous reporter of a receipt
+// session token.
+func (s *Service) receiptCase(tenantID uuid.UUID, token string) reporterLookup {
+	return func(ctx context.Context, tx bun.Tx) (*Case, error) {
+		c, err := s.caseBySession(ctx, tx, tenantID, token)
+		if err != nil {
+			return nil, err
+		}
+		return lockedCase(ctx, tx, c.ID)
+	}
+}
+
+// asReporter runs change in one tenant transaction on the case find locks
+// for its reporter.
+func asReporter[T any](ctx context.Context, s *Service, tenantID uuid.UUID, find reporterLookup,
+	change func(ctx context.Context, tx bun.Tx, c *Case) (T, error)) (T, error) {
+	var out T
+	err := s.sessionCall(ctx, func() error {
+		return db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
+			c, err := find(ctx, tx)
+			if err != nil {
+				return err
+			}
+			out, err = change(ctx, tx, c)
+			return err
+		})
+	})
+	return out, err
 }
 
 // sessionCall runs a receipt-session action. No time floor: the token is

@@ -177,14 +177,8 @@ func (s *Service) SaveSuggestion(ctx context.Context, tenantID uuid.UUID, sg *Su
 func (s *Service) LatestSuggestion(ctx context.Context, tenantID uuid.UUID, p *auth.Principal, caseID uuid.UUID) (*Suggestion, error) {
 	var sg Suggestion
 	err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-		c, err := loadCase(ctx, tx, caseID)
-		if err != nil {
+		if _, err := s.staffRead(ctx, tx, p, caseID); err != nil {
 			return err
-		}
-		if r, err := s.roleOf(ctx, p, c); err != nil {
-			return err
-		} else if r != roleStaff {
-			return apperr.ErrNotFound
 		}
 		return tx.NewSelect().Model(&sg).Where("case_id = ?", caseID).Order("created_at DESC").Limit(1).Scan(ctx)
 	})
@@ -212,14 +206,9 @@ var urgencies = []string{"critical", "high", "normal", "low"}
 func (s *Service) DecideSuggestion(ctx context.Context, tenantID uuid.UUID, p *auth.Principal, caseID uuid.UUID, d Decision) (*Suggestion, error) {
 	var sg Suggestion
 	err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-		c, err := loadCase(ctx, tx, caseID)
+		c, err := s.staffRead(ctx, tx, p, caseID)
 		if err != nil {
 			return err
-		}
-		if r, err := s.roleOf(ctx, p, c); err != nil {
-			return err
-		} else if r != roleStaff {
-			return apperr.ErrNotFound
 		}
 		if err := s.authz.Check(ctx, p, c.BranchPath, "case", "act"); err != nil {
 			return err

@@ -91,9 +91,9 @@ type Service struct {
 	baseURL  func(string) string
 	client   *http.Client
 	log      *slog.Logger
-	// Queue runs replies, filing and quiet timers; set once the queue
+	// Jobs runs replies, filing and quiet timers; set once the job runner
 	// exists. Nil: sessions and replies are stored but nothing is queued.
-	Queue Enqueuer
+	Jobs Enqueuer
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
 	// MaxAge refuses a WhatsApp webhook carrying a message or status older

@@ -195,7 +195,7 @@ func newFixture(t *testing.T) *fixture {
 		return q.EnqueueClassifyTx(ctx, tx, c.TenantID, c.ID)
 	}
 	cs.OnEvent = ch.OnEvent
-	ch.Queue = q
+	ch.Jobs = q
 	if err := q.Start(ctx); err != nil {
 		t.Fatal(err)
 	}

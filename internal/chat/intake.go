@@ -221,14 +221,14 @@ func (s *Service) advance(ctx context.Context, tx bun.Tx, t *tenant.Tenant, chan
 	} else if _, err := tx.NewUpdate().Model(&row).WherePK().Exec(ctx); err != nil {
 		return nil, wrap("update chat session", err)
 	}
-	if s.Queue != nil {
+	if s.Jobs != nil {
 		if out.file {
-			if err := s.Queue.EnqueueChatFileTx(ctx, tx, t.ID, row.ID); err != nil {
+			if err := s.Jobs.EnqueueChatFileTx(ctx, tx, t.ID, row.ID); err != nil {
 				return nil, wrap("queue filing", err)
 			}
 		}
 		if out.content || (out.state == stateDescribe && row.Seq == 1) {
-			if err := s.Queue.EnqueueChatQuietTx(ctx, tx, t.ID, row.ID, row.Seq, now.Add(s.QuietPeriod)); err != nil {
+			if err := s.Jobs.EnqueueChatQuietTx(ctx, tx, t.ID, row.ID, row.Seq, now.Add(s.QuietPeriod)); err != nil {
 				return nil, wrap("queue quiet timer", err)
 			}
 		}
@@ -313,8 +313,8 @@ func (s *Service) queueReply(ctx context.Context, tx bun.Tx, tenantID uuid.UUID,
 	if err != nil {
 		return wrap("queue chat reply", err)
 	}
-	if s.Queue != nil {
-		return wrap("queue chat delivery", s.Queue.EnqueueChatSendTx(ctx, tx, tenantID, id))
+	if s.Jobs != nil {
+		return wrap("queue chat delivery", s.Jobs.EnqueueChatSendTx(ctx, tx, tenantID, id))
 	}
 	return nil
 }

@@ -1,10 +1,8 @@
 package e2e
 
 import (
-	"bufio"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -12,80 +10,22 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/suara-id/suara/internal/notify/notifytest"
 )
 
-// fakeMail is the platform's mail relay in the suite: a minimal SMTP
-// server on loopback that keeps every message (the workers' and staff's
-// mailboxes, where invite links arrive).
-type fakeMail struct {
-	ln   net.Listener
-	mu   sync.Mutex
-	mail []mailMsg
-}
-
-type mailMsg struct{ To, Data string }
+// fakeMail is the platform's mail relay in the suite (notifytest.SMTP on
+// loopback): it keeps every message, the workers' and staff's mailboxes,
+// where invite links arrive.
+type fakeMail struct{ *notifytest.SMTP }
 
 func startFakeMail() (*fakeMail, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	f, err := notifytest.StartSMTP()
 	if err != nil {
 		return nil, err
 	}
-	f := &fakeMail{ln: ln}
-	atExit(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go f.serve(c)
-		}
-	}()
-	return f, nil
-}
-
-func (f *fakeMail) port() int { return f.ln.Addr().(*net.TCPAddr).Port }
-
-func (f *fakeMail) serve(c net.Conn) {
-	defer c.Close()
-	r := bufio.NewReader(c)
-	say := func(s string) { io.WriteString(c, s+"\r\n") }
-	say("220 fake ESMTP")
-	var to string
-	for {
-		line, err := r.ReadString('\n')
-		if err != nil {
-			return
-		}
-		cmd := strings.ToUpper(strings.TrimSpace(line))
-		switch {
-		case strings.HasPrefix(cmd, "RCPT TO"):
-			to = strings.ToLower(strings.Trim(strings.TrimSpace(line)[len("RCPT TO:"):], "<>"))
-			say("250 ok")
-		case cmd == "DATA":
-			say("354 go on")
-			var b strings.Builder
-			for {
-				l, err := r.ReadString('\n')
-				if err != nil {
-					return
-				}
-				if l == ".\r\n" {
-					break
-				}
-				b.WriteString(l)
-			}
-			f.mu.Lock()
-			f.mail = append(f.mail, mailMsg{To: to, Data: b.String()})
-			f.mu.Unlock()
-			say("250 queued")
-		case cmd == "QUIT":
-			say("221 bye")
-			return
-		default:
-			say("250 ok")
-		}
-	}
+	atExit(func() { f.Close() })
+	return &fakeMail{f}, nil
 }
 
 var mailLinkRE = regexp.MustCompile(`https?://[^\s]+/invite/[A-Za-z0-9_-]+`)
@@ -94,16 +34,14 @@ var mailLinkRE = regexp.MustCompile(`https?://[^\s]+/invite/[A-Za-z0-9_-]+`)
 func (f *fakeMail) inviteLink(t *testing.T, to string) string {
 	t.Helper()
 	for i := 0; i < 100; i++ {
-		f.mu.Lock()
-		for j := len(f.mail) - 1; j >= 0; j-- {
-			if f.mail[j].To == to {
-				if m := mailLinkRE.FindString(f.mail[j].Data); m != "" {
-					f.mu.Unlock()
+		mail := f.Sent()
+		for j := len(mail) - 1; j >= 0; j-- {
+			if strings.EqualFold(mail[j].To, to) {
+				if m := mailLinkRE.FindString(mail[j].Data); m != "" {
 					return m
 				}
 			}
 		}
-		f.mu.Unlock()
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatalf("no invite mail to %s", to)

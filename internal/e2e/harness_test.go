@@ -275,7 +275,7 @@ func bootServer() (s *server, err error) {
 		return nil, err
 	}
 	gateway := startFakeGateway()
-	cfg.Notify.SMTP = config.SMTP{Host: "127.0.0.1", Port: mail.port(), From: "noreply@suara.test"}
+	cfg.Notify.SMTP = config.SMTP{Host: "127.0.0.1", Port: mail.Port(), From: "noreply@suara.test"}
 	cfg.Notify.OutboundAllowHosts = []string{strings.TrimPrefix(gateway.srv.URL, "http://")}
 	ctx := context.Background()
 	if err := tenanttest.ApplySeed(ctx, tdb); err != nil {
@@ -300,7 +300,7 @@ func bootServer() (s *server, err error) {
 		return nil, err
 	}
 	qctx, stopJobs := context.WithCancel(ctx)
-	if err := pf.Queue.Start(qctx); err != nil {
+	if err := pf.Jobs.Start(qctx); err != nil {
 		stopJobs()
 		return nil, fmt.Errorf("start jobs: %w", err)
 	}
@@ -325,7 +325,7 @@ func bootServer() (s *server, err error) {
 		}
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		_ = pf.Queue.Stop(sctx)
+		_ = pf.Jobs.Stop(sctx)
 		stopJobs()
 	})
 	s = &server{db: tdb, port: port, sms: sms, mail: mail, gateway: gateway}

@@ -59,7 +59,7 @@ func (ChatQuietArgs) InsertOpts() river.InsertOpts {
 }
 
 // EnqueueChatSendTx queues a reply's delivery inside tx.
-func (q *Queue) EnqueueChatSendTx(ctx context.Context, tx bun.Tx, tenantID, outboxID uuid.UUID) error {
+func (q *Runner) EnqueueChatSendTx(ctx context.Context, tx bun.Tx, tenantID, outboxID uuid.UUID) error {
 	if _, err := q.client.InsertTx(ctx, tx.Tx, ChatSendArgs{TenantID: tenantID, OutboxID: outboxID}, nil); err != nil {
 		return fmt.Errorf("enqueue chat send: %w", err)
 	}
@@ -67,7 +67,7 @@ func (q *Queue) EnqueueChatSendTx(ctx context.Context, tx bun.Tx, tenantID, outb
 }
 
 // EnqueueChatFileTx queues a conversation's filing inside tx.
-func (q *Queue) EnqueueChatFileTx(ctx context.Context, tx bun.Tx, tenantID, sessionID uuid.UUID) error {
+func (q *Runner) EnqueueChatFileTx(ctx context.Context, tx bun.Tx, tenantID, sessionID uuid.UUID) error {
 	if _, err := q.client.InsertTx(ctx, tx.Tx, ChatFileArgs{TenantID: tenantID, SessionID: sessionID}, nil); err != nil {
 		return fmt.Errorf("enqueue chat filing: %w", err)
 	}
@@ -75,7 +75,7 @@ func (q *Queue) EnqueueChatFileTx(ctx context.Context, tx bun.Tx, tenantID, sess
 }
 
 // EnqueueChatQuietTx schedules a quiet-period check at at.
-func (q *Queue) EnqueueChatQuietTx(ctx context.Context, tx bun.Tx, tenantID, sessionID uuid.UUID, seq int, at time.Time) error {
+func (q *Runner) EnqueueChatQuietTx(ctx context.Context, tx bun.Tx, tenantID, sessionID uuid.UUID, seq int, at time.Time) error {
 	opts := &river.InsertOpts{ScheduledAt: at}
 	if _, err := q.client.InsertTx(ctx, tx.Tx, ChatQuietArgs{TenantID: tenantID, SessionID: sessionID, Seq: seq}, opts); err != nil {
 		return fmt.Errorf("enqueue chat timer: %w", err)
@@ -153,7 +153,7 @@ func (w *ChatPurgeWorker) Work(ctx context.Context, _ *river.Job[ChatPurgeArgs])
 }
 
 // ScheduleChatPurge runs the purge every hour (workers only).
-func (q *Queue) ScheduleChatPurge() {
+func (q *Runner) ScheduleChatPurge() {
 	q.client.PeriodicJobs().Add(river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 		func() (river.JobArgs, *river.InsertOpts) { return ChatPurgeArgs{}, nil },
 		&river.PeriodicJobOpts{RunOnStart: true}))

@@ -45,7 +45,7 @@ func (w *CheckinWorker) Work(ctx context.Context, job *river.Job[CheckinArgs]) e
 // ScheduleCheckinTx queues check-in n of a case for at, inside tx (the
 // closing transaction): the job exists if and only if the closing does.
 // Its signature is cases.Service.ScheduleCheckin's.
-func (q *Queue) ScheduleCheckinTx(ctx context.Context, tx bun.Tx, tenantID, caseID uuid.UUID, n int, at time.Time) error {
+func (q *Runner) ScheduleCheckinTx(ctx context.Context, tx bun.Tx, tenantID, caseID uuid.UUID, n int, at time.Time) error {
 	_, err := q.client.InsertTx(ctx, tx.Tx, CheckinArgs{TenantID: tenantID, CaseID: caseID, N: n},
 		&river.InsertOpts{ScheduledAt: at})
 	if err != nil {

@@ -34,7 +34,7 @@ type fixture struct {
 	t        testing.TB
 	db       *pgtest.DB
 	cases    *cases.Service
-	queue    *jobs.Queue
+	queue    *jobs.Runner
 	resolver *tenant.Resolver
 	authz    *auth.Authorizer
 	accounts *auth.Service

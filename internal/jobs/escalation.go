@@ -49,9 +49,9 @@ func (w *EscalationWorker) Work(ctx context.Context, _ *river.Job[EscalateArgs])
 }
 
 // ScheduleEscalations runs the sweep every EscalationEvery, and once when
-// the queue starts. Only a queue that works jobs may schedule (River's
+// the runner starts. Only a runner that works jobs may schedule (River's
 // rule), so call it when Workers > 0.
-func (q *Queue) ScheduleEscalations() {
+func (q *Runner) ScheduleEscalations() {
 	q.client.PeriodicJobs().Add(river.NewPeriodicJob(river.PeriodicInterval(EscalationEvery),
 		func() (river.JobArgs, *river.InsertOpts) { return EscalateArgs{}, nil },
 		&river.PeriodicJobOpts{ID: "escalate_overdue", RunOnStart: true}))

@@ -1,7 +1,7 @@
 // Package jobs owns background work on River (jobs kept in PostgreSQL):
-// the queue client, job kinds and their workers. Jobs carry ids only, never
-// case text, and a worker never holds a tenant transaction while it calls
-// the network.
+// the job runner (River's client over its job queue), job kinds and their
+// workers. Jobs carry ids only, never case text, and a worker never holds a
+// tenant transaction while it calls the network.
 package jobs
 
 import (
@@ -34,15 +34,15 @@ func (ClassifyArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{MaxAttempts: 5, Queue: river.QueueDefault}
 }
 
-// Queue inserts jobs and, when started with workers, works them. It uses
+// Runner inserts jobs and, when started with workers, works them. It uses
 // River's database/sql driver over the app's own pool in poll-only mode, so
 // a job is inserted in the same transaction as the change that causes it.
-type Queue struct {
+type Runner struct {
 	client *river.Client[*sql.Tx]
 	db     *bun.DB
 }
 
-// Options size the queue.
+// Options size the job runner.
 type Options struct {
 	// Workers is how many jobs run at once in this process; 0 makes an
 	// insert-only client (the web server with `--workers 0`).
@@ -57,8 +57,8 @@ type Options struct {
 	SuspendedWait time.Duration
 }
 
-// New builds the queue client with the given workers registered.
-func New(bdb *bun.DB, workers *river.Workers, o Options) (*Queue, error) {
+// New builds the job runner (River's client) with the given workers registered.
+func New(bdb *bun.DB, workers *river.Workers, o Options) (*Runner, error) {
 	cfg := &river.Config{
 		PollOnly: true,
 		Logger:   o.Log,
@@ -85,7 +85,7 @@ func New(bdb *bun.DB, workers *river.Workers, o Options) (*Queue, error) {
 	if err != nil {
 		return nil, fmt.Errorf("river client: %w", err)
 	}
-	return &Queue{client: client, db: bdb}, nil
+	return &Runner{client: client, db: bdb}, nil
 }
 
 // failureCounter counts every failed attempt (an error or a panic) by job
@@ -106,16 +106,16 @@ func (f failureCounter) HandlePanic(_ context.Context, job *rivertype.JobRow, _ 
 // Depth counts the unfinished jobs by kind and state, for the metrics
 // scrape. The states are those River's fetch index leads with, so the
 // count reads the index, not the whole table of finished jobs.
-func (q *Queue) Depth(ctx context.Context) ([]metrics.QueueDepth, error) {
+func (q *Runner) Depth(ctx context.Context) ([]metrics.JobDepth, error) {
 	rows, err := q.db.QueryContext(ctx, `SELECT kind, state::text, count(*) FROM river_job
 		WHERE state IN ('available', 'scheduled', 'retryable', 'running') GROUP BY kind, state`)
 	if err != nil {
 		return nil, fmt.Errorf("count queued jobs: %w", err)
 	}
 	defer rows.Close()
-	var out []metrics.QueueDepth
+	var out []metrics.JobDepth
 	for rows.Next() {
-		var d metrics.QueueDepth
+		var d metrics.JobDepth
 		if err := rows.Scan(&d.Kind, &d.State, &d.N); err != nil {
 			return nil, fmt.Errorf("count queued jobs: %w", err)
 		}
@@ -126,15 +126,15 @@ func (q *Queue) Depth(ctx context.Context) ([]metrics.QueueDepth, error) {
 
 // EnqueueClassifyTx queues classification of a case inside tx, the filing
 // transaction: the job exists if and only if the case does.
-func (q *Queue) EnqueueClassifyTx(ctx context.Context, tx bun.Tx, tenantID, caseID uuid.UUID) error {
+func (q *Runner) EnqueueClassifyTx(ctx context.Context, tx bun.Tx, tenantID, caseID uuid.UUID) error {
 	if _, err := q.client.InsertTx(ctx, tx.Tx, ClassifyArgs{TenantID: tenantID, CaseID: caseID}, nil); err != nil {
 		return fmt.Errorf("enqueue classification: %w", err)
 	}
 	return nil
 }
 
-// Start begins working jobs (no-op for an insert-only queue).
-func (q *Queue) Start(ctx context.Context) error { return q.client.Start(ctx) }
+// Start begins working jobs (no-op for an insert-only runner).
+func (q *Runner) Start(ctx context.Context) error { return q.client.Start(ctx) }
 
 // Stop lets running jobs finish, up to ctx's deadline.
-func (q *Queue) Stop(ctx context.Context) error { return q.client.Stop(ctx) }
+func (q *Runner) Stop(ctx context.Context) error { return q.client.Stop(ctx) }

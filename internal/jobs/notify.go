@@ -33,7 +33,7 @@ func (DeliverArgs) InsertOpts() river.InsertOpts {
 
 // EnqueueDeliveryTx queues a delivery inside tx, the transaction of the
 // event that caused it, to run no earlier than at (quiet hours, digests).
-func (q *Queue) EnqueueDeliveryTx(ctx context.Context, tx bun.Tx, tenantID, outboxID uuid.UUID, at time.Time) error {
+func (q *Runner) EnqueueDeliveryTx(ctx context.Context, tx bun.Tx, tenantID, outboxID uuid.UUID, at time.Time) error {
 	var opts *river.InsertOpts
 	if at.After(time.Now()) {
 		opts = &river.InsertOpts{ScheduledAt: at}

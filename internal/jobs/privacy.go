@@ -53,9 +53,9 @@ func (w *PrivacyWorker) Work(ctx context.Context, _ *river.Job[PrivacySweepArgs]
 // the law allows for a deletion, even after several failed attempts.
 const PrivacySweepEvery = time.Hour
 
-// SchedulePrivacySweep makes the queue run the sweep every interval (and
-// once at start). Only a queue with workers runs periodic jobs.
-func (q *Queue) SchedulePrivacySweep(every time.Duration) {
+// SchedulePrivacySweep makes the job runner run the sweep every interval (and
+// once at start). Only a runner with workers runs periodic jobs.
+func (q *Runner) SchedulePrivacySweep(every time.Duration) {
 	q.client.PeriodicJobs().Add(river.NewPeriodicJob(river.PeriodicInterval(every),
 		func() (river.JobArgs, *river.InsertOpts) { return PrivacySweepArgs{}, nil },
 		&river.PeriodicJobOpts{RunOnStart: true}))
@@ -63,7 +63,7 @@ func (q *Queue) SchedulePrivacySweep(every time.Duration) {
 
 // EnqueuePrivacySweep asks for a sweep now (after a deletion request, so it
 // is carried out in minutes rather than at the next period).
-func (q *Queue) EnqueuePrivacySweep(ctx context.Context) error {
+func (q *Runner) EnqueuePrivacySweep(ctx context.Context) error {
 	if _, err := q.client.Insert(ctx, PrivacySweepArgs{}, nil); err != nil {
 		return fmt.Errorf("enqueue privacy sweep: %w", err)
 	}

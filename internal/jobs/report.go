@@ -70,7 +70,7 @@ func (s monthlySchedule) Next(t time.Time) time.Time {
 // AddPeriodicReport schedules the monthly report on the 1st of each month.
 // A process that was down at that moment does not catch up: the console
 // generates any month on demand.
-func (q *Queue) AddPeriodicReport() error {
+func (q *Runner) AddPeriodicReport() error {
 	loc, err := time.LoadLocation("Asia/Jakarta")
 	if err != nil {
 		loc = time.FixedZone("WIB", 7*3600)

@@ -44,10 +44,10 @@ func (w *RollupWorker) Work(ctx context.Context, _ *river.Job[RollupArgs]) error
 func (w *RollupWorker) Timeout(*river.Job[RollupArgs]) time.Duration { return 10 * time.Minute }
 
 // AddPeriodicRollup schedules the rollup every interval (and once at
-// start). Only a queue that works jobs can schedule: an insert-only queue
+// start). Only a runner that works jobs can schedule: an insert-only runner
 // leaves the rollup to `suara worker`. One run per interval is kept unique,
 // so a slow run does not pile up copies.
-func (q *Queue) AddPeriodicRollup(interval time.Duration) error {
+func (q *Runner) AddPeriodicRollup(interval time.Duration) error {
 	if interval <= 0 {
 		return fmt.Errorf("rollup interval must be positive, got %s", interval)
 	}

@@ -42,7 +42,7 @@ type Metrics struct {
 	evidenceBytes     prometheus.Counter
 	evidenceFiles     prometheus.Counter
 	jobFailures       *prometheus.CounterVec
-	queue             *queueCollector
+	jobDepth          *jobDepthCollector
 }
 
 // New registers every collector on a fresh registry. A fresh registry, not
@@ -87,7 +87,7 @@ func New() *Metrics {
 			Namespace: namespace, Subsystem: "jobs", Name: "failures_total",
 			Help: "Background job attempts that failed, by job kind.",
 		}, []string{"kind"}),
-		queue: &queueCollector{desc: prometheus.NewDesc(
+		jobDepth: &jobDepthCollector{desc: prometheus.NewDesc(
 			prometheus.BuildFQName(namespace, "jobs", "queued"),
 			"Unfinished jobs by kind and state: available (ready now), scheduled, retryable (waiting for their time) and running. "+
 				"Read from the database at scrape time, so every process reports the same figure: aggregate with max, not sum.",
@@ -95,7 +95,7 @@ func New() *Metrics {
 	}
 	m.Registry.MustRegister(
 		m.httpRequests, m.httpDuration, m.classifyDuration, m.classifyFallbacks,
-		m.notifications, m.evidenceBytes, m.evidenceFiles, m.jobFailures, m.queue,
+		m.notifications, m.evidenceBytes, m.evidenceFiles, m.jobFailures, m.jobDepth,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
@@ -171,24 +171,24 @@ func (m *Metrics) RegisterDB(db *sql.DB, name string) error {
 	return nil
 }
 
-// QueueDepth is how many jobs of one kind are in one state.
-type QueueDepth struct {
+// JobDepth is how many jobs of one kind are in one state.
+type JobDepth struct {
 	Kind, State string
 	N           float64
 }
 
-// queueDepthTimeout bounds the queue query of one scrape.
-const queueDepthTimeout = 2 * time.Second
+// jobDepthTimeout bounds the queue query of one scrape.
+const jobDepthTimeout = 2 * time.Second
 
-// SetQueueDepth installs the query that reports unfinished jobs by kind and
+// SetJobDepth installs the query that reports unfinished jobs by kind and
 // state; it runs on every scrape (with a short deadline), so it must be a
 // cheap count. Before it is set, suara_jobs_queued has no series; when it
 // fails, the scrape reports the error for that family and serves the rest.
-func (m *Metrics) SetQueueDepth(fn func(context.Context) ([]QueueDepth, error)) {
+func (m *Metrics) SetJobDepth(fn func(context.Context) ([]JobDepth, error)) {
 	if m == nil {
 		return
 	}
-	m.queue.set(fn)
+	m.jobDepth.set(fn)
 }
 
 // Handler serves the registry for a process without the web server (`suara
@@ -213,31 +213,31 @@ func (m *Metrics) Handler(token string) http.Handler {
 	})
 }
 
-// queueCollector runs a query for the queue depth at scrape time: the
+// jobDepthCollector runs a query for the queue depth at scrape time: the
 // queue lives in PostgreSQL (River), so there is no in-process gauge to keep
 // up to date, and the query is only known once the job client exists.
-type queueCollector struct {
+type jobDepthCollector struct {
 	desc *prometheus.Desc
 	mu   sync.RWMutex
-	fn   func(context.Context) ([]QueueDepth, error)
+	fn   func(context.Context) ([]JobDepth, error)
 }
 
-func (q *queueCollector) set(fn func(context.Context) ([]QueueDepth, error)) {
+func (q *jobDepthCollector) set(fn func(context.Context) ([]JobDepth, error)) {
 	q.mu.Lock()
 	q.fn = fn
 	q.mu.Unlock()
 }
 
-func (q *queueCollector) Describe(ch chan<- *prometheus.Desc) { ch <- q.desc }
+func (q *jobDepthCollector) Describe(ch chan<- *prometheus.Desc) { ch <- q.desc }
 
-func (q *queueCollector) Collect(ch chan<- prometheus.Metric) {
+func (q *jobDepthCollector) Collect(ch chan<- prometheus.Metric) {
 	q.mu.RLock()
 	fn := q.fn
 	q.mu.RUnlock()
 	if fn == nil {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), queueDepthTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), jobDepthTimeout)
 	defer cancel()
 	rows, err := fn(ctx)
 	if err != nil {

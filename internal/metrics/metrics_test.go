@@ -19,11 +19,11 @@ import (
 )
 
 // depthOf reports the given depths as available jobs.
-func depthOf(byKind map[string]float64) func(context.Context) ([]metrics.QueueDepth, error) {
-	return func(context.Context) ([]metrics.QueueDepth, error) {
-		var out []metrics.QueueDepth
+func depthOf(byKind map[string]float64) func(context.Context) ([]metrics.JobDepth, error) {
+	return func(context.Context) ([]metrics.JobDepth, error) {
+		var out []metrics.JobDepth
 		for k, n := range byKind {
-			out = append(out, metrics.QueueDepth{Kind: k, State: "available", N: n})
+			out = append(out, metrics.JobDepth{Kind: k, State: "available", N: n})
 		}
 		return out, nil
 	}
@@ -101,7 +101,7 @@ func TestMetricsRecordEveryFamilyWithItsLabels(t *testing.T) {
 	m.EvidenceStored(500)
 	m.JobFailed("classify")
 	m.JobFailed("classify")
-	m.SetQueueDepth(depthOf(map[string]float64{"classify": 3, "notify": 0}))
+	m.SetJobDepth(depthOf(map[string]float64{"classify": 3, "notify": 0}))
 
 	fams := gather(t, m)
 	wantLabels := map[string][]string{
@@ -176,10 +176,10 @@ func TestMetricsLabelsNeverCarryPersonalData(t *testing.T) {
 		m.NotificationDelivered(v, true)
 		m.JobFailed(v)
 	}
-	m.SetQueueDepth(func(context.Context) ([]metrics.QueueDepth, error) {
-		var out []metrics.QueueDepth
+	m.SetJobDepth(func(context.Context) ([]metrics.JobDepth, error) {
+		var out []metrics.JobDepth
 		for _, v := range personal {
-			out = append(out, metrics.QueueDepth{Kind: v, State: "available", N: 1})
+			out = append(out, metrics.JobDepth{Kind: v, State: "available", N: 1})
 		}
 		return out, nil
 	})
@@ -244,14 +244,14 @@ func TestMetricsCopyLabelValues(t *testing.T) {
 	find(t, gather(t, m), "suara_http_requests_total", map[string]string{"route": "/cases/:id", "tenant": "spn"})
 }
 
-func TestMetricsQueueDepthIsAskedAtScrapeTime(t *testing.T) {
+func TestMetricsJobDepthIsAskedAtScrapeTime(t *testing.T) {
 	m := metrics.New()
 	if _, ok := gather(t, m)["suara_jobs_queued"]; ok {
 		t.Fatal("suara_jobs_queued has series before a callback is set")
 	}
 	depth := 1.0
-	m.SetQueueDepth(func(context.Context) ([]metrics.QueueDepth, error) {
-		return []metrics.QueueDepth{{Kind: "classify", State: "available", N: depth}, {Kind: "classify", State: "running", N: 1}}, nil
+	m.SetJobDepth(func(context.Context) ([]metrics.JobDepth, error) {
+		return []metrics.JobDepth{{Kind: "classify", State: "available", N: depth}, {Kind: "classify", State: "running", N: 1}}, nil
 	})
 	if v := find(t, gather(t, m), "suara_jobs_queued", map[string]string{"kind": "classify", "state": "available"}).GetGauge().GetValue(); v != 1 {
 		t.Fatalf("queued = %v, want 1", v)
@@ -293,7 +293,7 @@ func TestNilMetricsDoNothing(t *testing.T) {
 	m.NotificationDelivered("email", true)
 	m.EvidenceStored(10)
 	m.JobFailed("classify")
-	m.SetQueueDepth(func(context.Context) ([]metrics.QueueDepth, error) { return nil, nil })
+	m.SetJobDepth(func(context.Context) ([]metrics.JobDepth, error) { return nil, nil })
 	if m.Handler("") == nil {
 		t.Fatal("no handler")
 	}
@@ -304,10 +304,10 @@ func TestNilMetricsDoNothing(t *testing.T) {
 
 // A failing queue query costs its own family, not the scrape: the error is
 // reported and every other family is still there.
-func TestMetricsQueueDepthFailureKeepsTheRest(t *testing.T) {
+func TestMetricsJobDepthFailureKeepsTheRest(t *testing.T) {
 	m := metrics.New()
 	m.JobFailed("classify_case")
-	m.SetQueueDepth(func(context.Context) ([]metrics.QueueDepth, error) { return nil, errors.New("database down") })
+	m.SetJobDepth(func(context.Context) ([]metrics.JobDepth, error) { return nil, errors.New("database down") })
 	mfs, err := m.Registry.Gather()
 	if err == nil || !strings.Contains(err.Error(), "database down") {
 		t.Fatalf("gather error = %v, want the queue query's", err)

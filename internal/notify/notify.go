@@ -89,10 +89,10 @@ type Service struct {
 	db      *bun.DB
 	log     *slog.Logger
 	baseURL func(string) string
-	// Queue enqueues deliveries; it is set once the job queue exists (the
-	// queue's workers need this service first). Nil: rows are written but no
-	// job is queued (tests drive Deliver directly).
-	Queue Enqueuer
+	// Jobs enqueues deliveries; it is set once the job runner exists (its
+	// workers need this service first). Nil: rows are written but no job is
+	// queued (tests drive Deliver directly).
+	Jobs Enqueuer
 	// Senders per outside channel; tests replace them.
 	Senders map[Channel]Sender
 	// Now is the clock; tests fix it.

@@ -22,6 +22,7 @@ import (
 	"github.com/suara-id/suara/internal/db/pgtest"
 	"github.com/suara-id/suara/internal/netguard"
 	"github.com/suara-id/suara/internal/notify"
+	"github.com/suara-id/suara/internal/notify/notifytest"
 	"github.com/suara-id/suara/internal/tenant"
 	"github.com/suara-id/suara/internal/tenant/tenanttest"
 )
@@ -35,7 +36,7 @@ type fx struct {
 	tdb      *pgtest.DB
 	cases    *cases.Service
 	ns       *notify.Service
-	smtp     *fakeSMTP
+	smtp     *notifytest.SMTP
 	gw       *fakeGateway
 	tenantID uuid.UUID
 	now      time.Time
@@ -69,11 +70,11 @@ func setup(t *testing.T) *fx {
 	if err := app.SeedDemo(ctx, &seedCfg, log, io.Discard); err != nil {
 		t.Fatalf("seed demo: %v", err)
 	}
-	f := &fx{t: t, ctx: ctx, tdb: tdb, cases: pf.Cases, smtp: newFakeSMTP(t), gw: newFakeGateway(t),
+	f := &fx{t: t, ctx: ctx, tdb: tdb, cases: pf.Cases, smtp: notifytest.NewSMTP(t), gw: newFakeGateway(t),
 		now: time.Date(2026, 3, 10, 10, 0, 0, 0, wib)}
 	f.ns = notify.New(tdb.App, notify.Options{
 		BaseURL: func(slug string) string { return "https://" + slug + ".suara.test" },
-		SMTP:    notify.SMTPConfig{Host: "127.0.0.1", Port: f.smtp.port(), From: "noreply@suara.test", Timeout: 5 * time.Second},
+		SMTP:    notify.SMTPConfig{Host: "127.0.0.1", Port: f.smtp.Port(), From: "noreply@suara.test", Timeout: 5 * time.Second},
 		Log:     log,
 		// The fake gateway listens on loopback: the operator allow-lists it.
 		Guard:         &netguard.Policy{AllowHosts: []string{strings.TrimPrefix(f.gw.srv.URL, "http://")}},
@@ -148,7 +149,7 @@ func (f *fx) deliverAll() {
 // counts is what the fakes received, per "channel to".
 func (f *fx) counts() map[string]int {
 	out := map[string]int{}
-	for _, m := range f.smtp.sent() {
+	for _, m := range f.smtp.Sent() {
 		out["email "+m.To]++
 	}
 	for _, m := range f.gw.sent() {
@@ -397,13 +398,13 @@ func TestNoCaseTextInOutgoingMessages(t *testing.T) {
 	f.deliverAll()
 	all := append(f.gw.bodies(), func() []string {
 		var s []string
-		for _, m := range f.smtp.sent() {
+		for _, m := range f.smtp.Sent() {
 			s = append(s, m.Data)
 		}
 		return s
 	}()...)
-	if len(f.smtp.sent()) < 2 || len(f.gw.sent()) < 4 {
-		t.Fatalf("too few messages to check: %d emails, %d gateway", len(f.smtp.sent()), len(f.gw.sent()))
+	if len(f.smtp.Sent()) < 2 || len(f.gw.sent()) < 4 {
+		t.Fatalf("too few messages to check: %d emails, %d gateway", len(f.smtp.Sent()), len(f.gw.sent()))
 	}
 	for _, body := range all {
 		if strings.Contains(body, plant) {

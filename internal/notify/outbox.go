@@ -285,8 +285,8 @@ func (s *Service) write(ctx context.Context, tx bun.Tx, tenantID uuid.UUID, f *c
 		if _, err := tx.NewInsert().Model(&out).Exec(ctx); err != nil {
 			return fmt.Errorf("insert outbox row: %w", err)
 		}
-		if s.Queue != nil {
-			if err := s.Queue.EnqueueDeliveryTx(ctx, tx, tenantID, out.ID, out.NotBefore); err != nil {
+		if s.Jobs != nil {
+			if err := s.Jobs.EnqueueDeliveryTx(ctx, tx, tenantID, out.ID, out.NotBefore); err != nil {
 				return fmt.Errorf("enqueue delivery: %w", err)
 			}
 		}

@@ -15,11 +15,10 @@ import (
 
 	"github.com/uptrace/bun"
 
-	suara "github.com/suara-id/suara"
 	"github.com/suara-id/suara/internal/app"
 	"github.com/suara-id/suara/internal/config"
 	"github.com/suara-id/suara/internal/db/pgtest"
-	"github.com/suara-id/suara/internal/tenant"
+	"github.com/suara-id/suara/internal/tenant/tenanttest"
 )
 
 // dashboardBudget is issue 7 acceptance 3's bound for one dashboard page.
@@ -95,14 +94,8 @@ func BenchmarkDashboard(b *testing.B) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	version := fmt.Sprintf("v1 %d %s", n, strings.Join(dashboardSeedSQL, ";"))
 	tdb := pgtest.Seeded(b, "dashboard", version, func(ctx context.Context, d *pgtest.DB) error {
-		bundle, err := tenant.LoadBundle(suara.TenantsFS, "tenants")
-		if err != nil {
+		if err := tenanttest.ApplySeed(ctx, d); err != nil {
 			return err
-		}
-		for i := range bundle.Manifests {
-			if _, err := tenant.Apply(ctx, d.App, bundle, &bundle.Manifests[i]); err != nil {
-				return err
-			}
 		}
 		seedCfg := *cfg
 		seedCfg.Database.URL = d.AppURL
@@ -110,7 +103,7 @@ func BenchmarkDashboard(b *testing.B) {
 			return err
 		}
 		start := time.Now()
-		err = d.Owner.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		err := d.Owner.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 			if _, err := tx.ExecContext(ctx, "SELECT set_config('app.tenant_id', (SELECT id::text FROM tenants WHERE slug = 'spn'), true)"); err != nil {
 				return err
 			}

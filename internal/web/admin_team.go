@@ -92,12 +92,26 @@ func (s *Server) apiResendInvite(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	inv, tok, err := s.auth.ResendInvite(c.UserContext(), p, id)
+	inv, tok, sent, err := s.resendInvite(c, t, p, id)
 	if err != nil {
 		return err
 	}
-	sent := s.sendInvite(c.UserContext(), t, inv, tok)
-	return c.JSON(fiber.Map{"invite": inv, "url": s.tenantURL(t) + "/invite/" + tok, "sent": sent})
+	return c.JSON(fiber.Map{"invite": inv, "url": s.inviteURL(t, tok), "sent": sent})
+}
+
+// resendInvite makes invite id a new link and sends it; sent says how the
+// sending went (see sendInvite).
+func (s *Server) resendInvite(c *fiber.Ctx, t *tenant.Tenant, p *auth.Principal, id uuid.UUID) (*auth.Invite, string, string, error) {
+	inv, tok, err := s.auth.ResendInvite(c.UserContext(), p, id)
+	if err != nil {
+		return nil, "", "", err
+	}
+	return inv, tok, s.sendInvite(c.UserContext(), t, inv, tok), nil
+}
+
+// inviteURL is the address an invite's token opens.
+func (s *Server) inviteURL(t *tenant.Tenant, tok string) string {
+	return s.tenantURL(t) + "/invite/" + tok
 }
 
 func (s *Server) apiRoutingRules(c *fiber.Ctx) error {
@@ -113,6 +127,15 @@ func (s *Server) apiRoutingRules(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiDeleteRoutingRule(c *fiber.Ctx) error {
+	if err := s.deleteRoutingRule(c); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// deleteRoutingRule deletes the rule the path names, for the API and the
+// routing page.
+func (s *Server) deleteRoutingRule(c *fiber.Ctx) error {
 	t, p, err := staffOf(c)
 	if err != nil {
 		return err
@@ -121,10 +144,7 @@ func (s *Server) apiDeleteRoutingRule(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.cases.DeleteRoutingRule(c.UserContext(), t.ID, p, t.Slug, id); err != nil {
-		return err
-	}
-	return c.SendStatus(fiber.StatusNoContent)
+	return s.cases.DeleteRoutingRule(c.UserContext(), t.ID, p, t.Slug, id)
 }
 
 func (s *Server) apiStaffConflicts(c *fiber.Ctx) error {
@@ -275,12 +295,17 @@ func (s *Server) teamInvite(c *fiber.Ctx) error {
 	if err != nil {
 		return s.teamFailed(c, err, func(d *teamData) { d.Invite = in })
 	}
-	sent := s.sendInvite(c.UserContext(), t, inv, tok)
-	return s.renderTeam(c, fiber.StatusCreated, nil, func(d *teamData) {
-		d.Done, d.Sent = "invited", sent
+	return s.teamInviteSent(c, fiber.StatusCreated, t, "invited", s.sendInvite(c.UserContext(), t, inv, tok), tok)
+}
+
+// teamInviteSent shows the team page after an invite went out (done) and
+// how its sending went; an undelivered invite's link is shown for the
+// admin to hand over (it works once).
+func (s *Server) teamInviteSent(c *fiber.Ctx, status int, t *tenant.Tenant, done, sent, tok string) error {
+	return s.renderTeam(c, status, nil, func(d *teamData) {
+		d.Done, d.Sent = done, sent
 		if sent != "sent" {
-			// Not delivered: the admin hands the link over; it works once.
-			d.Link = s.tenantURL(t) + "/invite/" + tok
+			d.Link = s.inviteURL(t, tok)
 		}
 	})
 }
@@ -301,17 +326,11 @@ func (s *Server) teamInviteAction(action string) fiber.Handler {
 			}
 			return c.Redirect("/admin/team?done=revoked", fiber.StatusSeeOther)
 		}
-		inv, tok, err := s.auth.ResendInvite(c.UserContext(), p, id)
+		_, tok, sent, err := s.resendInvite(c, t, p, id)
 		if err != nil {
 			return err
 		}
-		sent := s.sendInvite(c.UserContext(), t, inv, tok)
-		return s.renderTeam(c, fiber.StatusOK, nil, func(d *teamData) {
-			d.Done, d.Sent = "resent", sent
-			if sent != "sent" {
-				d.Link = s.tenantURL(t) + "/invite/" + tok
-			}
-		})
+		return s.teamInviteSent(c, fiber.StatusOK, t, "resent", sent, tok)
 	}
 }
 
@@ -445,15 +464,7 @@ func (s *Server) routingRuleAdd(c *fiber.Ctx) error {
 }
 
 func (s *Server) routingRuleDelete(c *fiber.Ctx) error {
-	t, p, err := staffOf(c)
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	if err := s.cases.DeleteRoutingRule(c.UserContext(), t.ID, p, t.Slug, id); err != nil {
+	if err := s.deleteRoutingRule(c); err != nil {
 		return err
 	}
 	return c.Redirect("/admin/routing?done=rule_deleted", fiber.StatusSeeOther)

@@ -353,7 +353,7 @@ func (s *Server) apiInvite(c *fiber.Ctx) error {
 		return fiber.ErrNotFound
 	}
 	sent := s.sendInvite(c.UserContext(), t, inv, tok)
-	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"invite": inv, "url": s.tenantURL(t) + "/invite/" + tok, "sent": sent})
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"invite": inv, "url": s.inviteURL(t, tok), "sent": sent})
 }
 
 func (s *Server) apiAcceptInvite(c *fiber.Ctx) error {

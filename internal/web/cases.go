@@ -283,7 +283,9 @@ func (s *Server) apiAddEvidence(c *fiber.Ctx) error {
 	})
 }
 
-func (s *Server) apiGetEvidence(c *fiber.Ctx) error {
+// evidenceDownload sends an evidence file to the case's reporter or staff
+// who may read it: the same bytes for the API and for the case page's link.
+func (s *Server) evidenceDownload(c *fiber.Ctx) error {
 	t, err := tenantOnly(c)
 	if err != nil {
 		return err

@@ -21,11 +21,10 @@ import (
 
 	"github.com/uptrace/bun"
 
-	suara "github.com/suara-id/suara"
 	"github.com/suara-id/suara/internal/app"
 	"github.com/suara-id/suara/internal/config"
 	"github.com/suara-id/suara/internal/db/pgtest"
-	"github.com/suara-id/suara/internal/tenant"
+	"github.com/suara-id/suara/internal/tenant/tenanttest"
 	"github.com/suara-id/suara/internal/web"
 )
 
@@ -270,24 +269,10 @@ func BenchmarkFileCase(b *testing.B) {
 func newBenchServer(b *testing.B) (*web.Server, *bun.DB) {
 	b.Helper()
 	tdb := pgtest.New(b)
-	cfg, err := config.Load("")
-	if err != nil {
-		b.Fatal(err)
-	}
-	cfg.Paths.Data = b.TempDir()
-	// Load from one address: no rate limits (ratelimit_test.go tests them).
-	cfg.RateLimits.Filing = config.RateLimit{PerIP: 1 << 30, PerTenant: 1 << 30}
-	cfg.RateLimits.Upload = cfg.RateLimits.Filing
+	// Cheap hashing (testConfig) costs only the login before the timer.
+	cfg := testConfig(b)
 	ctx := context.Background()
-	bundle, err := tenant.LoadBundle(suara.TenantsFS, "tenants")
-	if err != nil {
-		b.Fatal(err)
-	}
-	for i := range bundle.Manifests {
-		if _, err := tenant.Apply(ctx, tdb.App, bundle, &bundle.Manifests[i]); err != nil {
-			b.Fatal(err)
-		}
-	}
+	tenanttest.Seed(b, tdb)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	seedCfg := *cfg
 	seedCfg.Database.URL = tdb.AppURL

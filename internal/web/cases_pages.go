@@ -399,26 +399,6 @@ func (s *Server) caseRevealSubmit(c *fiber.Ctx) error {
 	return s.showCase(c, d, status)
 }
 
-func (s *Server) caseEvidenceDownload(c *fiber.Ctx) error {
-	t, err := tenantOnly(c)
-	if err != nil {
-		return err
-	}
-	id, err := caseID(c, "id")
-	if err != nil {
-		return err
-	}
-	fid, err := caseID(c, "file")
-	if err != nil {
-		return err
-	}
-	f, rc, err := s.cases.OpenEvidence(c.UserContext(), t.ID, principal(c), id, fid)
-	if err != nil {
-		return err
-	}
-	return sendEvidence(c, f, rc)
-}
-
 // voiceOnly reports whether a filing form carries no written story but an
 // audio file (a voice note).
 func voiceOnly(c *fiber.Ctx, f cases.Filing) bool {

@@ -21,11 +21,9 @@ import (
 	"testing"
 	"time"
 
-	suara "github.com/suara-id/suara"
 	"github.com/suara-id/suara/internal/app"
 	"github.com/suara-id/suara/internal/config"
 	"github.com/suara-id/suara/internal/db"
-	"github.com/suara-id/suara/internal/tenant"
 )
 
 // cluster is a PostgreSQL cluster of the test's own, so it can be stopped
@@ -140,24 +138,12 @@ func newFaultEnv(t *testing.T, mutate ...func(*config.Config)) *faultEnv {
 		}
 	}
 	admin.Close()
-	cfg, err := config.Load("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Cheap password hashing keeps the race-enabled suite fast; the
-	// production costs are measured by internal/auth's benchmarks.
-	cfg.Security.Password = config.Password{MemoryKiB: 64, Iterations: 1, Parallelism: 1}
-	cfg.Paths.Data = t.TempDir()
-	cfg.Database.URL = cl.url("suara_app", "suara")
-	cfg.Database.OwnerURL = cl.url("suara_owner", "suara")
-	cfg.Classify.Workers = 0
-	cfg.Classify.Ollama.Enabled = false
-	// Load from one address: no rate limits (ratelimit_test.go tests them).
-	cfg.RateLimits.Filing = config.RateLimit{PerIP: 1 << 30, PerTenant: 1 << 30}
-	cfg.RateLimits.Upload = cfg.RateLimits.Filing
-	for _, m := range mutate {
-		m(cfg)
-	}
+	cfg := testConfig(t, append([]func(*config.Config){func(cfg *config.Config) {
+		cfg.Database.URL = cl.url("suara_app", "suara")
+		cfg.Database.OwnerURL = cl.url("suara_owner", "suara")
+		cfg.Classify.Workers = 0
+		cfg.Classify.Ollama.Enabled = false
+	}}, mutate...)...)
 	if err := app.Migrate(ctx, cfg, slog.New(slog.DiscardHandler)); err != nil {
 		t.Fatal(err)
 	}
@@ -166,19 +152,7 @@ func newFaultEnv(t *testing.T, mutate ...func(*config.Config)) *faultEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { bdb.Close() })
-	b, err := tenant.LoadBundle(suara.TenantsFS, "tenants")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range b.Manifests {
-		if _, err := tenant.Apply(ctx, bdb, b, &b.Manifests[i]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	pf, err := app.NewServer(ctx, cfg, slog.New(slog.DiscardHandler), bdb)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pf := startPlatform(t, cfg, bdb, slog.New(slog.DiscardHandler))
 	return &faultEnv{env: &env{t: t, cfg: cfg, srv: pf.Server}, cl: cl}
 }
 

@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -24,11 +23,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
-	suara "github.com/suara-id/suara"
-	"github.com/suara-id/suara/internal/app"
 	"github.com/suara-id/suara/internal/config"
-	"github.com/suara-id/suara/internal/db/pgtest"
-	"github.com/suara-id/suara/internal/tenant"
 )
 
 // hostileActor is who sends a hostile request.
@@ -237,35 +232,4 @@ func newReq(method, host, path, contentType, body string) *http.Request {
 		req.Header.Set("Content-Type", contentType)
 	}
 	return req
-}
-
-// newEnvWithLog is newEnv with the server logging to log.
-func newEnvWithLog(t *testing.T, log *slog.Logger) *env {
-	t.Helper()
-	parallel(t)
-	tdb := pgtest.New(t)
-	cfg, err := config.Load("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Cheap password hashing keeps the race-enabled suite fast; the
-	// production costs are measured by internal/auth's benchmarks.
-	cfg.Security.Password = config.Password{MemoryKiB: 64, Iterations: 1, Parallelism: 1}
-	cfg.Paths.Data = t.TempDir()
-	cfg.Classify.Ollama.Enabled = false
-	ctx := context.Background()
-	b, err := tenant.LoadBundle(suara.TenantsFS, "tenants")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range b.Manifests {
-		if _, err := tenant.Apply(ctx, tdb.App, b, &b.Manifests[i]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	pf, err := app.NewServer(ctx, cfg, log, tdb.App)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &env{t: t, db: tdb, cfg: cfg, srv: pf.Server}
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/suara-id/suara/internal/app"
+	"github.com/suara-id/suara/internal/config"
 )
 
 // A worker downloads their data and asks to be forgotten; cross-tenant and
@@ -179,7 +180,7 @@ func TestLogsHoldNoIPsPhonesOrEmails(t *testing.T) {
 	var buf bytes.Buffer
 	mu := &lockedWriter{w: &buf}
 	logger := slog.New(app.NewRedactHandler(slog.NewTextHandler(mu, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	e := newEnvWithLog(t, logger)
+	e := newEnvLogged(t, logger, func(cfg *config.Config) { cfg.Classify.Ollama.Enabled = false })
 	req := newReq(http.MethodPost, "spn.localhost", "/api/v1/cases", "application/json",
 		`{"type":"complaint","safety_mode":"anonymous","description":"Upah tidak dibayar, hubungi 0812-3456-7890 atau siti@example.com"}`)
 	req.RemoteAddr = "203.0.113.77:4444"

@@ -11,11 +11,12 @@ import (
 	"sync"
 	"testing"
 
-	suara "github.com/suara-id/suara"
+	"github.com/uptrace/bun"
+
 	"github.com/suara-id/suara/internal/app"
 	"github.com/suara-id/suara/internal/config"
 	"github.com/suara-id/suara/internal/db/pgtest"
-	"github.com/suara-id/suara/internal/tenant"
+	"github.com/suara-id/suara/internal/tenant/tenanttest"
 	"github.com/suara-id/suara/internal/web"
 )
 
@@ -49,20 +50,43 @@ func parallel(t *testing.T) {
 	}
 }
 
+// newEnv is the standard test platform: a fresh database (pgtest) with
+// the seed unions, the configuration of testConfig changed by mutate, and
+// the server's log discarded (SUARA_TEST_LOG=1: on stderr).
 func newEnv(t *testing.T, mutate ...func(*config.Config)) *env {
+	t.Helper()
+	var logOut io.Writer = io.Discard
+	if os.Getenv("SUARA_TEST_LOG") != "" {
+		logOut = os.Stderr
+	}
+	return newEnvLogged(t, slog.New(slog.NewTextHandler(logOut, nil)), mutate...)
+}
+
+// newEnvLogged is newEnv with the server logging to log.
+func newEnvLogged(t *testing.T, log *slog.Logger, mutate ...func(*config.Config)) *env {
 	t.Helper()
 	parallel(t)
 	tdb := pgtest.New(t)
+	cfg := testConfig(t, append([]func(*config.Config){func(cfg *config.Config) {
+		// The console's exports and removal use the owner role, as in production.
+		cfg.Database.OwnerURL = tdb.OwnerURL
+	}}, mutate...)...)
+	pf := startPlatform(t, cfg, tdb.App, log)
+	return &env{t: t, db: tdb, cfg: cfg, srv: pf.Server, pf: pf}
+}
+
+// testConfig is the configuration every test platform starts from (the
+// defaults, made cheap and unthrottled for tests), then changed by mutate.
+func testConfig(tb testing.TB, mutate ...func(*config.Config)) *config.Config {
+	tb.Helper()
 	cfg, err := config.Load("")
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	// Cheap password hashing keeps the race-enabled suite fast; the
 	// production costs are measured by internal/auth's benchmarks.
 	cfg.Security.Password = config.Password{MemoryKiB: 64, Iterations: 1, Parallelism: 1}
-	cfg.Paths.Data = t.TempDir()
-	// The console's exports and removal use the owner role, as in production.
-	cfg.Database.OwnerURL = tdb.OwnerURL
+	cfg.Paths.Data = tb.TempDir()
 	// Tests file and upload from one address far more than any union
 	// would (the hostile suite sends hundreds of filings): the limits are
 	// off unless a test sets them (ratelimit_test.go).
@@ -74,26 +98,22 @@ func newEnv(t *testing.T, mutate ...func(*config.Config)) *env {
 	for _, m := range mutate {
 		m(cfg)
 	}
+	return cfg
+}
+
+// startPlatform provisions the seed unions through bdb (the app role) and
+// starts the platform on it.
+func startPlatform(tb testing.TB, cfg *config.Config, bdb *bun.DB, log *slog.Logger) *app.Platform {
+	tb.Helper()
 	ctx := context.Background()
-	b, err := tenant.LoadBundle(suara.TenantsFS, "tenants")
+	if err := tenanttest.ApplyTo(ctx, bdb, nil); err != nil {
+		tb.Fatal(err)
+	}
+	pf, err := app.NewServer(ctx, cfg, log, bdb)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	for i := range b.Manifests {
-		if _, err := tenant.Apply(ctx, tdb.App, b, &b.Manifests[i]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var logOut io.Writer = io.Discard
-	if os.Getenv("SUARA_TEST_LOG") != "" {
-		logOut = os.Stderr
-	}
-	pf, err := app.NewServer(ctx, cfg, slog.New(slog.NewTextHandler(logOut, nil)), tdb.App)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := pf.Server
-	return &env{t: t, db: tdb, cfg: cfg, srv: srv, pf: pf}
+	return pf
 }
 
 // do sends req to host and returns the response and its body.

@@ -47,8 +47,8 @@ func newMetricsEnv(t *testing.T, mutate ...func(*config.Config)) (*env, *metrics
 	}
 	// No job runs here: a fixed depth stands in for the database's (the
 	// real query is exercised by TestMetricsScrapeAfterRealWork).
-	m.SetQueueDepth(func(context.Context) ([]metrics.QueueDepth, error) {
-		return []metrics.QueueDepth{{Kind: "classify_case", State: "available", N: 2}}, nil
+	m.SetJobDepth(func(context.Context) ([]metrics.JobDepth, error) {
+		return []metrics.JobDepth{{Kind: "classify_case", State: "available", N: 2}}, nil
 	})
 	return e, m
 }
@@ -368,7 +368,7 @@ func TestMetricsScrapeAfterRealWork(t *testing.T) {
 		t.Errorf("queue depth before work: %v", series(fams, "suara_jobs_queued"))
 	}
 
-	q := e.pf.Queue
+	q := e.pf.Jobs
 	if err := q.Start(ctx); err != nil {
 		t.Fatal(err)
 	}

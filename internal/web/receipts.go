@@ -15,6 +15,7 @@ import (
 	"github.com/suara-id/suara/internal/cases"
 	"github.com/suara-id/suara/internal/evidence"
 	"github.com/suara-id/suara/internal/notify"
+	"github.com/suara-id/suara/internal/tenant"
 )
 
 // An anonymous reporter's routes. The receipt code travels once, in a POST
@@ -99,43 +100,28 @@ func (s *Server) apiReceiptSession(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(sess)
 }
 
+// receiptView is the case of the request's receipt session, read under
+// the receipt throttle.
+func (s *Server) receiptView(c *fiber.Ctx, t *tenant.Tenant) (*cases.View, error) {
+	var v *cases.View
+	err := s.receiptCall(c, func() (err error) {
+		v, err = s.cases.ByReceipt(c.UserContext(), t.ID, receiptToken(c))
+		return err
+	})
+	return v, err
+}
+
 func (s *Server) apiReceipt(c *fiber.Ctx) error {
 	t, err := tenantOnly(c)
 	if err != nil {
 		return err
 	}
-	var v *cases.View
-	err = s.receiptCall(c, func() (err error) {
-		v, err = s.cases.ByReceipt(c.UserContext(), t.ID, bearerReceipt(c))
-		return err
-	})
+	v, err := s.receiptView(c, t)
 	if err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.JSON(v)
-}
-
-func (s *Server) apiReceiptMessage(c *fiber.Ctx) error {
-	t, err := tenantOnly(c)
-	if err != nil {
-		return err
-	}
-	var body struct {
-		Body string `json:"body"`
-	}
-	if err := parseJSON(c, &body); err != nil {
-		return err
-	}
-	var e *cases.Event
-	err = s.receiptCall(c, func() (err error) {
-		e, err = s.cases.AddMessageByReceipt(c.UserContext(), t.ID, bearerReceipt(c), body.Body)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	return c.Status(fiber.StatusCreated).JSON(e)
 }
 
 func (s *Server) apiReceiptEvidence(c *fiber.Ctx) error {
@@ -149,24 +135,6 @@ func (s *Server) apiReceiptEvidence(c *fiber.Ctx) error {
 		return s.streamEvidence(c, func(name, declared string, r io.Reader) (*cases.EvidenceFile, error) {
 			return s.cases.AddEvidenceByReceipt(ctx, t.ID, tok, name, declared, r)
 		})
-	})
-}
-
-func (s *Server) apiReceiptGetEvidence(c *fiber.Ctx) error {
-	t, err := tenantOnly(c)
-	if err != nil {
-		return err
-	}
-	fid, err := caseID(c, "file")
-	if err != nil {
-		return err
-	}
-	return s.receiptCall(c, func() error {
-		f, rc, err := s.cases.OpenEvidenceByReceipt(c.UserContext(), t.ID, receiptToken(c), fid)
-		if err != nil {
-			return err
-		}
-		return sendEvidence(c, f, rc)
 	})
 }
 
@@ -202,11 +170,7 @@ func (s *Server) apiReceiptNotifications(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var v *cases.View
-	err = s.receiptCall(c, func() (err error) {
-		v, err = s.cases.ByReceipt(c.UserContext(), t.ID, bearerReceipt(c))
-		return err
-	})
+	v, err := s.receiptView(c, t)
 	if err != nil {
 		return err
 	}
@@ -265,11 +229,17 @@ func (s *Server) receiptWithdraw(ctx context.Context, tenantID uuid.UUID, tok st
 		cases.TransitionInput{Transition: string(cases.TransitionWithdraw), Reason: in.Reason})
 }
 
-type infoInput struct {
+// bodyInput is the body of a message or an answer to a request for
+// information: only its text.
+type bodyInput struct {
 	Body string `json:"body"`
 }
 
-func (s *Server) receiptAnswerInfo(ctx context.Context, tenantID uuid.UUID, tok string, in infoInput) (*cases.InfoAnswer, error) {
+func (s *Server) receiptMessage(ctx context.Context, tenantID uuid.UUID, tok string, in bodyInput) (*cases.Event, error) {
+	return s.cases.AddMessageByReceipt(ctx, tenantID, tok, in.Body)
+}
+
+func (s *Server) receiptAnswerInfo(ctx context.Context, tenantID uuid.UUID, tok string, in bodyInput) (*cases.InfoAnswer, error) {
 	return s.cases.AnswerInfoRequestByReceipt(ctx, tenantID, tok, in.Body)
 }
 
@@ -365,12 +335,7 @@ func (s *Server) receiptShow(c *fiber.Ctx, d receiptFormData, status int) error 
 	if err != nil {
 		return err
 	}
-	tok := receiptToken(c)
-	var v *cases.View
-	err = s.receiptCall(c, func() (err error) {
-		v, err = s.cases.ByReceipt(c.UserContext(), t.ID, tok)
-		return err
-	})
+	v, err := s.receiptView(c, t)
 	if errors.Is(err, apperr.ErrUnauthorized) || errors.Is(err, apperr.ErrNotFound) {
 		s.clearReceiptCookie(c)
 		return c.Redirect("/receipt?expired=1", fiber.StatusSeeOther)

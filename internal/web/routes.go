@@ -104,7 +104,7 @@ func (s *Server) routes() {
 	api.Get("/cases", s.apiMyCases) // staff: the queue (apiQueue)
 	api.Get("/cases/:id", s.apiGetCase)
 	api.Post("/cases/:id/evidence", s.apiAddEvidence)
-	api.Get("/cases/:id/evidence/:file", s.apiGetEvidence)
+	api.Get("/cases/:id/evidence/:file", s.evidenceDownload)
 	api.Post("/cases/:id/messages", s.apiAddMessage)
 	api.Post("/cases/:id/support", s.apiSupport)
 	api.Post("/cases/:id/identity/reveal", s.apiRevealIdentity)
@@ -116,7 +116,7 @@ func (s *Server) routes() {
 	app.Post("/cases/:id/evidence", s.caseEvidenceSubmit)
 	app.Post("/cases/:id/support", s.caseSupportSubmit)
 	app.Post("/cases/:id/identity/reveal", s.caseRevealSubmit)
-	app.Get("/cases/:id/evidence/:file", s.caseEvidenceDownload)
+	app.Get("/cases/:id/evidence/:file", s.evidenceDownload)
 
 	// ── Receipts: the anonymous reporter, by receipt code (receipts.go) ─
 	// No session; receiptGate throttles per address and per union, and a
@@ -124,9 +124,9 @@ func (s *Server) routes() {
 	gate := s.receiptGate
 	api.Post("/receipts/session", gate, s.apiReceiptSession)
 	api.Get("/receipt", gate, s.apiReceipt)
-	api.Post("/receipt/messages", gate, s.apiReceiptMessage)
+	api.Post("/receipt/messages", gate, receiptJSON(s, fiber.StatusCreated, s.receiptMessage))
 	api.Post("/receipt/evidence", gate, s.apiReceiptEvidence)
-	api.Get("/receipt/evidence/:file", gate, s.apiReceiptGetEvidence)
+	api.Get("/receipt/evidence/:file", gate, s.receiptEvidenceDownload)
 	api.Post("/receipt/info", gate, receiptJSON(s, fiber.StatusOK, s.receiptAnswerInfo))
 	api.Post("/receipt/transitions", gate, receiptJSON(s, fiber.StatusOK, s.cases.TransitionByReceipt))
 	api.Post("/receipt/reopen", gate, receiptJSON(s, fiber.StatusOK, s.receiptReopen))

@@ -14,12 +14,11 @@ import (
 
 	"github.com/google/uuid"
 
-	suara "github.com/suara-id/suara"
 	"github.com/suara-id/suara/internal/app"
 	"github.com/suara-id/suara/internal/cases"
 	"github.com/suara-id/suara/internal/db/pgtest"
 	"github.com/suara-id/suara/internal/evidence"
-	"github.com/suara-id/suara/internal/tenant"
+	"github.com/suara-id/suara/internal/tenant/tenanttest"
 	"github.com/suara-id/suara/internal/tenantio"
 )
 
@@ -69,19 +68,8 @@ func TestTenantExportImport(t *testing.T) {
 
 	// A fresh installation with the other unions only.
 	dst := pgtest.New(t)
-	bundle, err := tenant.LoadBundle(suara.TenantsFS, "tenants")
-	if err != nil {
-		t.Fatal(err)
-	}
+	tenanttest.SeedExcept(t, dst, "spn")
 	others := map[uuid.UUID]map[string]int{}
-	for i := range bundle.Manifests {
-		if bundle.Manifests[i].Slug == "spn" {
-			continue
-		}
-		if _, err := tenant.Apply(ctx, dst.App, bundle, &bundle.Manifests[i]); err != nil {
-			t.Fatal(err)
-		}
-	}
 	otherIDs := func() []uuid.UUID {
 		var ids []uuid.UUID
 		if err := dst.Owner.NewRaw("SELECT id FROM tenants WHERE slug <> 'spn'").Scan(ctx, &ids); err != nil {
