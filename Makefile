@@ -26,11 +26,12 @@ test:
 	@scripts/test.sh
 
 # The S3 evidence store against a real S3-compatible server: SeaweedFS,
-# built once into .cache/seaweedfs/ (scripts/seaweedfs.sh), started by the
-# tests on loopback ports. Not in make test: the first build takes long.
+# built once per user into ~/.cache/suara/seaweedfs/ (scripts/seaweedfs.sh;
+# about 2.5 minutes the first time), started by the tests on loopback ports.
+# Not in make test: the first build takes long.
 test-s3:
-	@scripts/seaweedfs.sh >/dev/null
-	SUARA_S3_TESTS=1 $(GO) test -count=1 -timeout 10m -run 'S3' -v ./internal/evidence/
+	@weed=$$(scripts/seaweedfs.sh) && \
+	SUARA_S3_TESTS=1 SUARA_WEED_BIN=$$weed $(GO) test -count=1 -timeout 10m -run 'S3' -v ./internal/evidence/
 
 # Real-browser end-to-end suite (headless Chromium, installed when missing
 # and root); screenshots of every step land in e2e-screenshots/.
