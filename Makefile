@@ -10,7 +10,7 @@ export GOFLAGS ?= -mod=mod
 # and .ci/run.
 export GOTOOLCHAIN := go1.27.3
 
-.PHONY: test-s3 run test build db-start db-stop vet fmt-check bench bench-full bench-analytics clean fuzz soak lint vuln vuln-db vuln-db-update
+.PHONY: failover test-s3 run test build db-start db-stop vet fmt-check bench bench-full bench-analytics clean fuzz soak lint vuln vuln-db vuln-db-update
 
 build:
 	$(GO) build -o $(BIN) ./cmd/suara
@@ -32,6 +32,14 @@ test:
 test-s3:
 	@weed=$$(scripts/seaweedfs.sh) && \
 	SUARA_S3_TESTS=1 SUARA_WEED_BIN=$$weed $(GO) test -count=1 -timeout 10m -run 'S3' -v ./internal/evidence/
+
+# A standby that takes over: pg_auto_failover (monitor, primary, synchronous
+# standby; Debian's postgresql-15-auto-failover, installed when missing and
+# root) on loopback ports, `suara serve` on a multi-host URL, a filing load
+# with Idempotency-Keys, the primary's postmaster SIGKILLed mid-load. Ends
+# with `acknowledged=N lost=0 duplicates=0 recovery_s=S`. About 2 minutes.
+failover:
+	@scripts/failover.sh
 
 # Real-browser end-to-end suite (headless Chromium, installed when missing
 # and root); screenshots of every step land in e2e-screenshots/.
