@@ -77,6 +77,7 @@ run_node() {
     setsid "${env[@]}" pg_autoctl "$@" >"$D/$name.log" 2>&1 &
   fi
   groups+=($!)
+  disown $! # no "Killed" notice when FAILOVER_KILL=node kills it
 }
 
 monitor_sql() { psql_at "$PM" -d pg_auto_failover -Atc "$1" 2>/dev/null || true; }
@@ -127,6 +128,14 @@ standby_ready() {
   [ "$(state_of node1)" = primary ] && [ "$(state_of node2)" = secondary ]
 }
 wait_for "node2 to become a synchronous standby" 120 standby_ready
+# A primary cut off from the monitor and the standby demotes itself after
+# network_partition_timeout (20 s by default); the monitor promotes the
+# standby after primary_demote_timeout (10 s above): keep the first shorter,
+# so two primaries never accept writes at once.
+for n in node1 node2; do
+  as_pg pg_autoctl config set --pgdata "$D/$n" timeout.network_partition_timeout 5 >/dev/null
+  as_pg pg_autoctl reload --pgdata "$D/$n" >/dev/null 2>&1
+done
 echo "failover.sh: primary and standby up in $(($(date +%s) - t0)) s; on the primary:" \
   "synchronous_standby_names = '$(psql_at "$P1" -d postgres -Atc 'SHOW synchronous_standby_names')'," \
   "synchronous_commit = $(psql_at "$P1" -d postgres -Atc 'SHOW synchronous_commit')," \

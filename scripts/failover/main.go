@@ -53,6 +53,15 @@ type driver struct {
 	attempts atomic.Int64
 	errors   atomic.Int64 // failed attempts (5xx, 409, 429, network)
 	seq      atomic.Int64
+	// byKind counts failed attempts by answer: "503", "500", "network"…
+	byKind map[string]int
+}
+
+func (d *driver) failedAttempt(kind string) {
+	d.errors.Add(1)
+	d.mu.Lock()
+	d.byKind[kind]++
+	d.mu.Unlock()
 }
 
 func main() {
@@ -77,7 +86,7 @@ func run() error {
 		return errors.New("-kill and -db are required")
 	}
 	d := &driver{target: *target, host: *host, deadline: *deadline,
-		run:    strconv.FormatInt(time.Now().UnixNano(), 36),
+		run: strconv.FormatInt(time.Now().UnixNano(), 36), byKind: map[string]int{},
 		client: &http.Client{Timeout: 10 * time.Second}}
 
 	stop := make(chan struct{})
@@ -133,6 +142,7 @@ func run() error {
 	}
 	fmt.Printf("after: %d acknowledged (%d after the kill), %d attempts, %d failed attempts, %d never answered, %d rejected, %d filed without a 2xx reply; primary now on port %d\n",
 		acked, acked-beforeKill, d.attempts.Load(), d.errors.Load(), len(d.failed), len(d.rejected), extra, port)
+	fmt.Printf("failed attempts by answer: %v\n", d.byKind)
 	fmt.Printf("acknowledged=%d lost=%d duplicates=%d recovery_s=%.1f\n", acked, lost, dups, recovery.Seconds())
 	switch {
 	case lost > 0 || dups > 0:
@@ -197,7 +207,7 @@ func (d *driver) fileOnce(key string) bool {
 	req.Header.Set("Idempotency-Key", key)
 	resp, err := d.client.Do(req)
 	if err != nil {
-		d.errors.Add(1)
+		d.failedAttempt("network")
 		return false
 	}
 	defer resp.Body.Close()
@@ -206,7 +216,7 @@ func (d *driver) fileOnce(key string) bool {
 	case resp.StatusCode/100 == 2:
 		var out struct{ ID, Reference string }
 		if err := json.Unmarshal(raw, &out); err != nil || out.ID == "" {
-			d.errors.Add(1)
+			d.failedAttempt("bad 2xx body")
 			return false
 		}
 		d.mu.Lock()
@@ -214,7 +224,11 @@ func (d *driver) fileOnce(key string) bool {
 		d.mu.Unlock()
 		return true
 	case resp.StatusCode >= 500, resp.StatusCode == 409, resp.StatusCode == 429, resp.StatusCode == 408:
-		d.errors.Add(1)
+		kind := strconv.Itoa(resp.StatusCode)
+		if resp.Header.Get("Retry-After") != "" {
+			kind += "+Retry-After"
+		}
+		d.failedAttempt(kind)
 		return false
 	default:
 		d.mu.Lock()
