@@ -37,7 +37,8 @@ test-s3:
 # standby; Debian's postgresql-15-auto-failover, installed when missing and
 # root) on loopback ports, `suara serve` on a multi-host URL, a filing load
 # with Idempotency-Keys, the primary's postmaster SIGKILLed mid-load. Ends
-# with `acknowledged=N lost=0 duplicates=0 recovery_s=S`. About 2 minutes.
+# with `acknowledged=N lost=0 duplicates=0 recovery_s=S`. 2.5 min on a quiet
+# machine, 10 at load average 30 (building and seeding dominate).
 failover:
 	@scripts/failover.sh
 

@@ -18,7 +18,7 @@
 #   FAILOVER_PORT_BASE=56410  monitor on it, the nodes on +1 and +2, serve on +3
 #   FAILOVER_KILL=postmaster  or "node": the keeper too (no restart possible)
 #   FAILOVER_KEEP=1           keep the temp folder (logs) afterwards
-# About 2 minutes. Runs as root (PostgreSQL as the postgres user) or as a
+# 2.5 to 10 minutes by load. Runs as root (PostgreSQL as the postgres user) or as a
 # user who can run pg_autoctl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
