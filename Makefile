@@ -31,7 +31,7 @@ test:
 # Not in make test: the first build takes long.
 test-s3:
 	@weed=$$(scripts/seaweedfs.sh) && \
-	SUARA_S3_TESTS=1 SUARA_WEED_BIN=$$weed $(GO) test -count=1 -timeout 10m -run 'S3' -v ./internal/evidence/
+	SUARA_S3_TESTS=1 SUARA_WEED_BIN=$$weed $(GO) test -count=1 -timeout 10m -run 'S3' -v ./internal/evidence/ ./internal/web/
 
 # A standby that takes over: pg_auto_failover (monitor, primary, synchronous
 # standby; Debian's postgresql-15-auto-failover, installed when missing and
