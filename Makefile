@@ -27,7 +27,8 @@ test:
 
 # The S3 evidence store against a real S3-compatible server: SeaweedFS,
 # built once per user into ~/.cache/suara/seaweedfs/ (scripts/seaweedfs.sh;
-# about 2.5 minutes the first time), started by the tests on loopback ports.
+# 138 s the first time here, with a warm Go build cache), started by the
+# tests on loopback ports; the tests take 2 to 4.5 minutes by load.
 # Not in make test: the first build takes long.
 test-s3:
 	@weed=$$(scripts/seaweedfs.sh) && \
