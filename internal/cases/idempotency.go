@@ -25,16 +25,25 @@ import (
 // filing and completes it with the reply after; a retry with the same key
 // gets that reply back, byte for byte, receipt code included.
 //
-// Claim and filing are two transactions (File owns its own), so a crash
-// between them leaves a pending row. A pending row younger than
-// idempotencyStale means "the first request is still working": a retry
-// waits for it. An older one was abandoned and is taken over.
+// The claim is its own transaction; the reply is stored in the filing's
+// transaction (Intake.InTx), so a case and its completed key commit
+// together or not at all. That is what makes a retry after a lost database
+// (a failover, a crash between COMMIT and the reply) safe: either the case
+// exists and the retry replays it, or nothing was filed and the key is
+// still pending. A pending row younger than idempotencyStale means "the
+// first request is still working": a retry waits for it. An older one was
+// abandoned and is taken over — safely even if its first request is in fact
+// still running, since the completion only lands on a key not yet
+// completed: of two filings racing for one key, one commits and the other
+// rolls back and replays it.
 const (
 	// idempotencyTTL is how long a key is remembered: long enough for any
 	// retry, short enough that sealed receipt codes do not linger.
 	idempotencyTTL = 24 * time.Hour
-	// idempotencyStale is when a pending claim counts as abandoned.
-	idempotencyStale = 2 * time.Minute
+	// idempotencyStale is when a pending claim counts as abandoned: past
+	// any filing's time, and short enough that a retry after a database
+	// failover gets through within seconds (a takeover never files twice).
+	idempotencyStale = 15 * time.Second
 	// maxIdempotencyKey is the longest key accepted (Stripe's limit too).
 	maxIdempotencyKey = 255
 	// idempotencyWait is how long a retry waits for a concurrent first
@@ -124,6 +133,7 @@ func (s *Service) FileOnce(ctx context.Context, t *tenant.Tenant, p *auth.Princi
 	}
 	kh, fp := idempotencyHash(p, ns, key), filingFingerprint(f)
 	deadline := time.Now().Add(idempotencyWait)
+retry:
 	for wait := 50 * time.Millisecond; ; wait = min(2*wait, 500*time.Millisecond) {
 		claimed, row, err := s.claimKey(ctx, t.ID, kh, fp)
 		if err != nil {
@@ -148,7 +158,14 @@ func (s *Service) FileOnce(ctx context.Context, t *tenant.Tenant, p *auth.Princi
 		case <-time.After(wait):
 		}
 	}
-	out, err = s.File(ctx, t, p, f)
+	out, err = s.FileVia(ctx, t, p, f, Intake{InTx: func(ctx context.Context, tx bun.Tx, _ *Case, out *Filed) error {
+		return s.completeKey(ctx, tx, t.ID, kh, fp, out)
+	}})
+	if errors.Is(err, errKeyCompleted) {
+		// Another request with this key filed first (it took over our
+		// claim, or we took over its): ours rolled back; replay its reply.
+		goto retry
+	}
 	if err != nil {
 		// Nothing was filed: free the key so a corrected retry may use it.
 		if rerr := s.releaseKey(context.WithoutCancel(ctx), t.ID, kh); rerr != nil {
@@ -156,14 +173,11 @@ func (s *Service) FileOnce(ctx context.Context, t *tenant.Tenant, p *auth.Princi
 		}
 		return nil, false, err
 	}
-	if err := s.completeKey(context.WithoutCancel(ctx), t.ID, kh, out); err != nil {
-		// The case exists and this reply is the reporter's only chance to
-		// see a receipt code: answer it. Retries meanwhile get 409 until
-		// the claim goes stale.
-		s.log.Error("complete idempotency key", "tenant", t.Slug, "err", err) // no case id: it may be anonymous
-	}
 	return out, false, nil
 }
+
+// errKeyCompleted rolls back a filing whose key another request completed.
+var errKeyCompleted = errors.New("idempotency key completed by another request")
 
 // claimKey inserts a pending row for the key, or takes over an abandoned
 // one; otherwise it returns the existing row. Expired keys of the tenant
@@ -219,8 +233,11 @@ func (s *Service) releaseKey(ctx context.Context, tenantID uuid.UUID, kh []byte)
 	})
 }
 
-// completeKey stores the sealed reply on the claimed row.
-func (s *Service) completeKey(ctx context.Context, tenantID uuid.UUID, kh []byte, out *Filed) error {
+// completeKey stores the sealed reply on the key, inside the filing's
+// transaction tx: the row is written whether or not the claim is still
+// there (a failed sibling may have released it), unless the key is already
+// completed — then errKeyCompleted rolls the filing back.
+func (s *Service) completeKey(ctx context.Context, tx bun.Tx, tenantID uuid.UUID, kh, fp []byte, out *Filed) error {
 	plain, err := json.Marshal(out)
 	if err != nil {
 		return fmt.Errorf("encode reply: %w", err)
@@ -230,13 +247,21 @@ func (s *Service) completeKey(ctx context.Context, tenantID uuid.UUID, kh []byte
 		return fmt.Errorf("seal reply: %w", err)
 	}
 	now := s.Now().UTC()
-	return db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-		_, err := tx.NewUpdate().Model((*idempotencyRow)(nil)).
-			Set("case_id = ?", out.ID).Set("reply_key_id = ?", env.KeyID).Set("reply_wrapped = ?", env.WrappedKey).
-			Set("reply_nonce = ?", env.Nonce).Set("reply_ciphertext = ?", env.Ciphertext).Set("completed_at = ?", now).
-			Where("key_hash = ?", kh).Exec(ctx)
-		return err
-	})
+	res, err := tx.NewInsert().Model(&idempotencyRow{TenantID: tenantID, KeyHash: kh, Fingerprint: fp, CaseID: &out.ID,
+		ReplyKeyID: &env.KeyID, ReplyWrapped: env.WrappedKey, ReplyNonce: env.Nonce, ReplyCiphertext: env.Ciphertext,
+		CreatedAt: now, CompletedAt: &now}).
+		On("CONFLICT (tenant_id, key_hash) DO UPDATE").
+		Set("fingerprint = EXCLUDED.fingerprint, case_id = EXCLUDED.case_id, reply_key_id = EXCLUDED.reply_key_id, reply_wrapped = EXCLUDED.reply_wrapped").
+		Set("reply_nonce = EXCLUDED.reply_nonce, reply_ciphertext = EXCLUDED.reply_ciphertext, completed_at = EXCLUDED.completed_at").
+		Where("?TableAlias.completed_at IS NULL").
+		Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("complete idempotency key: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return errKeyCompleted
+	}
+	return nil
 }
 
 func (s *Service) openReply(tenantID uuid.UUID, row *idempotencyRow) (*Filed, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"errors"
+	"io"
 	"net"
 	"strings"
 
@@ -19,10 +20,17 @@ func Unavailable(err error) bool {
 	switch {
 	case errors.As(err, &ce), errors.As(err, &oe), errors.Is(err, driver.ErrBadConn):
 		return true
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		// The server went away in the middle of a reply (a primary killed
+		// under a running query).
+		return true
 	case errors.As(err, &pe):
 		// 08: connection exception; 57P01-03: shutting down, crashed,
-		// starting up.
-		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03"
+		// starting up; 25006: a write on a node that has just become a
+		// standby (a demoted primary) — the next connection finds the
+		// new primary (target_session_attrs=read-write).
+		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03" ||
+			pe.Code == "25006"
 	case errors.Is(err, context.DeadlineExceeded):
 		return true
 	}

@@ -1,7 +1,8 @@
 // Package s3test runs a real S3-compatible server for tests: SeaweedFS's
 // `weed server -s3` (master, volume, filer and S3 gateway in one process) on
 // loopback ports, with one identity whose keys the test knows. The binary
-// is built once by scripts/seaweedfs.sh into .cache/seaweedfs/; tests find
+// is built once per user by scripts/seaweedfs.sh into the user's cache
+// folder (suara/seaweedfs/ under $XDG_CACHE_HOME or ~/.cache); tests find
 // it there or through SUARA_WEED_BIN. They run when SUARA_S3_TESTS is set
 // (make test-s3 sets it after building the server); where the server is
 // then missing or cannot start they skip with the reason — and fail under
@@ -63,8 +64,8 @@ func Bin(t testing.TB) string {
 		}
 		unavailable(t, "SUARA_WEED_BIN="+p+" does not exist")
 	}
-	if root := repoRoot(); root != "" {
-		if m, _ := filepath.Glob(filepath.Join(root, ".cache", "seaweedfs", "*", "weed")); len(m) > 0 {
+	if cache, err := os.UserCacheDir(); err == nil {
+		if m, _ := filepath.Glob(filepath.Join(cache, "suara", "seaweedfs", "*", "weed")); len(m) > 0 {
 			return m[len(m)-1]
 		}
 	}
@@ -81,23 +82,6 @@ func unavailable(t testing.TB, why string) {
 		t.Fatalf("S3 test server: %s", why)
 	}
 	t.Skipf("S3 test server: %s", why)
-}
-
-func repoRoot() string {
-	dir, err := os.Getwd()
-	if err != nil {
-		return ""
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
 }
 
 // Start runs a new server in a temp folder and waits until its S3 gateway
@@ -191,6 +175,11 @@ func (s *Server) start() error {
 	s.mu.Lock()
 	s.log = &bytes.Buffer{}
 	cmd := exec.Command(s.bin, s.args()...)
+	// Every bucket is a collection of its own, and SeaweedFS grows seven
+	// volumes for a new one by default: a few test buckets used up the
+	// volume server's slots and the next bucket's first write failed
+	// (InternalError). One volume per collection is plenty here.
+	cmd.Env = append(os.Environ(), "WEED_MASTER_VOLUME_GROWTH_COPY_1=1")
 	cmd.Stdout, cmd.Stderr = syncWriter{&s.mu, s.log}, syncWriter{&s.mu, s.log}
 	// Its own process group, killed with the test process if that dies.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
