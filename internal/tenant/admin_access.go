@@ -120,7 +120,10 @@ func (a *Admin) CloseBranch(ctx context.Context, t *Tenant, caller Caller, id uu
 }
 
 // Categories lists every category, hidden and merged ones included
-// (category:read).
+// (category:read). The admin pages' list with case counts, the deletion
+// of a category and the merges of categories and workplaces touch cases:
+// they are cases.Service's (AdminCategories, DeleteCategory,
+// MergeCategories, MergeWorkplaces).
 func (a *Admin) Categories(ctx context.Context, t *Tenant, caller Caller) ([]AdminCategory, error) {
 	tid, _, err := a.allow(ctx, t, caller, "category", "read")
 	if err != nil {
@@ -129,8 +132,7 @@ func (a *Admin) Categories(ctx context.Context, t *Tenant, caller Caller) ([]Adm
 	return a.categories(ctx, tid)
 }
 
-// Category returns one category with its handlers and case count
-// (category:read).
+// Category returns one category with its handlers (category:read).
 func (a *Admin) Category(ctx context.Context, t *Tenant, caller Caller, id uuid.UUID) (*AdminCategory, error) {
 	tid, _, err := a.allow(ctx, t, caller, "category", "read")
 	if err != nil {
@@ -185,15 +187,6 @@ func (a *Admin) MoveCategory(ctx context.Context, t *Tenant, caller Caller, id u
 	return a.moveCategory(ctx, tid, actor, id, delta)
 }
 
-// DeleteCategory removes a category nobody ever used (category:delete).
-func (a *Admin) DeleteCategory(ctx context.Context, t *Tenant, caller Caller, id uuid.UUID) error {
-	tid, actor, err := a.allow(ctx, t, caller, "category", "delete")
-	if err != nil {
-		return err
-	}
-	return a.deleteCategory(ctx, tid, actor, id)
-}
-
 // ApplySector gives the union a sector's starting category set
 // (category:create).
 func (a *Admin) ApplySector(ctx context.Context, b *Bundle, t *Tenant, caller Caller, sector string) (SectorReport, error) {
@@ -229,16 +222,6 @@ func (a *Admin) CreateWorkplace(ctx context.Context, t *Tenant, caller Caller, i
 		return nil, err
 	}
 	return a.createWorkplace(ctx, t, actor, in)
-}
-
-// MergeWorkplaces folds a duplicate workplace into another
-// (workplace:merge).
-func (a *Admin) MergeWorkplaces(ctx context.Context, t *Tenant, caller Caller, fromID, intoID uuid.UUID) (map[string]int64, error) {
-	tid, actor, err := a.allow(ctx, t, caller, "workplace", "merge")
-	if err != nil {
-		return nil, err
-	}
-	return a.mergeWorkplaces(ctx, tid, actor, fromID, intoID)
 }
 
 // PutDraftLogo stores a cleaned logo as the union's draft, shown only in
