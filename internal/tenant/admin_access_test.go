@@ -32,3 +32,27 @@ func TestAdminMethodsRefuseUnauthorisedCallers(t *testing.T) {
 		Min: 25,
 	}.Run(t)
 }
+
+// platformRefused are the callers the platform console's services refuse:
+// a platform account the authorizer refuses, a union's staff member and a
+// worker.
+var platformRefused = []tenanttest.Refused{
+	{Name: "refused platform account", Caller: tenanttest.Caller{Platform: true}, Asks: true},
+	{Name: "union staff member", Caller: tenanttest.Caller{Staff: true}},
+	{Name: "worker", Caller: tenanttest.Caller{}},
+}
+
+// TestConsoleMethodsRefuseUnauthorisedCallers does the same walk over the
+// platform console's union service.
+func TestConsoleMethodsRefuseUnauthorisedCallers(t *testing.T) {
+	tenanttest.CallerCheck{
+		New: func(authz tenant.Authorizer) any { return tenant.NewConsole(nil, nil, authz, tenant.ConsoleIO{}) },
+		Unchecked: map[string]string{
+			"Bundle":    "the manifests bundle new unions start from: templates, no union's data",
+			"CanExport": "whether exports are wired at all",
+			"CanRemove": "whether removal is wired at all",
+		},
+		Refused: platformRefused,
+		Min:     6,
+	}.Run(t)
+}
