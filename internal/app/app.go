@@ -149,9 +149,9 @@ func NewServer(ctx context.Context, cfg *config.Config, log *slog.Logger, bdb *b
 	ns.SetDevLogCodes(cfg.Env == "development")
 	ns.Metrics = m
 	accounts.SetMessenger(ns)
-	srv, err := web.New(web.Deps{Config: cfg, Log: log, Ready: bdb.PingContext, Admin: tenant.NewAdmin(bdb, authz), Brands: brands.New(bdb), Limits: ratelimit.New(bdb, ratelimit.Secret(cfg.Security.IdentityKeys)), Resolver: resolver,
+	srv, err := web.New(web.Deps{Config: cfg, Log: log, Ready: bdb.PingContext, Admin: tenant.NewAdmin(bdb, authz), Brands: brands.New(bdb, authz), Limits: ratelimit.New(bdb, ratelimit.Secret(cfg.Security.IdentityKeys)), Resolver: resolver,
 		Metrics: m, Auth: accounts, Authz: authz, Cases: caseSvc, Notify: ns,
-		Analytics: newAnalytics(cfg, log, bdb), Privacy: newPrivacy(cfg, log, bdb, caseSvc), Console: newConsole(cfg, bdb), Chat: c.chat})
+		Analytics: analytics.NewConsole(newAnalytics(cfg, log, bdb), authz), Privacy: newPrivacy(cfg, log, bdb, caseSvc), Console: newConsole(cfg, bdb, authz), Chat: c.chat})
 	if err != nil {
 		return nil, err
 	}

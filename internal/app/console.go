@@ -22,13 +22,13 @@ import (
 // service on the app connection, and exports and removal (tenantio with the
 // evidence store) over the owner connection, opened on first use (most
 // processes never need it) and kept.
-func newConsole(cfg *config.Config, bdb *bun.DB) web.ConsoleDeps {
+func newConsole(cfg *config.Config, bdb *bun.DB, authz tenant.Authorizer) web.ConsoleDeps {
 	var d web.ConsoleDeps
 	fsys, dir := tenantsFS(cfg)
 	if b, err := tenant.LoadBundle(fsys, dir); err == nil {
 		d.Bundle = b
 	}
-	d.Unions = tenant.NewConsole(bdb, d.Bundle)
+	var cio tenant.ConsoleIO
 	store := evidenceStore(cfg)
 	var (
 		mu    sync.Mutex
@@ -51,9 +51,10 @@ func newConsole(cfg *config.Config, bdb *bun.DB) web.ConsoleDeps {
 		return owner, nil
 	}
 	if store == nil {
+		d.Unions = tenant.NewConsole(bdb, d.Bundle, authz, cio)
 		return d
 	}
-	d.Export = func(ctx context.Context, slug string, w io.Writer) error {
+	cio.Export = func(ctx context.Context, slug string, w io.Writer) error {
 		o, err := ownerDB(ctx)
 		if err != nil {
 			return err
@@ -61,12 +62,13 @@ func newConsole(cfg *config.Config, bdb *bun.DB) web.ConsoleDeps {
 		_, err = tenantio.Export(ctx, o, store, slug, w)
 		return err
 	}
-	d.Remove = func(ctx context.Context, tenantID uuid.UUID, confirm string) (int, error) {
+	cio.Remove = func(ctx context.Context, tenantID uuid.UUID, confirm string) (int, error) {
 		o, err := ownerDB(ctx)
 		if err != nil {
 			return 0, err
 		}
 		return tenantio.Remove(ctx, o, store, tenantID, confirm)
 	}
+	d.Unions = tenant.NewConsole(bdb, d.Bundle, authz, cio)
 	return d
 }

@@ -137,6 +137,14 @@ func (p *Principal) IsStaff() bool { return p != nil && p.Kind == "staff" }
 // CallerID is the principal's account id (tenant.Caller).
 func (p *Principal) CallerID() uuid.UUID { return p.UserID }
 
+// IsPlatform reports whether p is a platform account (tenant.Caller).
+func (p *Principal) IsPlatform() bool {
+	return p != nil && p.Kind == "platform" && p.TenantID == uuid.Nil
+}
+
+// CallerName is the name the analysts' query log keeps (analytics.Caller).
+func (p *Principal) CallerName() string { return p.Name }
+
 // newSecret returns a random URL-safe token and its SHA-256.
 func newSecret() (string, []byte) {
 	b := make([]byte, 32)

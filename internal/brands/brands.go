@@ -94,21 +94,45 @@ type Directory struct {
 	// Packets: the union shares redacted case packets with the brands and
 	// certification bodies of its directory (settings.brand_packets).
 	Packets bool `json:"packets"`
+	// Can is what the caller may change, for the page's forms.
+	Can Can `json:"-"`
 }
 
-// Service reads and changes brand directories.
+// Can is what a caller may change in the directory: its entries (brand
+// update), the packet choice (tenant_settings update) and workplaces'
+// context (workplace update).
+type Can struct {
+	Update, Settings, Workplace bool
+}
+
+// Service reads and changes brand directories. Every exported method
+// takes the caller and asks the authorizer first (tenant.Allow), union-wide
+// as the admin service does: brand read to see the directory, brand update
+// to change it, workplace update for a workplace's context and
+// tenant_settings update for the packet choice.
 type Service struct {
-	db *bun.DB
+	db    *bun.DB
+	authz tenant.Authorizer
 }
 
-// New returns a Service over the app's database handle.
-func New(bdb *bun.DB) *Service { return &Service{db: bdb} }
+// New returns a Service over the app's database handle, asking authz
+// before each call (nil refuses every caller).
+func New(bdb *bun.DB, authz tenant.Authorizer) *Service { return &Service{db: bdb, authz: authz} }
 
-// Directory returns the tenant's directory, the free-text slugs on its
-// cases, its workplaces' brand context and its packet choice.
-func (s *Service) Directory(ctx context.Context, tenantID uuid.UUID) (*Directory, error) {
-	d := &Directory{Brands: []Brand{}, Unlisted: []Unlisted{}, Workplaces: []Workplace{}}
-	err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
+// Directory returns the union's directory, the free-text slugs on its
+// cases, its workplaces' brand context and its packet choice (brand read).
+func (s *Service) Directory(ctx context.Context, t *tenant.Tenant, caller tenant.Caller) (*Directory, error) {
+	tenantID, _, err := tenant.Allow(ctx, s.authz, t, caller, "brand", "read")
+	if err != nil {
+		return nil, err
+	}
+	may := func(obj, act string) bool {
+		_, _, err := tenant.Allow(ctx, s.authz, t, caller, obj, act)
+		return err == nil
+	}
+	d := &Directory{Brands: []Brand{}, Unlisted: []Unlisted{}, Workplaces: []Workplace{},
+		Can: Can{Update: may("brand", "update"), Settings: may("tenant_settings", "update"), Workplace: may("workplace", "update")}}
+	err = db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		if err := tx.NewRaw(`WITH used AS (SELECT u.slug, count(*)::int AS cases FROM cases c, unnest(c.buyer_brands) u(slug) GROUP BY 1)
 			SELECT b.slug, b.name, b.kind, b.retired_at, coalesce(used.cases, 0) AS cases
 			FROM brands b LEFT JOIN used ON used.slug = b.slug
@@ -161,8 +185,12 @@ func cleanName(v *apperr.Validation, field, s string) string {
 
 // Add puts an entry in the directory under the slug its name normalises
 // to ("H&M Group" → h-and-m-group). A retired entry of the same slug is
-// restored with the new name; an active one is a conflict.
-func (s *Service) Add(ctx context.Context, tenantID, actorID uuid.UUID, in Input) (*Brand, error) {
+// restored with the new name; an active one is a conflict (brand update).
+func (s *Service) Add(ctx context.Context, t *tenant.Tenant, caller tenant.Caller, in Input) (*Brand, error) {
+	tenantID, actorID, err := tenant.Allow(ctx, s.authz, t, caller, "brand", "update")
+	if err != nil {
+		return nil, err
+	}
 	v := &apperr.Validation{}
 	name := cleanName(v, "name", in.Name)
 	kind := strings.TrimSpace(in.Kind)
@@ -180,7 +208,7 @@ func (s *Service) Add(ctx context.Context, tenantID, actorID uuid.UUID, in Input
 		return nil, err
 	}
 	out := &Brand{Slug: slug, Name: name, Kind: kind}
-	err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
+	err = db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		var retired *time.Time
 		err := tx.QueryRowContext(ctx, "SELECT retired_at FROM brands WHERE slug = ? FOR UPDATE", slug).Scan(&retired)
 		event := EventAdded
@@ -206,9 +234,14 @@ func (s *Service) Add(ctx context.Context, tenantID, actorID uuid.UUID, in Input
 }
 
 // Retire stops offering an entry; cases and facts keep its slug, and
-// links already handed to it stop working (cases.BrandShare checks).
-func (s *Service) Retire(ctx context.Context, tenantID, actorID uuid.UUID, slug string) error {
-	err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
+// links already handed to it stop working (cases.BrandShare checks)
+// (brand update).
+func (s *Service) Retire(ctx context.Context, t *tenant.Tenant, caller tenant.Caller, slug string) error {
+	tenantID, actorID, err := tenant.Allow(ctx, s.authz, t, caller, "brand", "update")
+	if err != nil {
+		return err
+	}
+	err = db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		res, err := tx.ExecContext(ctx, "UPDATE brands SET retired_at = now() WHERE slug = ? AND retired_at IS NULL", slug)
 		if err != nil {
 			return fmt.Errorf("retire brand: %w", err)
@@ -234,8 +267,13 @@ type MergeInput struct {
 // Merge rewrites every case and workplace default that names From to name
 // Into instead (once), and retires From when it is a directory entry. The
 // cases' updated_at moves, so the next rollup re-reads them and the
-// analytics count them under Into. Returns how many cases changed.
-func (s *Service) Merge(ctx context.Context, tenantID, actorID uuid.UUID, in MergeInput) (int, error) {
+// analytics count them under Into. Returns how many cases changed (brand
+// update).
+func (s *Service) Merge(ctx context.Context, t *tenant.Tenant, caller tenant.Caller, in MergeInput) (int, error) {
+	tenantID, actorID, err := tenant.Allow(ctx, s.authz, t, caller, "brand", "update")
+	if err != nil {
+		return 0, err
+	}
 	v := &apperr.Validation{}
 	from, ok := cases.NormaliseBrand(in.From)
 	if !ok {
@@ -252,7 +290,7 @@ func (s *Service) Merge(ctx context.Context, tenantID, actorID uuid.UUID, in Mer
 		return 0, err
 	}
 	var n int
-	err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
+	err = db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		var exists bool
 		if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM brands WHERE slug = ? AND retired_at IS NULL)", into).Scan(&exists); err != nil {
 			return fmt.Errorf("load brand: %w", err)
@@ -296,8 +334,12 @@ type WorkplaceInput struct {
 
 // SetWorkplace stores a workplace's default brands, certification and
 // mill. Cases of the workplace that name no brand take the defaults at
-// their next rollup.
-func (s *Service) SetWorkplace(ctx context.Context, tenantID, actorID, workplaceID uuid.UUID, in WorkplaceInput) (*Workplace, error) {
+// their next rollup (workplace update).
+func (s *Service) SetWorkplace(ctx context.Context, t *tenant.Tenant, caller tenant.Caller, workplaceID uuid.UUID, in WorkplaceInput) (*Workplace, error) {
+	tenantID, actorID, err := tenant.Allow(ctx, s.authz, t, caller, "workplace", "update")
+	if err != nil {
+		return nil, err
+	}
 	v := &apperr.Validation{}
 	var cert *string
 	if c := strings.TrimSpace(in.Certification); c != "" {
@@ -333,7 +375,7 @@ func (s *Service) SetWorkplace(ctx context.Context, tenantID, actorID, workplace
 		return nil, err
 	}
 	out := &Workplace{}
-	err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
+	err = db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		err := tx.NewRaw(`UPDATE workplaces SET certification = ?, mill = ?, default_brands = ?, updated_at = now()
 			WHERE id = ? AND merged_into IS NULL
 			RETURNING id, company, name, sector, coalesce(certification, '') AS certification, mill, default_brands`,
@@ -356,9 +398,14 @@ func (s *Service) SetWorkplace(ctx context.Context, tenantID, actorID, workplace
 }
 
 // SetPackets records the union's choice to share redacted case packets
-// with the brands and certification bodies of its directory.
-func (s *Service) SetPackets(ctx context.Context, tenantID, actorID uuid.UUID, on bool) error {
-	err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
+// with the brands and certification bodies of its directory
+// (tenant_settings update).
+func (s *Service) SetPackets(ctx context.Context, t *tenant.Tenant, caller tenant.Caller, on bool) error {
+	tenantID, actorID, err := tenant.Allow(ctx, s.authz, t, caller, "tenant_settings", "update")
+	if err != nil {
+		return err
+	}
+	err = db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE tenants SET settings = jsonb_set(coalesce(settings, '{}'), '{brand_packets}', to_jsonb(?::boolean)),
 				updated_at = now() WHERE id = ?`, on, tenantID); err != nil {
 			return fmt.Errorf("save brand packet setting: %w", err)

@@ -12,6 +12,7 @@ import (
 	"github.com/suara-id/suara/internal/apperr"
 	"github.com/suara-id/suara/internal/brands"
 	"github.com/suara-id/suara/internal/db/pgtest"
+	"github.com/suara-id/suara/internal/tenant"
 	"github.com/suara-id/suara/internal/tenant/tenanttest"
 )
 
@@ -35,9 +36,10 @@ func TestDirectoryRules(t *testing.T) {
 	if err := d.Super.QueryRowContext(ctx, "SELECT id FROM workplaces WHERE tenant_id = ? AND NOT unverified LIMIT 1", ids["spn"]).Scan(&wp); err != nil {
 		t.Fatal(err)
 	}
-	s := brands.New(d.App)
-	actor := uuid.New()
-	spn := ids["spn"]
+	s := brands.New(d.App, &tenanttest.Authz{}) // allows: the permissions are checked below and in web's tests
+	actor := tenanttest.Caller{ID: uuid.New(), Staff: true}
+	spn := &tenant.Tenant{ID: ids["spn"], Slug: "spn"}
+	garteks := &tenant.Tenant{ID: ids["garteks"], Slug: "garteks"}
 
 	b, err := s.Add(ctx, spn, actor, brands.Input{Name: "Adidas AG"})
 	if err != nil || b.Slug != "adidas" || b.Kind != brands.KindBrand {
@@ -73,14 +75,28 @@ func TestDirectoryRules(t *testing.T) {
 	}
 
 	// Garteks: SPN's workplace is not found, SPN's brand not retired.
-	if _, err := s.SetWorkplace(ctx, ids["garteks"], actor, wp, brands.WorkplaceInput{Mill: "x"}); !errors.Is(err, apperr.ErrNotFound) {
+	if _, err := s.SetWorkplace(ctx, garteks, actor, wp, brands.WorkplaceInput{Mill: "x"}); !errors.Is(err, apperr.ErrNotFound) {
 		t.Errorf("garteks sets SPN's workplace: %v", err)
 	}
-	if err := s.Retire(ctx, ids["garteks"], actor, "adidas"); !errors.Is(err, apperr.ErrNotFound) {
+	if err := s.Retire(ctx, garteks, actor, "adidas"); !errors.Is(err, apperr.ErrNotFound) {
 		t.Errorf("garteks retires SPN's brand: %v", err)
 	}
-	dir, err := s.Directory(ctx, ids["garteks"])
+	dir, err := s.Directory(ctx, garteks, actor)
 	if err != nil || len(dir.Brands) != 0 {
 		t.Errorf("garteks' directory: %+v %v", dir, err)
 	}
+}
+
+// TestServiceRefusesUnauthorisedCallers: every exported method of
+// brands.Service checks its caller itself, as tenant.Admin's do.
+func TestServiceRefusesUnauthorisedCallers(t *testing.T) {
+	tenanttest.CallerCheck{
+		New: func(authz tenant.Authorizer) any { return brands.New(nil, authz) },
+		Refused: []tenanttest.Refused{
+			{Name: "refused staff member", Caller: tenanttest.Caller{Staff: true}, Asks: true},
+			{Name: "worker", Caller: tenanttest.Caller{}},
+			{Name: "platform account", Caller: tenanttest.Caller{Platform: true}},
+		},
+		Min: 6,
+	}.Run(t)
 }

@@ -13,8 +13,6 @@ import (
 
 	"github.com/suara-id/suara/internal/apperr"
 	"github.com/suara-id/suara/internal/auth"
-	"github.com/suara-id/suara/internal/db"
-	"github.com/suara-id/suara/internal/tenant"
 )
 
 // Restricted categories (sexual harassment, for instance) hide their cases
@@ -88,53 +86,4 @@ func (s *Service) mayHandleRestricted(ctx context.Context, p *auth.Principal, c 
 	default:
 		return false, err
 	}
-}
-
-// MergeCategories folds category from into into as one operation: the
-// checks and the category rows are tenant's (LockCategoryMerge,
-// FinishCategoryMerge), the cases move here, each with an internal
-// timeline event, all in one transaction. It needs category:merge at the
-// union's root and returns how many cases moved.
-func (s *Service) MergeCategories(ctx context.Context, t *tenant.Tenant, p *auth.Principal, fromID, intoID uuid.UUID) (int, error) {
-	if err := s.authz.Check(ctx, p, t.Slug, "category", "merge"); err != nil {
-		return 0, err
-	}
-	moved := 0
-	err := db.InTenantTx(ctx, s.db, t.ID, func(ctx context.Context, tx bun.Tx) error {
-		from, into, err := tenant.LockCategoryMerge(ctx, tx, fromID, intoID)
-		if err != nil {
-			return err
-		}
-		if moved, err = s.moveCategoryCases(ctx, tx, from, into, p.UserID); err != nil {
-			return fmt.Errorf("move cases: %w", err)
-		}
-		return tenant.FinishCategoryMerge(ctx, tx, t.ID, p.UserID, from, into, moved)
-	})
-	if err != nil {
-		return 0, fmt.Errorf("merge categories: %w", err)
-	}
-	return moved, nil
-}
-
-// moveCategoryCases moves every case of from into into inside tx, with an
-// internal timeline event on each.
-func (s *Service) moveCategoryCases(ctx context.Context, tx bun.Tx, from, into *tenant.Category, actorID uuid.UUID) (int, error) {
-	var ids []uuid.UUID
-	if err := tx.NewSelect().Table("cases").Column("id").Where("category_id = ?", from.ID).Order("created_at", "id").Scan(ctx, &ids); err != nil {
-		return 0, fmt.Errorf("list cases of %s: %w", from.Slug, err)
-	}
-	for _, id := range ids {
-		c, err := loadCase(ctx, tx, id)
-		if err != nil {
-			return 0, err
-		}
-		if _, err := tx.ExecContext(ctx, "UPDATE cases SET category_id = ?, updated_at = now() WHERE id = ?", into.ID, id); err != nil {
-			return 0, fmt.Errorf("move case: %w", err)
-		}
-		if _, err := s.addEvent(ctx, tx, c, EventCategoryMerged, actorID.String(), VisibilityInternal,
-			map[string]any{"from": from.Slug, "to": into.Slug}); err != nil {
-			return 0, err
-		}
-	}
-	return len(ids), nil
 }

@@ -9,37 +9,63 @@ import (
 	"github.com/suara-id/suara/internal/apperr"
 )
 
-// Caller is who asks the admin service: a signed-in staff member
-// (auth.Principal). Its id goes into the admin log.
+// Caller is who asks a service: a signed-in staff member of a union or a
+// platform account (auth.Principal). Its id goes into the audit logs.
 type Caller interface {
 	CallerID() uuid.UUID
 	IsStaff() bool
+	// IsPlatform: a platform account (ILO analyst, platform admin), not a
+	// member of any union.
+	IsPlatform() bool
 }
 
 // Authorizer decides whether caller may do act on obj at domain, a branch
-// path (a union's root branch path is its slug); an error wrapping
-// apperr.ErrForbidden (or ErrUnauthorized) when not. auth.Authorizer is the
-// real one.
+// path (a union's root branch path is its slug) or "platform"; an error
+// wrapping apperr.ErrForbidden (or ErrUnauthorized) when not.
+// auth.Authorizer is the real one.
 type Authorizer interface {
 	Authorize(ctx context.Context, caller Caller, domain, obj, act string) error
 }
 
-// allow checks that caller, a staff member, may do act on obj union-wide:
-// at t's root branch, where federation admins hold their role. It returns
-// the ids the method bodies work with. Every exported Admin method that
-// reads or changes what admins manage starts here (this file), so no
-// handler can skip the check; admin_access_test.go walks them all.
-func (a *Admin) allow(ctx context.Context, t *Tenant, caller Caller, obj, act string) (tenantID, actorID uuid.UUID, err error) {
-	if t == nil || caller == nil || a.authz == nil {
+// Allow checks that caller, a staff member of union t, may do act on obj
+// union-wide: at t's root branch, where federation admins hold their role.
+// It returns the ids the services work with. Services over a union's data
+// (Admin here, brands.Service) start each exported method with it, so no
+// handler can skip the check; a nil authz refuses everyone.
+func Allow(ctx context.Context, authz Authorizer, t *Tenant, caller Caller, obj, act string) (tenantID, actorID uuid.UUID, err error) {
+	if t == nil || caller == nil || authz == nil {
 		return uuid.Nil, uuid.Nil, apperr.ErrForbidden
 	}
 	if !caller.IsStaff() {
 		return uuid.Nil, uuid.Nil, apperr.ErrForbidden
 	}
-	if err := a.authz.Authorize(ctx, caller, t.Slug, obj, act); err != nil {
+	if err := authz.Authorize(ctx, caller, t.Slug, obj, act); err != nil {
 		return uuid.Nil, uuid.Nil, fmt.Errorf("%s %s: %w", act, obj, err)
 	}
 	return t.ID, caller.CallerID(), nil
+}
+
+// AllowPlatform checks that caller, a platform account, may do act on obj
+// in the platform domain. The platform console's services (Console here,
+// analytics.Console) start each exported method with it.
+func AllowPlatform(ctx context.Context, authz Authorizer, caller Caller, obj, act string) error {
+	if caller == nil {
+		return apperr.ErrUnauthorized
+	}
+	if authz == nil || !caller.IsPlatform() {
+		return apperr.ErrForbidden
+	}
+	if err := authz.Authorize(ctx, caller, "platform", obj, act); err != nil {
+		return fmt.Errorf("%s %s: %w", act, obj, err)
+	}
+	return nil
+}
+
+// allow is Allow with the admin service's authorizer. Every exported Admin
+// method that reads or changes what admins manage starts here (this file);
+// admin_access_test.go walks them all.
+func (a *Admin) allow(ctx context.Context, t *Tenant, caller Caller, obj, act string) (tenantID, actorID uuid.UUID, err error) {
+	return Allow(ctx, a.authz, t, caller, obj, act)
 }
 
 // The service's permissions, one method each: read the table to know what
@@ -120,7 +146,10 @@ func (a *Admin) CloseBranch(ctx context.Context, t *Tenant, caller Caller, id uu
 }
 
 // Categories lists every category, hidden and merged ones included
-// (category:read).
+// (category:read). The admin pages' list with case counts, the deletion
+// of a category and the merges of categories and workplaces touch cases:
+// they are cases.Service's (AdminCategories, DeleteCategory,
+// MergeCategories, MergeWorkplaces).
 func (a *Admin) Categories(ctx context.Context, t *Tenant, caller Caller) ([]AdminCategory, error) {
 	tid, _, err := a.allow(ctx, t, caller, "category", "read")
 	if err != nil {
@@ -129,8 +158,7 @@ func (a *Admin) Categories(ctx context.Context, t *Tenant, caller Caller) ([]Adm
 	return a.categories(ctx, tid)
 }
 
-// Category returns one category with its handlers and case count
-// (category:read).
+// Category returns one category with its handlers (category:read).
 func (a *Admin) Category(ctx context.Context, t *Tenant, caller Caller, id uuid.UUID) (*AdminCategory, error) {
 	tid, _, err := a.allow(ctx, t, caller, "category", "read")
 	if err != nil {
@@ -185,15 +213,6 @@ func (a *Admin) MoveCategory(ctx context.Context, t *Tenant, caller Caller, id u
 	return a.moveCategory(ctx, tid, actor, id, delta)
 }
 
-// DeleteCategory removes a category nobody ever used (category:delete).
-func (a *Admin) DeleteCategory(ctx context.Context, t *Tenant, caller Caller, id uuid.UUID) error {
-	tid, actor, err := a.allow(ctx, t, caller, "category", "delete")
-	if err != nil {
-		return err
-	}
-	return a.deleteCategory(ctx, tid, actor, id)
-}
-
 // ApplySector gives the union a sector's starting category set
 // (category:create).
 func (a *Admin) ApplySector(ctx context.Context, b *Bundle, t *Tenant, caller Caller, sector string) (SectorReport, error) {
@@ -229,16 +248,6 @@ func (a *Admin) CreateWorkplace(ctx context.Context, t *Tenant, caller Caller, i
 		return nil, err
 	}
 	return a.createWorkplace(ctx, t, actor, in)
-}
-
-// MergeWorkplaces folds a duplicate workplace into another
-// (workplace:merge).
-func (a *Admin) MergeWorkplaces(ctx context.Context, t *Tenant, caller Caller, fromID, intoID uuid.UUID) (map[string]int64, error) {
-	tid, actor, err := a.allow(ctx, t, caller, "workplace", "merge")
-	if err != nil {
-		return nil, err
-	}
-	return a.mergeWorkplaces(ctx, tid, actor, fromID, intoID)
 }
 
 // PutDraftLogo stores a cleaned logo as the union's draft, shown only in

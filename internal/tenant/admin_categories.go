@@ -57,12 +57,13 @@ type CategoryInput struct {
 }
 
 // AdminCategory is a category as the admin pages show it: hidden and
-// merged ones included, with its named handlers and how many cases use it.
+// merged ones included, with its named handlers and its depth in the tree.
+// How many cases use it is the cases package's to count
+// (cases.Service.AdminCategories).
 type AdminCategory struct {
 	Category
 	MergedInto *uuid.UUID
 	Handlers   []uuid.UUID
-	Cases      int
 	Depth      int
 }
 
@@ -83,7 +84,7 @@ func (a *Admin) categories(ctx context.Context, tenantID uuid.UUID) ([]AdminCate
 	var out []AdminCategory
 	err := db.InTenantTx(ctx, a.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		out, err = adminCategories(ctx, tx)
+		out, err = CategoryTree(ctx, tx)
 		return err
 	})
 	if err != nil {
@@ -92,7 +93,7 @@ func (a *Admin) categories(ctx context.Context, tenantID uuid.UUID) ([]AdminCate
 	return out, nil
 }
 
-// category returns one category with its handlers and case count.
+// category returns one category with its handlers.
 func (a *Admin) category(ctx context.Context, tenantID, id uuid.UUID) (*AdminCategory, error) {
 	all, err := a.categories(ctx, tenantID)
 	if err != nil {
@@ -106,7 +107,11 @@ func (a *Admin) category(ctx context.Context, tenantID, id uuid.UUID) (*AdminCat
 	return nil, apperr.ErrNotFound
 }
 
-func adminCategories(ctx context.Context, tx bun.Tx) ([]AdminCategory, error) {
+// CategoryTree lists every category of the tenant in tx, hidden and merged
+// ones too, parents before their children, each level in its sort order.
+// cases.Service.AdminCategories adds the case counts in the same
+// transaction.
+func CategoryTree(ctx context.Context, tx bun.Tx) ([]AdminCategory, error) {
 	var cats []Category
 	if err := tx.NewSelect().Model(&cats).Order("sort_order", "slug").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("load categories: %w", err)
@@ -116,7 +121,6 @@ func adminCategories(ctx context.Context, tx bun.Tx) ([]AdminCategory, error) {
 		extra[cats[i].ID] = &AdminCategory{Category: cats[i], Handlers: []uuid.UUID{}}
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT k.id, k.merged_into,
-			(SELECT count(*) FROM cases c WHERE c.category_id = k.id),
 			coalesce((SELECT array_agg(h.user_id ORDER BY h.user_id) FROM category_handlers h WHERE h.category_id = k.id), '{}')
 		FROM categories k`)
 	if err != nil {
@@ -126,13 +130,12 @@ func adminCategories(ctx context.Context, tx bun.Tx) ([]AdminCategory, error) {
 	for rows.Next() {
 		var id uuid.UUID
 		var merged *uuid.UUID
-		var n int
 		var handlers []string
-		if err := rows.Scan(&id, &merged, &n, pgdialect.Array(&handlers)); err != nil {
+		if err := rows.Scan(&id, &merged, pgdialect.Array(&handlers)); err != nil {
 			return nil, err
 		}
 		if ac := extra[id]; ac != nil {
-			ac.MergedInto, ac.Cases = merged, n
+			ac.MergedInto = merged
 			for _, h := range handlers {
 				if u, err := uuid.Parse(h); err == nil {
 					ac.Handlers = append(ac.Handlers, u)
@@ -453,37 +456,42 @@ func FinishCategoryMerge(ctx context.Context, tx bun.Tx, tenantID, actorID uuid.
 	return LogAdminEvent(ctx, tx, tenantID, actorID, EventCategoryMerged, from.Slug, map[string]any{"into": into.Slug, "cases": n})
 }
 
-// deleteCategory removes a category nobody ever used. A category with
-// cases, children, confirmed labels or a merge pointing at it can only be
-// hidden: deleting it would rewrite history.
-func (a *Admin) deleteCategory(ctx context.Context, tenantID, actorID, id uuid.UUID) error {
-	err := db.InTenantTx(ctx, a.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-		var slug string
-		var used bool
-		err := tx.QueryRowContext(ctx, `SELECT k.slug,
-				EXISTS (SELECT 1 FROM cases c WHERE c.category_id = k.id)
-				OR EXISTS (SELECT 1 FROM categories x WHERE x.parent_id = k.id OR x.merged_into = k.id)
-				OR EXISTS (SELECT 1 FROM classifier_labels l WHERE l.category_slug = k.slug)
-				OR EXISTS (SELECT 1 FROM case_suggestions s WHERE s.category_slug = k.slug)
-			FROM categories k WHERE k.id = ? FOR UPDATE OF k`, id).Scan(&slug, &used)
-		if err != nil {
-			return db.MapError(err)
-		}
-		if used {
-			return &apperr.FieldConflict{Field: "category", Key: "error.category_in_use"}
-		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM category_handlers WHERE category_id = ?", id); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM categories WHERE id = ?", id); err != nil {
-			return db.MapError(err)
-		}
-		return LogAdminEvent(ctx, tx, tenantID, actorID, EventCategoryDeleted, slug, nil)
-	})
-	if err != nil {
-		return fmt.Errorf("delete category: %w", err)
+// LockCategoryDelete locks category id inside tx for its removal and
+// refuses it when the category has children, a merge pointing at it or
+// confirmed classifier labels: deleting it would rewrite history.
+// cases.Service.DeleteCategory checks the cases and suggestions that name
+// it (its tables) between this and FinishCategoryDelete.
+func LockCategoryDelete(ctx context.Context, tx bun.Tx, id uuid.UUID) (*Category, error) {
+	c := &Category{}
+	if err := tx.NewSelect().Model(c).Where("id = ?", id).For("UPDATE").Scan(ctx); err != nil {
+		return nil, db.MapError(err)
 	}
-	return nil
+	var used bool
+	err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM categories x WHERE x.parent_id = ? OR x.merged_into = ?)
+			OR EXISTS (SELECT 1 FROM classifier_labels l WHERE l.category_slug = ?)`, id, id, c.Slug).Scan(&used)
+	if err != nil {
+		return nil, err
+	}
+	if used {
+		return nil, ErrCategoryInUse
+	}
+	return c, nil
+}
+
+// ErrCategoryInUse refuses to delete a category something refers to: it
+// can only be hidden.
+var ErrCategoryInUse = &apperr.FieldConflict{Field: "category", Key: "error.category_in_use"}
+
+// FinishCategoryDelete removes the category LockCategoryDelete locked,
+// with its named handlers, and logs it.
+func FinishCategoryDelete(ctx context.Context, tx bun.Tx, tenantID, actorID uuid.UUID, c *Category) error {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM category_handlers WHERE category_id = ?", c.ID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM categories WHERE id = ?", c.ID); err != nil {
+		return db.MapError(err)
+	}
+	return LogAdminEvent(ctx, tx, tenantID, actorID, EventCategoryDeleted, c.Slug, nil)
 }
 
 // applyCategoryInput copies the set fields of in onto c, recording bad

@@ -108,41 +108,45 @@ func (a *Admin) createWorkplace(ctx context.Context, t *Tenant, actorID uuid.UUI
 	return w, nil
 }
 
-// mergeWorkplaces folds a duplicate (typically one a worker typed) into
-// another: its cases, users and branches move, and it remains only as a
-// pointer (merged_into) so old references still resolve.
-func (a *Admin) mergeWorkplaces(ctx context.Context, tenantID, actorID, fromID, intoID uuid.UUID) (map[string]int64, error) {
+// LockWorkplaceMerge checks a merge of workplace from into into inside tx
+// and locks both rows: neither may be merged already. A merge folds a
+// duplicate (typically one a worker typed) into another; it remains only
+// as a pointer (merged_into) so old references still resolve.
+// cases.Service.MergeWorkplaces runs the whole merge (it moves the cases,
+// which only it may write) between this and FinishWorkplaceMerge.
+func LockWorkplaceMerge(ctx context.Context, tx bun.Tx, fromID, intoID uuid.UUID) (from, into *Workplace, err error) {
 	if fromID == intoID {
-		return nil, apperr.Invalid("into", "error.invalid")
+		return nil, nil, apperr.Invalid("into", "error.invalid")
 	}
-	moved := map[string]int64{}
-	err := db.InTenantTx(ctx, a.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-		var from, into Workplace
-		if err := tx.NewSelect().Model(&from).Where("id = ? AND merged_into IS NULL", fromID).For("UPDATE").Scan(ctx); err != nil {
-			return db.MapError(err)
-		}
-		if err := tx.NewSelect().Model(&into).Where("id = ? AND merged_into IS NULL", intoID).For("UPDATE").Scan(ctx); err != nil {
-			return apperr.Invalid("into", "error.invalid")
-		}
-		for _, table := range []string{"cases", "users", "branches"} {
-			res, err := tx.ExecContext(ctx, "UPDATE "+table+" SET workplace_id = ?, updated_at = now() WHERE workplace_id = ?", intoID, fromID)
-			if err != nil {
-				return fmt.Errorf("move %s: %w", table, err)
-			}
-			moved[table], _ = res.RowsAffected()
-		}
-		// A confirmed workplace absorbing a worker-typed one stays
-		// confirmed; merging into an unverified one confirms it.
-		if _, err := tx.ExecContext(ctx, "UPDATE workplaces SET unverified = false, updated_at = now() WHERE id = ?", intoID); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "UPDATE workplaces SET merged_into = ?, updated_at = now() WHERE id = ?", intoID, fromID); err != nil {
-			return err
-		}
-		return LogAdminEvent(ctx, tx, tenantID, actorID, EventWorkplaceMerged, from.Slug, map[string]any{"into": into.Slug, "moved": moved})
-	})
-	if err != nil {
-		return nil, fmt.Errorf("merge workplaces: %w", err)
+	from, into = &Workplace{}, &Workplace{}
+	if err := tx.NewSelect().Model(from).Where("id = ? AND merged_into IS NULL", fromID).For("UPDATE").Scan(ctx); err != nil {
+		return nil, nil, db.MapError(err)
 	}
-	return moved, nil
+	if err := tx.NewSelect().Model(into).Where("id = ? AND merged_into IS NULL", intoID).For("UPDATE").Scan(ctx); err != nil {
+		return nil, nil, apperr.Invalid("into", "error.invalid")
+	}
+	return from, into, nil
+}
+
+// FinishWorkplaceMerge ends a merge inside tx once from's cases are in
+// into (moved["cases"] says how many): it moves from's users and branches,
+// confirms into, points from at into and logs the merge with every count
+// in moved.
+func FinishWorkplaceMerge(ctx context.Context, tx bun.Tx, tenantID, actorID uuid.UUID, from, into *Workplace, moved map[string]int64) error {
+	for _, table := range []string{"users", "branches"} {
+		res, err := tx.ExecContext(ctx, "UPDATE "+table+" SET workplace_id = ?, updated_at = now() WHERE workplace_id = ?", into.ID, from.ID)
+		if err != nil {
+			return fmt.Errorf("move %s: %w", table, err)
+		}
+		moved[table], _ = res.RowsAffected()
+	}
+	// A confirmed workplace absorbing a worker-typed one stays
+	// confirmed; merging into an unverified one confirms it.
+	if _, err := tx.ExecContext(ctx, "UPDATE workplaces SET unverified = false, updated_at = now() WHERE id = ?", into.ID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE workplaces SET merged_into = ?, updated_at = now() WHERE id = ?", into.ID, from.ID); err != nil {
+		return err
+	}
+	return LogAdminEvent(ctx, tx, tenantID, actorID, EventWorkplaceMerged, from.Slug, map[string]any{"into": into.Slug, "moved": moved})
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/suara-id/suara/internal/apperr"
 	"github.com/suara-id/suara/internal/auth"
+	"github.com/suara-id/suara/internal/cases"
 	"github.com/suara-id/suara/internal/tenant"
 )
 
@@ -50,7 +51,7 @@ func categoryOut(c *tenant.Category) categoryJSON {
 		Keywords: c.Keywords, Examples: c.Examples, Active: c.Active, SortOrder: c.SortOrder, UpdatedAt: c.UpdatedAt}
 }
 
-func adminCategoryOut(c *tenant.AdminCategory) categoryJSON {
+func adminCategoryOut(c *cases.AdminCategory) categoryJSON {
 	out := categoryOut(&c.Category)
 	out.MergedInto, out.Handlers = c.MergedInto, c.Handlers
 	n, d := c.Cases, c.Depth
@@ -63,7 +64,7 @@ func (s *Server) apiAdminCategories(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	cats, err := s.admin.Categories(c.UserContext(), t, p)
+	cats, err := s.cases.AdminCategories(c.UserContext(), t, p)
 	if err != nil {
 		return err
 	}
@@ -83,7 +84,7 @@ func (s *Server) apiAdminCategory(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	cat, err := s.admin.Category(c.UserContext(), t, p, id)
+	cat, err := s.cases.AdminCategory(c.UserContext(), t, p, id)
 	if err != nil {
 		return err
 	}
@@ -135,7 +136,7 @@ func (s *Server) apiDeleteCategory(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.admin.DeleteCategory(c.UserContext(), t, p, id); err != nil {
+	if err := s.cases.DeleteCategory(c.UserContext(), t, p, id); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
@@ -262,7 +263,7 @@ func (f *categoryForm) input() tenant.CategoryInput {
 		Keywords: &keywords, Examples: &ex, Handlers: &handlers}
 }
 
-func formOf(c *tenant.AdminCategory) *categoryForm {
+func formOf(c *cases.AdminCategory) *categoryForm {
 	hs := make([]string, len(c.Handlers))
 	for i, h := range c.Handlers {
 		hs[i] = h.String()
@@ -280,7 +281,7 @@ func formOf(c *tenant.AdminCategory) *categoryForm {
 
 // categoryRow is one line of the categories table.
 type categoryRow struct {
-	tenant.AdminCategory
+	cases.AdminCategory
 	Label, Parent, MergedInto string
 	Indent                    string
 }
@@ -306,11 +307,11 @@ type categoriesData struct {
 func (s *Server) categoriesPage(c *fiber.Ctx, t *tenant.Tenant, p *auth.Principal, current *uuid.UUID, f *form, status int) error {
 	pg := s.page(c, "admin.categories.title")
 	ctx := c.UserContext()
-	all, err := s.admin.Categories(ctx, t, p)
+	all, err := s.cases.AdminCategories(ctx, t, p)
 	if err != nil {
 		return err
 	}
-	byID := map[uuid.UUID]*tenant.AdminCategory{}
+	byID := map[uuid.UUID]*cases.AdminCategory{}
 	for i := range all {
 		byID[all[i].ID] = &all[i]
 	}
@@ -379,7 +380,7 @@ func (s *Server) adminCategoryPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	cat, err := s.admin.Category(c.UserContext(), t, p, id)
+	cat, err := s.cases.AdminCategory(c.UserContext(), t, p, id)
 	if err != nil {
 		return err
 	}
@@ -468,14 +469,14 @@ func (s *Server) adminCategoryAction(c *fiber.Ctx) error {
 		_, err = s.cases.MergeCategories(ctx, t, p, id, into)
 		back = "/admin/categories/" + into.String()
 	case "delete":
-		err = s.admin.DeleteCategory(ctx, t, p, id)
+		err = s.cases.DeleteCategory(ctx, t, p, id)
 	}
 	if err != nil {
 		fm, status, ferr := s.formFailure(c, err, nil)
 		if ferr != nil {
 			return ferr
 		}
-		cat, cerr := s.admin.Category(ctx, t, p, id)
+		cat, cerr := s.cases.AdminCategory(ctx, t, p, id)
 		if cerr != nil {
 			return cerr
 		}

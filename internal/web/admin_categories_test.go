@@ -158,6 +158,18 @@ func TestAdminCategories(t *testing.T) {
 	_, form = e.page(spnHost, "/cases/new", worker)
 	mustContain(t, form, "Lembur tanpa persetujuan")
 
+	// The list and the category say how many cases use it (counted by
+	// the cases service, which owns the case tables).
+	_, list = e.getJSON(spnHost, adminCats, admin)
+	for _, c := range list["categories"].([]any) {
+		if m := c.(map[string]any); m["id"] == newID && m["cases"] != float64(1) {
+			t.Errorf("listed case count of the new category: %v", m["cases"])
+		}
+	}
+	if _, one := e.getJSON(spnHost, adminCats+"/"+newID, admin); one["cases"] != float64(1) {
+		t.Errorf("case count of the new category: %v", one["cases"])
+	}
+
 	// A category in use cannot be deleted.
 	resp, body = e.sendJSON("DELETE", spnHost, adminCats+"/"+newID, admin, nil)
 	if resp.StatusCode != http.StatusConflict || fieldErrors(body)["category"] == nil {

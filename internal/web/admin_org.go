@@ -199,7 +199,7 @@ func (s *Server) apiMergeWorkplace(c *fiber.Ctx) error {
 	if err != nil {
 		return apperr.Invalid("into", "error.invalid")
 	}
-	moved, err := s.admin.MergeWorkplaces(c.UserContext(), t, p, id, into)
+	moved, err := s.cases.MergeWorkplaces(c.UserContext(), t, p, id, into)
 	if err != nil {
 		return err
 	}

@@ -151,6 +151,6 @@ func (s *Server) orgWorkplaceMerge(c *fiber.Ctx) error {
 	if err != nil {
 		return s.orgDone(c, apperr.Invalid("into", "error.invalid"))
 	}
-	_, err = s.admin.MergeWorkplaces(c.UserContext(), t, p, id, into)
+	_, err = s.cases.MergeWorkplaces(c.UserContext(), t, p, id, into)
 	return s.orgDone(c, err)
 }

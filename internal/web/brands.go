@@ -7,10 +7,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/suara-id/suara/internal/apperr"
-	"github.com/suara-id/suara/internal/auth"
 	"github.com/suara-id/suara/internal/brands"
 	"github.com/suara-id/suara/internal/cases"
-	"github.com/suara-id/suara/internal/tenant"
 )
 
 // Brand and certification views (issue 22): the union's brand directory
@@ -21,79 +19,82 @@ import (
 // the case's branch) and the packet a brand opens by its link. Routes in
 // routes.go.
 
-// brandCaller returns the union and the staff member when they may do act
-// on obj union-wide. brands.Service does not check its callers yet (unlike
-// tenant.Admin, issue 23), so its handlers ask the admin service first.
-func (s *Server) brandCaller(c *fiber.Ctx, obj, act string) (*tenant.Tenant, *auth.Principal, error) {
+// A change to the directory has one handler for its API route and its
+// page route: it reads the same input from a JSON body or a form (the
+// inputs carry both tags), calls brands.Service, which checks the caller,
+// and answers as the route asks (brandsAnswer).
+
+// brandBody reads a directory change from a JSON body (API) or a form.
+func brandBody(c *fiber.Ctx, v any) error {
+	if isAPI(c) {
+		return parseJSON(c, v)
+	}
+	if err := c.BodyParser(v); err != nil {
+		return fiber.ErrBadRequest
+	}
+	return nil
+}
+
+// brandsAnswer answers a directory change: on the API with status and
+// body (nil: no content) or the error; on the page back to the directory
+// (?done=done), or the page with the reasons (422/409 in the reader's
+// language) and the add form as sent.
+func (s *Server) brandsAnswer(c *fiber.Ctx, err error, status int, body any, done string, sent brands.Input) error {
+	if isAPI(c) {
+		switch {
+		case err != nil:
+			return err
+		case body == nil:
+			return c.SendStatus(status)
+		}
+		return c.Status(status).JSON(body)
+	}
+	return s.settingsFormDone(c, "/admin/brands?done="+done, err, func(f *form, status int) error {
+		return s.renderBrands(c, status, f, sent)
+	})
+}
+
+func (s *Server) brandsAdd(c *fiber.Ctx) error {
 	t, p, err := staffOf(c)
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := s.admin.May(c.UserContext(), t, p, obj, act); err != nil {
-		return nil, nil, err
-	}
-	return t, p, nil
-}
-
-// ---- directory: API ----
-
-func (s *Server) apiBrands(c *fiber.Ctx) error {
-	t, _, err := s.brandCaller(c, "brand", "read")
-	if err != nil {
-		return err
-	}
-	d, err := s.brands.Directory(c.UserContext(), t.ID)
-	if err != nil {
-		return err
-	}
-	return c.JSON(d)
-}
-
-func (s *Server) apiAddBrand(c *fiber.Ctx) error {
-	t, p, err := s.brandCaller(c, "brand", "update")
 	if err != nil {
 		return err
 	}
 	var in brands.Input
-	if err := parseJSON(c, &in); err != nil {
+	if err := brandBody(c, &in); err != nil {
 		return err
 	}
-	b, err := s.brands.Add(c.UserContext(), t.ID, p.UserID, in)
+	b, err := s.brands.Add(c.UserContext(), t, p, in)
+	return s.brandsAnswer(c, err, fiber.StatusCreated, b, "added", in)
+}
+
+func (s *Server) brandsRetire(c *fiber.Ctx) error {
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(b)
+	slug := c.Params("slug") // the API names it in the path, the page's form in a field
+	if !isAPI(c) {
+		slug = c.FormValue("slug")
+	}
+	err = s.brands.Retire(c.UserContext(), t, p, slug)
+	return s.brandsAnswer(c, err, fiber.StatusNoContent, nil, "retired", brands.Input{})
 }
 
-func (s *Server) apiRetireBrand(c *fiber.Ctx) error {
-	t, p, err := s.brandCaller(c, "brand", "update")
-	if err != nil {
-		return err
-	}
-	if err := s.brands.Retire(c.UserContext(), t.ID, p.UserID, c.Params("slug")); err != nil {
-		return err
-	}
-	return c.SendStatus(fiber.StatusNoContent)
-}
-
-func (s *Server) apiMergeBrand(c *fiber.Ctx) error {
-	t, p, err := s.brandCaller(c, "brand", "update")
+func (s *Server) brandsMerge(c *fiber.Ctx) error {
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}
 	var in brands.MergeInput
-	if err := parseJSON(c, &in); err != nil {
+	if err := brandBody(c, &in); err != nil {
 		return err
 	}
-	n, err := s.brands.Merge(c.UserContext(), t.ID, p.UserID, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(fiber.Map{"cases": n})
+	n, err := s.brands.Merge(c.UserContext(), t, p, in)
+	return s.brandsAnswer(c, err, fiber.StatusOK, fiber.Map{"cases": n}, "merged", brands.Input{})
 }
 
-func (s *Server) apiWorkplaceBrands(c *fiber.Ctx) error {
-	t, p, err := s.brandCaller(c, "workplace", "update")
+func (s *Server) brandsWorkplace(c *fiber.Ctx) error {
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}
@@ -102,39 +103,51 @@ func (s *Server) apiWorkplaceBrands(c *fiber.Ctx) error {
 		return err
 	}
 	var in brands.WorkplaceInput
-	if err := parseJSON(c, &in); err != nil {
+	if err := brandBody(c, &in); err != nil {
 		return err
 	}
-	w, err := s.brands.SetWorkplace(c.UserContext(), t.ID, p.UserID, id, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(w)
+	w, err := s.brands.SetWorkplace(c.UserContext(), t, p, id, in)
+	return s.brandsAnswer(c, err, fiber.StatusOK, w, "saved", brands.Input{})
 }
 
-func (s *Server) apiBrandPackets(c *fiber.Ctx) error {
-	t, p, err := s.brandCaller(c, "tenant_settings", "update")
+func (s *Server) brandsPackets(c *fiber.Ctx) error {
+	t, p, err := staffOf(c)
 	if err != nil {
-		return err
-	}
-	var body struct {
-		Enabled json.RawMessage `json:"enabled"`
-	}
-	if err := parseJSON(c, &body); err != nil {
 		return err
 	}
 	var ve apperr.Validation
-	on := jsonFlag(body.Enabled, "enabled", &ve)
-	if err := ve.Err(); err != nil {
-		return err
+	var on bool
+	if isAPI(c) {
+		var body struct {
+			Enabled json.RawMessage `json:"enabled"`
+		}
+		if err := parseJSON(c, &body); err != nil {
+			return err
+		}
+		on = jsonFlag(body.Enabled, "enabled", &ve)
+	} else {
+		on = formBox(c, "packets", &ve)
 	}
-	if err := s.brands.SetPackets(c.UserContext(), t.ID, p.UserID, on); err != nil {
-		return err
+	err = ve.Err()
+	if err == nil {
+		err = s.brands.SetPackets(c.UserContext(), t, p, on)
 	}
-	return c.JSON(fiber.Map{"enabled": on})
+	return s.brandsAnswer(c, err, fiber.StatusOK, fiber.Map{"enabled": on}, "saved", brands.Input{})
 }
 
-// ---- directory: page ----
+// ---- directory: read ----
+
+func (s *Server) apiBrands(c *fiber.Ctx) error {
+	t, p, err := staffOf(c)
+	if err != nil {
+		return err
+	}
+	d, err := s.brands.Directory(c.UserContext(), t, p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(d)
+}
 
 type brandsData struct {
 	Dir            *brands.Directory
@@ -154,20 +167,16 @@ func (s *Server) brandsPage(c *fiber.Ctx) error {
 }
 
 func (s *Server) renderBrands(c *fiber.Ctx, status int, f *form, sent brands.Input) error {
-	t, p, err := s.brandCaller(c, "brand", "read")
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}
-	d, err := s.brands.Directory(c.UserContext(), t.ID)
+	d, err := s.brands.Directory(c.UserContext(), t, p)
 	if err != nil {
 		return err
 	}
-	ctx := c.UserContext()
 	data := brandsData{Dir: d, Kinds: brands.Kinds, Certifications: brands.Certifications, Form: f, Sent: sent,
-		CanUpdate:    s.authz.Check(ctx, p, t.Slug, "brand", "update") == nil,
-		CanSettings:  s.authz.Check(ctx, p, t.Slug, "tenant_settings", "update") == nil,
-		CanWorkplace: s.authz.Check(ctx, p, t.Slug, "workplace", "update") == nil,
-		Done:         c.Query("done")}
+		CanUpdate: d.Can.Update, CanSettings: d.Can.Settings, CanWorkplace: d.Can.Workplace, Done: c.Query("done")}
 	if f != nil {
 		data.Done = ""
 	}
@@ -175,71 +184,6 @@ func (s *Server) renderBrands(c *fiber.Ctx, status int, f *form, sent brands.Inp
 	pg.Data = data
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return s.render(c, status, "admin_brands", pg)
-}
-
-// brandsDone answers a directory form: back to the page on success, the
-// page with the reasons (422/409 in the reader's language) otherwise.
-func (s *Server) brandsDone(c *fiber.Ctx, done string, err error, sent brands.Input) error {
-	return s.settingsFormDone(c, "/admin/brands?done="+done, err, func(f *form, status int) error {
-		return s.renderBrands(c, status, f, sent)
-	})
-}
-
-func (s *Server) brandsAdd(c *fiber.Ctx) error {
-	t, p, err := s.brandCaller(c, "brand", "update")
-	if err != nil {
-		return err
-	}
-	in := brands.Input{Name: c.FormValue("name"), Kind: c.FormValue("kind")}
-	_, err = s.brands.Add(c.UserContext(), t.ID, p.UserID, in)
-	return s.brandsDone(c, "added", err, in)
-}
-
-func (s *Server) brandsRetire(c *fiber.Ctx) error {
-	t, p, err := s.brandCaller(c, "brand", "update")
-	if err != nil {
-		return err
-	}
-	err = s.brands.Retire(c.UserContext(), t.ID, p.UserID, c.FormValue("slug"))
-	return s.brandsDone(c, "retired", err, brands.Input{})
-}
-
-func (s *Server) brandsMerge(c *fiber.Ctx) error {
-	t, p, err := s.brandCaller(c, "brand", "update")
-	if err != nil {
-		return err
-	}
-	_, err = s.brands.Merge(c.UserContext(), t.ID, p.UserID, brands.MergeInput{From: c.FormValue("from"), Into: c.FormValue("into")})
-	return s.brandsDone(c, "merged", err, brands.Input{})
-}
-
-func (s *Server) brandsPackets(c *fiber.Ctx) error {
-	t, p, err := s.brandCaller(c, "tenant_settings", "update")
-	if err != nil {
-		return err
-	}
-	var ve apperr.Validation
-	on := formBox(c, "packets", &ve)
-	err = ve.Err()
-	if err == nil {
-		err = s.brands.SetPackets(c.UserContext(), t.ID, p.UserID, on)
-	}
-	return s.brandsDone(c, "saved", err, brands.Input{})
-}
-
-func (s *Server) brandsWorkplace(c *fiber.Ctx) error {
-	t, p, err := s.brandCaller(c, "workplace", "update")
-	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	in := brands.WorkplaceInput{Certification: c.FormValue("certification"), Mill: c.FormValue("mill"),
-		Brands: []string{c.FormValue("default_brands")}}
-	_, err = s.brands.SetWorkplace(c.UserContext(), t.ID, p.UserID, id, in)
-	return s.brandsDone(c, "saved", err, brands.Input{})
 }
 
 // ---- the reporter's consent ----
@@ -324,7 +268,9 @@ func (s *Server) apiShareWithBrand(c *fiber.Ctx) error {
 		"expires_at": sh.ExpiresAt, "token": sh.Token, "url": sharedURL(c, sh.Token)})
 }
 
-func (s *Server) apiRevokeBrandShare(c *fiber.Ctx) error {
+// brandShareRevoke ends a link made for a brand: no content on the API,
+// back to the case's links on the page.
+func (s *Server) brandShareRevoke(c *fiber.Ctx) error {
 	t, id, p, err := caseOf(c, requireTenantStaff)
 	if err != nil {
 		return err
@@ -336,7 +282,10 @@ func (s *Server) apiRevokeBrandShare(c *fiber.Ctx) error {
 	if err := s.cases.RevokeBrandShare(c.UserContext(), t.ID, p, id, shareID); err != nil {
 		return err
 	}
-	return c.SendStatus(fiber.StatusNoContent)
+	if isAPI(c) {
+		return c.SendStatus(fiber.StatusNoContent)
+	}
+	return c.Redirect("/cases/"+id.String()+"/brand-shares", fiber.StatusSeeOther)
 }
 
 type brandSharesData struct {
@@ -380,21 +329,6 @@ func (s *Server) brandShareSubmit(c *fiber.Ctx) error {
 		return s.renderBrandShares(c, status, f, "", "")
 	}
 	return s.renderBrandShares(c, fiber.StatusCreated, nil, sharedURL(c, sh.Token), sh.BrandName)
-}
-
-func (s *Server) brandShareRevokeSubmit(c *fiber.Ctx) error {
-	t, id, p, err := caseOf(c, requireTenantStaff)
-	if err != nil {
-		return err
-	}
-	shareID, err := pathID(c, "share")
-	if err != nil {
-		return err
-	}
-	if err := s.cases.RevokeBrandShare(c.UserContext(), t.ID, p, id, shareID); err != nil {
-		return err
-	}
-	return c.Redirect("/cases/"+id.String()+"/brand-shares", fiber.StatusSeeOther)
 }
 
 // sharedPacket is the packet a brand opens by its link: no account, on

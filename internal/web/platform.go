@@ -9,33 +9,20 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/google/uuid"
 
 	"github.com/suara-id/suara/internal/analytics"
 	"github.com/suara-id/suara/internal/apperr"
 	"github.com/suara-id/suara/internal/auth"
-	"github.com/suara-id/suara/internal/tenant"
 )
 
-// requireAnalyst returns a platform principal allowed to read analytics:
-// 404 on a tenant host (the console does not exist there), 401 when signed
-// out, 403 without "analytics read" in the platform domain.
+// requireAnalyst returns who is signed in on the platform's host when the
+// analytics are on: 404 on a union's host or without analytics, 401 signed
+// out. analytics.Console checks what they may read (analytics read).
 func (s *Server) requireAnalyst(c *fiber.Ctx) (*auth.Principal, error) {
-	rc := reqCtx(c)
-	if rc.Tenant != nil || rc.Target != tenant.Platform || s.analytics == nil {
+	if s.analytics == nil {
 		return nil, fiber.ErrNotFound
 	}
-	p, err := requireSignedIn(c)
-	if err != nil {
-		return nil, err
-	}
-	if p.Kind != "platform" || p.TenantID != uuid.Nil {
-		return nil, apperr.ErrForbidden
-	}
-	if err := s.authz.Check(c.UserContext(), p, "platform", "analytics", "read"); err != nil {
-		return nil, err
-	}
-	return p, nil
+	return platformSignedIn(c)
 }
 
 // consoleQueryInput reads an aggregate query from the URL. Values are copied:
@@ -69,7 +56,7 @@ func (s *Server) explore(c *fiber.Ctx, surface string, q analytics.Query) (*anal
 	if err != nil {
 		return nil, err
 	}
-	return s.analytics.Explore(c.UserContext(), analytics.Analyst{ID: p.UserID, Name: p.Name}, surface, q)
+	return s.analytics.Explore(c.UserContext(), p, surface, q)
 }
 
 func (s *Server) apiAggregates(c *fiber.Ctx) error {
@@ -167,10 +154,11 @@ func consoleNumber(v *float64) string {
 }
 
 func (s *Server) apiPlatformOverview(c *fiber.Ctx) error {
-	if _, err := s.requireAnalyst(c); err != nil {
+	p, err := s.requireAnalyst(c)
+	if err != nil {
 		return err
 	}
-	ov, err := s.analytics.Overview(c.UserContext())
+	ov, err := s.analytics.Overview(c.UserContext(), p)
 	if err != nil {
 		return err
 	}
@@ -181,9 +169,15 @@ func (s *Server) apiPlatformOverview(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"k": s.analytics.K(), "tenants": rows})
 }
 
-// consolePage guards a console page: signed-out readers go to the login.
+// consolePage guards a console page: signed-out readers go to the login;
+// those who may not read the analytics are refused before the page reads
+// its form (the service checks each read again).
 func (s *Server) consolePage(c *fiber.Ctx) (bool, error) {
-	if _, err := s.requireAnalyst(c); err != nil {
+	p, err := s.requireAnalyst(c)
+	if err == nil {
+		err = s.analytics.May(c.UserContext(), p, "analytics", "read")
+	}
+	if err != nil {
 		if errors.Is(err, apperr.ErrUnauthorized) {
 			return false, c.Redirect("/login", fiber.StatusSeeOther)
 		}
@@ -196,7 +190,11 @@ func (s *Server) consoleOverviewPage(c *fiber.Ctx) error {
 	if ok, err := s.consolePage(c); !ok {
 		return err
 	}
-	ov, err := s.analytics.Overview(c.UserContext())
+	pr, err := requireSignedIn(c)
+	if err != nil {
+		return err
+	}
+	ov, err := s.analytics.Overview(c.UserContext(), pr)
 	if err != nil {
 		return err
 	}
@@ -214,7 +212,7 @@ func (s *Server) consoleOverviewPage(c *fiber.Ctx) error {
 	}
 	p.Data = map[string]any{"Tenants": rows, "K": s.analytics.K()}
 	// The platform admin reaches the analysts' query log from here.
-	if pr, err := requireSignedIn(c); err == nil && s.authz.Check(c.UserContext(), pr, "platform", "analyst", "manage") == nil {
+	if s.analytics.May(c.UserContext(), pr, "analyst", "manage") == nil {
 		p.Data.(map[string]any)["QueryLog"] = true
 	}
 	return s.render(c, fiber.StatusOK, "platform_overview", p)

@@ -44,14 +44,15 @@ func (s *Server) apiQueryLog(c *fiber.Ctx) error {
 	if s.analytics == nil {
 		return fiber.ErrNotFound
 	}
-	if _, err := s.requirePlatformAdmin(c, "analyst", "manage"); err != nil {
+	p, err := platformSignedIn(c)
+	if err != nil {
 		return err
 	}
 	analyst, before, limit, err := queryLogParams(c)
 	if err != nil {
 		return err
 	}
-	log, err := s.analytics.QueryLog(c.UserContext(), analyst, before, limit)
+	log, err := s.analytics.QueryLog(c.UserContext(), p, analyst, before, limit)
 	if err != nil {
 		return err
 	}
@@ -62,17 +63,15 @@ func (s *Server) consoleQueryLogPage(c *fiber.Ctx) error {
 	if s.analytics == nil {
 		return fiber.ErrNotFound
 	}
-	if _, err := s.requirePlatformAdmin(c, "analyst", "manage"); err != nil {
-		if err == apperr.ErrUnauthorized {
-			return c.Redirect("/login", fiber.StatusSeeOther)
-		}
-		return err
+	pr, err := platformSignedIn(c)
+	if err != nil {
+		return consoleRedirect(c, err)
 	}
 	analyst, before, limit, err := queryLogParams(c)
 	if err != nil {
 		return err
 	}
-	log, err := s.analytics.QueryLog(c.UserContext(), analyst, before, limit)
+	log, err := s.analytics.QueryLog(c.UserContext(), pr, analyst, before, limit)
 	if err != nil {
 		return err
 	}

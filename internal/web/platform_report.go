@@ -29,10 +29,11 @@ func reportMonth(c *fiber.Ctx) (analytics.Month, error) {
 }
 
 func (s *Server) apiReports(c *fiber.Ctx) error {
-	if _, err := s.requireAnalyst(c); err != nil {
+	p, err := s.requireAnalyst(c)
+	if err != nil {
 		return err
 	}
-	list, err := s.analytics.Reports(c.UserContext())
+	list, err := s.analytics.Reports(c.UserContext(), p)
 	if err != nil {
 		return err
 	}
@@ -45,14 +46,15 @@ func (s *Server) apiReports(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiReport(c *fiber.Ctx) error {
-	if _, err := s.requireAnalyst(c); err != nil {
+	p, err := s.requireAnalyst(c)
+	if err != nil {
 		return err
 	}
 	m, err := reportMonth(c)
 	if err != nil {
 		return err
 	}
-	rep, err := s.analytics.Report(c.UserContext(), m)
+	rep, err := s.analytics.Report(c.UserContext(), p, m)
 	if err != nil {
 		return err
 	}
@@ -83,7 +85,7 @@ func (s *Server) consoleReportsPage(c *fiber.Ctx) error {
 
 func (s *Server) renderReports(c *fiber.Ctx, status int, formErr string) error {
 	p := s.page(c, "console.reports")
-	list, err := s.analytics.Reports(c.UserContext())
+	list, err := s.analytics.Reports(c.UserContext(), principal(c))
 	if err != nil {
 		return err
 	}
@@ -106,7 +108,7 @@ func (s *Server) consoleGenerateReport(c *fiber.Ctx) error {
 		p := s.page(c, "")
 		return s.renderReports(c, fiber.StatusUnprocessableEntity, p.T("console.report_bad_month"))
 	}
-	if _, err := s.analytics.GenerateReport(c.UserContext(), m); err != nil {
+	if _, err := s.analytics.GenerateReport(c.UserContext(), principal(c), m); err != nil {
 		return err
 	}
 	return c.Redirect("/console/reports/"+m.String(), fiber.StatusSeeOther)
@@ -122,7 +124,7 @@ func (s *Server) consoleReportDoc(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rep, err := s.analytics.Report(c.UserContext(), m)
+	rep, err := s.analytics.Report(c.UserContext(), principal(c), m)
 	if err != nil {
 		if errors.Is(err, apperr.ErrNotFound) {
 			return fiber.ErrNotFound

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -19,35 +18,22 @@ import (
 )
 
 // ConsoleDeps are what the console's union pages need: the manifests
-// bundle (category templates and sectors), the union service on the app
-// connection, and a union's export and removal, which read and delete
-// every tenant table and its evidence files (app wires them to tenantio
-// over the owner connection). A nil Export or Remove turns that action off.
+// bundle (category templates and sectors) and the union service, which
+// checks the platform admin's rights and exports and removes unions.
 type ConsoleDeps struct {
 	Bundle *tenant.Bundle
 	Unions *tenant.Console
-	Export func(ctx context.Context, slug string, w io.Writer) error
-	Remove func(ctx context.Context, tenantID uuid.UUID, confirm string) (int, error)
 }
 
-// requirePlatformAdmin returns a platform principal with act on obj in the
-// platform domain: 404 on a tenant host, 401 signed out, 403 otherwise.
-func (s *Server) requirePlatformAdmin(c *fiber.Ctx, obj, act string) (*auth.Principal, error) {
+// platformSignedIn returns who is signed in on the platform's host: 404
+// on a union's host (the console does not exist there), 401 signed out.
+// What they may do is for the console's services to check.
+func platformSignedIn(c *fiber.Ctx) (*auth.Principal, error) {
 	rc := reqCtx(c)
 	if rc.Tenant != nil || rc.Target != tenant.Platform {
 		return nil, fiber.ErrNotFound
 	}
-	p, err := requireSignedIn(c)
-	if err != nil {
-		return nil, err
-	}
-	if p.Kind != "platform" || p.TenantID != uuid.Nil {
-		return nil, apperr.ErrForbidden
-	}
-	if err := s.authz.Check(c.UserContext(), p, "platform", obj, act); err != nil {
-		return nil, err
-	}
-	return p, nil
+	return requireSignedIn(c)
 }
 
 type unionsData struct {
@@ -71,7 +57,7 @@ type createdUnion struct {
 }
 
 func (s *Server) consoleUnionsPage(c *fiber.Ctx) error {
-	if _, err := s.requirePlatformAdmin(c, "platform_tenants", "read"); err != nil {
+	if _, err := platformSignedIn(c); err != nil {
 		return consoleRedirect(c, err)
 	}
 	return s.renderUnions(c, fiber.StatusOK, nil, tenant.NewUnion{}, nil)
@@ -85,7 +71,11 @@ func consoleRedirect(c *fiber.Ctx, err error) error {
 }
 
 func (s *Server) renderUnions(c *fiber.Ctx, status int, f *form, in tenant.NewUnion, created *createdUnion) error {
-	list, err := s.console.Unions.Unions(c.UserContext())
+	p, err := platformSignedIn(c)
+	if err != nil {
+		return err
+	}
+	list, err := s.console.Unions.Unions(c.UserContext(), p)
 	if err != nil {
 		return err
 	}
@@ -107,7 +97,7 @@ func (s *Server) renderUnions(c *fiber.Ctx, status int, f *form, in tenant.NewUn
 // federation admin by email, and refreshes the host map so the union is
 // served at once.
 func (s *Server) consoleUnionCreate(c *fiber.Ctx) error {
-	p, err := s.requirePlatformAdmin(c, "platform_tenants", "create")
+	p, err := platformSignedIn(c)
 	if err != nil {
 		return err
 	}
@@ -140,14 +130,12 @@ func (s *Server) consoleUnionCreate(c *fiber.Ctx) error {
 		return fail(apperr.Invalid("admin_email", "error.email_invalid"))
 	}
 	ctx := c.UserContext()
-	t, err := s.console.Unions.CreateUnion(ctx, in)
+	t, logoErr, err := s.console.Unions.CreateUnion(ctx, p, in, logo)
 	if err != nil {
 		return fail(err)
 	}
-	if len(logo) > 0 {
-		if err := s.console.Unions.SetLogo(ctx, t.ID, logo); err != nil {
-			s.log.Warn("console: logo of new union refused", "slug", t.Slug, "err", err)
-		}
+	if logoErr != nil {
+		s.log.Warn("console: logo of new union refused", "slug", t.Slug, "err", logoErr)
 	}
 	if err := s.resolver.Refresh(ctx); err != nil {
 		return err
@@ -223,7 +211,7 @@ type unionData struct {
 }
 
 func (s *Server) consoleUnion(c *fiber.Ctx, act string) (*auth.Principal, *tenant.UnionRow, error) {
-	p, err := s.requirePlatformAdmin(c, "platform_tenants", act)
+	p, err := platformSignedIn(c)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -231,7 +219,7 @@ func (s *Server) consoleUnion(c *fiber.Ctx, act string) (*auth.Principal, *tenan
 	if err != nil {
 		return nil, nil, err
 	}
-	u, err := s.console.Unions.Union(c.UserContext(), id)
+	u, err := s.console.Unions.Union(c.UserContext(), p, act, id)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -264,7 +252,7 @@ func (s *Server) consoleUnionStatus(suspend bool) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		err = s.console.Unions.SetSuspended(c.UserContext(), u.ID, suspend)
+		err = s.console.Unions.SetSuspended(c.UserContext(), p, u.ID, suspend)
 		if err != nil {
 			f, status, ferr := s.formFailure(c, err, nil)
 			if ferr != nil {
@@ -291,7 +279,7 @@ func (s *Server) consoleUnionExport(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if s.console.Export == nil {
+	if !s.console.Unions.CanExport() {
 		return fiber.ErrNotFound
 	}
 	ctx := c.UserContext()
@@ -310,7 +298,7 @@ func (s *Server) consoleUnionExport(c *fiber.Ctx) error {
 			f.Close()
 		}
 	}()
-	if err := s.console.Export(ctx, u.Slug, f); err != nil {
+	if err := s.console.Unions.Export(ctx, p, u, f); err != nil {
 		return err
 	}
 	size, err := f.Seek(0, io.SeekCurrent)
@@ -318,9 +306,6 @@ func (s *Server) consoleUnionExport(c *fiber.Ctx) error {
 		return err
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return err
-	}
-	if err := s.console.Unions.MarkExported(ctx, u.ID); err != nil {
 		return err
 	}
 	s.log.Info("console: union exported", "slug", u.Slug, "bytes", size, "by", p.UserID)
@@ -338,11 +323,11 @@ func (s *Server) consoleUnionRemove(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if s.console.Remove == nil {
+	if !s.console.Unions.CanRemove() {
 		return fiber.ErrNotFound
 	}
 	ctx := c.UserContext()
-	n, err := s.console.Remove(ctx, u.ID, c.FormValue("confirm"))
+	n, err := s.console.Unions.Remove(ctx, p, u.ID, c.FormValue("confirm"))
 	if err != nil {
 		f, status, ferr := s.formFailure(c, err, nil)
 		if ferr != nil {
@@ -368,7 +353,7 @@ type accountsData struct {
 }
 
 func (s *Server) consoleAccountsPage(c *fiber.Ctx) error {
-	p, err := s.requirePlatformAdmin(c, "analyst", "manage")
+	p, err := platformSignedIn(c)
 	if err != nil {
 		return consoleRedirect(c, err)
 	}
@@ -393,7 +378,7 @@ func (s *Server) renderAccounts(c *fiber.Ctx, status int, p *auth.Principal, f *
 }
 
 func (s *Server) consoleAccountCreate(c *fiber.Ctx) error {
-	p, err := s.requirePlatformAdmin(c, "analyst", "manage")
+	p, err := platformSignedIn(c)
 	if err != nil {
 		return err
 	}
@@ -412,7 +397,7 @@ func (s *Server) consoleAccountCreate(c *fiber.Ctx) error {
 
 func (s *Server) consoleAccountSet(disable bool) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		p, err := s.requirePlatformAdmin(c, "analyst", "manage")
+		p, err := platformSignedIn(c)
 		if err != nil {
 			return err
 		}

@@ -42,9 +42,9 @@ type Deps struct {
 	Auth      *auth.Service
 	Authz     *auth.Authorizer
 	Cases     *cases.Service
-	Notify    *notify.Service  // nil: notification routes answer 404
-	Analytics *analytics.Store // cross-union aggregates for the platform console and API
-	Privacy   *privacy.Service // nil: /me/export and /me/delete answer 404
+	Notify    *notify.Service    // nil: notification routes answer 404
+	Analytics *analytics.Console // cross-union aggregates for the platform console and API
+	Privacy   *privacy.Service   // nil: /me/export and /me/delete answer 404
 	// Console is what the platform console's union pages need
 	// (platform_unions.go); nil fields turn those actions off.
 	Console ConsoleDeps
@@ -67,7 +67,7 @@ type Server struct {
 	themes    map[string]*Theme
 	app       *fiber.App
 	notify    *notify.Service
-	analytics *analytics.Store
+	analytics *analytics.Console
 	admin     *tenant.Admin   // tenant administration
 	brands    *brands.Service // brand directories
 	privacy   *privacy.Service
