@@ -28,11 +28,17 @@ test:
 # The S3 evidence store against a real S3-compatible server: SeaweedFS,
 # built once per user into ~/.cache/suara/seaweedfs/ (scripts/seaweedfs.sh;
 # 138 s the first time here, with a warm Go build cache), started by the
-# tests on loopback ports; the tests take 2 to 4.5 minutes by load.
+# tests on loopback ports; the tests take 2 to 4.5 minutes by load. Starts
+# (and then stops) the local PostgreSQL when none is set, for the web test.
 # Not in make test: the first build takes long.
 test-s3:
-	@weed=$$(scripts/seaweedfs.sh) && \
-	SUARA_S3_TESTS=1 SUARA_WEED_BIN=$$weed $(GO) test -count=1 -timeout 10m -run 'S3' -v ./internal/evidence/ ./internal/web/
+	@weed=$$(scripts/seaweedfs.sh) || exit 1; started=0; \
+	if [ -z "$${SUARA_TEST_ADMIN_URL:-}" ]; then \
+	  scripts/pg.sh status >/dev/null 2>&1 || started=1; \
+	  scripts/pg.sh start >/dev/null && eval "$$(scripts/pg.sh env)"; \
+	fi; \
+	SUARA_S3_TESTS=1 SUARA_WEED_BIN=$$weed $(GO) test -count=1 -timeout 10m -run 'S3' -v ./internal/evidence/ ./internal/web/; rc=$$?; \
+	if [ $$started = 1 ]; then scripts/pg.sh stop >/dev/null; fi; exit $$rc
 
 # A standby that takes over: pg_auto_failover (monitor, primary, synchronous
 # standby; Debian's postgresql-15-auto-failover, installed when missing and
