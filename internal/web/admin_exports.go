@@ -12,11 +12,7 @@ import (
 // exportCasesCSV answers the CSV of the cases the signed-in admin may
 // export, optionally narrowed to ?branch_id=.
 func (s *Server) exportCasesCSV(c *fiber.Ctx) error {
-	t, err := tenantOnly(c)
-	if err != nil {
-		return err
-	}
-	p, err := requireTenantStaff(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}

@@ -30,11 +30,7 @@ func (s *Server) securityPage(c *fiber.Ctx) error {
 // renderSecurity shows the stored rule or, after a refused post, f's
 // reasons with the box as it was sent.
 func (s *Server) renderSecurity(c *fiber.Ctx, status int, f *form, sent *bool) error {
-	t, err := tenantOnly(c)
-	if err != nil {
-		return err
-	}
-	p, err := requireTenantStaff(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}
@@ -85,11 +81,7 @@ func (s *Server) setStaff2FA(c *fiber.Ctx, p *auth.Principal, on bool) error {
 }
 
 func (s *Server) apiStaff2FA(c *fiber.Ctx) error {
-	t, err := tenantOnly(c)
-	if err != nil {
-		return err
-	}
-	p, err := requireTenantStaff(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}
@@ -101,11 +93,7 @@ func (s *Server) apiStaff2FA(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiSetStaff2FA(c *fiber.Ctx) error {
-	t, err := tenantOnly(c)
-	if err != nil {
-		return err
-	}
-	p, err := requireTenantStaff(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}

@@ -39,11 +39,7 @@ func (s *Server) fileAssisted(ctx context.Context, t *tenant.Tenant, officer *au
 }
 
 func (s *Server) apiAssistedIntake(c *fiber.Ctx) error {
-	t, err := tenantOnly(c)
-	if err != nil {
-		return err
-	}
-	p, err := requireTenantStaff(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}
@@ -105,11 +101,7 @@ func (s *Server) assistedIntakePage(c *fiber.Ctx) error {
 }
 
 func (s *Server) assistedIntakeSubmit(c *fiber.Ctx) error {
-	t, err := tenantOnly(c)
-	if err != nil {
-		return err
-	}
-	p, err := requireTenantStaff(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}

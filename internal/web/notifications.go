@@ -104,11 +104,7 @@ func (s *Server) apiSetNotificationPrefs(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiAdminNotifications(c *fiber.Ctx) error {
-	t, err := tenantOnly(c)
-	if err != nil {
-		return err
-	}
-	p, err := requireTenantStaff(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}
@@ -124,11 +120,7 @@ func (s *Server) apiAdminNotifications(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiNotificationSettings(c *fiber.Ctx) error {
-	t, err := tenantOnly(c)
-	if err != nil {
-		return err
-	}
-	p, err := requireTenantStaff(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}
@@ -140,11 +132,7 @@ func (s *Server) apiNotificationSettings(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiSaveNotificationSettings(c *fiber.Ctx) error {
-	t, err := tenantOnly(c)
-	if err != nil {
-		return err
-	}
-	p, err := requireTenantStaff(c)
+	t, p, err := staffOf(c)
 	if err != nil {
 		return err
 	}
