@@ -39,12 +39,18 @@ func loadThemes(fsys fs.FS, base fs.FS) (map[string]*Theme, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read themes: %w", err)
 	}
+	// Parsed pages are the bulk of a theme's memory (about 5 MB of parse
+	// trees); themes that override no template share one parse.
+	shared, err := parsePages(base, nil)
+	if err != nil {
+		return nil, err
+	}
 	themes := map[string]*Theme{}
 	for _, e := range entries {
 		if !e.IsDir() {
 			continue
 		}
-		th, err := loadTheme(fsys, e.Name(), base)
+		th, err := loadTheme(fsys, e.Name(), base, shared)
 		if err != nil {
 			return nil, err
 		}
@@ -56,7 +62,7 @@ func loadThemes(fsys fs.FS, base fs.FS) (map[string]*Theme, error) {
 	return themes, nil
 }
 
-func loadTheme(fsys fs.FS, dir string, base fs.FS) (*Theme, error) {
+func loadTheme(fsys fs.FS, dir string, base fs.FS, shared map[string]*template.Template) (*Theme, error) {
 	data, err := fs.ReadFile(fsys, path.Join(dir, "theme.yaml"))
 	if err != nil {
 		return nil, fmt.Errorf("theme %s: %w", dir, err)
@@ -83,9 +89,12 @@ func loadTheme(fsys fs.FS, dir string, base fs.FS) (*Theme, error) {
 	// Colours go to a stylesheet, not inline styles: the CSP forbids those.
 	th.css = []byte(fmt.Sprintf(":root{--primary:%s;--on-primary:%s;--accent:%s;--bg:%s;--text:%s}\n",
 		th.Colors.Primary, th.Colors.OnPrimary, th.Colors.Accent, th.Colors.Background, th.Colors.Text))
-	overrides, _ := fs.Sub(fsys, path.Join(dir, "templates"))
-	if th.pages, err = parsePages(base, overrides); err != nil {
-		return nil, fmt.Errorf("theme %s: %w", dir, err)
+	th.pages = shared
+	if overridden, _ := fs.Glob(fsys, path.Join(dir, "templates", "*.html")); len(overridden) > 0 {
+		overrides, _ := fs.Sub(fsys, path.Join(dir, "templates"))
+		if th.pages, err = parsePages(base, overrides); err != nil {
+			return nil, fmt.Errorf("theme %s: %w", dir, err)
+		}
 	}
 	return th, nil
 }
