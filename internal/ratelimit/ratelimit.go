@@ -80,10 +80,7 @@ func (l *Limits) Window(ctx context.Context, key string, max int, window time.Du
 	var hits float64
 	err := l.db.QueryRowContext(ctx, `
 		INSERT INTO rate_limits AS r (key, tokens, at, expires) VALUES (?, 1, ?, ?)
-		ON CONFLICT (key) DO UPDATE SET
-		    tokens  = CASE WHEN r.at >= EXCLUDED.at THEN r.tokens + 1 ELSE 1 END,
-		    at      = GREATEST(r.at, EXCLUDED.at),
-		    expires = GREATEST(r.expires, EXCLUDED.expires)
+		ON CONFLICT (key) DO UPDATE SET `+windowHit+`
 		RETURNING tokens`, l.key(key), start, end).Scan(&hits)
 	if err != nil {
 		return Result{}, fmt.Errorf("rate limit window: %w", err)
@@ -94,6 +91,56 @@ func (l *Limits) Window(ctx context.Context, key string, max int, window time.Du
 	}
 	return Result{RetryAfter: end.Sub(now)}, nil
 }
+
+// WindowLimit is one fixed-window limit for WindowChain.
+type WindowLimit struct {
+	Key    string
+	Max    int
+	Window time.Duration
+}
+
+// WindowChain is Window for two limits in a row, in one statement: the
+// hit counts against first and, only when first allows it, against
+// second — as two chained Window calls would, so a caller over first's
+// limit cannot use up second's (one address, then its whole union). One
+// round trip instead of two on every filing and upload. refused is 0 when
+// both allow the hit, else 1 or 2: which limit refused it.
+func (l *Limits) WindowChain(ctx context.Context, first, second WindowLimit) (refused int, r Result, err error) {
+	now := l.now()
+	start1, start2 := now.Truncate(first.Window), now.Truncate(second.Window)
+	end1, end2 := start1.Add(first.Window), start2.Add(second.Window)
+	var hits1, hits2 float64
+	err = l.db.QueryRowContext(ctx, `
+		WITH a AS (
+		    INSERT INTO rate_limits AS r (key, tokens, at, expires) VALUES (?, 1, ?, ?)
+		    ON CONFLICT (key) DO UPDATE SET `+windowHit+`
+		    RETURNING tokens),
+		b AS (
+		    INSERT INTO rate_limits AS r (key, tokens, at, expires)
+		    SELECT ?, 1, ?::timestamptz, ?::timestamptz WHERE (SELECT tokens FROM a) <= ?
+		    ON CONFLICT (key) DO UPDATE SET `+windowHit+`
+		    RETURNING tokens)
+		SELECT (SELECT tokens FROM a), coalesce((SELECT tokens FROM b), 0)`,
+		l.key(first.Key), start1, end1, l.key(second.Key), start2, end2, first.Max).Scan(&hits1, &hits2)
+	if err != nil {
+		return 0, Result{}, fmt.Errorf("rate limit windows: %w", err)
+	}
+	l.sweep(ctx, now)
+	switch {
+	case int(hits1) > first.Max:
+		return 1, Result{RetryAfter: end1.Sub(now)}, nil
+	case int(hits2) > second.Max:
+		return 2, Result{RetryAfter: end2.Sub(now)}, nil
+	}
+	return 0, Result{OK: true}, nil
+}
+
+// windowHit is the update that counts one hit in a fixed window: a row
+// from an earlier window starts again at 1.
+const windowHit = `
+		    tokens  = CASE WHEN r.at >= EXCLUDED.at THEN r.tokens + 1 ELSE 1 END,
+		    at      = GREATEST(r.at, EXCLUDED.at),
+		    expires = GREATEST(r.expires, EXCLUDED.expires)`
 
 // level is the SQL for a bucket's tokens at ? (now), refilled from r.at.
 const level = `LEAST(?::float8, r.tokens + GREATEST(0, EXTRACT(EPOCH FROM (?::timestamptz - r.at))) / ?::float8)`

@@ -135,3 +135,64 @@ func TestNoAddressStored(t *testing.T) {
 		t.Errorf("stored keys %q", keys)
 	}
 }
+
+// TestWindowChainAcrossReplicas: an address's hits past its own limit do
+// not count against its union's, and the union's limit holds across
+// replicas and addresses.
+func TestWindowChainAcrossReplicas(t *testing.T) {
+	a, b, clock := replicas(t)
+	ctx := context.Background()
+	perAddress := func(ip string) ratelimit.WindowLimit {
+		return ratelimit.WindowLimit{Key: "filing|t1|" + ip, Max: 3, Window: 10 * time.Minute}
+	}
+	perUnion := ratelimit.WindowLimit{Key: "filing|t1", Max: 5, Window: time.Hour}
+
+	var refusedBy [3]int
+	for i := 0; i < 10; i++ {
+		which, r, err := a.WindowChain(ctx, perAddress("203.0.113.7"), perUnion)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.OK != (which == 0) {
+			t.Fatalf("hit %d: OK=%v but refused by %d", i, r.OK, which)
+		}
+		refusedBy[which]++
+	}
+	if refusedBy != [3]int{3, 7, 0} {
+		t.Fatalf("one address, 10 hits: allowed/refused by address/refused by union = %v, want [3 7 0]", refusedBy)
+	}
+
+	// Twenty hits from two other addresses over both replicas: the union has
+	// two left of its five.
+	var allowed, byUnion atomic.Int32
+	var wg sync.WaitGroup
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func(l *ratelimit.Limits, ip string) {
+			defer wg.Done()
+			which, r, err := l.WindowChain(ctx, perAddress(ip), perUnion)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			switch which {
+			case 0:
+				allowed.Add(1)
+			case 2:
+				byUnion.Add(1)
+				if r.RetryAfter <= 0 || r.RetryAfter > time.Hour {
+					t.Errorf("refused by the union with Retry-After %s", r.RetryAfter)
+				}
+			}
+		}([]*ratelimit.Limits{a, b}[i%2], []string{"198.51.100.1", "198.51.100.2"}[i%2])
+	}
+	wg.Wait()
+	if allowed.Load() != 2 || byUnion.Load() == 0 {
+		t.Errorf("after the first address: %d allowed, %d refused by the union; want 2 allowed", allowed.Load(), byUnion.Load())
+	}
+
+	*clock = clock.Add(time.Hour)
+	if which, _, _ := b.WindowChain(ctx, perAddress("203.0.113.7"), perUnion); which != 0 {
+		t.Errorf("the next windows refused the address (limit %d)", which)
+	}
+}

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,36 +20,42 @@ import (
 func (s *Server) filingAndUploadLimits() []fiber.Handler {
 	l := s.cfg.RateLimits
 	return []fiber.Handler{
-		s.rateLimit(isFiling, l.Filing.PerIP, l.Window, false, "error.filing_limited"),
-		s.rateLimit(isFiling, l.Filing.PerTenant, l.Window, true, "error.filing_busy"),
-		s.rateLimit(isEvidenceUpload, l.Upload.PerIP, l.Window, false, "error.upload_limited"),
-		s.rateLimit(isEvidenceUpload, l.Upload.PerTenant, l.Window, true, "error.upload_busy"),
+		s.addressThenUnionLimit(isFiling, l.Filing.PerIP, l.Filing.PerTenant, l.Window, "error.filing_limited", "error.filing_busy"),
+		s.addressThenUnionLimit(isEvidenceUpload, l.Upload.PerIP, l.Upload.PerTenant, l.Window, "error.upload_limited", "error.upload_busy"),
 	}
 }
 
-// rateLimit is a shared window limit (shared_limits.go) over the requests
-// match selects, keyed by tenant and, unless perTenant, address. Requests
-// on the platform host are left alone: it files nothing.
-func (s *Server) rateLimit(match func(*fiber.Ctx) bool, max int, window time.Duration, perTenant bool, msgKey string) fiber.Handler {
-	return s.sharedLimit(windowLimit{
-		Name:   msgKey,
-		Max:    max,
-		Window: window,
-		Next: func(c *fiber.Ctx) bool {
-			return reqCtx(c).Tenant == nil || !match(c)
-		},
-		Key: func(c *fiber.Ctx) string {
-			key := reqCtx(c).Tenant.ID.String()
-			if !perTenant {
-				key += "|" + c.IP()
-			}
-			return key
-		},
-		Reached: func(c *fiber.Ctx, r ratelimit.Result) error {
-			// What is left of the window, not the whole window.
-			return &apperr.Limited{RetryAfterSeconds: r.RetrySeconds(), Key: msgKey}
-		},
-	})
+// addressThenUnionLimit counts the requests match selects per client
+// address within a tenant (at most perIP in a window) and then per tenant
+// (perTenant), in one statement (ratelimit.WindowChain). Each limit keeps
+// its own key and message. Requests on the platform host are left alone:
+// it files nothing.
+func (s *Server) addressThenUnionLimit(match func(*fiber.Ctx) bool, perIP, perTenant int, window time.Duration, ipMsg, tenantMsg string) fiber.Handler {
+	ipPrefix := fmt.Sprintf("%s|%d|%s|", ipMsg, perIP, window)
+	tenantPrefix := fmt.Sprintf("%s|%d|%s|", tenantMsg, perTenant, window)
+	return func(c *fiber.Ctx) error {
+		t := reqCtx(c).Tenant
+		if t == nil || !match(c) {
+			return c.Next()
+		}
+		tenant := t.ID.String()
+		which, r, err := s.limits.WindowChain(c.UserContext(),
+			ratelimit.WindowLimit{Key: ipPrefix + tenant + "|" + c.IP(), Max: perIP, Window: window},
+			ratelimit.WindowLimit{Key: tenantPrefix + tenant, Max: perTenant, Window: window})
+		if err != nil {
+			return err
+		}
+		if which == 0 {
+			return c.Next()
+		}
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(r.RetrySeconds()))
+		// What is left of the window, not the whole window.
+		key := ipMsg
+		if which == 2 {
+			key = tenantMsg
+		}
+		return &apperr.Limited{RetryAfterSeconds: r.RetrySeconds(), Key: key}
+	}
 }
 
 // routerPath is the path as Fiber's router matches it by default: case
