@@ -109,10 +109,8 @@ func newCore(ctx context.Context, cfg *config.Config, log *slog.Logger, bdb *bun
 	if err := c.resolver.Refresh(ctx); err != nil {
 		return nil, err
 	}
+	c.authz = auth.NewBundledAuthorizer(bdb, log)
 	var err error
-	if c.authz, err = newAuthorizer(bdb, log); err != nil {
-		return nil, err
-	}
 	if c.accounts, err = newAccounts(cfg, bdb, c.authz, log); err != nil {
 		return nil, err
 	}
@@ -270,19 +268,6 @@ func newCases(cfg *config.Config, log *slog.Logger, bdb *bun.DB, authz *auth.Aut
 // transaction still in flight is not passed by the watermark.
 func newAnalytics(cfg *config.Config, log *slog.Logger, bdb *bun.DB) *analytics.Store {
 	return analytics.New(bdb, analytics.Options{K: cfg.Analytics.K, Lag: 5 * time.Second, StatsEvery: time.Minute, Log: log})
-}
-
-// newAuthorizer loads the Casbin model and the reviewed policy from config/.
-func newAuthorizer(bdb *bun.DB, log *slog.Logger) (*auth.Authorizer, error) {
-	model, err := suara.ConfigFS.ReadFile("config/rbac_model.conf")
-	if err != nil {
-		return nil, fmt.Errorf("read casbin model: %w", err)
-	}
-	policy, err := suara.ConfigFS.ReadFile("config/rbac_policy.csv")
-	if err != nil {
-		return nil, fmt.Errorf("read casbin policy: %w", err)
-	}
-	return auth.NewAuthorizer(bdb, string(model), string(policy), log), nil
 }
 
 // newAccounts builds the account service with the configured password costs.

@@ -62,10 +62,7 @@ func SeedBench(ctx context.Context, cfg *config.Config, log *slog.Logger, out io
 		return fmt.Errorf("owner connection: %w", err)
 	}
 	defer owner.Close()
-	authz, err := newAuthorizer(bdb, log)
-	if err != nil {
-		return err
-	}
+	authz := auth.NewBundledAuthorizer(bdb, log)
 	accounts, err := newAccounts(cfg, bdb, authz, log)
 	if err != nil {
 		return err

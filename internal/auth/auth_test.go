@@ -11,8 +11,6 @@ import (
 	"github.com/suara-id/suara/internal/db/pgtest"
 	"github.com/suara-id/suara/internal/tenant"
 	"github.com/suara-id/suara/internal/tenant/tenanttest"
-
-	suara "github.com/suara-id/suara"
 )
 
 func TestNormalisePhone(t *testing.T) {
@@ -75,10 +73,8 @@ func newFixture(tb testing.TB) *fixture {
 	if err := res.Refresh(ctx); err != nil {
 		tb.Fatal(err)
 	}
-	model, _ := suara.ConfigFS.ReadFile("config/rbac_model.conf")
-	policy, _ := suara.ConfigFS.ReadFile("config/rbac_policy.csv")
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	authz := auth.NewAuthorizer(tdb.App, string(model), string(policy), log)
+	authz := auth.NewBundledAuthorizer(tdb.App, log)
 	svc := auth.NewService(tdb.App, authz, log, time.Hour, time.Hour)
 	return &fixture{svc: svc, tenant: res.BySlug("spn")}
 }

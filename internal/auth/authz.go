@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	suara "github.com/suara-id/suara"
 	"log/slog"
 	"sync"
 	"time"
@@ -54,6 +55,21 @@ type cachedEnforcer struct {
 // NewAuthorizer builds an authorizer from the Casbin model and policy texts.
 func NewAuthorizer(bdb *bun.DB, modelText, policyCSV string, log *slog.Logger) *Authorizer {
 	return &Authorizer{db: bdb, model: modelText, rules: policyCSV, log: log, tenants: map[uuid.UUID]*cachedEnforcer{}}
+}
+
+// NewBundledAuthorizer is NewAuthorizer over the Casbin model and the
+// reviewed policy built into the binary from config/ (suara.ConfigFS). Both
+// are embedded at build time, so their absence is a broken build: it panics.
+func NewBundledAuthorizer(bdb *bun.DB, log *slog.Logger) *Authorizer {
+	model, err := suara.ConfigFS.ReadFile("config/rbac_model.conf")
+	if err != nil {
+		panic(fmt.Sprintf("embedded casbin model: %v", err))
+	}
+	policy, err := suara.ConfigFS.ReadFile("config/rbac_policy.csv")
+	if err != nil {
+		panic(fmt.Sprintf("embedded casbin policy: %v", err))
+	}
+	return NewAuthorizer(bdb, string(model), string(policy), log)
 }
 
 // Check returns nil when p may do act on obj in domain (a branch path or

@@ -32,10 +32,8 @@ func provision(t *testing.T, tdb *pgtest.DB, b *tenant.Bundle, i int) *tenant.Te
 	if tt == nil {
 		t.Fatalf("tenant %s not resolved", m.Slug)
 	}
-	model, _ := suara.ConfigFS.ReadFile("config/rbac_model.conf")
-	policy, _ := suara.ConfigFS.ReadFile("config/rbac_policy.csv")
 	log := slog.New(slog.DiscardHandler)
-	svc := auth.NewService(tdb.App, auth.NewAuthorizer(tdb.App, string(model), string(policy), log), log, time.Hour, time.Hour)
+	svc := auth.NewService(tdb.App, auth.NewBundledAuthorizer(tdb.App, log), log, time.Hour, time.Hour)
 	hash, err := svc.HashPassword("bench-password-xyz")
 	if err != nil {
 		t.Fatal(err)

@@ -112,8 +112,6 @@ FROM generate_series(1, ?) AS i, br, cat, words AS wl(w),
 // and add -v to print each query's EXPLAIN (ANALYZE, BUFFERS) plan.
 func BenchmarkStaffQueue(b *testing.B) {
 	ctx := context.Background()
-	model, _ := suara.ConfigFS.ReadFile("config/rbac_model.conf")
-	policy, _ := suara.ConfigFS.ReadFile("config/rbac_policy.csv")
 	log := slog.New(slog.DiscardHandler)
 	staff := []auth.NewAccount{
 		{Name: "Admin", Email: "admin@spn.example", Role: "federation_admin"},
@@ -129,7 +127,7 @@ func BenchmarkStaffQueue(b *testing.B) {
 		if err := tenanttest.ApplyTo(ctx, d.App, func(slug string) bool { return slug == "spn" }); err != nil {
 			return err
 		}
-		authz := auth.NewAuthorizer(d.App, string(model), string(policy), log)
+		authz := auth.NewBundledAuthorizer(d.App, log)
 		accounts := auth.NewService(d.App, authz, log, 3600e9, 3600e9)
 		res := tenant.NewResolver("localhost", d.App)
 		if err := res.Refresh(ctx); err != nil {
@@ -152,7 +150,7 @@ func BenchmarkStaffQueue(b *testing.B) {
 		b.Logf("seeded %d cases in %v", benchCases, time.Since(start).Round(time.Millisecond))
 		return nil
 	})
-	authz := auth.NewAuthorizer(tdb.App, string(model), string(policy), log)
+	authz := auth.NewBundledAuthorizer(tdb.App, log)
 	res := tenant.NewResolver("localhost", tdb.App)
 	if err := res.Refresh(ctx); err != nil {
 		b.Fatal(err)

@@ -30,6 +30,8 @@ import (
 // (Casbin, see internal/auth).
 type Authorizer interface {
 	Check(ctx context.Context, p *auth.Principal, domain, obj, act string) error
+	// Authorize is Check for any tenant.Caller (tenant.Allow's signature).
+	tenant.Authorizer
 }
 
 // Service files cases and serves them to reporters and handlers. Every

@@ -22,12 +22,10 @@ import (
 // checks its caller first (allowAdmin), as tenant.Admin's methods do.
 
 // allowAdmin checks that p, a staff member, may do act on obj union-wide:
-// at t's root branch, where federation admins hold their role.
+// tenant.Allow, the one check every union-admin service starts with.
 func (s *Service) allowAdmin(ctx context.Context, t *tenant.Tenant, p *auth.Principal, obj, act string) error {
-	if t == nil || !p.IsStaff() {
-		return apperr.ErrForbidden
-	}
-	return s.authz.Check(ctx, p, t.Slug, obj, act)
+	_, _, err := tenant.Allow(ctx, s.authz, t, p, obj, act)
+	return err
 }
 
 // AdminCategory is a category as the admin pages show it, with how many

@@ -22,7 +22,6 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/uptrace/bun"
 
-	suara "github.com/suara-id/suara"
 	"github.com/suara-id/suara/internal/auth"
 	"github.com/suara-id/suara/internal/cases"
 	"github.com/suara-id/suara/internal/chat"
@@ -163,9 +162,7 @@ func newFixture(t *testing.T) *fixture {
 	}
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	model, _ := suara.ConfigFS.ReadFile("config/rbac_model.conf")
-	policy, _ := suara.ConfigFS.ReadFile("config/rbac_policy.csv")
-	authz := auth.NewAuthorizer(tdb.App, string(model), string(policy), log)
+	authz := auth.NewBundledAuthorizer(tdb.App, log)
 	keys, err := cases.ParseKeyRing(config.DevIdentityKey)
 	if err != nil {
 		t.Fatal(err)

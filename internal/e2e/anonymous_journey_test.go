@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -178,19 +177,7 @@ func TestAnonymousReporterJourney(t *testing.T) {
 	staff(id, "resolve", "")
 	staff(id, "close", "")
 	b.submit("leave", `#leave-form button[type="submit"]`)
-	if _, err := s.db.Super.ExecContext(context.Background(),
-		`UPDATE river_job SET scheduled_at = now() WHERE kind = 'case_checkin' AND args->>'case_id' = ?`, id); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.db.Super.ExecContext(context.Background(), `UPDATE case_checkins SET due_at = now() - interval '1 minute' WHERE case_id = ?`, id); err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; state(id).count("checkin_asked") < 2; i++ {
-		if i == 60 {
-			t.Fatal("check-ins not asked within 30 s")
-		}
-		time.Sleep(500 * time.Millisecond)
-	}
+	s.bringCheckinsDue(t, id, func() int { return state(id).count("checkin_asked") })
 	b.submit("follow again", `main a[href="/receipt"]`)
 	b.run("type code again", chromedp.SendKeys(chromedp.CSS(`#code`), code))
 	b.submit("open case again", `form[action="/receipt"] button[type="submit"]`)

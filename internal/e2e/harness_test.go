@@ -659,3 +659,24 @@ func (s *server) api(t *testing.T, slug, method, path, token string, body, out a
 		}
 	}
 }
+
+// bringCheckinsDue makes a closed case's +30 and +90-day check-ins due now
+// (their River jobs and rows brought forward, as if 90 days had passed) and
+// waits until both have been asked, which asked reports.
+func (s *server) bringCheckinsDue(t *testing.T, caseID string, asked func() int) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := s.db.Super.ExecContext(ctx,
+		`UPDATE river_job SET scheduled_at = now() WHERE kind = 'case_checkin' AND args->>'case_id' = ?`, caseID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.Super.ExecContext(ctx, `UPDATE case_checkins SET due_at = now() - interval '1 minute' WHERE case_id = ?`, caseID); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; asked() < 2; i++ {
+		if i == 60 {
+			t.Fatal("check-ins not asked within 30 s")
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}

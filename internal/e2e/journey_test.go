@@ -256,20 +256,7 @@ func workerJourney(t *testing.T, mode, phoneNo string, withAxe bool) {
 	staff(id, "start", "")
 	staff(id, "resolve", "")
 	staff(id, "close", "")
-	if _, err := s.db.Super.ExecContext(context.Background(),
-		`UPDATE river_job SET scheduled_at = now() WHERE kind = 'case_checkin' AND args->>'case_id' = ?`, id); err != nil {
-		t.Fatal(err)
-	}
-	// ... as if 90 days had passed since the case closed.
-	if _, err := s.db.Super.ExecContext(context.Background(), `UPDATE case_checkins SET due_at = now() - interval '1 minute' WHERE case_id = ?`, id); err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; state(id).count("checkin_asked") < 2; i++ {
-		if i == 60 {
-			t.Fatal("check-ins not asked within 30 s")
-		}
-		time.Sleep(500 * time.Millisecond)
-	}
+	s.bringCheckinsDue(t, id, func() int { return state(id).count("checkin_asked") })
 	b.submit("home for check-in", `header a.brand`)
 	b.mustSee("check-in waiting", "Jawab pertanyaan tindak lanjut")
 	b.submit("open case for check-in", `ul.cases a[href="/cases/`+id+`"]`)

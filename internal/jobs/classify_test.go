@@ -17,7 +17,6 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/uptrace/bun"
 
-	suara "github.com/suara-id/suara"
 	"github.com/suara-id/suara/internal/auth"
 	"github.com/suara-id/suara/internal/cases"
 	"github.com/suara-id/suara/internal/classify"
@@ -52,9 +51,7 @@ func newFixture(tb testing.TB, ollamaURL string, timeout time.Duration, workers 
 		tb.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	model, _ := suara.ConfigFS.ReadFile("config/rbac_model.conf")
-	policy, _ := suara.ConfigFS.ReadFile("config/rbac_policy.csv")
-	authz := auth.NewAuthorizer(tdb.App, string(model), string(policy), log)
+	authz := auth.NewBundledAuthorizer(tdb.App, log)
 	keys, err := cases.ParseKeyRing(config.DevIdentityKey)
 	if err != nil {
 		tb.Fatal(err)

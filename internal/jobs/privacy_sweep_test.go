@@ -12,7 +12,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/riverqueue/river"
 
-	suara "github.com/suara-id/suara"
 	"github.com/suara-id/suara/internal/auth"
 	"github.com/suara-id/suara/internal/cases"
 	"github.com/suara-id/suara/internal/config"
@@ -37,9 +36,7 @@ func newPrivacyFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.DiscardHandler)
-	model, _ := suara.ConfigFS.ReadFile("config/rbac_model.conf")
-	policy, _ := suara.ConfigFS.ReadFile("config/rbac_policy.csv")
-	authz := auth.NewAuthorizer(tdb.App, string(model), string(policy), log)
+	authz := auth.NewBundledAuthorizer(tdb.App, log)
 	keys, err := cases.ParseKeyRing(config.DevIdentityKey)
 	if err != nil {
 		t.Fatal(err)

@@ -12,7 +12,6 @@ import (
 
 	"github.com/google/uuid"
 
-	suara "github.com/suara-id/suara"
 	"github.com/suara-id/suara/internal/apperr"
 	"github.com/suara-id/suara/internal/auth"
 	"github.com/suara-id/suara/internal/cases"
@@ -40,10 +39,8 @@ func setup(t *testing.T) *fixture {
 	ctx := context.Background()
 	tdb := pgtest.New(t)
 	tenanttest.Seed(t, tdb)
-	model, _ := suara.ConfigFS.ReadFile("config/rbac_model.conf")
-	policy, _ := suara.ConfigFS.ReadFile("config/rbac_policy.csv")
 	log := slog.New(slog.DiscardHandler)
-	authz := auth.NewAuthorizer(tdb.App, string(model), string(policy), log)
+	authz := auth.NewBundledAuthorizer(tdb.App, log)
 	accounts := auth.NewService(tdb.App, authz, log, time.Hour, time.Hour)
 	res := tenant.NewResolver("localhost", tdb.App)
 	if err := res.Refresh(ctx); err != nil {
