@@ -62,6 +62,8 @@ func FuzzNormalisePhone(f *testing.F) {
 type fixture struct {
 	svc    *auth.Service
 	tenant *tenant.Tenant
+	db     *pgtest.DB
+	res    *tenant.Resolver
 }
 
 func newFixture(tb testing.TB) *fixture {
@@ -76,7 +78,7 @@ func newFixture(tb testing.TB) *fixture {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	authz := auth.NewBundledAuthorizer(tdb.App, log)
 	svc := auth.NewService(tdb.App, authz, log, time.Hour, time.Hour)
-	return &fixture{svc: svc, tenant: res.BySlug("spn")}
+	return &fixture{svc: svc, tenant: res.BySlug("spn"), db: tdb, res: res}
 }
 
 // worker creates a worker account (password mesin-jahit-2026) and returns
