@@ -18,6 +18,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/uptrace/bun/schema"
 
 	"github.com/suara-id/suara/internal/apperr"
 	"github.com/suara-id/suara/internal/auth"
@@ -456,175 +457,223 @@ func (s *Service) Queue(ctx context.Context, tenantID uuid.UUID, p *auth.Princip
 }
 
 // queueQuery builds the page query (limit+1 rows, to know whether another
-// page follows). An empty query means the principal sees nothing.
+// page follows) from its pieces: the page size and cursor, the request's
+// context (one round trip), the principal's visibility, the filters, the
+// search, and the order with the cursor's position.
 func (s *Service) queueQuery(ctx context.Context, tx bun.Tx, tenantID uuid.UUID, p *auth.Principal, f QueueFilter, now time.Time) (string, int, []branchInfo, error) {
 	if f.Sort == "" {
 		f.Sort = SortNewest
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = DefaultPageSize
-	}
-	limit = min(limit, MaxPageSize)
-	var after *queueCursor
-	if f.Cursor != "" {
-		c, err := decodeQueueCursor(f.Cursor, f.Sort)
-		if err != nil {
-			return "", 0, nil, apperr.Invalid("cursor", "error.invalid")
-		}
-		after = &c
+	limit, after, err := queuePage(f)
+	if err != nil {
+		return "", 0, nil, err
 	}
 	search := ""
-	if f.Query != "" && !referencePattern.MatchString(strings.ToUpper(f.Query)) {
+	if f.Query != "" && !isReference(f.Query) {
 		search = f.Query
 	}
 	qc, err := loadQueueContext(ctx, tx, tenantID, p.UserID, f.Category, search)
 	if err != nil {
 		return "", 0, nil, err
 	}
-	branches, tenantSlug := qc.branches, qc.slug
-	sc, err := s.scopeOf(ctx, p, tenantSlug, branches)
+	sc, err := s.scopeOf(ctx, p, qc.slug, qc.branches)
 	if err != nil {
 		return "", 0, nil, err
 	}
+	b := &queueBuilder{fmtr: s.db.QueryGen()}
+	b.visibility(tenantID, p, sc, qc.hidden)
+	if err := b.filters(f, &qc, sc, p.UserID, now); err != nil {
+		return "", 0, nil, err
+	}
+	b.search(f.Query, qc.terms)
+	order := b.order(f.Sort, after)
+	return b.page(order, f.Sort, limit), limit, qc.branches, nil
+}
 
-	var where []string
-	fmtr := s.db.QueryGen()
-	arg := func(cond string, args ...any) { where = append(where, fmtr.FormatQuery(cond, args...)) }
+// queuePage reads the page size (bounded) and the cursor of f.
+func queuePage(f QueueFilter) (int, *queueCursor, error) {
+	limit := f.Limit
+	if limit <= 0 {
+		limit = DefaultPageSize
+	}
+	limit = min(limit, MaxPageSize)
+	if f.Cursor == "" {
+		return limit, nil, nil
+	}
+	c, err := decodeQueueCursor(f.Cursor, f.Sort)
+	if err != nil {
+		return 0, nil, apperr.Invalid("cursor", "error.invalid")
+	}
+	return limit, &c, nil
+}
+
+// isReference says whether a search is a case reference (looked up
+// exactly) rather than words.
+func isReference(q string) bool { return referencePattern.MatchString(strings.ToUpper(q)) }
+
+// queueBuilder collects the conditions of a queue page, each formatted
+// with its arguments as it is added.
+type queueBuilder struct {
+	fmtr  schema.QueryGen
+	conds []string
+}
+
+func (b *queueBuilder) where(cond string, args ...any) {
+	b.conds = append(b.conds, b.fmtr.FormatQuery(cond, args...))
+}
+
+// visibility: the cases the principal may see — its branches' sub-trees
+// and the cases assigned to it — less the restricted categories hidden
+// from it (restricted.go), as on the case page. The hidden categories come
+// as a list, so the rule is evaluated once per request and not three
+// sub-plans per row.
+func (b *queueBuilder) visibility(tenantID uuid.UUID, p *auth.Principal, sc queueScope, hidden []string) {
 	// Explicit although RLS adds it: it lets every index that leads with
 	// tenant_id be used as such.
-	arg("c.tenant_id = ?", tenantID)
+	b.where("c.tenant_id = ?", tenantID)
 	switch {
 	case sc.all:
 	case len(sc.branchIDs) > 0:
-		arg("(c.branch_id IN (?) OR c.assigned_to = ?)", bun.List(sc.branchIDs), p.UserID)
+		b.where("(c.branch_id IN (?) OR c.assigned_to = ?)", bun.List(sc.branchIDs), p.UserID)
 	default:
-		arg("c.assigned_to = ?", p.UserID)
+		b.where("c.assigned_to = ?", p.UserID)
 	}
-	// Restricted categories show only to their named handlers and the
-	// federation admins (restricted.go), in the queue as on the case page:
-	// the categories RestrictedVisible hides from p, as a list, so the
-	// rule is evaluated once per request and not three sub-plans per row.
-	arg("NOT coalesce(c.category_id = ANY (?::uuid[]), false)", pgdialect.Array(qc.hidden))
+	b.where("NOT coalesce(c.category_id = ANY (?::uuid[]), false)", pgdialect.Array(hidden))
+}
+
+// filters: what the officer chose to narrow the list to. A branch or
+// category the union does not have is a 422.
+func (b *queueBuilder) filters(f QueueFilter, qc *queueContext, sc queueScope, me uuid.UUID, now time.Time) error {
 	if f.BranchID != nil {
 		var path string
-		for _, b := range branches {
-			if b.ID == *f.BranchID {
-				path = b.Path
+		for _, br := range qc.branches {
+			if br.ID == *f.BranchID {
+				path = br.Path
 			}
 		}
 		if path == "" {
-			return "", 0, nil, apperr.Invalid("branch", "error.invalid_choice")
+			return apperr.Invalid("branch", "error.invalid_choice")
 		}
-		arg("c.branch_id IN (?)", bun.List(subtree(branches, path)))
+		b.where("c.branch_id IN (?)", bun.List(subtree(qc.branches, path)))
 	}
 	if len(f.Statuses) > 0 {
-		arg("c.status IN (?)", bun.List(f.Statuses))
+		b.where("c.status IN (?)", bun.List(f.Statuses))
 	}
 	if f.Category != "" {
 		if len(qc.categoryIDs) == 0 {
-			return "", 0, nil, apperr.Invalid("category", "error.invalid_choice")
+			return apperr.Invalid("category", "error.invalid_choice")
 		}
-		arg("c.category_id IN (?)", bun.List(qc.categoryIDs))
+		b.where("c.category_id IN (?)", bun.List(qc.categoryIDs))
 	}
 	if f.WorkplaceID != nil {
-		arg("c.workplace_id = ?", *f.WorkplaceID)
+		b.where("c.workplace_id = ?", *f.WorkplaceID)
 	}
 	if len(f.Urgencies) > 0 {
-		arg("c.urgency IN (?)", bun.List(f.Urgencies))
+		b.where("c.urgency IN (?)", bun.List(f.Urgencies))
 	}
 	if f.Overdue {
-		arg(dueKeySQL+" < ?", now)
+		b.where(dueKeySQL+" < ?", now)
 	}
 	switch {
 	case f.AssignedToMe:
-		arg("c.assigned_to = ?", p.UserID)
+		b.where("c.assigned_to = ?", me)
 	case f.Unassigned:
-		arg("c.assigned_to IS NULL")
+		b.where("c.assigned_to IS NULL")
 	}
 	if f.Escalated {
 		target := "TRUE"
 		if !sc.all {
-			target = fmtr.FormatQuery("e.to_branch_id IN (?)", bun.List(append(sc.branchIDs, uuid.Nil)))
+			target = b.fmtr.FormatQuery("e.to_branch_id IN (?)", bun.List(append(sc.branchIDs, uuid.Nil)))
 		}
-		arg("EXISTS (SELECT 1 FROM case_escalations e WHERE e.tenant_id = c.tenant_id AND e.case_id = c.id AND " + target + ")")
+		b.where("EXISTS (SELECT 1 FROM case_escalations e WHERE e.tenant_id = c.tenant_id AND e.case_id = c.id AND " + target + ")")
 	}
 	if f.LowRating {
-		arg("c.low_rating")
+		b.where("c.low_rating")
 	}
 	if f.VerifiedMember {
-		arg(`c.safety_mode = 'named' AND EXISTS (SELECT 1 FROM users vm WHERE vm.tenant_id = c.tenant_id
+		b.where(`c.safety_mode = 'named' AND EXISTS (SELECT 1 FROM users vm WHERE vm.tenant_id = c.tenant_id
 			AND vm.id = c.reporter_user_id AND vm.member_verified_at IS NOT NULL)`)
 	}
 	if f.NeedsTranscription {
-		arg("c.needs_transcription")
+		b.where("c.needs_transcription")
 	}
 	if f.IntakeChannel != "" {
-		arg("c.intake_channel = ?", f.IntakeChannel)
+		b.where("c.intake_channel = ?", f.IntakeChannel)
 	}
 	if f.SafetyMode != "" {
-		arg("c.safety_mode = ?", string(f.SafetyMode))
+		b.where("c.safety_mode = ?", string(f.SafetyMode))
 	}
 	if !f.From.IsZero() {
-		arg("c.created_at >= ?", f.From.UTC())
+		b.where("c.created_at >= ?", f.From.UTC())
 	}
 	if !f.To.IsZero() {
-		arg("c.created_at < ?", f.To.UTC())
+		b.where("c.created_at < ?", f.To.UTC())
 	}
-	if f.Query != "" {
-		if ref := strings.ToUpper(f.Query); referencePattern.MatchString(ref) {
-			// A reference: the (tenant_id, reference) unique index.
-			arg("c.reference = ?", ref)
-		} else {
-			terms := qc.terms
-			if len(terms) == 0 {
-				arg("FALSE") // only stop words: nothing to look for
-			}
-			// Every term must be among the case's lexemes (case_terms,
-			// kept by a trigger from the same to_tsvector('indonesian',
-			// title || ' ' || description) as cases_fts_idx; see
-			// migration 0006 for why the GIN index cannot serve here).
-			for _, t := range terms {
-				arg("EXISTS (SELECT 1 FROM case_terms t WHERE t.tenant_id = c.tenant_id AND t.term = ? AND t.case_id = c.id)", t)
-			}
+	return nil
+}
+
+// search: a reference is looked up exactly (the (tenant_id, reference)
+// unique index); words must each be among the case's lexemes (case_terms,
+// kept by a trigger from the same to_tsvector('indonesian', title || ' ' ||
+// description) as cases_fts_idx; see migration 0006 for why the GIN index
+// cannot serve here).
+func (b *queueBuilder) search(query string, terms []string) {
+	switch {
+	case query == "":
+	case isReference(query):
+		b.where("c.reference = ?", strings.ToUpper(query))
+	case len(terms) == 0:
+		b.where("FALSE") // only stop words: nothing to look for
+	default:
+		for _, t := range terms {
+			b.where("EXISTS (SELECT 1 FROM case_terms t WHERE t.tenant_id = c.tenant_id AND t.term = ? AND t.case_id = c.id)", t)
 		}
 	}
-	var order string
-	switch f.Sort {
+}
+
+// order returns the page's ORDER BY for sort and, after a cursor, adds
+// the condition that starts the page past it.
+func (b *queueBuilder) order(sort QueueSort, after *queueCursor) string {
+	switch sort {
 	case SortOldest:
-		order = "c.created_at ASC, c.id ASC"
 		if after != nil {
-			arg("(c.created_at, c.id) > (?, ?)", time.UnixMicro(after.a).UTC(), after.id)
+			b.where("(c.created_at, c.id) > (?, ?)", time.UnixMicro(after.a).UTC(), after.id)
 		}
+		return "c.created_at ASC, c.id ASC"
 	case SortDue:
-		order = dueKeySQL + " ASC, c.id ASC"
 		if after != nil {
 			var due any = "infinity"
 			if after.a != noDue {
 				due = time.UnixMicro(after.a).UTC()
 			}
-			arg("("+dueKeySQL+", c.id) > (?::timestamptz, ?)", due, after.id)
+			b.where("("+dueKeySQL+", c.id) > (?::timestamptz, ?)", due, after.id)
 		}
+		return dueKeySQL + " ASC, c.id ASC"
 	case SortUrgency:
-		order = urgencyRankSQL + " ASC, c.created_at DESC, c.id DESC"
 		if after != nil {
-			arg(urgencyRankSQL+" >= ?", after.a)
-			arg("("+urgencyRankSQL+" > ? OR (c.created_at, c.id) < (?, ?))", after.a, time.UnixMicro(after.b).UTC(), after.id)
+			b.where(urgencyRankSQL+" >= ?", after.a)
+			b.where("("+urgencyRankSQL+" > ? OR (c.created_at, c.id) < (?, ?))", after.a, time.UnixMicro(after.b).UTC(), after.id)
 		}
+		return urgencyRankSQL + " ASC, c.created_at DESC, c.id DESC"
 	default:
-		order = "c.created_at DESC, c.id DESC"
 		if after != nil {
-			arg("(c.created_at, c.id) < (?, ?)", time.UnixMicro(after.a).UTC(), after.id)
+			b.where("(c.created_at, c.id) < (?, ?)", time.UnixMicro(after.a).UTC(), after.id)
 		}
+		return "c.created_at DESC, c.id DESC"
 	}
+}
+
+// page assembles the statement: the page's rows under the conditions,
+// wrapped in what the list shows besides them (queueDecorations).
+func (b *queueBuilder) page(order string, sort QueueSort, limit int) string {
 	page := `SELECT c.tenant_id, c.id, c.reference, c.type, c.title, c.status, c.urgency, c.safety_mode, c.branch_id, c.workplace_id,
 	c.category_id, c.assigned_to, c.created_at, c.low_rating, c.intake_channel, c.needs_transcription, NULLIF(` + dueKeySQL + `, 'infinity') AS due,
 	` + urgencyRankSQL + ` AS urgency_rank
 FROM cases AS c
-WHERE ` + strings.Join(where, "\n  AND ") + `
+WHERE ` + strings.Join(b.conds, "\n  AND ") + `
 ORDER BY ` + order + `
 LIMIT ` + strconv.Itoa(limit+1)
-	return fmtr.FormatQuery(queueDecorations, EventEscalationPrompt, bun.List(beyondBipartite), bun.Safe(page), bun.Safe(outerOrder[f.Sort])), limit, branches, nil
+	return b.fmtr.FormatQuery(queueDecorations, EventEscalationPrompt, bun.List(beyondBipartite), bun.Safe(page), bun.Safe(outerOrder[sort]))
 }
 
 // outerOrder repeats each sort's order over the page's columns (the
