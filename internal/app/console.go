@@ -13,13 +13,13 @@ import (
 	"github.com/suara-id/suara/internal/config"
 	"github.com/suara-id/suara/internal/db"
 	"github.com/suara-id/suara/internal/tenant"
-	"github.com/suara-id/suara/internal/tenantio"
+	"github.com/suara-id/suara/internal/tenantmove"
 	"github.com/suara-id/suara/internal/web"
 )
 
 // newConsole gives the platform console what its union pages need: the
 // manifests bundle (templates and sectors for new unions), the union
-// service on the app connection, and exports and removal (tenantio with the
+// service on the app connection, and exports and removal (tenantmove with the
 // evidence store) over the owner connection, opened on first use (most
 // processes never need it) and kept.
 func newConsole(cfg *config.Config, bdb *bun.DB, authz tenant.Authorizer) web.ConsoleDeps {
@@ -59,7 +59,7 @@ func newConsole(cfg *config.Config, bdb *bun.DB, authz tenant.Authorizer) web.Co
 		if err != nil {
 			return err
 		}
-		_, err = tenantio.Export(ctx, o, store, slug, w)
+		_, err = tenantmove.Export(ctx, o, store, slug, w)
 		return err
 	}
 	cio.Remove = func(ctx context.Context, tenantID uuid.UUID, confirm string) (int, error) {
@@ -67,7 +67,7 @@ func newConsole(cfg *config.Config, bdb *bun.DB, authz tenant.Authorizer) web.Co
 		if err != nil {
 			return 0, err
 		}
-		return tenantio.Remove(ctx, o, store, tenantID, confirm)
+		return tenantmove.Remove(ctx, o, store, tenantID, confirm)
 	}
 	d.Unions = tenant.NewConsole(bdb, d.Bundle, authz, cio)
 	return d

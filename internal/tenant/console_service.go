@@ -23,7 +23,7 @@ type Console struct {
 }
 
 // ConsoleIO are a union's export and removal, which read and delete every
-// tenant table and its evidence files (the app wires them to tenantio
+// tenant table and its evidence files (the app wires them to tenantmove
 // over the owner connection). A nil one turns that action off.
 type ConsoleIO struct {
 	Export func(ctx context.Context, slug string, w io.Writer) error

@@ -19,7 +19,7 @@ import (
 	"github.com/suara-id/suara/internal/db/pgtest"
 	"github.com/suara-id/suara/internal/evidence"
 	"github.com/suara-id/suara/internal/tenant/tenanttest"
-	"github.com/suara-id/suara/internal/tenantio"
+	"github.com/suara-id/suara/internal/tenantmove"
 )
 
 var csrfValue = regexp.MustCompile(`(name="_csrf" value=")[^"]*`)
@@ -51,7 +51,7 @@ func TestTenantExportImport(t *testing.T) {
 	// Export.
 	var file bytes.Buffer
 	srcStore := evidence.LocalStore{Root: filepath.Join(src.cfg.Paths.Data, "evidence")}
-	sum, err := tenantio.Export(ctx, src.db.Owner, srcStore, "spn", &file)
+	sum, err := tenantmove.Export(ctx, src.db.Owner, srcStore, "spn", &file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func TestTenantExportImport(t *testing.T) {
 	if strings.Contains(file.String(), "GARTEKS-") || strings.Contains(file.String(), "admin@garteks.example") {
 		t.Fatal("the export carries another tenant's rows")
 	}
-	srcCounts, err := tenantio.Counts(ctx, src.db.Owner, spnID)
+	srcCounts, err := tenantmove.Counts(ctx, src.db.Owner, spnID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +78,7 @@ func TestTenantExportImport(t *testing.T) {
 		return ids
 	}
 	for _, id := range otherIDs() {
-		if others[id], err = tenantio.Counts(ctx, dst.Owner, id); err != nil {
+		if others[id], err = tenantmove.Counts(ctx, dst.Owner, id); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -87,7 +87,7 @@ func TestTenantExportImport(t *testing.T) {
 
 	// A file cut short is refused whole.
 	cut := file.Bytes()[:file.Len()*2/3]
-	if _, _, err := tenantio.Import(ctx, dst.Owner, dstStore, bytes.NewReader(cut)); err == nil {
+	if _, _, err := tenantmove.Import(ctx, dst.Owner, dstStore, bytes.NewReader(cut)); err == nil {
 		t.Fatal("a cut-off file was imported")
 	}
 	var n int
@@ -95,19 +95,19 @@ func TestTenantExportImport(t *testing.T) {
 		t.Fatalf("a refused import left %d cases (%v)", n, err)
 	}
 
-	h, got, err := tenantio.Import(ctx, dst.Owner, dstStore, bytes.NewReader(file.Bytes()))
+	h, got, err := tenantmove.Import(ctx, dst.Owner, dstStore, bytes.NewReader(file.Bytes()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if h.Slug != "spn" || got.Files != 1 || !maps.Equal(got.Rows, sum.Rows) {
 		t.Errorf("import summary %+v, export %+v", got, sum)
 	}
-	if _, _, err := tenantio.Import(ctx, dst.Owner, dstStore, bytes.NewReader(file.Bytes())); err == nil || !strings.Contains(err.Error(), "already exists") {
+	if _, _, err := tenantmove.Import(ctx, dst.Owner, dstStore, bytes.NewReader(file.Bytes())); err == nil || !strings.Contains(err.Error(), "already exists") {
 		t.Errorf("second import: %v", err)
 	}
 
 	// Counts per table: SPN identical, the others untouched.
-	dstCounts, err := tenantio.Counts(ctx, dst.Owner, spnID)
+	dstCounts, err := tenantmove.Counts(ctx, dst.Owner, spnID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +119,7 @@ func TestTenantExportImport(t *testing.T) {
 		}
 	}
 	for _, id := range otherIDs() {
-		c, err := tenantio.Counts(ctx, dst.Owner, id)
+		c, err := tenantmove.Counts(ctx, dst.Owner, id)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -10,7 +10,7 @@ import (
 	"github.com/suara-id/suara/internal/analytics"
 	"github.com/suara-id/suara/internal/config"
 	"github.com/suara-id/suara/internal/db"
-	"github.com/suara-id/suara/internal/tenantio"
+	"github.com/suara-id/suara/internal/tenantmove"
 )
 
 // TenantsExport writes every row and evidence file of tenant slug to out
@@ -23,7 +23,7 @@ func TenantsExport(ctx context.Context, cfg *config.Config, slug string, out, ms
 		return fmt.Errorf("owner connection: %w", err)
 	}
 	defer owner.Close()
-	sum, err := tenantio.Export(ctx, owner, evidenceStore(cfg), slug, out)
+	sum, err := tenantmove.Export(ctx, owner, evidenceStore(cfg), slug, out)
 	if err != nil {
 		return err
 	}
@@ -44,7 +44,7 @@ func TenantsImport(ctx context.Context, cfg *config.Config, file string, msg io.
 		return fmt.Errorf("owner connection: %w", err)
 	}
 	defer owner.Close()
-	h, sum, err := tenantio.Import(ctx, owner, evidenceStore(cfg), f)
+	h, sum, err := tenantmove.Import(ctx, owner, evidenceStore(cfg), f)
 	if err != nil {
 		return err
 	}

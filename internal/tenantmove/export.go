@@ -1,4 +1,4 @@
-package tenantio
+package tenantmove
 
 import (
 	"bufio"

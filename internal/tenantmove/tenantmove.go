@@ -1,4 +1,4 @@
-// Package tenantio owns moving one tenant's data out of an installation
+// Package tenantmove owns moving one tenant's data out of an installation
 // and into another: every row of every tenant-owned table, and the
 // tenant's evidence files, as one JSON-lines file. It is the platform
 // team's off-boarding and per-union backup path.
@@ -11,7 +11,7 @@
 // (jsonb_populate_recordset), so every column type round-trips as
 // PostgreSQL writes it, and the case timeline's hash chain (which hashes
 // stored values) still verifies after an import.
-package tenantio
+package tenantmove
 
 import (
 	"context"
