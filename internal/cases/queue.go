@@ -485,7 +485,7 @@ func (s *Service) queueQuery(ctx context.Context, tx bun.Tx, tenantID uuid.UUID,
 	if err := b.filters(f, &qc, sc, p.UserID, now); err != nil {
 		return "", 0, nil, err
 	}
-	b.search(f.Query, qc.terms)
+	b.search(f.Query, qc.terms, f.Sort)
 	order := b.order(f.Sort, after)
 	return b.page(order, f.Sort, limit), limit, qc.branches, nil
 }
@@ -516,6 +516,19 @@ func isReference(q string) bool { return referencePattern.MatchString(strings.To
 type queueBuilder struct {
 	fmtr  schema.QueryGen
 	conds []string
+	// drive is the search term whose case_terms entries (d) drive the
+	// page, "" when the page walks the cases themselves.
+	drive string
+}
+
+// from is the page's FROM clause: the cases, or one term's entries joined
+// to their cases.
+func (b *queueBuilder) from() string {
+	if b.drive == "" {
+		return "cases AS c"
+	}
+	return b.fmtr.FormatQuery(`case_terms AS d
+JOIN cases AS c ON c.tenant_id = d.tenant_id AND c.id = d.case_id AND d.term = ?`, b.drive)
 }
 
 func (b *queueBuilder) where(cond string, args ...any) {
@@ -616,8 +629,11 @@ func (b *queueBuilder) filters(f QueueFilter, qc *queueContext, sc queueScope, m
 // unique index); words must each be among the case's lexemes (case_terms,
 // kept by a trigger from the same to_tsvector('indonesian', title || ' ' ||
 // description) as cases_fts_idx; see migration 0006 for why the GIN index
-// cannot serve here).
-func (b *queueBuilder) search(query string, terms []string) {
+// cannot serve here). Sorted by filing time, the page is driven by one
+// term's entries in that order (case_terms_recent_idx), so only the cases
+// with that term are walked and only the other terms are probed; the
+// longest term drives, as the likeliest to be rare.
+func (b *queueBuilder) search(query string, terms []string, sort QueueSort) {
 	switch {
 	case query == "":
 	case isReference(query):
@@ -625,7 +641,18 @@ func (b *queueBuilder) search(query string, terms []string) {
 	case len(terms) == 0:
 		b.where("FALSE") // only stop words: nothing to look for
 	default:
-		for _, t := range terms {
+		probe := terms
+		if sort == SortNewest || sort == SortOldest {
+			i := 0
+			for j, t := range terms {
+				if len(t) > len(terms[i]) {
+					i = j
+				}
+			}
+			b.drive = terms[i]
+			probe = slices.Delete(slices.Clone(terms), i, i+1)
+		}
+		for _, t := range probe {
 			b.where("EXISTS (SELECT 1 FROM case_terms t WHERE t.tenant_id = c.tenant_id AND t.term = ? AND t.case_id = c.id)", t)
 		}
 	}
@@ -634,12 +661,18 @@ func (b *queueBuilder) search(query string, terms []string) {
 // order returns the page's ORDER BY for sort and, after a cursor, adds
 // the condition that starts the page past it.
 func (b *queueBuilder) order(sort QueueSort, after *queueCursor) string {
+	// Driven by a term, the filing-time orders name the term's columns
+	// (equal to the case's), so its index gives the order.
+	created, id := "c.created_at", "c.id"
+	if b.drive != "" {
+		created, id = "d.created_at", "d.case_id"
+	}
 	switch sort {
 	case SortOldest:
 		if after != nil {
-			b.where("(c.created_at, c.id) > (?, ?)", time.UnixMicro(after.a).UTC(), after.id)
+			b.where("("+created+", "+id+") > (?, ?)", time.UnixMicro(after.a).UTC(), after.id)
 		}
-		return "c.created_at ASC, c.id ASC"
+		return created + " ASC, " + id + " ASC"
 	case SortDue:
 		if after != nil {
 			var due any = "infinity"
@@ -657,9 +690,9 @@ func (b *queueBuilder) order(sort QueueSort, after *queueCursor) string {
 		return urgencyRankSQL + " ASC, c.created_at DESC, c.id DESC"
 	default:
 		if after != nil {
-			b.where("(c.created_at, c.id) < (?, ?)", time.UnixMicro(after.a).UTC(), after.id)
+			b.where("("+created+", "+id+") < (?, ?)", time.UnixMicro(after.a).UTC(), after.id)
 		}
-		return "c.created_at DESC, c.id DESC"
+		return created + " DESC, " + id + " DESC"
 	}
 }
 
@@ -669,7 +702,7 @@ func (b *queueBuilder) page(order string, sort QueueSort, limit int) string {
 	page := `SELECT c.tenant_id, c.id, c.reference, c.type, c.title, c.status, c.urgency, c.safety_mode, c.branch_id, c.workplace_id,
 	c.category_id, c.assigned_to, c.created_at, c.low_rating, c.intake_channel, c.needs_transcription, NULLIF(` + dueKeySQL + `, 'infinity') AS due,
 	` + urgencyRankSQL + ` AS urgency_rank
-FROM cases AS c
+FROM ` + b.from() + `
 WHERE ` + strings.Join(b.conds, "\n  AND ") + `
 ORDER BY ` + order + `
 LIMIT ` + strconv.Itoa(limit+1)

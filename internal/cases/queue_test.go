@@ -219,12 +219,17 @@ func TestQueuePagination(t *testing.T) {
 	base := time.Date(2026, 2, 2, 9, 0, 0, 0, time.UTC)
 	const n = 7
 	var want []uuid.UUID
+	var matching []int // the cases a search for "lembur upah" finds
 	for i := range n {
 		// Two cases share a filing time: the id must break the tie.
 		at := base.Add(time.Duration(i/2) * time.Hour)
 		svc.Now = func() time.Time { return at }
-		c := fileCase(t, svc, f, f.workers[i%2], cases.Filing{Title: "Kasus nomor " + string(rune('A'+i)),
-			Description: "Uraian kasus untuk menguji halaman antrean petugas."})
+		desc := "Uraian kasus untuk menguji halaman antrean petugas."
+		if i != 3 && i != 6 {
+			desc = "Upah lembur tidak dibayar: uraian kasus untuk menguji halaman antrean."
+			matching = append(matching, i)
+		}
+		c := fileCase(t, svc, f, f.workers[i%2], cases.Filing{Title: "Kasus nomor " + string(rune('A'+i)), Description: desc})
 		want = append(want, c.ID)
 	}
 	// Vary urgency so the urgency sort has groups.
@@ -236,63 +241,76 @@ func TestQueuePagination(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc.Now = func() time.Time { return base.Add(24 * time.Hour) }
-	for _, sort := range cases.QueueSorts() {
-		var got []cases.QueueItem
-		cursor := ""
-		for page := 0; ; page++ {
-			if page > n {
-				t.Fatalf("%s: pagination does not end", sort)
-			}
-			items, next, err := svc.Queue(context.Background(), f.t.ID, fed, cases.QueueFilter{Sort: sort, Limit: 2, Cursor: cursor})
-			if err != nil {
-				t.Fatalf("%s page %d: %v", sort, page, err)
-			}
-			if len(items) > 2 {
-				t.Fatalf("%s: page of %d", sort, len(items))
-			}
-			got = append(got, items...)
-			if next == "" {
-				break
-			}
-			cursor = next
-		}
-		ids := queueIDs(got)
-		seen := map[uuid.UUID]bool{}
-		for _, id := range ids {
-			if seen[id] {
-				t.Errorf("%s: %s twice", sort, id)
-			}
-			seen[id] = true
-		}
-		if len(ids) != n {
-			t.Errorf("%s: %d cases over all pages, want %d", sort, len(ids), n)
-		}
-		ordered := slices.IsSortedFunc(got, func(a, b cases.QueueItem) int {
-			key := func(it cases.QueueItem) (int64, int64) {
-				switch sort {
-				case cases.SortOldest:
-					return it.CreatedAt.UnixMicro(), 0
-				case cases.SortDue:
-					return it.Due.UnixMicro(), 0
-				case cases.SortUrgency:
-					return int64(slices.Index(cases.Urgencies(), it.Urgency)), -it.CreatedAt.UnixMicro()
+	// Every sort pages through all cases, and through a search's (driven by
+	// one term's entries when sorted by filing time): each case once, in order.
+	for _, search := range []struct {
+		q string
+		n int
+	}{{"", n}, {"lembur upah", len(matching)}} {
+		for _, sort := range cases.QueueSorts() {
+			var got []cases.QueueItem
+			cursor := ""
+			for page := 0; ; page++ {
+				if page > n {
+					t.Fatalf("%s: pagination does not end", sort)
 				}
-				return -it.CreatedAt.UnixMicro(), 0
+				items, next, err := svc.Queue(context.Background(), f.t.ID, fed, cases.QueueFilter{Sort: sort, Limit: 2, Cursor: cursor, Query: search.q})
+				if err != nil {
+					t.Fatalf("%s page %d: %v", sort, page, err)
+				}
+				if len(items) > 2 {
+					t.Fatalf("%s: page of %d", sort, len(items))
+				}
+				got = append(got, items...)
+				if next == "" {
+					break
+				}
+				cursor = next
 			}
-			a1, a2 := key(a)
-			b1, b2 := key(b)
-			switch {
-			case a1 != b1:
-				return int(a1 - b1)
-			case a2 != b2:
-				return int(a2 - b2)
+			ids := queueIDs(got)
+			seen := map[uuid.UUID]bool{}
+			for _, id := range ids {
+				if seen[id] {
+					t.Errorf("%s: %s twice", sort, id)
+				}
+				seen[id] = true
 			}
-			return 0
-		})
-		if !ordered {
-			t.Errorf("%s: out of order: %+v", sort, got)
+			if len(ids) != search.n {
+				t.Errorf("%s %q: %d cases over all pages, want %d", sort, search.q, len(ids), search.n)
+			}
+			for _, i := range matching {
+				if search.q != "" && !seen[want[i]] {
+					t.Errorf("%s %q: case %d not found", sort, search.q, i)
+				}
+			}
+			ordered := slices.IsSortedFunc(got, func(a, b cases.QueueItem) int {
+				key := func(it cases.QueueItem) (int64, int64) {
+					switch sort {
+					case cases.SortOldest:
+						return it.CreatedAt.UnixMicro(), 0
+					case cases.SortDue:
+						return it.Due.UnixMicro(), 0
+					case cases.SortUrgency:
+						return int64(slices.Index(cases.Urgencies(), it.Urgency)), -it.CreatedAt.UnixMicro()
+					}
+					return -it.CreatedAt.UnixMicro(), 0
+				}
+				a1, a2 := key(a)
+				b1, b2 := key(b)
+				switch {
+				case a1 != b1:
+					return int(a1 - b1)
+				case a2 != b2:
+					return int(a2 - b2)
+				}
+				return 0
+			})
+			if !ordered {
+				t.Errorf("%s: out of order: %+v", sort, got)
+			}
 		}
 	}
+
 	// A cursor of one sort is refused by another.
 	_, next, err := svc.Queue(context.Background(), f.t.ID, fed, cases.QueueFilter{Sort: cases.SortNewest, Limit: 2})
 	if err != nil || next == "" {
