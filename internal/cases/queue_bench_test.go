@@ -58,8 +58,8 @@ func seedBulkCases(ctx context.Context, d *pgtest.DB, tenantID, worker, officer 
 		if _, err := tx.ExecContext(ctx, "SET LOCAL session_replication_role = replica"); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO case_terms (tenant_id, term, case_id)
-			SELECT c.tenant_id, t.lexeme, c.id FROM cases c, unnest(to_tsvector('indonesian', c.title || ' ' || c.description)) AS t
+		_, err := tx.ExecContext(ctx, `INSERT INTO case_terms (tenant_id, term, case_id, created_at)
+			SELECT c.tenant_id, t.lexeme, c.id, c.created_at FROM cases c, unnest(to_tsvector('indonesian', c.title || ' ' || c.description)) AS t
 			WHERE c.tenant_id = ?`, tenantID)
 		return err
 	})

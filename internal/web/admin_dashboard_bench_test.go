@@ -48,8 +48,8 @@ var dashboardSeedSQL = []string{
 		at, at, at + interval '30 days',
 		CASE WHEN i % 8 IN (4, 5, 7) THEN at + (i % 45) * interval '1 day' END
 	FROM g, b, k, w, s`,
-	`INSERT INTO case_terms (tenant_id, term, case_id)
-	SELECT c.tenant_id, t.lexeme, c.id FROM cases c, unnest(to_tsvector('indonesian', c.title || ' ' || c.description)) AS t
+	`INSERT INTO case_terms (tenant_id, term, case_id, created_at)
+	SELECT c.tenant_id, t.lexeme, c.id, c.created_at FROM cases c, unnest(to_tsvector('indonesian', c.title || ' ' || c.description)) AS t
 	WHERE c.reference LIKE 'BENCH-%'`,
 	`ALTER TABLE cases ENABLE TRIGGER cases_terms_sync`,
 	`INSERT INTO case_ratings (tenant_id, case_id, handling, outcome)
