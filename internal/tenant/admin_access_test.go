@@ -1,6 +1,7 @@
 package tenant_test
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/suara-id/suara/internal/tenant"
@@ -55,4 +56,25 @@ func TestConsoleMethodsRefuseUnauthorisedCallers(t *testing.T) {
 		Refused: platformRefused,
 		Min:     6,
 	}.Run(t)
+}
+
+// TestTagMethodsAreWalked: the tag vocabulary's methods (issue 25) exist
+// under these names and take a caller, so the walk above checks them.
+func TestTagMethodsAreWalked(t *testing.T) {
+	typ := reflect.TypeOf(tenant.NewAdmin(nil, nil))
+	caller := reflect.TypeOf((*tenant.Caller)(nil)).Elem()
+	for _, name := range []string{"Tags", "AddTag", "RetireTag"} {
+		m, ok := typ.MethodByName(name)
+		if !ok {
+			t.Errorf("tenant.Admin has no %s", name)
+			continue
+		}
+		takes := false
+		for i := 1; i < m.Type.NumIn(); i++ {
+			takes = takes || m.Type.In(i) == caller
+		}
+		if !takes {
+			t.Errorf("tenant.Admin.%s takes no caller", name)
+		}
+	}
 }
