@@ -372,6 +372,13 @@ func (a *Admin) WorkplaceDirectory(ctx context.Context, tenantID uuid.UUID) ([]W
 	return ListWorkplaces(ctx, a.db, tenantID)
 }
 
+// TagDirectory lists the union's active tags for the staff case page's
+// correction form: no permission, as the officers who correct a
+// suggestion choose from it (cases.Service checks the decision itself).
+func (a *Admin) TagDirectory(ctx context.Context, tenantID uuid.UUID) ([]Tag, error) {
+	return a.activeTags(ctx, tenantID)
+}
+
 // CategoryDirectory lists the union's active categories in their order,
 // for the same forms: no permission, every worker chooses from it.
 func (a *Admin) CategoryDirectory(ctx context.Context, tenantID uuid.UUID) ([]Category, error) {

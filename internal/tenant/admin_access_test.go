@@ -16,6 +16,7 @@ var uncheckedAdmin = map[string]string{
 	"LiveLogo":           "the union's public logo, on every page",
 	"WorkplaceDirectory": "the workplaces every worker chooses from when filing",
 	"CategoryDirectory":  "the categories every worker chooses from when filing",
+	"TagDirectory":       "the active tags officers choose from when they correct a suggestion",
 }
 
 // TestAdminMethodsRefuseUnauthorisedCallers walks every exported method of

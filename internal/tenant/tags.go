@@ -181,6 +181,18 @@ func (a *Admin) tags(ctx context.Context, tenantID uuid.UUID) ([]Tag, error) {
 	return out, nil
 }
 
+// activeTags lists the tenant's active tags by slug.
+func (a *Admin) activeTags(ctx context.Context, tenantID uuid.UUID) ([]Tag, error) {
+	out := []Tag{}
+	err := db.InTenantTx(ctx, a.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
+		return tx.NewSelect().Model(&out).Where("retired_at IS NULL").Order("slug").Scan(ctx)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list active tags: %w", err)
+	}
+	return out, nil
+}
+
 // cleanTagName trims a label and refuses an empty, too long or
 // control-character one.
 func cleanTagName(v *apperr.Validation, field, s string) string {

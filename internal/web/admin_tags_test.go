@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -8,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
+	"github.com/suara-id/suara/internal/cases"
 	"github.com/suara-id/suara/internal/workday"
 )
 
@@ -235,5 +239,53 @@ func TestDashboardCalendarWarning(t *testing.T) {
 				t.Errorf("%s (%s): warning missing or wrong (shown %v)", c.name, lang, shown)
 			}
 		}
+	}
+}
+
+// TestSuggestionCorrectionTags: the staff case page lists the union's
+// active tags beside the correction form, and a correction that names a
+// tag the union does not have, or has retired, is refused (422, in the
+// reader's language) on the page and the API, leaving the suggestion
+// pending; one with active tags is taken.
+func TestSuggestionCorrectionTags(t *testing.T) {
+	e := newCaseEnv(t)
+	admin := e.login(spnHost, map[string]string{"email": "admin@spn.example", "password": demoPW})
+	worker := e.login(spnHost, map[string]string{"phone": "081200000001", "password": demoPW})
+	id := e.file(spnHost, worker, map[string]any{"type": "complaint", "workplace_id": e.workplaceID("spn", "pt-maju-jaya-garmen"),
+		"description": "Lembur setiap hari sampai malam tapi upah lembur tidak dibayar."})["id"].(string)
+	if err := e.pf.Cases.SaveSuggestion(context.Background(), e.tenantID("spn"), &cases.Suggestion{CaseID: uuid.MustParse(id),
+		Model: "test", Version: "1", CategorySlug: "jam_kerja", Confidence: 0.9, Tags: []string{"lembur"}, Urgency: "normal",
+		Type: "complaint", Language: "id"}); err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := e.sendJSON("POST", spnHost, tagsAPI+"/lembur_tidak_dibayar/retire", admin, nil); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("retire: %d", resp.StatusCode)
+	}
+	_, page := e.page(spnHost, "/cases/"+id, admin)
+	mustContain(t, page, `id="sg-tags-hint"`, "<code>lembur</code> (Lembur)")
+	if strings.Contains(page, "<code>lembur_tidak_dibayar</code>") {
+		t.Error("a retired tag is offered")
+	}
+	for _, tags := range []string{"lembur, lembur_tidak_dibayar", "lembur, tidak_ada"} {
+		for lang, msg := range map[string]string{"id": "Pilih hanya tag aktif serikat ini.", "en": "Choose only active tags of this union."} {
+			resp, text := e.send("POST", spnHost, "/api/v1/cases/"+id+"/suggestion", "application/json",
+				strings.NewReader(`{"category":"jam_kerja","urgency":"high","tags":["`+strings.ReplaceAll(tags, ", ", `","`)+`"]}`),
+				append(bearer(admin), "Accept-Language", lang)...)
+			if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(text, msg) {
+				t.Errorf("API %q (%s): %d %s", tags, lang, resp.StatusCode, text)
+			}
+		}
+		resp, page := e.postForm(spnHost, "/cases/"+id+"/suggestion", admin, url.Values{"decision": {"correct"}, "category": {"jam_kerja"},
+			"urgency": {"high"}, "tags": {tags}})
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "Pilih hanya tag aktif serikat ini.") {
+			t.Errorf("page %q: %d", tags, resp.StatusCode)
+		}
+	}
+	if n := e.countRows("spn", "SELECT count(*) FROM case_suggestions WHERE status = 'pending'"); n != 1 {
+		t.Errorf("refused corrections decided the suggestion: %d pending", n)
+	}
+	if resp, body := e.sendJSON("POST", spnHost, "/api/v1/cases/"+id+"/suggestion", admin,
+		map[string]any{"category": "jam_kerja", "urgency": "high", "tags": []string{"lembur", "upah_terlambat"}}); resp.StatusCode != 200 || body["status"] != "corrected" {
+		t.Errorf("correction with active tags: %d %v", resp.StatusCode, body)
 	}
 }
