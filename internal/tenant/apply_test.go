@@ -273,3 +273,43 @@ func TestApplySeedsTagVocabulary(t *testing.T) {
 		}
 	}
 }
+
+// TestTagsAreIsolated: under RLS (the app's role), a union's transaction
+// sees and writes its own tags only, and outside any union none at all.
+func TestTagsAreIsolated(t *testing.T) {
+	tdb := pgtest.New(t)
+	ctx := context.Background()
+	applyAll(t, tdb.App, loadBundle(t))
+	spn, garteks := tenantID(t, tdb.App, "spn"), tenantID(t, tdb.App, "garteks")
+	var outside int
+	if err := tdb.App.QueryRowContext(ctx, "SELECT count(*) FROM tags").Scan(&outside); err != nil || outside != 0 {
+		t.Errorf("outside a union: %d tags (%v)", outside, err)
+	}
+	err := db.InTenantTx(ctx, tdb.App, spn, func(ctx context.Context, tx bun.Tx) error {
+		var foreign int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM tags WHERE tenant_id = ?", garteks).Scan(&foreign); err != nil {
+			return err
+		}
+		if foreign != 0 {
+			t.Errorf("spn sees %d of garteks's tags", foreign)
+		}
+		res, err := tx.ExecContext(ctx, "UPDATE tags SET retired_at = now() WHERE tenant_id = ?", garteks)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 0 {
+			t.Errorf("spn retired %d of garteks's tags", n)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.InTenantTx(ctx, tdb.App, spn, func(ctx context.Context, tx bun.Tx) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO tags (tenant_id, slug, name_id, name_en) VALUES (?, 'disusupkan', 'x', 'x')", garteks)
+		return err
+	})
+	if err == nil {
+		t.Error("spn wrote a tag for garteks")
+	}
+}
