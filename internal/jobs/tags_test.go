@@ -174,7 +174,7 @@ func TestCorrectionsTeachTheUnionsOwnTags(t *testing.T) {
 	refused("retired tag", err)
 	var kept, labels int
 	if err := f.db.Super.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM cases WHERE id IN (?) AND 'simpanan_koperasi' = ANY (tags)),
-		(SELECT count(*) FROM classifier_labels WHERE 'simpanan_koperasi' = ANY (tags))`, bun.In(corrected)).Scan(&kept, &labels); err != nil {
+		(SELECT count(*) FROM classifier_labels WHERE 'simpanan_koperasi' = ANY (tags))`, bun.List(corrected)).Scan(&kept, &labels); err != nil {
 		t.Fatal(err)
 	}
 	if kept != len(corrected) || labels != len(corrected) {
