@@ -87,8 +87,8 @@ type ClassificationInput struct {
 }
 
 // ClassificationInput loads a case's text with the tenant's active
-// categories and tags and its confirmed labels, in one short transaction: classifiers
-// (and Ollama over the network) run after it has ended.
+// categories and tags and its confirmed labels, in one short transaction:
+// classifiers (and Ollama over the network) run after it has ended.
 func (s *Service) ClassificationInput(ctx context.Context, tenantID, caseID uuid.UUID) (*ClassificationInput, error) {
 	in := &ClassificationInput{TenantID: tenantID, CaseID: caseID}
 	err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
