@@ -142,20 +142,24 @@ func mergeTags(slugs []string, specs []TagSpec) ([]TagSpec, error) {
 	return out, nil
 }
 
-// insertTags adds the specs the tenant in tx lacks; existing tags, retired
-// ones too, stay as the admins left them. It returns how many it added.
+// insertTags adds the specs the tenant in tx lacks, in one statement;
+// existing tags, retired ones too, stay as the admins left them. It
+// returns how many it added.
 func insertTags(ctx context.Context, tx bun.Tx, tenantID uuid.UUID, specs []TagSpec) (int, error) {
-	n := 0
-	for _, s := range specs {
-		res, err := tx.NewInsert().Model(&Tag{TenantID: tenantID, Slug: s.Slug, NameID: s.Name.ID, NameEN: s.Name.EN}).
-			ExcludeColumn("created_at", "retired_at").On("CONFLICT (tenant_id, slug) DO NOTHING").Exec(ctx)
-		if err != nil {
-			return n, fmt.Errorf("tag %s: %w", s.Slug, err)
-		}
-		k, _ := res.RowsAffected()
-		n += int(k)
+	if len(specs) == 0 {
+		return 0, nil
 	}
-	return n, nil
+	rows := make([]Tag, len(specs))
+	for i, s := range specs {
+		rows[i] = Tag{TenantID: tenantID, Slug: s.Slug, NameID: s.Name.ID, NameEN: s.Name.EN}
+	}
+	res, err := tx.NewInsert().Model(&rows).ExcludeColumn("created_at", "retired_at").
+		On("CONFLICT (tenant_id, slug) DO NOTHING").Exec(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("insert tags: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
 }
 
 // ActiveTagSlugs lists the active tags of the tenant in tx, in slug order:
