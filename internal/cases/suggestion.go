@@ -77,15 +77,18 @@ type ClassificationInput struct {
 	Sector     string
 	Type       string
 	Categories []tenant.Category
-	Labels     []Label
+	// Tags is the union's active tag vocabulary: suggestions carry only
+	// these (never nil; empty when the union retired every tag).
+	Tags   []string
+	Labels []Label
 	// ModelKey changes whenever the categories or the confirmed labels do:
 	// a cached built-in model trained for another key is stale.
 	ModelKey string
 }
 
 // ClassificationInput loads a case's text with the tenant's active
-// categories and confirmed labels, in one short transaction: classifiers
-// (and Ollama over the network) run after it has ended.
+// categories and tags and its confirmed labels, in one short transaction:
+// classifiers (and Ollama over the network) run after it has ended.
 func (s *Service) ClassificationInput(ctx context.Context, tenantID, caseID uuid.UUID) (*ClassificationInput, error) {
 	in := &ClassificationInput{TenantID: tenantID, CaseID: caseID}
 	err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
@@ -99,6 +102,9 @@ func (s *Service) ClassificationInput(ctx context.Context, tenantID, caseID uuid
 			return err
 		}
 		if err := tx.NewSelect().Model(&in.Categories).Where("active").Order("sort_order", "slug").Scan(ctx); err != nil {
+			return err
+		}
+		if in.Tags, err = tenant.ActiveTagSlugs(ctx, tx); err != nil {
 			return err
 		}
 		rows, err := tx.QueryContext(ctx, "SELECT text, sector, type, category_slug, urgency, tags FROM classifier_labels ORDER BY id")
@@ -238,9 +244,17 @@ func (s *Service) DecideSuggestion(ctx context.Context, tenantID uuid.UUID, p *a
 			if len(tags) > 5 {
 				v.Add("tags", "error.too_many")
 			}
+			// Only the union's active tags: a retired or unknown tag
+			// would train the union's model on a label it no longer
+			// uses (a tag retired since the suggestion included).
+			active, err := tenant.ActiveTagSlugs(ctx, tx)
+			if err != nil {
+				return err
+			}
 			for _, t := range tags {
-				if len(t) == 0 || len(t) > 40 {
-					v.Add("tags", "error.invalid_choice")
+				if !slices.Contains(active, t) {
+					v.Add("tags", "error.tag_unknown")
+					break
 				}
 			}
 			if err := v.Err(); err != nil {

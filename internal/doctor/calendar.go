@@ -12,8 +12,8 @@ import (
 const CheckCalendar = "holiday calendar"
 
 // CalendarWarnBefore is how long before the movable-holiday data ends doctor
-// starts to warn: time enough to add next year's file from the SKB.
-const CalendarWarnBefore = 90 * 24 * time.Hour
+// starts to warn, the same span as the union admin dashboard's warning.
+const CalendarWarnBefore = workday.WarnBefore
 
 func checkShippedCalendar(now time.Time) Result {
 	cal, err := workday.LoadFS(suara.ConfigFS, "config/holidays")

@@ -79,8 +79,16 @@ func clamp01(f float64) float64 {
 
 // Input turns a case's classification input into the classifier's.
 func Input(in *cases.ClassificationInput) classify.Input {
+	// The union's active tags, never the shipped default list: a union's
+	// suggestions carry its own vocabulary only, and a retired tag is
+	// suggested no more. Non-nil, so a union that retired every tag gets
+	// none rather than the defaults.
+	tags := in.Tags
+	if tags == nil {
+		tags = []string{}
+	}
 	out := classify.Input{Text: in.Text, Sector: in.Sector, Type: in.Type, Locale: in.Locale,
-		Tags: classify.DefaultTags(), Playbook: map[string][]string{}}
+		Tags: tags, Playbook: map[string][]string{}}
 	for _, c := range in.Categories {
 		out.Categories = append(out.Categories, categoryOf(c))
 		steps := c.PlaybookID

@@ -238,3 +238,32 @@ func TestPolicyOnlyGrantsWhatTheMatrixStates(t *testing.T) {
 		t.Errorf("rbac_policy.csv has %d rules, permissions.yaml grants %d", len(rules), n)
 	}
 }
+
+// TestTagVocabularyIsTheFederationAdmins pins issue 25's cells apart from
+// the derived matrix: only a federation admin, at its union, reads, adds
+// and retires tags; a branch admin, an officer and a worker do none of it,
+// and another union's admin gets nothing here.
+func TestTagVocabularyIsTheFederationAdmins(t *testing.T) {
+	mf := loadMatrix(t)
+	if got := mf.Objects["tag"].Actions; !slices.Equal(got, []string{"read", "create", "update"}) {
+		t.Fatalf("permissions.yaml: tag actions %v", got)
+	}
+	e := newTestEnforcer(t, &memSource{ms: []Membership{
+		{uid(1), RoleFederationAdmin, "spn/*"}, {uid(2), RoleBranchAdmin, "spn/jabar/*"},
+		{uid(3), RoleCaseOfficer, "spn/jabar/*"}, {uid(4), RoleWorker, "spn/*"}, {uid(5), RoleFederationAdmin, "garteks/*"},
+	}})
+	for _, act := range []string{"read", "create", "update"} {
+		for _, c := range []struct {
+			user, domain string
+			want         bool
+		}{
+			{uid(1), "spn", true}, {uid(2), "spn", false}, {uid(2), "spn/jabar", false},
+			{uid(3), "spn/jabar", false}, {uid(4), "spn", false}, {uid(5), "spn", false},
+		} {
+			got, err := e.Enforce(c.user, c.domain, "tag", act)
+			if err != nil || got != c.want {
+				t.Errorf("%s at %s: tag %s = %v (%v), want %v", c.user, c.domain, act, got, err, c.want)
+			}
+		}
+	}
+}

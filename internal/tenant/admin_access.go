@@ -223,6 +223,35 @@ func (a *Admin) ApplySector(ctx context.Context, b *Bundle, t *Tenant, caller Ca
 	return a.applySector(ctx, b, tid, actor, sector)
 }
 
+// Tags lists the union's tag vocabulary, retired tags included (tag:read).
+func (a *Admin) Tags(ctx context.Context, t *Tenant, caller Caller) ([]Tag, error) {
+	tid, _, err := a.allow(ctx, t, caller, "tag", "read")
+	if err != nil {
+		return nil, err
+	}
+	return a.tags(ctx, tid)
+}
+
+// AddTag adds a tag, or restores a retired one of the same slug
+// (tag:create).
+func (a *Admin) AddTag(ctx context.Context, t *Tenant, caller Caller, in TagInput) (*Tag, error) {
+	tid, actor, err := a.allow(ctx, t, caller, "tag", "create")
+	if err != nil {
+		return nil, err
+	}
+	return a.addTag(ctx, tid, actor, in)
+}
+
+// RetireTag stops suggesting and offering a tag; cases keep it
+// (tag:update).
+func (a *Admin) RetireTag(ctx context.Context, t *Tenant, caller Caller, slug string) error {
+	tid, actor, err := a.allow(ctx, t, caller, "tag", "update")
+	if err != nil {
+		return err
+	}
+	return a.retireTag(ctx, tid, actor, slug)
+}
+
 // Workers lists the union's worker accounts (worker_account:read).
 func (a *Admin) Workers(ctx context.Context, t *Tenant, caller Caller, f WorkerFilter) ([]WorkerRow, int, error) {
 	tid, _, err := a.allow(ctx, t, caller, "worker_account", "read")
@@ -341,6 +370,13 @@ func (a *Admin) MayApplySector(ctx context.Context, t *Tenant, caller Caller) er
 // worker chooses from it.
 func (a *Admin) WorkplaceDirectory(ctx context.Context, tenantID uuid.UUID) ([]Workplace, error) {
 	return ListWorkplaces(ctx, a.db, tenantID)
+}
+
+// TagDirectory lists the union's active tags for the staff case page's
+// correction form: no permission, as the officers who correct a
+// suggestion choose from it (cases.Service checks the decision itself).
+func (a *Admin) TagDirectory(ctx context.Context, tenantID uuid.UUID) ([]Tag, error) {
+	return a.activeTags(ctx, tenantID)
 }
 
 // CategoryDirectory lists the union's active categories in their order,

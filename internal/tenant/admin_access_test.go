@@ -1,6 +1,7 @@
 package tenant_test
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/suara-id/suara/internal/tenant"
@@ -15,6 +16,7 @@ var uncheckedAdmin = map[string]string{
 	"LiveLogo":           "the union's public logo, on every page",
 	"WorkplaceDirectory": "the workplaces every worker chooses from when filing",
 	"CategoryDirectory":  "the categories every worker chooses from when filing",
+	"TagDirectory":       "the active tags officers choose from when they correct a suggestion",
 }
 
 // TestAdminMethodsRefuseUnauthorisedCallers walks every exported method of
@@ -55,4 +57,25 @@ func TestConsoleMethodsRefuseUnauthorisedCallers(t *testing.T) {
 		Refused: platformRefused,
 		Min:     6,
 	}.Run(t)
+}
+
+// TestTagMethodsAreWalked: the tag vocabulary's methods (issue 25) exist
+// under these names and take a caller, so the walk above checks them.
+func TestTagMethodsAreWalked(t *testing.T) {
+	typ := reflect.TypeOf(tenant.NewAdmin(nil, nil))
+	caller := reflect.TypeOf((*tenant.Caller)(nil)).Elem()
+	for _, name := range []string{"Tags", "AddTag", "RetireTag"} {
+		m, ok := typ.MethodByName(name)
+		if !ok {
+			t.Errorf("tenant.Admin has no %s", name)
+			continue
+		}
+		takes := false
+		for i := 1; i < m.Type.NumIn(); i++ {
+			takes = takes || m.Type.In(i) == caller
+		}
+		if !takes {
+			t.Errorf("tenant.Admin.%s takes no caller", name)
+		}
+	}
 }

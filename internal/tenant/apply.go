@@ -18,11 +18,12 @@ type ApplyReport struct {
 	Workplaces    int
 	Branches      int
 	Categories    int
+	Tags          int
 }
 
 func (r ApplyReport) String() string {
-	return fmt.Sprintf("%s: tenant created=%t, +%d workplaces, +%d branches, +%d categories",
-		r.Tenant, r.TenantCreated, r.Workplaces, r.Branches, r.Categories)
+	return fmt.Sprintf("%s: tenant created=%t, +%d workplaces, +%d branches, +%d categories, +%d tags",
+		r.Tenant, r.TenantCreated, r.Workplaces, r.Branches, r.Categories, r.Tags)
 }
 
 // Apply provisions m: it inserts what does not exist yet and never updates a
@@ -33,6 +34,10 @@ func Apply(ctx context.Context, bdb *bun.DB, b *Bundle, m *Manifest) (ApplyRepor
 	cats, err := b.Categories(m)
 	if err != nil {
 		return rep, err
+	}
+	tags, err := b.Tags(m)
+	if err != nil {
+		return rep, fmt.Errorf("tenant %s: %w", m.Slug, err)
 	}
 	err = bdb.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		t := &Tenant{
@@ -128,7 +133,9 @@ func Apply(ctx context.Context, bdb *bun.DB, b *Bundle, m *Manifest) (ApplyRepor
 			}
 			catIDs[c.Slug] = row.ID
 		}
-		return nil
+		// Missing tags only: a tag the admins retired stays retired.
+		rep.Tags, err = insertTags(ctx, tx, t.ID, tags)
+		return err
 	})
 	if err != nil {
 		return rep, fmt.Errorf("apply tenant %s: %w", m.Slug, err)

@@ -2,6 +2,7 @@ package tenant_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/uptrace/bun"
 
 	suara "github.com/suara-id/suara"
+	"github.com/suara-id/suara/internal/classify"
 	"github.com/suara-id/suara/internal/db"
 	"github.com/suara-id/suara/internal/db/pgtest"
 	"github.com/suara-id/suara/internal/tenant"
@@ -83,7 +85,7 @@ func TestApplyIsIdempotentAndKeepsAdminChanges(t *testing.T) {
 	b := loadBundle(t)
 	first := applyAll(t, tdb.App, b)
 	for _, r := range first {
-		if !r.TenantCreated || r.Branches == 0 || r.Workplaces == 0 || r.Categories < 13 {
+		if !r.TenantCreated || r.Branches == 0 || r.Workplaces == 0 || r.Categories < 13 || r.Tags < len(classify.DefaultTags()) {
 			t.Fatalf("first apply created too little: %v", r)
 		}
 	}
@@ -92,7 +94,7 @@ func TestApplyIsIdempotentAndKeepsAdminChanges(t *testing.T) {
 		for _, m := range b.Manifests {
 			id := tenantID(t, tdb.App, m.Slug)
 			err := db.InTenantTx(ctx, tdb.App, id, func(ctx context.Context, tx bun.Tx) error {
-				for _, table := range []string{"branches", "workplaces", "categories"} {
+				for _, table := range []string{"branches", "workplaces", "categories", "tags"} {
 					var n int
 					if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+table).Scan(&n); err != nil {
 						return err
@@ -109,9 +111,13 @@ func TestApplyIsIdempotentAndKeepsAdminChanges(t *testing.T) {
 	}
 	before := counts()
 
-	// A tenant admin renames a category after provisioning.
+	// A tenant admin renames a category and retires a tag after
+	// provisioning.
 	spn := tenantID(t, tdb.App, "spn")
 	if err := db.InTenantTx(ctx, tdb.App, spn, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.ExecContext(ctx, "UPDATE tags SET retired_at = now() WHERE slug = 'lembur'"); err != nil {
+			return err
+		}
 		_, err := tx.NewUpdate().Table("categories").Set("name_id = ?", "Gaji dan THR").Where("slug = 'upah'").Exec(ctx)
 		return err
 	}); err != nil {
@@ -120,7 +126,7 @@ func TestApplyIsIdempotentAndKeepsAdminChanges(t *testing.T) {
 
 	second := applyAll(t, tdb.App, b)
 	for _, r := range second {
-		if r.TenantCreated || r.Branches+r.Workplaces+r.Categories != 0 {
+		if r.TenantCreated || r.Branches+r.Workplaces+r.Categories+r.Tags != 0 {
 			t.Errorf("second apply changed something: %v", r)
 		}
 	}
@@ -135,6 +141,12 @@ func TestApplyIsIdempotentAndKeepsAdminChanges(t *testing.T) {
 		return tx.NewSelect().Table("categories").Column("name_id").Where("slug = 'upah'").Scan(ctx, &name)
 	}); err != nil {
 		t.Fatal(err)
+	}
+	var retired bool
+	if err := db.InTenantTx(ctx, tdb.App, spn, func(ctx context.Context, tx bun.Tx) error {
+		return tx.QueryRowContext(ctx, "SELECT retired_at IS NOT NULL FROM tags WHERE slug = 'lembur'").Scan(&retired)
+	}); err != nil || !retired {
+		t.Errorf("apply brought back a retired tag (retired %v, %v)", retired, err)
 	}
 	if name != "Gaji dan THR" {
 		t.Fatalf("apply overwrote the admin's rename: %q", name)
@@ -219,5 +231,85 @@ func TestRowLevelSecurity(t *testing.T) {
 	}
 	if n != 0 {
 		t.Fatalf("%d categories visible after the tenant transaction ended", n)
+	}
+}
+
+// TestApplySeedsTagVocabulary: every union starts with the default tags,
+// labelled (BPJS in capitals, not the bare slug), a palm-oil union with its
+// sector's tags too and others without them; a tag an admin retired stays
+// retired through another apply.
+func TestApplySeedsTagVocabulary(t *testing.T) {
+	tdb := pgtest.New(t)
+	ctx := context.Background()
+	b := loadBundle(t)
+	applyAll(t, tdb.App, b)
+	for _, m := range b.Manifests {
+		palm := slices.Contains(m.Sectors, "palm_oil")
+		id := tenantID(t, tdb.App, m.Slug)
+		var active []string
+		var label, brondolan string
+		if err := db.InTenantTx(ctx, tdb.App, id, func(ctx context.Context, tx bun.Tx) error {
+			var err error
+			if active, err = tenant.ActiveTagSlugs(ctx, tx); err != nil {
+				return err
+			}
+			if err := tx.QueryRowContext(ctx, "SELECT name_id FROM tags WHERE slug = 'bpjs_kesehatan'").Scan(&label); err != nil {
+				return err
+			}
+			return tx.QueryRowContext(ctx, "SELECT coalesce((SELECT name_en FROM tags WHERE slug = 'brondolan'), '')").Scan(&brondolan)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		for _, tag := range classify.DefaultTags() {
+			if !slices.Contains(active, tag) {
+				t.Errorf("%s: default tag %s missing", m.Slug, tag)
+			}
+		}
+		if label != "BPJS kesehatan" {
+			t.Errorf("%s: bpjs_kesehatan labelled %q", m.Slug, label)
+		}
+		if palm != (brondolan == "Loose fruit") {
+			t.Errorf("%s (palm oil %v): brondolan labelled %q", m.Slug, palm, brondolan)
+		}
+	}
+}
+
+// TestTagsAreIsolated: under RLS (the app's role), a union's transaction
+// sees and writes its own tags only, and outside any union none at all.
+func TestTagsAreIsolated(t *testing.T) {
+	tdb := pgtest.New(t)
+	ctx := context.Background()
+	applyAll(t, tdb.App, loadBundle(t))
+	spn, garteks := tenantID(t, tdb.App, "spn"), tenantID(t, tdb.App, "garteks")
+	var outside int
+	if err := tdb.App.QueryRowContext(ctx, "SELECT count(*) FROM tags").Scan(&outside); err != nil || outside != 0 {
+		t.Errorf("outside a union: %d tags (%v)", outside, err)
+	}
+	err := db.InTenantTx(ctx, tdb.App, spn, func(ctx context.Context, tx bun.Tx) error {
+		var foreign int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM tags WHERE tenant_id = ?", garteks).Scan(&foreign); err != nil {
+			return err
+		}
+		if foreign != 0 {
+			t.Errorf("spn sees %d of garteks's tags", foreign)
+		}
+		res, err := tx.ExecContext(ctx, "UPDATE tags SET retired_at = now() WHERE tenant_id = ?", garteks)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 0 {
+			t.Errorf("spn retired %d of garteks's tags", n)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.InTenantTx(ctx, tdb.App, spn, func(ctx context.Context, tx bun.Tx) error {
+		_, err := tx.ExecContext(ctx, "INSERT INTO tags (tenant_id, slug, name_id, name_en) VALUES (?, 'disusupkan', 'x', 'x')", garteks)
+		return err
+	})
+	if err == nil {
+		t.Error("spn wrote a tag for garteks")
 	}
 }

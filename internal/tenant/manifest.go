@@ -115,6 +115,8 @@ type Playbook struct {
 // Taxonomy is a category template (tenants/taxonomy/default.yaml).
 type Taxonomy struct {
 	Categories []CategorySpec `yaml:"categories"`
+	// Tags labels default tags and adds the template's own (Bundle.Tags).
+	Tags []TagSpec `yaml:"tags"`
 }
 
 // SectorTemplate carries one sector's example grievances per category
@@ -123,6 +125,9 @@ type SectorTemplate struct {
 	Sector   string              `yaml:"sector"`
 	Name     Text                `yaml:"name"`
 	Examples map[string][]string `yaml:"examples"`
+	// Tags are the sector's own tags, added to a union's vocabulary with
+	// the sector (Apply, Admin.ApplySector).
+	Tags []TagSpec `yaml:"tags"`
 }
 
 // Bundle is everything read from a tenants folder.

@@ -19,11 +19,12 @@ type SectorReport struct {
 	SectorAdded       bool   `json:"sector_added"`
 	CategoriesCreated int    `json:"categories_created"`
 	ExamplesAdded     int    `json:"examples_added"`
+	TagsCreated       int    `json:"tags_created"`
 }
 
 // Changed reports whether anything was written.
 func (r SectorReport) Changed() bool {
-	return r.SectorAdded || r.CategoriesCreated > 0 || r.ExamplesAdded > 0
+	return r.SectorAdded || r.CategoriesCreated > 0 || r.ExamplesAdded > 0 || r.TagsCreated > 0
 }
 
 // SectorTemplates lists the sectors the bundle has templates for, in the
@@ -43,7 +44,8 @@ func (b *Bundle) SectorTemplates() []SectorTemplate {
 // tenant lacks are created (by slug, so renamed ones are not duplicated),
 // and each category the tenant has gets the sector's example grievances it
 // does not have yet (examples train the built-in classifier, which
-// retrains because the category's updated_at moves). Hidden and merged
+// retrains because the category's updated_at moves), and the sector's own
+// tags the union lacks join its vocabulary. Hidden and merged
 // categories stay as the admins left them, and nothing else of a category
 // changes. Idempotent; an admin audit event when anything changed.
 func (a *Admin) applySector(ctx context.Context, b *Bundle, tenantID, actorID uuid.UUID, sector string) (SectorReport, error) {
@@ -121,6 +123,14 @@ func (a *Admin) applySector(ctx context.Context, b *Bundle, tenantID, actorID uu
 				return fmt.Errorf("add examples to %s: %w", c.Slug, err)
 			}
 			rep.ExamplesAdded += len(missing)
+		}
+		// The sector's own tags the union lacks; retired ones stay retired.
+		specs, err := mergeTags(nil, tmpl.Tags)
+		if err != nil {
+			return err
+		}
+		if rep.TagsCreated, err = insertTags(ctx, tx, tenantID, specs); err != nil {
+			return err
 		}
 		if !rep.Changed() {
 			return nil

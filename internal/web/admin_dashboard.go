@@ -11,6 +11,7 @@ import (
 	"github.com/suara-id/suara/internal/apperr"
 	"github.com/suara-id/suara/internal/auth"
 	"github.com/suara-id/suara/internal/cases"
+	"github.com/suara-id/suara/internal/workday"
 )
 
 // dashboard computes the dashboard of the sub-tree named by ?branch= (a
@@ -139,6 +140,9 @@ type dashboardData struct {
 	Small  int
 	// VerifiedMember: the verified-members filter is on (the filter form).
 	VerifiedMember bool
+	// CalendarWarning, when set, says the holiday calendar's data ends
+	// soon or has ended (calendarWarning).
+	CalendarWarning string
 }
 
 func (s *Server) dashboardPage(c *fiber.Ctx) error {
@@ -155,7 +159,7 @@ func (s *Server) dashboardPage(c *fiber.Ctx) error {
 		return r.Label
 	}
 	vf, _ := cases.ParseDashboardFilter(c.Query("verified_member")) // checked in s.dashboard
-	pg.Data = dashboardData{D: d, Small: cases.SmallCell, VerifiedMember: vf.VerifiedMembers,
+	pg.Data = dashboardData{D: d, Small: cases.SmallCell, VerifiedMember: vf.VerifiedMembers, CalendarWarning: s.calendarWarning(pg),
 		Charts: []chart{
 			barChart("status", pg.T("admin.dashboard.by_status"), d.ByStatus, status),
 			barChart("category", pg.T("admin.dashboard.by_category"), d.ByCategory, plain),
@@ -181,4 +185,28 @@ func (s *Server) dashboardPage(c *fiber.Ctx) error {
 		},
 	}
 	return s.render(c, fiber.StatusOK, "admin_dashboard", pg)
+}
+
+// calendarWarning tells the union's admins, in the page's language, that
+// the movable-holiday data of the SLA calendar ends within
+// workday.WarnBefore, or has ended and deadlines are being counted without
+// those holidays (suara doctor says the same to the operator); "" while
+// it runs far enough. It reads the case service's clock, which tests set.
+func (s *Server) calendarWarning(pg *Page) string {
+	cal := s.cases.Calendar
+	if cal == nil {
+		return ""
+	}
+	now := s.cases.Now()
+	if !cal.EndsWithin(now, workday.WarnBefore) {
+		return ""
+	}
+	end := cal.DataEnd()
+	if end.IsZero() {
+		return pg.T("admin.dashboard.calendar_ended", "End", "—")
+	}
+	if !now.Before(end.AddDate(0, 0, 1)) { // past its last day
+		return pg.T("admin.dashboard.calendar_ended", "End", end.Format(time.DateOnly))
+	}
+	return pg.T("admin.dashboard.calendar_ending", "End", end.Format(time.DateOnly))
 }

@@ -49,8 +49,16 @@ func TestApplySector(t *testing.T) {
 	}
 
 	resp, rep := e.sendJSON("POST", spnHost, sectors, admin, map[string]any{"sector": "palm_oil"})
-	if resp.StatusCode != 200 || rep["sector_added"] != true || rep["categories_created"] != float64(1) || rep["examples_added"].(float64) < 30 {
+	if resp.StatusCode != 200 || rep["sector_added"] != true || rep["categories_created"] != float64(1) || rep["examples_added"].(float64) < 30 ||
+		rep["tags_created"] != float64(2) {
 		t.Fatalf("apply: %d %v", resp.StatusCode, rep)
+	}
+	// The sector's own tags joined spn's vocabulary, not garteks's.
+	if n := e.countRows("spn", "SELECT count(*) FROM tags WHERE slug IN ('brondolan', 'basis_panen') AND retired_at IS NULL"); n != 2 {
+		t.Errorf("spn has %d palm-oil tags", n)
+	}
+	if n := e.countRows("garteks", "SELECT count(*) FROM tags WHERE slug IN ('brondolan', 'basis_panen')"); n != 0 {
+		t.Errorf("garteks got %d palm-oil tags", n)
 	}
 	var sectorsNow string
 	var upahName string

@@ -24,8 +24,9 @@ import (
 // inputs carry both tags), calls brands.Service, which checks the caller,
 // and answers as the route asks (brandsAnswer).
 
-// brandBody reads a directory change from a JSON body (API) or a form.
-func brandBody(c *fiber.Ctx, v any) error {
+// jsonOrFormBody reads a change from a JSON body (API) or a form (pages):
+// the brand directory and the tag vocabulary use it.
+func jsonOrFormBody(c *fiber.Ctx, v any) error {
 	if isAPI(c) {
 		return parseJSON(c, v)
 	}
@@ -60,7 +61,7 @@ func (s *Server) brandsAdd(c *fiber.Ctx) error {
 		return err
 	}
 	var in brands.Input
-	if err := brandBody(c, &in); err != nil {
+	if err := jsonOrFormBody(c, &in); err != nil {
 		return err
 	}
 	b, err := s.brands.Add(c.UserContext(), t, p, in)
@@ -86,7 +87,7 @@ func (s *Server) brandsMerge(c *fiber.Ctx) error {
 		return err
 	}
 	var in brands.MergeInput
-	if err := brandBody(c, &in); err != nil {
+	if err := jsonOrFormBody(c, &in); err != nil {
 		return err
 	}
 	n, err := s.brands.Merge(c.UserContext(), t, p, in)
@@ -103,7 +104,7 @@ func (s *Server) brandsWorkplace(c *fiber.Ctx) error {
 		return err
 	}
 	var in brands.WorkplaceInput
-	if err := brandBody(c, &in); err != nil {
+	if err := jsonOrFormBody(c, &in); err != nil {
 		return err
 	}
 	w, err := s.brands.SetWorkplace(c.UserContext(), t, p, id, in)

@@ -36,6 +36,9 @@ type staffCaseData struct {
 	Categories      []option // for correcting the suggestion
 	ConfidencePct   int
 	SuggestionTags  string
+	// Tags are the union's active tags, the only ones a correction may
+	// choose (slug and label).
+	Tags []option
 	// Intake: the channel, and a voice-only report's transcript (intake.go).
 	Intake *cases.IntakeInfo
 	// ReporterAccount: the viewer may help the reporter's account in
@@ -85,6 +88,15 @@ func (s *Server) staffCasePage(c *fiber.Ctx, t *tenant.Tenant, p *auth.Principal
 		d.Suggestion = sg
 		d.ConfidencePct = int(sg.Confidence*100 + 0.5)
 		d.SuggestionTags = strings.Join(sg.Tags, ", ")
+		if sg.Status == "pending" {
+			tags, err := s.admin.TagDirectory(ctx, t.ID)
+			if err != nil {
+				return err
+			}
+			for i := range tags {
+				d.Tags = append(d.Tags, option{tags[i].Slug, tags[i].Name(pg.Locale)})
+			}
+		}
 	} else if !errors.Is(err, apperr.ErrNotFound) {
 		return err
 	}

@@ -328,6 +328,7 @@ func TestOpenAPIResponsesMatch(t *testing.T) {
 	exerciseMore(t, e, r, apiActors{worker: worker, other: other, officer: officer, branch: branch, admin: admin, wp: wp, ids: ids}, must)
 	exerciseIntake(e, r, apiActors{worker: worker, other: other, officer: officer, branch: branch, admin: admin, wp: wp, ids: ids}, must)
 	exerciseBrands(e, r, apiActors{worker: worker, other: other, officer: officer, branch: branch, admin: admin, wp: wp, ids: ids}, must)
+	exerciseTags(r, apiActors{worker: worker, other: other, officer: officer, branch: branch, admin: admin, wp: wp, ids: ids}, must)
 
 	validateExchanges(t, doc, r.log)
 }

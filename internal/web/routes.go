@@ -269,6 +269,15 @@ func (s *Server) routes() {
 	app.Post("/admin/channels", s.channelsSave)
 	app.Post("/admin/channels/test", s.channelsTest)
 
+	// The union's tag vocabulary (admin_tags.go): tag read, create, update
+	// (federation admins); retired tags are no longer suggested or chosen.
+	api.Get("/admin/tags", s.apiTags)
+	api.Post("/admin/tags", s.tagsAdd)
+	api.Post("/admin/tags/:slug/retire", s.tagsRetire)
+	app.Get("/admin/tags", s.tagsPage)
+	app.Post("/admin/tags", s.tagsAdd)
+	app.Post("/admin/tags/retire", s.tagsRetire)
+
 	// Categories pages (admin.go).
 	app.Get("/admin", s.adminIndex)
 	app.Get("/admin/categories", s.adminCategoriesPage)

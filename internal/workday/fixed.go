@@ -57,6 +57,11 @@ func (c *Calendar) Provisional(due time.Time) bool {
 	return end.IsZero() || c.dateOf(due) > c.dateOf(end)
 }
 
+// WarnBefore is how long before the movable-holiday data ends `suara
+// doctor` and the union admin dashboard start to warn: time enough to add
+// next year's file from the SKB.
+const WarnBefore = 90 * 24 * time.Hour
+
 // EndsWithin reports whether the calendar data ends within d of now (or has
 // already ended), so `suara doctor` and the admin pages can warn in time.
 func (c *Calendar) EndsWithin(now time.Time, d time.Duration) bool {
