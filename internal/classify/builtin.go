@@ -287,6 +287,12 @@ func (b *Builtin) Classify(ctx context.Context, in Input) (Result, error) {
 	return res, nil
 }
 
+// otherBoost multiplies the model's probability of the catch-all "lainnya":
+// its texts share no topic, so the model spreads them over the topical
+// categories. Cross-validated macro-F1 on the own texts (n=891): 1 → 0.778,
+// 1.5 → 0.777, 1.75 → 0.784, 2 → 0.786, 2.25 → 0.782, 2.5 → 0.781, 3 → 0.778.
+var otherBoost = 2.0
+
 // pickCategory restricts the model's distribution to the active categories.
 // An active category the model was not trained on (added after training)
 // competes through its keywords, so it can still win on a clear match.
@@ -305,6 +311,7 @@ func (b *Builtin) pickCategory(x sparse, toks []string, cands []Category) (strin
 			scores[i] = v
 			if c.Slug == "lainnya" {
 				other = i
+				scores[i] *= otherBoost
 			}
 		} else {
 			hits := 0
