@@ -233,7 +233,7 @@ type urgencyPolicy struct {
 }
 
 // Cross-validated on the own texts (urgency accuracy): category prior
-// exponent 0.5 or 1 lowered it (0.657 → 0.651/0.625), so Prior stays 0;
+// exponent 0.5 or 1 lowered it (0.657 → 0.651/0.625), so Prior stayed 0;
 // LowTypes with the aspiration cues 0.657 → 0.681; CriticalMin 0.5 raised
 // critical precision 0.843 → 0.878 at the same recall (1.01, rules only,
 // gave 0.896 but leaves no room for the model to raise an unruled danger).
