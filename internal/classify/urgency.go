@@ -125,6 +125,12 @@ var urgencyRules = []urgencyRule{
 	rule("forced_abortion", "critical", "disuruh gugurkan|dipaksa gugurkan|dipaksa aborsi|disuruh aborsi|menggugurkan kandungan"),
 	rule("gas_leak", "critical", "kebocoran gas|gas bocor|bocor gas|korsleting|percikan api|keluar asap"),
 	rule("poisoned_water", "critical", "tercemar|keracunan", "diare|muntah|dirawat|sakit"),
+	rule("explosion", "critical", "meledak|ledakan|explosion|exploded",
+		"boiler|tabung|tangki|drum|kompresor|mesin|gas|api|terbakar|luka|kebakaran|pabrik|gudang|rebusan|sterilizer"),
+	rule("struck_by_vehicle", "critical", "tertabrak|ditabrak|terlindas|tergilas|terseret|run over",
+		"forklift|truk|dump truck|traktor|alat berat|loader|excavator|mobil|lori|bus jemputan"),
+	rule("electrocution", "critical", "tersengat listrik|kena setrum|kesetrum|tersetrum|electrocuted|tersambar listrik"),
+	rule("trafficking", "critical", "perdagangan orang|tppo|trafficking|trafficked|dijual ke agen|dijual ke majikan"),
 	rule("workers_locked_in", "critical", "dikunci|digembok|locked", "pekerja|kami|buruh|workers", "di dalam|dalam pabrik|inside"),
 }
 
