@@ -93,8 +93,7 @@ const (
 		"masih smp|masih sd|anak usia sekolah|anak anak usia sekolah|dituakan"
 	forced = "dikunci di dalam|dikunci di ruang|tidak boleh keluar|tidak boleh pulang|dilarang keluar|dijaga satpam|" +
 		"dicari dan dibawa balik|dibawa balik|paspor ditahan|paspornya ditahan|kerja paksa|forced labour|forced labor|" +
-		"dipaksa kerja|disekap|terpaksa terus kerja|tidak berani berhenti|tidak boleh berhenti|tidak bisa berhenti kerja|" +
-		"tidak boleh resign|harus bayar denda|bayar denda|tidak akan membayar upah|" +
+		"dipaksa kerja|disekap|terpaksa terus kerja|tidak akan membayar upah|" +
 		"dikurung|dikunci dari luar|supaya tidak kabur|agar tidak kabur|tidak boleh pulang kampung|hp dikumpulkan|" +
 		"dibawa kembali|ktp dipegang"
 	sexualPlace = "tempat sepi|blok yang sepi|ruang yang sepi|gudang yang sepi|ke hotel|kamar hotel"
@@ -111,6 +110,7 @@ var urgencyRules = []urgencyRule{
 		"ikut bantu|bantu ayahnya|bantu ibunya|bantu orang tua|ikut kerja|ikut panen|kutip brondolan|ikut menyemprot|collecting|working|"+
 			"helping|carrying|ngutip brondolan|ikut ngutip|ikut memupuk"),
 	rule("forced_labour", "critical", forced),
+	rule("bound_by_debt_or_penalty", "high", "tidak berani berhenti|tidak boleh berhenti|tidak bisa berhenti kerja|tidak boleh resign|harus bayar denda|bayar denda"),
 	rule("sexual_coercion", "critical", sexualPlace, "dipaksa|ajak|ngajak|mengajak|perempuan"),
 	rule("forced_overtime_threat", "critical", "terpaksa|dipaksa", "denda|ancam|mengancam|diancam|mangkir", "lembur|kerja"),
 	rule("factory_abandoned", "critical", abandoned),
