@@ -287,6 +287,32 @@ func (b *Builtin) Classify(ctx context.Context, in Input) (Result, error) {
 	return res, nil
 }
 
+// otherBoost multiplies the model's probability of the catch-all "lainnya":
+// its texts share no topic, so the model spreads them over the topical
+// categories. Cross-validated macro-F1 on the own texts (n=891): 1 → 0.778,
+// 1.5 → 0.777, 1.75 → 0.784, 2 → 0.786, 2.25 → 0.782, 2.5 → 0.781, 3 → 0.778.
+var otherBoost = 2.0
+
+// defaultSlugs are the default taxonomy's categories.
+var defaultSlugs = func() map[string]bool {
+	m := map[string]bool{}
+	for _, c := range DefaultCategories() {
+		m[c.Slug] = true
+	}
+	return m
+}()
+
+// keywordHits counts the names and keywords of c that occur in toks.
+func keywordHits(c Category, toks []string) int {
+	hits := 0
+	for _, kw := range append([]string{c.NameID, c.NameEN}, c.Keywords...) {
+		if hasPhrase(toks, normPhrase(kw)) {
+			hits++
+		}
+	}
+	return hits
+}
+
 // pickCategory restricts the model's distribution to the active categories.
 // An active category the model was not trained on (added after training)
 // competes through its keywords, so it can still win on a clear match.
@@ -305,14 +331,12 @@ func (b *Builtin) pickCategory(x sparse, toks []string, cands []Category) (strin
 			scores[i] = v
 			if c.Slug == "lainnya" {
 				other = i
+				scores[i] *= otherBoost
+			} else if !defaultSlugs[c.Slug] && keywordHits(c, toks) > 0 && (matched < 0 || scores[i] > scores[matched]) {
+				matched = i
 			}
 		} else {
-			hits := 0
-			for _, kw := range append([]string{c.NameID, c.NameEN}, c.Keywords...) {
-				if hasPhrase(toks, normPhrase(kw)) {
-					hits++
-				}
-			}
+			hits := keywordHits(c, toks)
 			scores[i] = math.Min(0.9, 0.3*float64(hits))
 			if hits > 0 && (matched < 0 || scores[i] > scores[matched]) {
 				matched = i
@@ -320,8 +344,10 @@ func (b *Builtin) pickCategory(x sparse, toks []string, cands []Category) (strin
 		}
 		sum += scores[i]
 	}
-	// "Other" means no category fits; a tenant category added after
-	// training whose keywords occur fits better, so it takes Other's share.
+	// "Other" means no category fits; a tenant's own category (added after
+	// training, or trained but not one of the defaults, whose own texts
+	// compete with the generic catch-all texts on the same topic) whose
+	// keywords occur fits better, so it takes Other's share.
 	if other >= 0 && matched >= 0 {
 		scores[matched] += scores[other]
 		scores[other] = 0

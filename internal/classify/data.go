@@ -22,9 +22,20 @@ var baseJSONL []byte
 //go:embed data/round2.jsonl
 var round2JSONL []byte
 
+// round3JSONL are own texts written for issue #25 after the written urgency
+// policy (docs/classifier-measurements.md, "Urgency policy"): every category,
+// the under-represented tags, and high against normal cases.
+//
+//go:embed data/round3.jsonl
+var round3JSONL []byte
+
 // BaseExamples returns the built-in training set.
 func BaseExamples() []Example {
-	exs, err := readExamples(append(append(append([]byte(nil), baseJSONL...), '\n'), round2JSONL...))
+	var all []byte
+	for _, f := range [][]byte{baseJSONL, round2JSONL, round3JSONL} {
+		all = append(append(all, f...), '\n')
+	}
+	exs, err := readExamples(all)
 	if err != nil {
 		// The file is embedded and checked by tests; a parse failure is a
 		// build defect, not a runtime condition.

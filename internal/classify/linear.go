@@ -20,7 +20,10 @@ type trainOpts struct {
 	Seed   uint64
 }
 
-var defaultTrainOpts = trainOpts{Epochs: 20, LR: 1, L2: 1e-5, Seed: 6}
+// Epochs 15 (round 3, n=971): CV macro 0.782 → 0.784, urgency 0.815 → 0.813,
+// tag 0.634 → 0.635 against 20, for a quarter less training on the category,
+// urgency and type models (tag models keep their 10 epochs).
+var defaultTrainOpts = trainOpts{Epochs: 15, LR: 1, L2: 1e-5, Seed: 6}
 
 // trainSoftmax fits by plain SGD in a seeded order, so the same data give the
 // same weights. Weighted samples scale their gradient.

@@ -32,6 +32,21 @@ func TestUrgencyFloorRules(t *testing.T) {
 		"teman satu line bilang mau bunuh diri karena terus dimaki":                     "self_harm",
 		"hrd menyuruh operator hamil gugurkan kandungan, katanya disuruh gugurkan saja": "forced_abortion",
 		"air sumur tercemar limbah, puluhan orang diare":                                "poisoned_water",
+		// round 3
+		"boiler di pabrik sawit meledak, dua operator kena uap panas":        "explosion",
+		"teman tertabrak forklift di gudang bahan":                           "struck_by_vehicle",
+		"mekanik kena setrum waktu benerin panel":                            "electrocution",
+		"keluarga curiga ini perdagangan orang, mereka tidak bisa dihubungi": "trafficking",
+	}
+	// A debt or a penalty that keeps a worker from quitting, without
+	// confinement, is high by the urgency policy (docs/classifier-measurements.md).
+	for _, text := range []string{
+		"kalau resign sebelum kontrak habis harus bayar denda 5 juta",
+		"pinjaman koperasi dengan syarat tidak boleh resign sebelum lunas",
+	} {
+		if floor, why := urgencyFloor(normalizeText(text)); floor != "high" || !contains(why, "bound_by_debt_or_penalty") {
+			t.Errorf("%q: floor %q rules %v, want high by bound_by_debt_or_penalty", text, floor, why)
+		}
 	}
 	for text, want := range critical {
 		floor, why := urgencyFloor(normalizeText(text))
@@ -50,6 +65,7 @@ func TestUrgencyFloorRules(t *testing.T) {
 		"baju yang dijahit per jam ditambah terus targetnya",
 		"waktu bapak saya meninggal dunia saya cuma dapat izin sehari",
 		"kami sedang mencari jalan keluar soal kontrak yang habis",
+		"order lagi meledak menjelang natal, lembur tiap hari",
 	} {
 		if floor, why := urgencyFloor(normalizeText(text)); floor != "" {
 			t.Errorf("%q: floor %q by %v, want none", text, floor, why)
