@@ -167,3 +167,40 @@ func TestUploadRateLimits(t *testing.T) {
 		t.Fatalf("filing after upload limit: %d %v", resp.StatusCode, out)
 	}
 }
+
+// A signed-in worker's filings count while the session is looked up (the
+// count starts early, ratelimit.go): the 4th from one address is refused
+// and stores nothing, as for anonymous filings, and a request whose token
+// turns out invalid is refused as unauthorised (its count stands).
+func TestSignedInFilingRateLimits(t *testing.T) {
+	e := limitedEnv(t)
+	e.seedDemo()
+	tok := e.login(spnHost, map[string]string{"phone": "081200000003", "password": demoPW})
+	file := func(ip, token string) (*http.Response, map[string]any) {
+		t.Helper()
+		return e.postJSON(spnHost, "/api/v1/cases", map[string]any{"type": "complaint",
+			"description": "Upah lembur tidak dibayar sesuai aturan sejak bulan lalu."},
+			"X-Forwarded-For", ip, "Authorization", "Bearer "+token)
+	}
+	for i := 1; i <= 3; i++ {
+		if resp, out := file("198.51.100.7", tok); resp.StatusCode != http.StatusCreated {
+			t.Fatalf("signed-in filing %d: %d %v", i, resp.StatusCode, out)
+		}
+	}
+	before := e.countRows("spn", "SELECT count(*) FROM cases")
+	resp, out := file("198.51.100.7", tok)
+	check429(t, "4th signed-in filing from one address", resp, out, "jaringan Anda")
+	if resp, out := file("198.51.100.8", "no-such-token"); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("unknown token: %d %v", resp.StatusCode, out)
+	}
+	if n := e.countRows("spn", "SELECT count(*) FROM cases"); n != before {
+		t.Fatalf("refused filings stored cases: %d → %d", before, n)
+	}
+	// The union's cap (5) counted the unknown token's request (its 4th;
+	// the address's refused 4th did not reach it): one more, then refused.
+	if resp, out := file("198.51.100.9", tok); resp.StatusCode != http.StatusCreated {
+		t.Fatalf("the union's 5th: %d %v", resp.StatusCode, out)
+	}
+	resp, out = file("198.51.100.10", tok)
+	check429(t, "the union's 6th", resp, out, "Serikat sedang menerima")
+}
