@@ -59,7 +59,6 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	if token == "" {
 		return c.Next()
 	}
-	s.countEarly(c, rc)
 	var p *auth.Principal
 	var err error
 	if rc.Tenant != nil {

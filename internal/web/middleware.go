@@ -24,9 +24,6 @@ type requestCtx struct {
 	// ReceiptToken is an anonymous reporter's receipt session token sent
 	// as the API's bearer token (receipts.go); never an account's.
 	ReceiptToken string
-	// limitCount is this request's rate-limit count, started early by
-	// authenticate (ratelimit.go); nil when not started.
-	limitCount *limitCount
 }
 
 const rcKey = "suara.rc"

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -10,108 +9,52 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/suara-id/suara/internal/apperr"
-	"github.com/suara-id/suara/internal/config"
 	"github.com/suara-id/suara/internal/ratelimit"
 )
 
-// requestLimit caps one kind of request (config rate_limits): per client
-// address within a tenant, then per tenant across addresses. The
-// per-address check comes first, so a single address hammering after its
-// own 429 does not use up its union's allowance. Requests on the platform
-// host are left alone: it files nothing.
-type requestLimit struct {
-	match                  func(*fiber.Ctx) bool
-	perIP, perTenant       int
-	window                 time.Duration
-	ipMsg, tenantMsg       string
-	ipPrefix, tenantPrefix string
-}
-
-// newRequestLimits are the filing and the evidence-upload limits.
-func newRequestLimits(l config.RateLimits) []*requestLimit {
-	mk := func(match func(*fiber.Ctx) bool, rl config.RateLimit, ipMsg, tenantMsg string) *requestLimit {
-		return &requestLimit{match: match, perIP: rl.PerIP, perTenant: rl.PerTenant, window: l.Window,
-			ipMsg: ipMsg, tenantMsg: tenantMsg,
-			ipPrefix:     fmt.Sprintf("%s|%d|%s|", ipMsg, rl.PerIP, l.Window),
-			tenantPrefix: fmt.Sprintf("%s|%d|%s|", tenantMsg, rl.PerTenant, l.Window)}
-	}
-	return []*requestLimit{
-		mk(isFiling, l.Filing, "error.filing_limited", "error.filing_busy"),
-		mk(isEvidenceUpload, l.Upload, "error.upload_limited", "error.upload_busy"),
+// filingAndUploadLimits cap filings and evidence uploads (config rate_limits):
+// per client address within a tenant, then per tenant across addresses.
+// The per-address check comes first, so a single address hammering after
+// its own 429 does not use up its union's allowance. They run after
+// authenticate: a CSRF-less cross-site post is refused before it counts.
+func (s *Server) filingAndUploadLimits() []fiber.Handler {
+	l := s.cfg.RateLimits
+	return []fiber.Handler{
+		s.addressThenUnionLimit(isFiling, l.Filing.PerIP, l.Filing.PerTenant, l.Window, "error.filing_limited", "error.filing_busy"),
+		s.addressThenUnionLimit(isEvidenceUpload, l.Upload.PerIP, l.Upload.PerTenant, l.Window, "error.upload_limited", "error.upload_busy"),
 	}
 }
 
-// limitCount is a request's count against one limit: refused 0 (allowed),
-// 1 (the address's limit) or 2 (the union's).
-type limitCount struct {
-	limit   *requestLimit
-	refused int
-	r       ratelimit.Result
-	err     error
-	done    chan struct{}
-}
-
-// newCount is a count of one request against l, not yet done.
-func (l *requestLimit) newCount() *limitCount {
-	return &limitCount{limit: l, done: make(chan struct{})}
-}
-
-// count counts a request against both of l's windows in one statement
-// (ratelimit.WindowChain) into lc, and closes lc.done.
-func (l *requestLimit) count(ctx context.Context, limits *ratelimit.Limits, tenant, ip string, lc *limitCount) {
-	lc.refused, lc.r, lc.err = limits.WindowChain(ctx,
-		ratelimit.WindowLimit{Key: l.ipPrefix + tenant + "|" + ip, Max: l.perIP, Window: l.window},
-		ratelimit.WindowLimit{Key: l.tenantPrefix + tenant, Max: l.perTenant, Window: l.window})
-	close(lc.done)
-}
-
-// countEarly starts the count of a limited request (a filing, an upload)
-// while authenticate looks the session up: the two round trips overlap
-// instead of following each other. It runs after the CSRF check, so a
-// cross-site post is still refused before it counts; the limit's
-// middleware waits for the result and refuses as before.
-func (s *Server) countEarly(c *fiber.Ctx, rc *requestCtx) {
-	if rc.Tenant == nil {
-		return
-	}
-	for _, l := range s.requestLimits {
-		if l.match(c) {
-			lc := l.newCount()
-			// The address is copied: fasthttp reuses its buffer after the request.
-			go l.count(c.UserContext(), s.limits, rc.Tenant.ID.String(), strings.Clone(c.IP()), lc)
-			rc.limitCount = lc
-			return
-		}
-	}
-}
-
-// middleware refuses a request over l's limits with 429, Retry-After and
-// the message of the limit that refused it; each limit keeps its own key.
-func (l *requestLimit) middleware(limits *ratelimit.Limits) fiber.Handler {
+// addressThenUnionLimit counts the requests match selects per client
+// address within a tenant (at most perIP in a window) and then per tenant
+// (perTenant), in one statement (ratelimit.WindowChain). Each limit keeps
+// its own key and message. Requests on the platform host are left alone:
+// it files nothing.
+func (s *Server) addressThenUnionLimit(match func(*fiber.Ctx) bool, perIP, perTenant int, window time.Duration, ipMsg, tenantMsg string) fiber.Handler {
+	ipPrefix := fmt.Sprintf("%s|%d|%s|", ipMsg, perIP, window)
+	tenantPrefix := fmt.Sprintf("%s|%d|%s|", tenantMsg, perTenant, window)
 	return func(c *fiber.Ctx) error {
-		rc := reqCtx(c)
-		if rc.Tenant == nil || !l.match(c) {
+		t := reqCtx(c).Tenant
+		if t == nil || !match(c) {
 			return c.Next()
 		}
-		lc := rc.limitCount
-		if lc == nil || lc.limit != l {
-			lc = l.newCount()
-			l.count(c.UserContext(), limits, rc.Tenant.ID.String(), c.IP(), lc)
+		tenant := t.ID.String()
+		which, r, err := s.limits.WindowChain(c.UserContext(),
+			ratelimit.WindowLimit{Key: ipPrefix + tenant + "|" + c.IP(), Max: perIP, Window: window},
+			ratelimit.WindowLimit{Key: tenantPrefix + tenant, Max: perTenant, Window: window})
+		if err != nil {
+			return err
 		}
-		<-lc.done
-		if lc.err != nil {
-			return lc.err
-		}
-		if lc.refused == 0 {
+		if which == 0 {
 			return c.Next()
 		}
-		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(lc.r.RetrySeconds()))
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(r.RetrySeconds()))
 		// What is left of the window, not the whole window.
-		key := l.ipMsg
-		if lc.refused == 2 {
-			key = l.tenantMsg
+		key := ipMsg
+		if which == 2 {
+			key = tenantMsg
 		}
-		return &apperr.Limited{RetryAfterSeconds: lc.r.RetrySeconds(), Key: key}
+		return &apperr.Limited{RetryAfterSeconds: r.RetrySeconds(), Key: key}
 	}
 }
 

@@ -40,8 +40,8 @@ func (s *Server) routes() {
 	app.Use(s.resolveHost)
 	app.Use(s.stopSuspended)
 	app.Use(s.authenticate)
-	for _, l := range s.requestLimits {
-		app.Use(l.middleware(s.limits))
+	for _, limit := range s.filingAndUploadLimits() {
+		app.Use(limit)
 	}
 
 	// ── Site shell: metrics, static files, theme, home ──────────────────
