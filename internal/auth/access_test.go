@@ -2,15 +2,13 @@ package auth_test
 
 import (
 	"context"
-	"errors"
-	"reflect"
-	"slices"
 	"testing"
 
 	"github.com/google/uuid"
 
 	"github.com/suara-id/suara/internal/apperr"
 	"github.com/suara-id/suara/internal/auth"
+	"github.com/suara-id/suara/internal/auth/authtest"
 	"github.com/suara-id/suara/internal/tenant"
 )
 
@@ -86,111 +84,69 @@ func TestServiceMethodsRefuseUnauthorisedCallers(t *testing.T) {
 	grants := []string{aWorker, anOfficer, branchAdmin}
 	overWorker := []string{aWorker, anOfficer, otherUnion}
 	platform := []string{aWorker, unionAdmin, platformRole}
-	table := map[string]struct {
-		refuse []string
-		call   func(p *auth.Principal) error
-	}{
-		"StaffResetCode": {overWorker, func(p *auth.Principal) error {
+	table := map[string]authtest.Call{
+		"StaffResetCode": {Refuse: overWorker, Do: func(p *auth.Principal) error {
 			_, _, err := f.svc.StaffResetCode(ctx, p, worker.UserID)
 			return err
 		}},
-		"VerifyMember": {overWorker, func(p *auth.Principal) error {
+		"VerifyMember": {Refuse: overWorker, Do: func(p *auth.Principal) error {
 			_, err := f.svc.VerifyMember(ctx, p, worker.UserID, auth.MemberCheck{MemberNumber: "SPN-0001"})
 			return err
 		}},
-		"WorkerRights": {overWorker, func(p *auth.Principal) error {
+		"WorkerRights": {Refuse: overWorker, Do: func(p *auth.Principal) error {
 			reset, verify, err := f.svc.WorkerRights(ctx, p, worker.UserID)
 			if err == nil && !reset && !verify {
 				return apperr.ErrForbidden // neither right: what the pages show as no actions
 			}
 			return err
 		}},
-		"WorkerAccount": {overWorker, func(p *auth.Principal) error {
+		"WorkerAccount": {Refuse: overWorker, Do: func(p *auth.Principal) error {
 			_, err := f.svc.WorkerAccount(ctx, p, worker.UserID)
 			return err
 		}},
-		"InviteStaff": {grants, func(p *auth.Principal) error {
+		"InviteStaff": {Refuse: grants, Do: func(p *auth.Principal) error {
 			_, _, err := f.svc.InviteStaff(ctx, p, auth.StaffInvite{Email: "baru@spn.example", Role: "case_officer", BranchID: jabar})
 			return err
 		}},
-		"Invite": {grants, func(p *auth.Principal) error {
+		"Invite": {Refuse: grants, Do: func(p *auth.Principal) error {
 			_, _, err := f.svc.Invite(ctx, p, auth.InviteRequest{Email: "baru2@spn.example", Role: "case_officer", BranchID: jabar})
 			return err
 		}},
-		"PendingInvites": {[]string{aWorker, anOfficer}, func(p *auth.Principal) error {
+		"PendingInvites": {Refuse: []string{aWorker, anOfficer}, Do: func(p *auth.Principal) error {
 			_, err := f.svc.PendingInvites(ctx, p)
 			return err
 		}},
-		"RevokeInvite": {staffWide, func(p *auth.Principal) error { return f.svc.RevokeInvite(ctx, p, inv.ID) }},
-		"ResendInvite": {staffWide, func(p *auth.Principal) error {
+		"RevokeInvite": {Refuse: staffWide, Do: func(p *auth.Principal) error { return f.svc.RevokeInvite(ctx, p, inv.ID) }},
+		"ResendInvite": {Refuse: staffWide, Do: func(p *auth.Principal) error {
 			_, _, err := f.svc.ResendInvite(ctx, p, inv.ID)
 			return err
 		}},
-		"AssignRole": {grants, func(p *auth.Principal) error {
+		"AssignRole": {Refuse: grants, Do: func(p *auth.Principal) error {
 			_, err := f.svc.AssignRole(ctx, p, auth.RoleRequest{UserID: officer.UserID.String(), Role: "branch_admin", BranchID: jabar})
 			return err
 		}},
-		"RevokeRole": {staffWide, func(p *auth.Principal) error { return f.svc.RevokeRole(ctx, p, membership) }},
-		"Staff": {[]string{aWorker, anOfficer}, func(p *auth.Principal) error {
+		"RevokeRole": {Refuse: staffWide, Do: func(p *auth.Principal) error { return f.svc.RevokeRole(ctx, p, membership) }},
+		"Staff": {Refuse: []string{aWorker, anOfficer}, Do: func(p *auth.Principal) error {
 			_, err := f.svc.Staff(ctx, p)
 			return err
 		}},
-		"RevokeUserTokens": {staffWide, func(p *auth.Principal) error { return f.svc.RevokeUserTokens(ctx, p, officer.UserID) }},
-		"ResetTOTP":        {staffWide, func(p *auth.Principal) error { return f.svc.ResetTOTP(ctx, p, officer.UserID) }},
-		"Staff2FASetting": {[]string{aWorker, anOfficer, otherUnion}, func(p *auth.Principal) error {
+		"RevokeUserTokens": {Refuse: staffWide, Do: func(p *auth.Principal) error { return f.svc.RevokeUserTokens(ctx, p, officer.UserID) }},
+		"ResetTOTP":        {Refuse: staffWide, Do: func(p *auth.Principal) error { return f.svc.ResetTOTP(ctx, p, officer.UserID) }},
+		"Staff2FASetting": {Refuse: []string{aWorker, anOfficer, otherUnion}, Do: func(p *auth.Principal) error {
 			_, err := f.svc.Staff2FASetting(ctx, p, f.tenant)
 			return err
 		}},
-		"SetStaff2FA": {staffWide, func(p *auth.Principal) error { return f.svc.SetStaff2FA(ctx, p, f.tenant, true) }},
-		"PlatformAccounts": {platform, func(p *auth.Principal) error {
+		"SetStaff2FA": {Refuse: staffWide, Do: func(p *auth.Principal) error { return f.svc.SetStaff2FA(ctx, p, f.tenant, true) }},
+		"PlatformAccounts": {Refuse: platform, Do: func(p *auth.Principal) error {
 			_, err := f.svc.PlatformAccounts(ctx, p)
 			return err
 		}},
-		"CreatePlatformAccountAs": {platform, func(p *auth.Principal) error {
+		"CreatePlatformAccountAs": {Refuse: platform, Do: func(p *auth.Principal) error {
 			_, err := f.svc.CreatePlatformAccountAs(ctx, p, auth.NewAccount{Name: "Admin Baru", Email: "baru@ilo.example", Password: "suara-demo-panjang", Role: "platform_admin"})
 			return err
 		}},
-		"SetPlatformAccountDisabled": {platform, func(p *auth.Principal) error { return f.svc.SetPlatformAccountDisabled(ctx, p, pu.ID, true) }},
+		"SetPlatformAccountDisabled": {Refuse: platform, Do: func(p *auth.Principal) error { return f.svc.SetPlatformAccountDisabled(ctx, p, pu.ID, true) }},
 	}
 
-	principal := reflect.TypeOf((*auth.Principal)(nil))
-	var takers []string
-	typ := reflect.TypeOf(f.svc)
-	for i := range typ.NumMethod() {
-		m := typ.Method(i)
-		for j := 1; j < m.Type.NumIn(); j++ {
-			if m.Type.In(j) == principal {
-				takers = append(takers, m.Name)
-				break
-			}
-		}
-	}
-	for _, name := range takers {
-		_, listed := table[name]
-		_, excused := accessUnchecked[name]
-		if listed == excused {
-			t.Errorf("%s takes a caller: list it once, in the table (who it refuses) or in accessUnchecked (why nobody)", name)
-		}
-	}
-	for name := range table {
-		if !slices.Contains(takers, name) {
-			t.Errorf("%s is in the table but takes no caller", name)
-		}
-	}
-	if len(takers) < 20 {
-		t.Fatalf("only %d methods take a caller: the walk found too few", len(takers))
-	}
-	names := make([]string, 0, len(table))
-	for name := range table {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	for _, name := range names {
-		for _, who := range table[name].refuse {
-			err := table[name].call(callers[who])
-			if !errors.Is(err, apperr.ErrForbidden) && !errors.Is(err, apperr.ErrNotFound) && !errors.Is(err, apperr.ErrUnauthorized) {
-				t.Errorf("%s by %s: %v, want refused (forbidden or not found)", name, who, err)
-			}
-		}
-	}
+	authtest.Walk(t, f.svc, table, accessUnchecked, callers, 20)
 }

@@ -2,9 +2,6 @@ package cases_test
 
 import (
 	"context"
-	"errors"
-	"reflect"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -12,8 +9,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
-	"github.com/suara-id/suara/internal/apperr"
 	"github.com/suara-id/suara/internal/auth"
+	"github.com/suara-id/suara/internal/auth/authtest"
 	"github.com/suara-id/suara/internal/cases"
 )
 
@@ -86,160 +83,114 @@ func TestServiceMethodsRefuseUnauthorisedCallers(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	type entry struct {
-		refuse []string
-		call   func(p *auth.Principal) error
-	}
 	e1 := func(err error) error { return err }
-	table := map[string]entry{
-		"RecordAction": {caseStaff, func(p *auth.Principal) error {
+	table := map[string]authtest.Call{
+		"RecordAction": {Refuse: caseStaff, Do: func(p *auth.Principal) error {
 			return second(svc.RecordAction(ctx, tid, p, id, cases.ActionInput{Kind: cases.ActionBipartite, Visibility: "internal",
 				Date: time.Now().Format(time.DateOnly), Participants: []string{"HRD", "Ketua PUK"}, Outcome: "scheduled"}))
 		}},
-		"AddNote": {caseStaff, func(p *auth.Principal) error {
+		"AddNote": {Refuse: caseStaff, Do: func(p *auth.Principal) error {
 			return second(svc.AddNote(ctx, tid, p, id, "Catatan internal petugas."))
 		}},
-		"CannedReplies":     {[]string{stranger, otherUnion}, func(p *auth.Principal) error { return second(svc.CannedReplies(ctx, tid, p, "id")) }},
-		"CannedReply":       {[]string{stranger, otherUnion}, func(p *auth.Principal) error { return second(svc.CannedReply(ctx, tid, p, reply.ID)) }},
-		"AddCannedReply":    {unionWide, func(p *auth.Principal) error { return second(svc.AddCannedReply(ctx, tid, p, f.t.Slug, *reply)) }},
-		"DeleteCannedReply": {unionWide, func(p *auth.Principal) error { return e1(svc.DeleteCannedReply(ctx, tid, p, f.t.Slug, reply.ID)) }},
-		"SetStatusWording": {unionWide, func(p *auth.Principal) error {
+		"CannedReplies":     {Refuse: []string{stranger, otherUnion}, Do: func(p *auth.Principal) error { return second(svc.CannedReplies(ctx, tid, p, "id")) }},
+		"CannedReply":       {Refuse: []string{stranger, otherUnion}, Do: func(p *auth.Principal) error { return second(svc.CannedReply(ctx, tid, p, reply.ID)) }},
+		"AddCannedReply":    {Refuse: unionWide, Do: func(p *auth.Principal) error { return second(svc.AddCannedReply(ctx, tid, p, f.t.Slug, *reply)) }},
+		"DeleteCannedReply": {Refuse: unionWide, Do: func(p *auth.Principal) error { return e1(svc.DeleteCannedReply(ctx, tid, p, f.t.Slug, reply.ID)) }},
+		"SetStatusWording": {Refuse: unionWide, Do: func(p *auth.Principal) error {
 			return svc.SetStatusWording(ctx, tid, p, f.t.Slug, cases.StatusWording{Status: cases.StatusSubmitted, ID: "Diterima", EN: "Received"})
 		}},
-		"SetStatusWordings": {unionWide, func(p *auth.Principal) error {
+		"SetStatusWordings": {Refuse: unionWide, Do: func(p *auth.Principal) error {
 			return svc.SetStatusWordings(ctx, tid, p, f.t.Slug, []cases.StatusWording{{Status: cases.StatusSubmitted, ID: "Diterima", EN: "Received"}})
 		}},
-		"Playbook": {caseStaff, func(p *auth.Principal) error { return second(svc.Playbook(ctx, tid, p, id, "id")) }},
-		"Assign": {caseSenior, func(p *auth.Principal) error {
+		"Playbook": {Refuse: caseStaff, Do: func(p *auth.Principal) error { return second(svc.Playbook(ctx, tid, p, id, "id")) }},
+		"Assign": {Refuse: caseSenior, Do: func(p *auth.Principal) error {
 			return second(svc.Assign(ctx, tid, p, id, cases.AssignInput{OfficerID: f.officer.UserID.String()}))
 		}},
-		"AddRoutingRule": {unionWide, func(p *auth.Principal) error {
+		"AddRoutingRule": {Refuse: unionWide, Do: func(p *auth.Principal) error {
 			return second(svc.AddRoutingRule(ctx, tid, p, f.t.Slug, cases.RoutingRule{WorkplaceID: &wp, OfficerID: &f.officer.UserID}))
 		}},
-		"RoutingRules":      {unionWide, func(p *auth.Principal) error { return second(svc.RoutingRules(ctx, tid, p, f.t.Slug)) }},
-		"DeleteRoutingRule": {unionWide, func(p *auth.Principal) error { return svc.DeleteRoutingRule(ctx, tid, p, f.t.Slug, uuid.New()) }},
-		"AddStaffConflict": {unionWide, func(p *auth.Principal) error {
+		"RoutingRules":      {Refuse: unionWide, Do: func(p *auth.Principal) error { return second(svc.RoutingRules(ctx, tid, p, f.t.Slug)) }},
+		"DeleteRoutingRule": {Refuse: unionWide, Do: func(p *auth.Principal) error { return svc.DeleteRoutingRule(ctx, tid, p, f.t.Slug, uuid.New()) }},
+		"AddStaffConflict": {Refuse: unionWide, Do: func(p *auth.Principal) error {
 			return svc.AddStaffConflict(ctx, tid, p, f.t.Slug, f.officer.UserID, wp, "Kerabat manajer perusahaan.")
 		}},
-		"StaffConflicts": {unionWide, func(p *auth.Principal) error { return second(svc.StaffConflicts(ctx, tid, p, f.t.Slug)) }},
-		"DeleteStaffConflict": {unionWide, func(p *auth.Principal) error {
+		"StaffConflicts": {Refuse: unionWide, Do: func(p *auth.Principal) error { return second(svc.StaffConflicts(ctx, tid, p, f.t.Slug)) }},
+		"DeleteStaffConflict": {Refuse: unionWide, Do: func(p *auth.Principal) error {
 			return svc.DeleteStaffConflict(ctx, tid, p, f.t.Slug, f.officer.UserID, wp)
 		}},
-		"SetBrandConsent":  {reporters, func(p *auth.Principal) error { return svc.SetBrandConsent(ctx, tid, p, id, true) }},
-		"BrandConsent":     {[]string{stranger, outsider, otherUnion}, func(p *auth.Principal) error { return second(svc.BrandConsent(ctx, tid, p, id)) }},
-		"BrandSharingOf":   {caseSenior, func(p *auth.Principal) error { return second(svc.BrandSharingOf(ctx, tid, p, id)) }},
-		"ShareWithBrand":   {caseSenior, func(p *auth.Principal) error { return second(svc.ShareWithBrand(ctx, tid, p, id, "Merek Contoh")) }},
-		"RevokeBrandShare": {caseSenior, func(p *auth.Principal) error { return svc.RevokeBrandShare(ctx, tid, p, id, uuid.New()) }},
-		"AnswerCheckin": {reporters, func(p *auth.Principal) error {
+		"SetBrandConsent":  {Refuse: reporters, Do: func(p *auth.Principal) error { return svc.SetBrandConsent(ctx, tid, p, id, true) }},
+		"BrandConsent":     {Refuse: []string{stranger, outsider, otherUnion}, Do: func(p *auth.Principal) error { return second(svc.BrandConsent(ctx, tid, p, id)) }},
+		"BrandSharingOf":   {Refuse: caseSenior, Do: func(p *auth.Principal) error { return second(svc.BrandSharingOf(ctx, tid, p, id)) }},
+		"ShareWithBrand":   {Refuse: caseSenior, Do: func(p *auth.Principal) error { return second(svc.ShareWithBrand(ctx, tid, p, id, "Merek Contoh")) }},
+		"RevokeBrandShare": {Refuse: caseSenior, Do: func(p *auth.Principal) error { return svc.RevokeBrandShare(ctx, tid, p, id, uuid.New()) }},
+		"AnswerCheckin": {Refuse: reporters, Do: func(p *auth.Principal) error {
 			return second(svc.AnswerCheckin(ctx, tid, p, id, 1, cases.CheckinAnswer{RemedyHeld: &yes, Retaliation: &yes}))
 		}},
-		"Clocks": {caseStaff, func(p *auth.Principal) error { return second(svc.Clocks(ctx, tid, p, id)) }},
-		"Dashboard": {[]string{stranger, outsider, officer, otherUnion}, func(p *auth.Principal) error {
+		"Clocks": {Refuse: caseStaff, Do: func(p *auth.Principal) error { return second(svc.Clocks(ctx, tid, p, id)) }},
+		"Dashboard": {Refuse: []string{stranger, outsider, officer, otherUnion}, Do: func(p *auth.Principal) error {
 			return second(svc.Dashboard(ctx, f.t, p, "spn/jabar", "id", time.Now()))
 		}},
-		"FilteredDashboard": {[]string{stranger, outsider, officer, otherUnion}, func(p *auth.Principal) error {
+		"FilteredDashboard": {Refuse: []string{stranger, outsider, officer, otherUnion}, Do: func(p *auth.Principal) error {
 			return second(svc.FilteredDashboard(ctx, f.t, p, "spn/jabar", "id", time.Now(), cases.DashboardFilter{VerifiedMembers: true}))
 		}},
-		"AddEvidence": {[]string{stranger, outsider, otherUnion}, func(p *auth.Principal) error {
+		"AddEvidence": {Refuse: []string{stranger, outsider, otherUnion}, Do: func(p *auth.Principal) error {
 			return second(svc.AddEvidence(ctx, tid, p, id, "catatan.txt", "text/plain", strings.NewReader("bukti")))
 		}},
-		"OpenEvidence": {caseStaff, func(p *auth.Principal) error {
+		"OpenEvidence": {Refuse: caseStaff, Do: func(p *auth.Principal) error {
 			_, _, err := svc.OpenEvidence(ctx, tid, p, id, uuid.New())
 			return err
 		}},
-		"ExportCases":     {unionWide, func(p *auth.Principal) error { return second(svc.ExportCases(ctx, tid, p, nil)) }},
-		"SetShareConsent": {reporters, func(p *auth.Principal) error { return svc.SetShareConsent(ctx, tid, p, id, true) }},
-		"ShareConsent":    {[]string{stranger, outsider, otherUnion}, func(p *auth.Principal) error { return second(svc.ShareConsent(ctx, tid, p, id)) }},
-		"ExportPacket":    {caseSenior, func(p *auth.Principal) error { return second(svc.ExportPacket(ctx, tid, p, id, "id")) }},
-		"AddMessage":      {[]string{stranger, outsider, otherUnion}, func(p *auth.Principal) error { return second(svc.AddMessage(ctx, tid, p, id, "Mohon kabar terbaru.")) }},
-		"Transition": {caseStaff, func(p *auth.Principal) error {
+		"ExportCases":     {Refuse: unionWide, Do: func(p *auth.Principal) error { return second(svc.ExportCases(ctx, tid, p, nil)) }},
+		"SetShareConsent": {Refuse: reporters, Do: func(p *auth.Principal) error { return svc.SetShareConsent(ctx, tid, p, id, true) }},
+		"ShareConsent":    {Refuse: []string{stranger, outsider, otherUnion}, Do: func(p *auth.Principal) error { return second(svc.ShareConsent(ctx, tid, p, id)) }},
+		"ExportPacket":    {Refuse: caseSenior, Do: func(p *auth.Principal) error { return second(svc.ExportPacket(ctx, tid, p, id, "id")) }},
+		"AddMessage":      {Refuse: []string{stranger, outsider, otherUnion}, Do: func(p *auth.Principal) error { return second(svc.AddMessage(ctx, tid, p, id, "Mohon kabar terbaru.")) }},
+		"Transition": {Refuse: caseStaff, Do: func(p *auth.Principal) error {
 			return second(svc.Transition(ctx, tid, p, id, cases.TransitionInput{Transition: "verify"}))
 		}},
-		"Allowed": {[]string{stranger, outsider, otherUnion}, func(p *auth.Principal) error {
+		"Allowed": {Refuse: []string{stranger, outsider, otherUnion}, Do: func(p *auth.Principal) error {
 			_, _, err := svc.Allowed(ctx, tid, p, id)
 			return err
 		}},
-		"AddTranscript": {caseStaff, func(p *auth.Principal) error { return svc.AddTranscript(ctx, tid, p, id, "Isi rekaman suara pelapor.") }},
-		"Intake":        {caseStaff, func(p *auth.Principal) error { return second(svc.Intake(ctx, tid, p, id)) }},
-		"RecordOutcome": {caseStaff, func(p *auth.Principal) error {
+		"AddTranscript": {Refuse: caseStaff, Do: func(p *auth.Principal) error { return svc.AddTranscript(ctx, tid, p, id, "Isi rekaman suara pelapor.") }},
+		"Intake":        {Refuse: caseStaff, Do: func(p *auth.Principal) error { return second(svc.Intake(ctx, tid, p, id)) }},
+		"RecordOutcome": {Refuse: caseStaff, Do: func(p *auth.Principal) error {
 			return second(svc.RecordOutcome(ctx, tid, p, id, cases.OutcomeInput{LadderStage: "bipartite", Types: []string{"apology"}}))
 		}},
-		"Queue": {[]string{stranger, otherUnion}, func(p *auth.Principal) error {
+		"Queue": {Refuse: []string{stranger, otherUnion}, Do: func(p *auth.Principal) error {
 			_, _, err := svc.Queue(ctx, tid, p, cases.QueueFilter{})
 			return err
 		}},
-		"Rate": {reporters, func(p *auth.Principal) error {
+		"Rate": {Refuse: reporters, Do: func(p *auth.Principal) error {
 			return second(svc.Rate(ctx, tid, p, id, cases.RatingInput{Handling: 4, Outcome: 4}))
 		}},
-		"Get": {caseStaff, func(p *auth.Principal) error { return second(svc.Get(ctx, tid, p, id)) }},
-		"RevealIdentity": {unionWide, func(p *auth.Principal) error {
+		"Get": {Refuse: caseStaff, Do: func(p *auth.Principal) error { return second(svc.Get(ctx, tid, p, id)) }},
+		"RevealIdentity": {Refuse: unionWide, Do: func(p *auth.Principal) error {
 			return second(svc.RevealIdentity(ctx, tid, p, id, "Perlu menghubungi pelapor untuk mediasi."))
 		}},
-		"Recommendations": {caseStaff, func(p *auth.Principal) error { return second(svc.Recommendations(ctx, tid, p, id, "id")) }},
-		"AnswerInfoRequest": {reporters, func(p *auth.Principal) error {
+		"Recommendations": {Refuse: caseStaff, Do: func(p *auth.Principal) error { return second(svc.Recommendations(ctx, tid, p, id, "id")) }},
+		"AnswerInfoRequest": {Refuse: reporters, Do: func(p *auth.Principal) error {
 			return second(svc.AnswerInfoRequest(ctx, tid, p, id, "Slip gaji bulan lalu sudah saya lampirkan."))
 		}},
-		"LatestSuggestion": {caseStaff, func(p *auth.Principal) error { return second(svc.LatestSuggestion(ctx, tid, p, id)) }},
-		"DecideSuggestion": {caseStaff, func(p *auth.Principal) error {
+		"LatestSuggestion": {Refuse: caseStaff, Do: func(p *auth.Principal) error { return second(svc.LatestSuggestion(ctx, tid, p, id)) }},
+		"DecideSuggestion": {Refuse: caseStaff, Do: func(p *auth.Principal) error {
 			return second(svc.DecideSuggestion(ctx, tid, p, id, cases.Decision{Accept: true}))
 		}},
-		"FileVia": {[]string{stranger, outsider, otherUnion}, func(p *auth.Principal) error {
+		"FileVia": {Refuse: []string{stranger, outsider, otherUnion}, Do: func(p *auth.Principal) error {
 			return second(svc.FileVia(ctx, f.t, nil, cases.Filing{Type: "complaint", WorkplaceID: wp.String(),
 				Description: "Pekerja datang ke kantor: upah lembur tidak dibayar."}, cases.Intake{Channel: "walk_in", AssistedBy: p, Consent: true}))
 		}},
-		"AdminCategories": {unionWide, func(p *auth.Principal) error { return second(svc.AdminCategories(ctx, f.t, p)) }},
-		"AdminCategory":   {unionWide, func(p *auth.Principal) error { return second(svc.AdminCategory(ctx, f.t, p, cat)) }},
-		"DeleteCategory":  {unionWide, func(p *auth.Principal) error { return svc.DeleteCategory(ctx, f.t, p, cat) }},
-		"MergeWorkplaces": {unionWide, func(p *auth.Principal) error {
+		"AdminCategories": {Refuse: unionWide, Do: func(p *auth.Principal) error { return second(svc.AdminCategories(ctx, f.t, p)) }},
+		"AdminCategory":   {Refuse: unionWide, Do: func(p *auth.Principal) error { return second(svc.AdminCategory(ctx, f.t, p, cat)) }},
+		"DeleteCategory":  {Refuse: unionWide, Do: func(p *auth.Principal) error { return svc.DeleteCategory(ctx, f.t, p, cat) }},
+		"MergeWorkplaces": {Refuse: unionWide, Do: func(p *auth.Principal) error {
 			return second(svc.MergeWorkplaces(ctx, f.t, p, wp, uuid.MustParse(f.workplace(t, "pt-sinar-busana-garmen"))))
 		}},
-		"MergeCategories": {unionWide, func(p *auth.Principal) error { return second(svc.MergeCategories(ctx, f.t, p, cat, uuid.New())) }},
-	}
-
-	// The table and accessUnchecked together name exactly the methods that
-	// take a caller.
-	principal := reflect.TypeOf((*auth.Principal)(nil))
-	var takers []string
-	typ := reflect.TypeOf(svc)
-	for i := range typ.NumMethod() {
-		m := typ.Method(i)
-		for j := 1; j < m.Type.NumIn(); j++ {
-			if m.Type.In(j) == principal {
-				takers = append(takers, m.Name)
-				break
-			}
-		}
-	}
-	for _, name := range takers {
-		_, listed := table[name]
-		_, excused := accessUnchecked[name]
-		if listed == excused {
-			t.Errorf("%s takes a caller: list it once, in the table (who it refuses) or in accessUnchecked (why nobody)", name)
-		}
-	}
-	for name := range table {
-		if !slices.Contains(takers, name) {
-			t.Errorf("%s is in the table but takes no caller", name)
-		}
-	}
-	if len(takers) < 55 {
-		t.Fatalf("only %d methods take a caller: the walk found too few", len(takers))
+		"MergeCategories": {Refuse: unionWide, Do: func(p *auth.Principal) error { return second(svc.MergeCategories(ctx, f.t, p, cat, uuid.New())) }},
 	}
 
 	before := f.events(t, id)
-	names := make([]string, 0, len(table))
-	for name := range table {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	for _, name := range names {
-		for _, who := range table[name].refuse {
-			err := table[name].call(callers[who])
-			if !errors.Is(err, apperr.ErrForbidden) && !errors.Is(err, apperr.ErrNotFound) && !errors.Is(err, apperr.ErrUnauthorized) {
-				t.Errorf("%s by %s: %v, want refused (forbidden or not found)", name, who, err)
-			}
-		}
-	}
+	authtest.Walk(t, svc, table, accessUnchecked, callers, 55)
 	if got := f.events(t, id); got != before {
 		t.Errorf("refused calls wrote %d timeline events", got-before)
 	}

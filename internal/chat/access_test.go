@@ -2,12 +2,10 @@ package chat_test
 
 import (
 	"context"
-	"errors"
-	"reflect"
 	"testing"
 
-	"github.com/suara-id/suara/internal/apperr"
 	"github.com/suara-id/suara/internal/auth"
+	"github.com/suara-id/suara/internal/auth/authtest"
 	"github.com/suara-id/suara/internal/chat"
 )
 
@@ -21,25 +19,16 @@ func TestServiceMethodsRefuseUnauthorisedCallers(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	off := false
-	table := map[string]func(p *auth.Principal) error{
-		"Channel": func(p *auth.Principal) error {
+	roles := []string{"worker", "case_officer", "branch_admin"}
+	table := map[string]authtest.Call{
+		"Channel": {Refuse: roles, Do: func(p *auth.Principal) error {
 			_, err := f.chat.Channel(ctx, f.spn, p, chat.WhatsApp)
 			return err
-		},
-		"SetChannel": func(p *auth.Principal) error {
+		}},
+		"SetChannel": {Refuse: roles, Do: func(p *auth.Principal) error {
 			_, err := f.chat.SetChannel(ctx, f.spn, p, chat.WhatsApp, chat.ChannelInput{Enabled: &off})
 			return err
-		},
-	}
-	principal := reflect.TypeOf((*auth.Principal)(nil))
-	typ := reflect.TypeOf(f.chat)
-	for i := range typ.NumMethod() {
-		m := typ.Method(i)
-		for j := 1; j < m.Type.NumIn(); j++ {
-			if _, listed := table[m.Name]; m.Type.In(j) == principal && !listed {
-				t.Errorf("%s takes a caller but is not in the table", m.Name)
-			}
-		}
+		}},
 	}
 	callers := map[string]*auth.Principal{}
 	for _, a := range []auth.NewAccount{
@@ -54,11 +43,5 @@ func TestServiceMethodsRefuseUnauthorisedCallers(t *testing.T) {
 		}
 		callers[a.Role] = &auth.Principal{UserID: u.ID, TenantID: f.spn.ID, Kind: u.Kind, Name: u.Name}
 	}
-	for name, call := range table {
-		for who, p := range callers {
-			if err := call(p); !errors.Is(err, apperr.ErrForbidden) && !errors.Is(err, apperr.ErrNotFound) {
-				t.Errorf("%s by a %s: %v, want refused", name, who, err)
-			}
-		}
-	}
+	authtest.Walk(t, f.chat, table, nil, callers, 2)
 }

@@ -1,13 +1,11 @@
 package notify_test
 
 import (
-	"errors"
 	"log/slog"
-	"reflect"
 	"testing"
 
-	"github.com/suara-id/suara/internal/apperr"
 	"github.com/suara-id/suara/internal/auth"
+	"github.com/suara-id/suara/internal/auth/authtest"
 	"github.com/suara-id/suara/internal/notify"
 )
 
@@ -28,52 +26,24 @@ func TestServiceMethodsRefuseUnauthorisedCallers(t *testing.T) {
 		"Preferences":    "the caller's own channel choices",
 		"SetPreferences": "the caller's own channel choices",
 	}
-	table := map[string]func(p *auth.Principal) error{
-		"Settings": func(p *auth.Principal) error {
+	staff := []string{"a worker", "a case officer", "a branch admin"}
+	table := map[string]authtest.Call{
+		"Settings": {Refuse: staff, Do: func(p *auth.Principal) error {
 			_, err := f.ns.Settings(f.ctx, f.tenantID, p, "spn")
 			return err
-		},
-		"SaveSettings": func(p *auth.Principal) error {
+		}},
+		"SaveSettings": {Refuse: staff, Do: func(p *auth.Principal) error {
 			_, err := f.ns.SaveSettings(f.ctx, f.tenantID, p, "spn", notify.Settings{EmailEnabled: true, SenderName: "SPN", SenderEmail: "kabar@spn.example"})
 			return err
-		},
-		"SendTest": func(p *auth.Principal) error {
+		}},
+		"SendTest": {Refuse: staff, Do: func(p *auth.Principal) error {
 			_, err := f.ns.SendTest(f.ctx, f.tenantID, p, "spn", notify.ChannelEmail, "admin@spn.example", "Suara", "id")
 			return err
-		},
-		"Deliveries": func(p *auth.Principal) error {
+		}},
+		"Deliveries": {Refuse: staff, Do: func(p *auth.Principal) error {
 			_, err := f.ns.Deliveries(f.ctx, f.tenantID, p, "spn", "", 10)
 			return err
-		},
+		}},
 	}
-	principal := reflect.TypeOf((*auth.Principal)(nil))
-	typ := reflect.TypeOf(f.ns)
-	var takers []string
-	for i := range typ.NumMethod() {
-		m := typ.Method(i)
-		for j := 1; j < m.Type.NumIn(); j++ {
-			if m.Type.In(j) == principal {
-				takers = append(takers, m.Name)
-				break
-			}
-		}
-	}
-	for _, name := range takers {
-		_, listed := table[name]
-		_, excused := own[name]
-		if listed == excused {
-			t.Errorf("%s takes a caller: list it once, in the table or with why it needs no check", name)
-		}
-	}
-	if len(takers) != len(table)+len(own) {
-		t.Errorf("methods taking a caller %v; listed %d", takers, len(table)+len(own))
-	}
-	for name, call := range table {
-		for who, p := range map[string]*auth.Principal{"a worker": f.worker, "a case officer": f.officer, "a branch admin": f.branchAdmin} {
-			err := call(p)
-			if !errors.Is(err, apperr.ErrForbidden) && !errors.Is(err, apperr.ErrNotFound) && !errors.Is(err, apperr.ErrUnauthorized) {
-				t.Errorf("%s by %s: %v, want refused", name, who, err)
-			}
-		}
-	}
+	authtest.Walk(t, f.ns, table, own, map[string]*auth.Principal{"a worker": f.worker, "a case officer": f.officer, "a branch admin": f.branchAdmin}, 10)
 }
