@@ -90,7 +90,7 @@ db-stop:
 clean:
 	rm -rf bin
 
-# Every fuzz target for FUZZTIME each (make test runs them all at once for 8 s).
+# Every fuzz target for FUZZTIME each (CI runs them all at once for 8 s after make test).
 fuzz:
 	@FUZZTIME=$${FUZZTIME:-2m} scripts/fuzz.sh
 

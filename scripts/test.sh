@@ -40,10 +40,9 @@ go test -race -short -count=1 -timeout 15m ${GOTEST_FLAGS:-} $(go list ./... | g
 phase "go test ./internal/web (HTTP layer, without the race detector)"
 go test -short -count=1 -timeout 15m ${GOTEST_FLAGS:-} ./internal/web/
 
-# Every fuzz target for a few seconds, all at once from one build per
-# package (make fuzz runs them for minutes, one after another).
-phase "fuzz (every target, 8 s)"
-FUZZTIME=8s FUZZ_JOBS=8 scripts/fuzz.sh
+# The fuzz targets' seed corpora ran above as ordinary tests; fuzzing
+# itself (six minutes here, most of it building instrumented binaries) is
+# CI's, after make test (.ci/run), and make fuzz's.
 
 # Long acceptance runs, skipped by -short above: without the race detector,
 # which would make them take many minutes.
