@@ -50,7 +50,7 @@ func TestOfficerSeesSuggestionWhyAndSimilarCases(t *testing.T) {
 		"Pintu darurat di gudang sepatu dikunci gembok saat shift berjalan, kunci dibawa pulang mandor.", "pt-kharisma-sepatu-nusantara")
 	resolve(far.ID)
 	title := "Pintu darurat gedung jahit dikunci " + stamp
-	file(title, "Pintu darurat di gedung jahit dikunci gembok dari luar saat shift malam, kami takut kalau ada kebakaran.", "pt-maju-jaya-garmen")
+	current := file(title, "Pintu darurat di gedung jahit dikunci gembok dari luar saat shift malam, kami takut kalau ada kebakaran.", "pt-maju-jaya-garmen")
 
 	b := newBrowser(t, laptop)
 	b.login(s, "spn", "email", "officer@spn.example")
@@ -83,6 +83,24 @@ func TestOfficerSeesSuggestionWhyAndSimilarCases(t *testing.T) {
 		t.Errorf("similar cases %q show another province's case %s", similar, far.Reference)
 	}
 	b.shotOf("similar resolved cases", "section.similar")
+
+	// Correcting the tags is ticking boxes: the officer ticks one the
+	// suggestion lacks and sends the correction; the case carries it.
+	tag := eval[string](b, `(document.querySelector('section.suggestion input[name="tags"]:not(:checked)') || {}).value || ""`)
+	if tag == "" {
+		b.shotOf("tag picker", "section.suggestion")
+		t.Fatal("the correction form offers no tag to tick")
+	}
+	b.run("tick a tag", chromedp.Click(chromedp.CSS(`section.suggestion input[name="tags"][value="`+tag+`"]`)))
+	b.submit("correct the suggestion", `section.suggestion form:has(input[name="decision"][value="correct"]) button`)
+	b.mustSee("suggestion corrected", "Petugas mengoreksi saran ini.")
+	var has bool
+	if err := s.db.Super.QueryRowContext(context.Background(), `SELECT ? = ANY(tags) FROM cases WHERE id = ?`, tag, current.ID).Scan(&has); err != nil {
+		t.Fatal(err)
+	}
+	if !has {
+		t.Errorf("the case lacks the ticked tag %q", tag)
+	}
 }
 
 // jsString quotes s as a JavaScript string literal.

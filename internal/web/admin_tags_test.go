@@ -262,8 +262,10 @@ func TestSuggestionCorrectionTags(t *testing.T) {
 		t.Fatalf("retire: %d", resp.StatusCode)
 	}
 	_, page := e.page(spnHost, "/cases/"+id, admin)
-	mustContain(t, page, `id="sg-tags-hint"`, "<code>lembur</code> (Lembur)")
-	if strings.Contains(page, "<code>lembur_tidak_dibayar</code>") {
+	// The picker: a box per active tag, the suggestion's own ticked.
+	mustContain(t, page, `id="sg-tags-hint"`, `<input type="checkbox" name="tags" value="lembur" checked> Lembur <code>lembur</code>`,
+		`<input type="checkbox" name="tags" value="upah_terlambat">`)
+	if strings.Contains(page, `value="lembur_tidak_dibayar"`) {
 		t.Error("a retired tag is offered")
 	}
 	for _, tags := range []string{"lembur, lembur_tidak_dibayar", "lembur, tidak_ada"} {
@@ -284,8 +286,38 @@ func TestSuggestionCorrectionTags(t *testing.T) {
 	if n := e.countRows("spn", "SELECT count(*) FROM case_suggestions WHERE status = 'pending'"); n != 1 {
 		t.Errorf("refused corrections decided the suggestion: %d pending", n)
 	}
-	if resp, body := e.sendJSON("POST", spnHost, "/api/v1/cases/"+id+"/suggestion", admin,
-		map[string]any{"category": "jam_kerja", "urgency": "high", "tags": []string{"lembur", "upah_terlambat"}}); resp.StatusCode != 200 || body["status"] != "corrected" {
-		t.Errorf("correction with active tags: %d %v", resp.StatusCode, body)
+	// Two boxes ticked: one value each, as the browser sends them.
+	if resp, _ := e.postForm(spnHost, "/cases/"+id+"/suggestion", admin, url.Values{"decision": {"correct"}, "category": {"jam_kerja"},
+		"urgency": {"high"}, "tags": {"lembur", "upah_terlambat"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("correction with two ticked tags: %d", resp.StatusCode)
+	}
+	if got := e.countRows("spn", "SELECT count(*) FROM cases WHERE id = '"+id+"' AND tags = '{lembur,upah_terlambat}' AND urgency = 'high'"); got != 1 {
+		t.Error("the ticked tags are not the case's tags")
+	}
+}
+
+// TestSuggestionCorrectionNoTagTicked: a correction sent with every tag
+// box unticked leaves the case with no tags (the picker's set is the
+// case's), not with the suggestion's.
+func TestSuggestionCorrectionNoTagTicked(t *testing.T) {
+	e := newCaseEnv(t)
+	admin := e.login(spnHost, map[string]string{"email": "admin@spn.example", "password": demoPW})
+	worker := e.login(spnHost, map[string]string{"phone": "081200000001", "password": demoPW})
+	id := e.file(spnHost, worker, map[string]any{"type": "complaint", "workplace_id": e.workplaceID("spn", "pt-maju-jaya-garmen"),
+		"description": "Lembur setiap hari sampai malam tapi upah lembur tidak dibayar."})["id"].(string)
+	if err := e.pf.Cases.SaveSuggestion(context.Background(), e.tenantID("spn"), &cases.Suggestion{CaseID: uuid.MustParse(id),
+		Model: "test", Version: "1", CategorySlug: "jam_kerja", Confidence: 0.9, Tags: []string{"lembur"}, Urgency: "normal",
+		Type: "complaint", Language: "id"}); err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := e.postForm(spnHost, "/cases/"+id+"/suggestion", admin, url.Values{"decision": {"correct"}, "category": {"jam_kerja"},
+		"urgency": {"normal"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("correction with no tag ticked: %d", resp.StatusCode)
+	}
+	if got := e.countRows("spn", "SELECT count(*) FROM cases WHERE id = '"+id+"' AND tags = '{}'"); got != 1 {
+		t.Error("the case kept the suggestion's tags though none was ticked")
+	}
+	if got := e.countRows("spn", "SELECT count(*) FROM case_suggestions WHERE status = 'corrected'"); got != 1 {
+		t.Errorf("suggestion not corrected: %d", got)
 	}
 }

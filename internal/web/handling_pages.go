@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -35,10 +36,9 @@ type staffCaseData struct {
 	Methods         []string
 	Categories      []option // for correcting the suggestion
 	ConfidencePct   int
-	SuggestionTags  string
 	// Tags are the union's active tags, the only ones a correction may
-	// choose (slug and label).
-	Tags []option
+	// choose, each ticked when the suggestion has it.
+	Tags []checkOption
 	// Intake: the channel, and a voice-only report's transcript (intake.go).
 	Intake *cases.IntakeInfo
 	// ReporterAccount: the viewer may help the reporter's account in
@@ -87,14 +87,14 @@ func (s *Server) staffCasePage(c *fiber.Ctx, t *tenant.Tenant, p *auth.Principal
 	if sg, err := s.cases.LatestSuggestion(ctx, t.ID, p, id); err == nil {
 		d.Suggestion = sg
 		d.ConfidencePct = int(sg.Confidence*100 + 0.5)
-		d.SuggestionTags = strings.Join(sg.Tags, ", ")
 		if sg.Status == "pending" {
 			tags, err := s.admin.TagDirectory(ctx, t.ID)
 			if err != nil {
 				return err
 			}
 			for i := range tags {
-				d.Tags = append(d.Tags, option{tags[i].Slug, tags[i].Name(pg.Locale)})
+				d.Tags = append(d.Tags, checkOption{Value: tags[i].Slug, Label: tags[i].Name(pg.Locale),
+					Checked: slices.Contains(sg.Tags, tags[i].Slug)})
 			}
 		}
 	} else if !errors.Is(err, apperr.ErrNotFound) {
@@ -254,8 +254,14 @@ func (s *Server) caseSuggestionSubmit(c *fiber.Ctx) error {
 		return err
 	}
 	d := cases.Decision{Accept: c.FormValue("decision") == "accept", Category: c.FormValue("category"), Urgency: c.FormValue("urgency")}
-	if tags := strings.TrimSpace(c.FormValue("tags")); tags != "" {
-		for _, tag := range strings.Split(tags, ",") {
+	// The correction form's tag picker sends one "tags" value per ticked
+	// box (a hand-made form may put them comma-separated in one): what is
+	// ticked is the case's tag set, none ticked is none.
+	if !d.Accept {
+		d.Tags = []string{}
+	}
+	for _, v := range c.Request().PostArgs().PeekMulti("tags") {
+		for _, tag := range strings.Split(string(v), ",") {
 			if tag = strings.TrimSpace(tag); tag != "" {
 				d.Tags = append(d.Tags, tag)
 			}
