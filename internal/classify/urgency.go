@@ -97,7 +97,7 @@ const (
 	child = "di bawah umur|dibawah umur|belum cukup umur|anak smp|anak sd|bocah cilik|underage|under 18|" +
 		"under fifteen|under sixteen|under eighteen|belum 18|belum berusia 18|belum 17|child labour|child labor|pekerja anak|" +
 		"masih smp|masih sd|anak usia sekolah|anak anak usia sekolah|dituakan|" +
-		"umur dipalsukan|usia dipalsukan|ktp dipalsukan|ktp palsu|pakai ktp kakaknya|pinjam ktp|belum punya ktp|belum ada ktp|lulusan sd|baru lulus sd|baru lulus smp"
+		"pakai ktp kakaknya|pinjam ktp|belum punya ktp|belum ada ktp|lulusan sd|baru lulus sd|baru lulus smp"
 	forced = "dikunci di dalam|dikunci di ruang|tidak boleh keluar|tidak boleh pulang|dilarang keluar|dijaga satpam|" +
 		"dicari dan dibawa balik|dibawa balik|paspor ditahan|paspornya ditahan|kerja paksa|forced labour|forced labor|" +
 		"dipaksa kerja|disekap|terpaksa terus kerja|tidak akan membayar upah|" +
@@ -139,7 +139,10 @@ var urgencyRules = []urgencyRule{
 		"forklift|truk|dump truck|traktor|alat berat|loader|excavator|mobil|lori|bus jemputan"),
 	rule("electrocution", "critical", "tersengat listrik|kena setrum|kesetrum|tersetrum|electrocuted|tersambar listrik"),
 	rule("trafficking", "critical", "perdagangan orang|tppo|trafficking|trafficked|dijual ke agen|dijual ke majikan"),
-	rule("electrical_hazard", "critical", "kabel terkelupas|kabel mengelupas|kabel terbuka|kabel telanjang|kabel putus|listrik bocor|kabel meleleh|kabel terbakar|stop kontak meleleh|stop kontak gosong"),
+	rule("electrical_hazard", "critical", "kabel|stop kontak|colokan|panel listrik|instalasi listrik",
+		"terkelupas|mengelupas|terbuka|telanjang|meleleh|gosong|nyetrum|korslet"),
+	rule("electrical_hazard", "critical", "listrik bocor|arus bocor"),
+	rule("disguised_age", "critical", "umur|usia|umurnya|usianya|ktp|akta lahir", "dipalsukan|dipalsu|palsu|dituakan|dinaikkan"),
 	rule("fire", "critical", "terjadi kebakaran|sedang kebakaran|api muncul|muncul api|keluar api|asap tebal|caught fire"),
 	rule("unguarded_machine", "critical", "pengaman mesin|pelindung mesin|sensor mesin|safety guard|cover mesin|tutup pengaman|sensor pengaman",
 		"dicopot|dilepas|dimatikan|dibongkar|rusak|tidak ada|tidak berfungsi|tidak dipasang"),
