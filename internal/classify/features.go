@@ -81,9 +81,16 @@ func extract(text string, o featureOptions) rawFeatures {
 		}
 	}
 	if o.Keywords {
-		for _, c := range defaultCats {
-			if keywordHits(c, toks) > 0 {
-				rf.words["k:"+c.Slug] += o.CueCount
+		stems := make([]string, len(toks))
+		for i, t := range toks {
+			stems[i] = stem(t)
+		}
+		for _, c := range defaultCatPhrases {
+			for _, p := range c.phrases {
+				if hasStemmedPhrase(toks, stems, p) {
+					rf.words["k:"+c.slug] += o.CueCount
+					break
+				}
 			}
 		}
 	}
@@ -101,8 +108,48 @@ var (
 		sort.Strings(out)
 		return out
 	}()
-	defaultCats = DefaultCategories()
+	// defaultCatPhrases are the default categories' names and keywords,
+	// normalised once (keywordHits normalises them on every call).
+	defaultCatPhrases = func() []catPhrases {
+		var out []catPhrases
+		for _, c := range DefaultCategories() {
+			cp := catPhrases{slug: c.Slug}
+			for _, kw := range append([]string{c.NameID, c.NameEN}, c.Keywords...) {
+				if p := normPhrase(kw); len(p) > 0 {
+					sp := make([]string, len(p))
+					for i, w := range p {
+						sp[i] = stem(w)
+					}
+					cp.phrases = append(cp.phrases, stemmedPhrase{p, sp})
+				}
+			}
+			out = append(out, cp)
+		}
+		return out
+	}()
 )
+
+type stemmedPhrase struct{ words, stems []string }
+
+type catPhrases struct {
+	slug    string
+	phrases []stemmedPhrase
+}
+
+// hasStemmedPhrase is hasPhrase with the stems of toks and of the phrase
+// computed once.
+func hasStemmedPhrase(toks, stems []string, p stemmedPhrase) bool {
+outer:
+	for i := 0; i+len(p.words) <= len(toks); i++ {
+		for j := range p.words {
+			if toks[i+j] != p.words[j] && stems[i+j] != p.stems[j] {
+				continue outer
+			}
+		}
+		return true
+	}
+	return false
+}
 
 // vectorizer maps feature strings to columns with TF-IDF weights.
 type vectorizer struct {
