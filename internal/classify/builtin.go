@@ -15,8 +15,9 @@ import (
 const BuiltinModelName = "builtin"
 
 // builtinFormat versions the feature and model code; it is part of every
-// Version so that stored suggestions say which code produced them.
-const builtinFormat = "lr1"
+// Version so that stored suggestions say which code produced them ("lr2":
+// cue, rule and keyword features, round 4).
+const builtinFormat = "lr2"
 
 // Weights of the training sources. Officers' confirmed labels are the
 // tenant's own ground truth and count more than the generic base set.
