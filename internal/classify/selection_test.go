@@ -173,11 +173,14 @@ func TestModelSelection(t *testing.T) {
 	chars24.CharMin, chars24.CharMax = 2, 4
 	halfChars := defaultFeatureOptions
 	halfChars.CharWeight = 0.5
+	noCues := defaultFeatureOptions
+	noCues.Cues, noCues.Keywords = false, false
 	moreL2 := defaultTrainOpts
 	moreL2.L2 = 1e-4
 	variants := []variant{
-		{"default (LR, words+bigrams+stems+char3-5)", lr(defaultFeatureOptions, defaultTrainOpts)},
+		{"default (LR, words+bigrams+stems+char3-5+cues)", lr(defaultFeatureOptions, defaultTrainOpts)},
 		{"LR without char n-grams", lr(noChars, defaultTrainOpts)},
+		{"LR without cue and keyword features", lr(noCues, defaultTrainOpts)},
 		{"LR without stems", lr(noStems, defaultTrainOpts)},
 		{"LR without bigrams", lr(noBigrams, defaultTrainOpts)},
 		{"LR char 2-4", lr(chars24, defaultTrainOpts)},

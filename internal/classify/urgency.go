@@ -58,25 +58,30 @@ const (
 		"nendang|dijambak|menjambak|dianiaya|penganiayaan|babak belur|dihajar|dikeroyok|dicekik|ditonjok|" +
 		"beaten|slapped|kicked|punched|" +
 		"diseret|menyeret|dibanting|membanting|dicengkeram|mencekik|ditinju|meninju|" +
-		"ditusuk|menusuk|dibacok|membacok|senjata tajam|mengacungkan parang|mengacungkan pisau|berdarah"
+		"ditusuk|menusuk|dibacok|membacok|senjata tajam|mengacungkan parang|mengacungkan pisau|berdarah|" +
+		"digampar|ditempeleng|menempeleng|dijewer|dicubit|disundut|ditoyor|dipiting|pukulan|tamparan|tendangan|main tangan|kekerasan fisik|menganiaya|dilempari|melempari|dilempar pakai|dilempar dengan|ditodong|menodong|todong"
 	sexual = "diperkosa|perkosa|pemerkosaan|rape|raped|dicium paksa|diraba|meraba|diraba raba|digrepe|grepe|" +
 		"pelecehan seksual|dilecehkan|dilecehin|melecehkan|sexual harassment|sexually harassed|groped|" +
 		"pesan mesum|foto bugil|cabul|pegang pinggang|pegang dada|pegang pantat|dipeluk dari belakang|" +
 		"asking for photos|ajak tidur|dipaksa berhubungan|" +
 		"meremas|diremas|kamera tersembunyi|kamera di toilet|kamera hp disembunyikan|mengintip|diintip|video porno|" +
 		"foto tanpa baju|tanpa busana|telanjang|menemaninya malam|menemani malam|memaksa mencium|touched my body|touched me|" +
-		"memeluk|dipeluk"
+		"memeluk|dipeluk|" +
+		"dicolek|mencolek|colek|dielus|mengelus|pegang paha|meraba paha|memegang dada|memegang pantat|memegang paha|menyentuh dada|menyentuh paha|menyentuh pantat"
 	fireExit = "pintu darurat|tangga darurat|jalur evakuasi|emergency exit|fire exit|exit door|exits|" +
-		"pintu keluar|satu satunya jalan"
+		"pintu keluar|satu satunya jalan|" +
+		"pintu emergency|emergency door|jalur darurat|pintu evakuasi|jalan evakuasi|tangga evakuasi"
 	lockedBlock = "dikunci|kunci|kuncinya|digembok|gembok|ditutup|dihalangi|terhalang|tumpukan|locked|blocked|chained|" +
-		"dirantai|rantai|tidak bisa dibuka|tidak bisa lewat|tidak bisa keluar|terjebak|penuh palet|penuh barang|dipakai buat gudang"
+		"dirantai|rantai|tidak bisa dibuka|tidak bisa lewat|tidak bisa keluar|terjebak|penuh palet|penuh barang|dipakai buat gudang|" +
+		"terkunci|tertutup|diblokir|ditumpuk|menumpuk|numpuk|dipalang|dipaku|dilas|dirante"
 	chemical = "pestisida|herbisida|paraquat|gramoxone|racun|nyemprot|menyemprot|penyemprot|semprot|kimia|" +
 		"solvent|thinner|pesticide|pesticides|chemical|chemicals|spraying|fogging|" +
 		"gas|uap|pemutih|amonia|klorin|bahan kimia|lem"
 	noProtect = "tanpa masker|tanpa sarung tangan|tanpa pelindung|tanpa alat pelindung|tanpa apd|tidak ada masker|" +
 		"tidak diberi masker|tidak ada apd|tidak diberi apd|tidak pakai masker|tidak ada pelindung|" +
 		"without protection|without masks|without gloves|no masks|no gloves|keracunan|pingsan|muntah|poisoned|fainted|" +
-		"tangan kosong|melepuh|tumbang|diinfus|muntah darah"
+		"tangan kosong|melepuh|tumbang|diinfus|muntah darah|" +
+		"tidak disediakan masker|masker tidak disediakan|tidak pakai apd|tidak memakai apd|apd tidak ada|tanpa baju pelindung|tanpa kacamata|tidak diberi sarung tangan|tidak ada sarung tangan|mual|pusing|mimisan|kejang|iritasi mata|mata perih"
 	collapse = "runtuh|ambruk|ambrol|atap jebol|bangunan retak|dinding retak|collapsed|tertimpa|longsor|roboh|" +
 		"plafon jatuh|lantai amblas|tiang penyangga|tiang penyangganya"
 	injury = "patah tulang|tulangnya patah|jari putus|jarinya putus|tangan putus|kritis|tewas|meninggal di tempat|" +
@@ -87,15 +92,18 @@ const (
 		"patah kaki|patah tangan|kakinya patah|tangannya patah|terbakar habis|pendarahan|perdarahan|" +
 		"koma|caught in|tergulung|kulit kepalanya sobek|" +
 		"jatuh dari ketinggian|jatuh dari atap|jatuh dari tangga|jatuh dari truk|jatuh dari lantai|jatuh dari pohon|" +
-		"digigit ular|dipatuk ular|tenggelam|assaulted|molested"
+		"digigit ular|dipatuk ular|tenggelam|assaulted|molested|" +
+		"luka bakarnya|darahnya banyak|banyak darah|darah mengucur|lukanya dalam|lukanya parah|luka parah|luka serius|retak tulang|tulang retak|gegar otak|jari terpotong|jarinya terpotong|tangannya terpotong|tersayat mesin|kulit terkelupas"
 	child = "di bawah umur|dibawah umur|belum cukup umur|anak smp|anak sd|bocah cilik|underage|under 18|" +
 		"under fifteen|under sixteen|under eighteen|belum 18|belum berusia 18|belum 17|child labour|child labor|pekerja anak|" +
-		"masih smp|masih sd|anak usia sekolah|anak anak usia sekolah|dituakan"
+		"masih smp|masih sd|anak usia sekolah|anak anak usia sekolah|dituakan|" +
+		"pakai ktp kakaknya|pinjam ktp|belum punya ktp|belum ada ktp|lulusan sd|baru lulus sd|baru lulus smp"
 	forced = "dikunci di dalam|dikunci di ruang|tidak boleh keluar|tidak boleh pulang|dilarang keluar|dijaga satpam|" +
 		"dicari dan dibawa balik|dibawa balik|paspor ditahan|paspornya ditahan|kerja paksa|forced labour|forced labor|" +
 		"dipaksa kerja|disekap|terpaksa terus kerja|tidak akan membayar upah|" +
 		"dikurung|dikunci dari luar|supaya tidak kabur|agar tidak kabur|tidak boleh pulang kampung|hp dikumpulkan|" +
-		"dibawa kembali|ktp dipegang"
+		"dibawa kembali|ktp dipegang|" +
+		"tidak bisa pulang|tidak diizinkan pulang|tidak diizinkan keluar|dilarang pulang|paspor disita|paspor diambil|paspornya disimpan|paspor disimpan|dijaga preman|dikawal|diawasi penjaga"
 	sexualPlace = "tempat sepi|blok yang sepi|ruang yang sepi|gudang yang sepi|ke hotel|kamar hotel"
 	abandoned   = "pemilik kabur|pemilik pabrik kabur|owner kabur|bos kabur|mesin diangkut|mesin mau diangkut|mesin2 mau diangkut|" +
 		"owner pabrik menghilang|pemilik menghilang|pemilik pabrik menghilang|direktur tidak bisa dihubungi|direktur menghilang|" +
@@ -131,6 +139,14 @@ var urgencyRules = []urgencyRule{
 		"forklift|truk|dump truck|traktor|alat berat|loader|excavator|mobil|lori|bus jemputan"),
 	rule("electrocution", "critical", "tersengat listrik|kena setrum|kesetrum|tersetrum|electrocuted|tersambar listrik"),
 	rule("trafficking", "critical", "perdagangan orang|tppo|trafficking|trafficked|dijual ke agen|dijual ke majikan"),
+	rule("electrical_hazard", "critical", "kabel|stop kontak|colokan|panel listrik|instalasi listrik",
+		"terkelupas|mengelupas|terbuka|telanjang|meleleh|gosong|nyetrum|korslet"),
+	rule("electrical_hazard", "critical", "listrik bocor|arus bocor"),
+	rule("disguised_age", "critical", "umur|usia|umurnya|usianya|ktp|akta lahir", "dipalsukan|dipalsu|palsu|dituakan|dinaikkan"),
+	rule("fire", "critical", "terjadi kebakaran|sedang kebakaran|api muncul|muncul api|keluar api|asap tebal|caught fire"),
+	rule("unguarded_machine", "critical", "pengaman mesin|pelindung mesin|sensor mesin|safety guard|cover mesin|tutup pengaman|sensor pengaman",
+		"dicopot|dilepas|dimatikan|dibongkar|rusak|tidak ada|tidak berfungsi|tidak dipasang"),
+	rule("unprotected_height", "critical", "tanpa tali pengaman|tanpa harness|tanpa sabuk pengaman|tidak ada tali pengaman|tidak pakai harness|tidak diberi harness|tanpa body harness"),
 	rule("workers_locked_in", "critical", "dikunci|digembok|locked", "pekerja|kami|buruh|workers", "di dalam|dalam pabrik|inside"),
 }
 

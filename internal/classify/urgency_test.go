@@ -37,6 +37,16 @@ func TestUrgencyFloorRules(t *testing.T) {
 		"teman tertabrak forklift di gudang bahan":                           "struck_by_vehicle",
 		"mekanik kena setrum waktu benerin panel":                            "electrocution",
 		"keluarga curiga ini perdagangan orang, mereka tidak bisa dihubungi": "trafficking",
+		// round 4
+		"kabel di bawah meja jahit terkelupas, sudah dua orang kena":             "electrical_hazard",
+		"tadi siang terjadi kebakaran di gudang karet, kami tetap disuruh kerja": "fire",
+		"sensor pengaman mesin potong dimatikan supaya cepat":                    "unguarded_machine",
+		"kami disuruh naik ke atap gudang tanpa harness":                         "unprotected_height",
+		"chief line sering ditempeleng operator yang salah jahit":                "physical_violence",
+		"mandor suka mencolek operator perempuan":                                "sexual_harassment",
+		"umur saya dipalsukan agen supaya bisa masuk pabrik":                     "disguised_age",
+		"pekerja dari NTT tidak diizinkan pulang sebelum kontrak selesai":        "forced_labour",
+		"tukang lem pusing dan mual tiap hari, tidak disediakan masker":          "chemical_exposure",
 	}
 	// A debt or a penalty that keeps a worker from quitting, without
 	// confinement, is high by the urgency policy (docs/classifier-measurements.md).
@@ -66,6 +76,9 @@ func TestUrgencyFloorRules(t *testing.T) {
 		"waktu bapak saya meninggal dunia saya cuma dapat izin sehari",
 		"kami sedang mencari jalan keluar soal kontrak yang habis",
 		"order lagi meledak menjelang natal, lembur tiap hari",
+		// round 4: a past, small fire and breathlessness are not the rules' signals
+		"kebakaran kecil di gudang minggu lalu, APAR kosong",
+		"kepala pusing mikirin gaji yang dipotong terus",
 	} {
 		if floor, why := urgencyFloor(normalizeText(text)); floor != "" {
 			t.Errorf("%q: floor %q by %v, want none", text, floor, why)
