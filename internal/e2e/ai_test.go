@@ -13,7 +13,9 @@ import (
 // unit officer opens, from the staff home, a case whose text names a locked
 // fire exit, and sees the suggestion's reasons (the case's words behind the
 // category, the safety rule behind the urgency) and the similar resolved
-// cases of their own plant — not the one resolved in another province.
+// cases of their own plant — not the one resolved in another province —,
+// corrects the suggestion's tags by ticking one, and the page passes
+// axe-core.
 func TestOfficerSeesSuggestionWhyAndSimilarCases(t *testing.T) {
 	s := startServer(t)
 	var login struct{ Token string }
@@ -52,6 +54,7 @@ func TestOfficerSeesSuggestionWhyAndSimilarCases(t *testing.T) {
 	title := "Pintu darurat gedung jahit dikunci " + stamp
 	current := file(title, "Pintu darurat di gedung jahit dikunci gembok dari luar saat shift malam, kami takut kalau ada kebakaran.", "pt-maju-jaya-garmen")
 
+	a := newAxe(t)
 	b := newBrowser(t, laptop)
 	b.login(s, "spn", "email", "officer@spn.example")
 	b.submit("open queue", `a[href="/staff/queue"]`)
@@ -74,6 +77,7 @@ func TestOfficerSeesSuggestionWhyAndSimilarCases(t *testing.T) {
 		t.Error("the suggestion names no words behind its category")
 	}
 	b.shotOf("suggestion reasons", "section.suggestion")
+	a.check(b, "staff case page with a suggestion")
 
 	similar := b.text("section.similar")
 	if !strings.Contains(similar, local.Reference) {
