@@ -10,12 +10,12 @@ import (
 )
 
 // TestOfficerSeesSuggestionWhyAndSimilarCases (issue 25, acceptance 3): the
-// unit officer opens, from the staff home, a case whose text names a locked
-// fire exit, and sees the suggestion's reasons (the case's words behind the
-// category, the safety rule behind the urgency) and the similar resolved
-// cases of their own plant — not the one resolved in another province —,
-// corrects the suggestion's tags by ticking one, and the page passes
-// axe-core.
+// unit officer, on a phone, opens from the staff home a case whose text
+// names a locked fire exit and sees the suggestion's reasons (the case's
+// words behind the category, the safety rule behind the urgency) and the
+// similar resolved cases of their own plant, not the one resolved in
+// another province; then corrects the suggestion's tags by ticking one
+// under "Tag lain". The page passes axe-core.
 func TestOfficerSeesSuggestionWhyAndSimilarCases(t *testing.T) {
 	s := startServer(t)
 	var login struct{ Token string }
@@ -55,7 +55,7 @@ func TestOfficerSeesSuggestionWhyAndSimilarCases(t *testing.T) {
 	current := file(title, "Pintu darurat di gedung jahit dikunci gembok dari luar saat shift malam, kami takut kalau ada kebakaran.", "pt-maju-jaya-garmen")
 
 	a := newAxe(t)
-	b := newBrowser(t, laptop)
+	b := newBrowser(t, phone)
 	b.login(s, "spn", "email", "officer@spn.example")
 	b.submit("open queue", `a[href="/staff/queue"]`)
 	b.mustSee("queue", title)
@@ -95,7 +95,9 @@ func TestOfficerSeesSuggestionWhyAndSimilarCases(t *testing.T) {
 		b.shotOf("tag picker", "section.suggestion")
 		t.Fatal("the correction form offers no tag to tick")
 	}
-	b.run("tick a tag", chromedp.Click(chromedp.CSS(`section.suggestion input[name="tags"][value="`+tag+`"]`)))
+	b.run("tick a tag", chromedp.Click(chromedp.CSS(`section.suggestion details.more-tags summary`)),
+		chromedp.Click(chromedp.CSS(`section.suggestion input[name="tags"][value="`+tag+`"]`)))
+	b.shotOf("tag ticked", "section.suggestion fieldset")
 	b.submit("correct the suggestion", `section.suggestion form:has(input[name="decision"][value="correct"]) button`)
 	b.mustSee("suggestion corrected", "Petugas mengoreksi saran ini.")
 	var has bool

@@ -262,9 +262,13 @@ func TestSuggestionCorrectionTags(t *testing.T) {
 		t.Fatalf("retire: %d", resp.StatusCode)
 	}
 	_, page := e.page(spnHost, "/cases/"+id, admin)
-	// The picker: a box per active tag, the suggestion's own ticked.
-	mustContain(t, page, `id="sg-tags-hint"`, `<input type="checkbox" name="tags" value="lembur" checked> Lembur <code>lembur</code>`,
-		`<input type="checkbox" name="tags" value="upah_terlambat">`)
+	// The picker: a box per active tag, the suggestion's own ticked and
+	// shown, the others folded under "Tag lain".
+	mustContain(t, page, `id="sg-tags-hint"`, `<input type="checkbox" name="tags" value="lembur" checked> Lembur</label>`)
+	if other := page[strings.Index(page, `<summary>Tag lain</summary>`)+1:]; !strings.Contains(other, `<input type="checkbox" name="tags" value="upah_terlambat">`) ||
+		strings.Contains(other, `value="lembur" checked`) {
+		t.Error("the other tags are not folded under Tag lain, or the ticked one is among them")
+	}
 	if strings.Contains(page, `value="lembur_tidak_dibayar"`) {
 		t.Error("a retired tag is offered")
 	}
