@@ -242,22 +242,31 @@ func TestDashboardCalendarWarning(t *testing.T) {
 	}
 }
 
-// TestSuggestionCorrectionTags: the staff case page lists the union's
-// active tags beside the correction form, and a correction that names a
-// tag the union does not have, or has retired, is refused (422, in the
-// reader's language) on the page and the API, leaving the suggestion
-// pending; one with active tags is taken.
-func TestSuggestionCorrectionTags(t *testing.T) {
-	e := newCaseEnv(t)
-	admin := e.login(spnHost, map[string]string{"email": "admin@spn.example", "password": demoPW})
+// suggestedCase files a worker's overtime complaint in spn with a pending
+// suggestion (jam_kerja, normal, tagged lembur) and signs the federation
+// admin in.
+func suggestedCase(t *testing.T) (e *env, admin, id string) {
+	t.Helper()
+	e = newCaseEnv(t)
+	admin = e.login(spnHost, map[string]string{"email": "admin@spn.example", "password": demoPW})
 	worker := e.login(spnHost, map[string]string{"phone": "081200000001", "password": demoPW})
-	id := e.file(spnHost, worker, map[string]any{"type": "complaint", "workplace_id": e.workplaceID("spn", "pt-maju-jaya-garmen"),
+	id = e.file(spnHost, worker, map[string]any{"type": "complaint", "workplace_id": e.workplaceID("spn", "pt-maju-jaya-garmen"),
 		"description": "Lembur setiap hari sampai malam tapi upah lembur tidak dibayar."})["id"].(string)
 	if err := e.pf.Cases.SaveSuggestion(context.Background(), e.tenantID("spn"), &cases.Suggestion{CaseID: uuid.MustParse(id),
 		Model: "test", Version: "1", CategorySlug: "jam_kerja", Confidence: 0.9, Tags: []string{"lembur"}, Urgency: "normal",
 		Type: "complaint", Language: "id"}); err != nil {
 		t.Fatal(err)
 	}
+	return e, admin, id
+}
+
+// TestSuggestionCorrectionTags: the staff case page lists the union's
+// active tags beside the correction form, and a correction that names a
+// tag the union does not have, or has retired, is refused (422, in the
+// reader's language) on the page and the API, leaving the suggestion
+// pending; one with active tags is taken.
+func TestSuggestionCorrectionTags(t *testing.T) {
+	e, admin, id := suggestedCase(t)
 	if resp, _ := e.sendJSON("POST", spnHost, tagsAPI+"/lembur_tidak_dibayar/retire", admin, nil); resp.StatusCode != http.StatusNoContent {
 		t.Fatalf("retire: %d", resp.StatusCode)
 	}
@@ -304,16 +313,7 @@ func TestSuggestionCorrectionTags(t *testing.T) {
 // box unticked leaves the case with no tags (the picker's set is the
 // case's), not with the suggestion's.
 func TestSuggestionCorrectionNoTagTicked(t *testing.T) {
-	e := newCaseEnv(t)
-	admin := e.login(spnHost, map[string]string{"email": "admin@spn.example", "password": demoPW})
-	worker := e.login(spnHost, map[string]string{"phone": "081200000001", "password": demoPW})
-	id := e.file(spnHost, worker, map[string]any{"type": "complaint", "workplace_id": e.workplaceID("spn", "pt-maju-jaya-garmen"),
-		"description": "Lembur setiap hari sampai malam tapi upah lembur tidak dibayar."})["id"].(string)
-	if err := e.pf.Cases.SaveSuggestion(context.Background(), e.tenantID("spn"), &cases.Suggestion{CaseID: uuid.MustParse(id),
-		Model: "test", Version: "1", CategorySlug: "jam_kerja", Confidence: 0.9, Tags: []string{"lembur"}, Urgency: "normal",
-		Type: "complaint", Language: "id"}); err != nil {
-		t.Fatal(err)
-	}
+	e, admin, id := suggestedCase(t)
 	if resp, _ := e.postForm(spnHost, "/cases/"+id+"/suggestion", admin, url.Values{"decision": {"correct"}, "category": {"jam_kerja"},
 		"urgency": {"normal"}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("correction with no tag ticked: %d", resp.StatusCode)
