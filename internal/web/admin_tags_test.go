@@ -242,15 +242,15 @@ func TestDashboardCalendarWarning(t *testing.T) {
 	}
 }
 
-// suggestedCase files a worker's overtime complaint in spn with a pending
-// suggestion (jam_kerja, normal, tagged lembur) and signs the federation
-// admin in.
-func suggestedCase(t *testing.T) (e *env, admin, id string) {
+// suggestedCase files a worker's overtime complaint at an spn workplace
+// with a pending suggestion (jam_kerja, normal, tagged lembur) and signs
+// the federation admin in.
+func suggestedCase(t *testing.T, workplace string) (e *env, admin, id string) {
 	t.Helper()
 	e = newCaseEnv(t)
 	admin = e.login(spnHost, map[string]string{"email": "admin@spn.example", "password": demoPW})
 	worker := e.login(spnHost, map[string]string{"phone": "081200000001", "password": demoPW})
-	id = e.file(spnHost, worker, map[string]any{"type": "complaint", "workplace_id": e.workplaceID("spn", "pt-maju-jaya-garmen"),
+	id = e.file(spnHost, worker, map[string]any{"type": "complaint", "workplace_id": e.workplaceID("spn", workplace),
 		"description": "Lembur setiap hari sampai malam tapi upah lembur tidak dibayar."})["id"].(string)
 	if err := e.pf.Cases.SaveSuggestion(context.Background(), e.tenantID("spn"), &cases.Suggestion{CaseID: uuid.MustParse(id),
 		Model: "test", Version: "1", CategorySlug: "jam_kerja", Confidence: 0.9, Tags: []string{"lembur"}, Urgency: "normal",
@@ -266,7 +266,7 @@ func suggestedCase(t *testing.T) (e *env, admin, id string) {
 // reader's language) on the page and the API, leaving the suggestion
 // pending; one with active tags is taken.
 func TestSuggestionCorrectionTags(t *testing.T) {
-	e, admin, id := suggestedCase(t)
+	e, admin, id := suggestedCase(t, "pt-maju-jaya-garmen")
 	if resp, _ := e.sendJSON("POST", spnHost, tagsAPI+"/lembur_tidak_dibayar/retire", admin, nil); resp.StatusCode != http.StatusNoContent {
 		t.Fatalf("retire: %d", resp.StatusCode)
 	}
@@ -313,7 +313,7 @@ func TestSuggestionCorrectionTags(t *testing.T) {
 // box unticked leaves the case with no tags (the picker's set is the
 // case's), not with the suggestion's.
 func TestSuggestionCorrectionNoTagTicked(t *testing.T) {
-	e, admin, id := suggestedCase(t)
+	e, admin, id := suggestedCase(t, "pt-maju-jaya-garmen")
 	if resp, _ := e.postForm(spnHost, "/cases/"+id+"/suggestion", admin, url.Values{"decision": {"correct"}, "category": {"jam_kerja"},
 		"urgency": {"normal"}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("correction with no tag ticked: %d", resp.StatusCode)
@@ -323,5 +323,31 @@ func TestSuggestionCorrectionNoTagTicked(t *testing.T) {
 	}
 	if got := e.countRows("spn", "SELECT count(*) FROM case_suggestions WHERE status = 'corrected'"); got != 1 {
 		t.Errorf("suggestion not corrected: %d", got)
+	}
+}
+
+// TestSuggestionCorrectionRefusesOutsiders: the correction form posted by
+// another union's admin (on its own host and on spn's) or by an officer of
+// another branch changes nothing: the suggestion stays pending and the
+// case keeps its tags.
+func TestSuggestionCorrectionRefusesOutsiders(t *testing.T) {
+	e, _, id := suggestedCase(t, "pt-kharisma-sepatu-nusantara")
+	gAdmin := e.login(otherHost, map[string]string{"email": "admin@garteks.example", "password": demoPW})
+	officer := e.login(spnHost, map[string]string{"email": "officer@spn.example", "password": demoPW})
+	form := url.Values{"decision": {"correct"}, "category": {"jam_kerja"}, "urgency": {"critical"}, "tags": {"upah_terlambat"}}
+	for _, try := range []struct{ name, host, token string }{
+		{"garteks admin on its own host", otherHost, gAdmin},
+		{"garteks admin on spn's host", spnHost, gAdmin},
+		{"spn officer of another branch", spnHost, officer},
+	} {
+		if resp, _ := e.postForm(try.host, "/cases/"+id+"/suggestion", try.token, form); resp.StatusCode < 400 {
+			t.Errorf("%s: %d, want refused", try.name, resp.StatusCode)
+		}
+	}
+	if n := e.countRows("spn", "SELECT count(*) FROM case_suggestions WHERE status = 'pending'"); n != 1 {
+		t.Errorf("outsiders decided the suggestion: %d pending", n)
+	}
+	if n := e.countRows("spn", "SELECT count(*) FROM cases WHERE id = '"+id+"' AND tags = '{}' AND urgency <> 'critical'"); n != 1 {
+		t.Error("outsiders changed the case")
 	}
 }
