@@ -60,7 +60,7 @@ func (ChatQuietArgs) InsertOpts() river.InsertOpts {
 
 // EnqueueChatSendTx queues a reply's delivery inside tx.
 func (q *Runner) EnqueueChatSendTx(ctx context.Context, tx bun.Tx, tenantID, outboxID uuid.UUID) error {
-	if _, err := q.client.InsertTx(ctx, tx.Tx, ChatSendArgs{TenantID: tenantID, OutboxID: outboxID}, nil); err != nil {
+	if err := q.insertTx(ctx, tx, ChatSendArgs{TenantID: tenantID, OutboxID: outboxID}, nil); err != nil {
 		return fmt.Errorf("enqueue chat send: %w", err)
 	}
 	return nil
@@ -68,7 +68,7 @@ func (q *Runner) EnqueueChatSendTx(ctx context.Context, tx bun.Tx, tenantID, out
 
 // EnqueueChatFileTx queues a conversation's filing inside tx.
 func (q *Runner) EnqueueChatFileTx(ctx context.Context, tx bun.Tx, tenantID, sessionID uuid.UUID) error {
-	if _, err := q.client.InsertTx(ctx, tx.Tx, ChatFileArgs{TenantID: tenantID, SessionID: sessionID}, nil); err != nil {
+	if err := q.insertTx(ctx, tx, ChatFileArgs{TenantID: tenantID, SessionID: sessionID}, nil); err != nil {
 		return fmt.Errorf("enqueue chat filing: %w", err)
 	}
 	return nil
@@ -77,7 +77,7 @@ func (q *Runner) EnqueueChatFileTx(ctx context.Context, tx bun.Tx, tenantID, ses
 // EnqueueChatQuietTx schedules a quiet-period check at at.
 func (q *Runner) EnqueueChatQuietTx(ctx context.Context, tx bun.Tx, tenantID, sessionID uuid.UUID, seq int, at time.Time) error {
 	opts := &river.InsertOpts{ScheduledAt: at}
-	if _, err := q.client.InsertTx(ctx, tx.Tx, ChatQuietArgs{TenantID: tenantID, SessionID: sessionID, Seq: seq}, opts); err != nil {
+	if err := q.insertTx(ctx, tx, ChatQuietArgs{TenantID: tenantID, SessionID: sessionID, Seq: seq}, opts); err != nil {
 		return fmt.Errorf("enqueue chat timer: %w", err)
 	}
 	return nil

@@ -46,7 +46,7 @@ func (w *CheckinWorker) Work(ctx context.Context, job *river.Job[CheckinArgs]) e
 // closing transaction): the job exists if and only if the closing does.
 // Its signature is cases.Service.ScheduleCheckin's.
 func (q *Runner) ScheduleCheckinTx(ctx context.Context, tx bun.Tx, tenantID, caseID uuid.UUID, n int, at time.Time) error {
-	_, err := q.client.InsertTx(ctx, tx.Tx, CheckinArgs{TenantID: tenantID, CaseID: caseID, N: n},
+	err := q.insertTx(ctx, tx, CheckinArgs{TenantID: tenantID, CaseID: caseID, N: n},
 		&river.InsertOpts{ScheduledAt: at})
 	if err != nil {
 		return fmt.Errorf("schedule check-in %d: %w", n, err)

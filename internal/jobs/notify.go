@@ -38,7 +38,7 @@ func (q *Runner) EnqueueDeliveryTx(ctx context.Context, tx bun.Tx, tenantID, out
 	if at.After(time.Now()) {
 		opts = &river.InsertOpts{ScheduledAt: at}
 	}
-	if _, err := q.client.InsertTx(ctx, tx.Tx, DeliverArgs{TenantID: tenantID, OutboxID: outboxID}, opts); err != nil {
+	if err := q.insertTx(ctx, tx, DeliverArgs{TenantID: tenantID, OutboxID: outboxID}, opts); err != nil {
 		return fmt.Errorf("enqueue delivery: %w", err)
 	}
 	return nil
