@@ -4,9 +4,12 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/suara-id/suara/internal/analytics"
 	"github.com/suara-id/suara/internal/db"
 
 	"github.com/google/uuid"
@@ -195,5 +198,54 @@ func TestQueryLogForThePlatformAdmin(t *testing.T) {
 	}
 	if resp, _ := e.page(spnHost, "/console/query-log", root); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("the query log on a tenant host: %d", resp.StatusCode)
+	}
+}
+
+// Acceptance 4 (issue 22): the OpenAPI document and the console's glossary
+// describe every dimension and measure the explorer accepts, in both
+// languages, so an analyst never meets a name nothing explains.
+func TestEveryDimensionAndMeasureDescribed(t *testing.T) {
+	doc := apiDoc(t)
+	op := doc.Paths.Find("/platform/aggregates").Get
+	params := map[string]string{}
+	for _, p := range op.Parameters {
+		params[p.Value.Name] = p.Value.Description
+	}
+	word := func(text, name string) bool {
+		return regexp.MustCompile(`(^|[^a-z_])` + name + `([^a-z_]|$)`).MatchString(text)
+	}
+	for _, d := range analytics.Dimensions {
+		if !word(params["by"], d) {
+			t.Errorf("OpenAPI: the aggregates 'by' parameter does not name dimension %q", d)
+		}
+	}
+	for _, m := range analytics.Measures {
+		if !word(params["measures"], m) {
+			t.Errorf("OpenAPI: the aggregates 'measures' parameter does not name measure %q", m)
+		}
+	}
+
+	e := newCaseEnv(t)
+	ilo := e.login(platformHost, map[string]string{"email": "ilo@platform.example", "password": demoPW})
+	term := regexp.MustCompile(`<dt>([^<]*) <code>([a-z_]+)</code></dt><dd>([^<]*)</dd>`)
+	for _, lang := range []string{"id", "en"} {
+		resp, page := e.page(platformHost, "/console/explore?lang="+lang, ilo)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("explore (%s): %d", lang, resp.StatusCode)
+		}
+		described := map[string]bool{}
+		for _, m := range term.FindAllStringSubmatch(page, -1) {
+			label, desc := strings.TrimSpace(m[1]), strings.TrimSpace(m[3])
+			if label == "" || desc == "" || strings.HasPrefix(label, "console.") || strings.HasPrefix(desc, "console.") {
+				t.Errorf("glossary (%s): %q is %q: %q", lang, m[2], label, desc)
+				continue
+			}
+			described[m[2]] = true
+		}
+		for _, name := range append(slices.Clone(analytics.Dimensions), analytics.Measures...) {
+			if !described[name] {
+				t.Errorf("glossary (%s): %q is not described", lang, name)
+			}
+		}
 	}
 }
