@@ -177,6 +177,10 @@ func train(base []Example, tenantCats []Category, confirmed []Example, fo featur
 	}
 	tagOpts := to
 	tagOpts.Epochs = max(10, to.Epochs/2)
+	// Each one-vs-rest tag model sees few positives; a larger step fits them
+	// further in the same epochs. CV tag micro-F1 at n=971 (round 5), step
+	// ×1/2/3/4/6/8/12/20: 0.741/0.746/0.748/0.748/0.754/0.753/0.753/0.751.
+	tagOpts.LR = 6 * to.LR
 	b.tags = trainBinaries(tx, ty, len(b.tagNames), int(b.vec.nWord), tagOpts)
 	b.tagGivenCat = make(map[string][]float64, len(counts))
 	for c, cs := range counts {
@@ -394,7 +398,8 @@ type tagPolicy struct {
 // taken: the own texts carry fewer tags than real cases). Round 5, after the
 // own texts gained their missing second and third tags (the doc's tag
 // policy): 72 cells of threshold × cue × no-cue × at most 2/3 gave
-// 0.716–0.742, this policy 0.740, so it stays.
+// 0.716–0.742, this policy 0.740; with the tag models' larger step 0.754,
+// at most 2 tags 0.758 (within noise, and three are allowed). It stays.
 var defaultTagPolicy = tagPolicy{Threshold: 0.1, Max: 3, Prior: 0.5, NameBoost: 0.3, CueBoost: 8, NoCue: 1}
 
 func (b *Builtin) pickTags(x sparse, toks []string, cat string, vocab []string) []string {
