@@ -52,6 +52,9 @@ type Builtin struct {
 	// in the order of urgencies.
 	urgGivenCat map[string][]float64
 	urgPolicy   urgencyPolicy
+	// urgGivenTag[t][u] = P(urgency u | tag t) in training, smoothed, by
+	// urgencyRank; the tags a text suggests vote on its urgency too.
+	urgGivenTag [][]float64
 }
 
 // Train builds a Builtin from the base examples, the tenant's categories
@@ -186,6 +189,7 @@ func train(base []Example, tenantCats []Category, confirmed []Example, fo featur
 	// ×1/2/3/4/6/8/12/20: 0.741/0.746/0.748/0.748/0.754/0.753/0.753/0.751.
 	tagOpts.LR = 6 * to.LR
 	b.tags = trainBinaries(tx, ty, len(b.tagNames), int(b.vec.nWord), tagOpts)
+	b.urgGivenTag = urgencyByTag(samples, b.tagIndex)
 	b.catGivenTag = make([][]float64, len(b.tagNames))
 	for t := range b.tagNames {
 		row := make([]float64, len(b.cat.Classes))
@@ -289,7 +293,8 @@ func (b *Builtin) Classify(ctx context.Context, in Input) (Result, error) {
 	x := b.vec.transform(rf)
 	toks := normalizeText(in.Text)
 
-	cat, conf := b.pickCategory(x, toks, cands)
+	ts := b.tagScores(x, toks)
+	cat, conf := b.pickCategory(x, ts, cands, toks)
 	res := Result{
 		Category:   cat,
 		Confidence: conf,
@@ -303,7 +308,7 @@ func (b *Builtin) Classify(ctx context.Context, in Input) (Result, error) {
 	if !contains(caseTypes, res.Type) {
 		res.Type = b.pickType(x, toks)
 	}
-	res.Urgency = b.pickUrgency(x, cat, res.Type)
+	res.Urgency = b.pickUrgency(x, ts, cat, res.Type)
 	res.CategoryTerms = b.categoryTerms(x, cat)
 	// Life-and-limb rules set a floor the model never goes below. A question
 	// or a suggestion (aspiration) names dangers without reporting one.
@@ -348,23 +353,33 @@ func keywordHits(c Category, toks []string) int {
 	return hits
 }
 
+// tagScores are the trained tags' model probabilities, lifted by the tag
+// policy's cue factor where a tag's cues occur: the evidence of the tags'
+// votes on category and urgency.
+func (b *Builtin) tagScores(x sparse, toks []string) []float64 {
+	xw := b.vec.wordOnly(x)
+	ts := make([]float64, len(b.tags))
+	for t := range b.tags {
+		ts[t] = b.tags[t].prob(xw)
+		if tagCued(toks, b.tagNames[t]) {
+			ts[t] = math.Min(1, ts[t]*b.tagPolicy.CueBoost)
+		}
+	}
+	return ts
+}
+
 // pickCategory restricts the model's distribution to the active categories.
 // An active category the model was not trained on (added after training)
 // competes through its keywords, so it can still win on a clear match.
-func (b *Builtin) pickCategory(x sparse, toks []string, cands []Category) (string, float64) {
+func (b *Builtin) pickCategory(x sparse, ts []float64, cands []Category, toks []string) (string, float64) {
 	p := b.cat.probs(x)
 	if len(b.catGivenTag) > 0 {
 		// The tag models learn from every tag of a text (most texts now
 		// carry two or three), the category model from its one label; the
 		// tags they and the cues find vote for the categories those tags go
 		// with in training.
-		xw := b.vec.wordOnly(x)
 		q := make([]float64, len(p))
-		for t := range b.tags {
-			pt := b.tags[t].prob(xw)
-			if tagCued(toks, b.tagNames[t]) {
-				pt = math.Min(1, pt*b.tagPolicy.CueBoost)
-			}
+		for t, pt := range ts {
 			for ci := range q {
 				q[ci] += pt * b.catGivenTag[t][ci]
 			}
