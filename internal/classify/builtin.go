@@ -274,6 +274,9 @@ func (b *Builtin) SizeBytes() int {
 	for _, p := range b.catGivenTag {
 		n += 8 * len(p)
 	}
+	for _, p := range b.urgGivenTag {
+		n += 8 * len(p)
+	}
 	return n
 }
 
