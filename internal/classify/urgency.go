@@ -271,6 +271,33 @@ type urgencyPolicy struct {
 var defaultUrgencyPolicy = urgencyPolicy{Prior: 0.5, LowTypes: true, CriticalMin: 0.9, TagVote: 0.25}
 
 // urgencyPrior counts P(urgency | category) over the samples that carry both.
+func urgencyPrior(samples []sample) map[string][]float64 {
+	counts := map[string][]float64{}
+	for _, s := range samples {
+		k := urgencyRank(s.urgency)
+		if s.cat == "" || k >= len(urgencies) {
+			continue
+		}
+		if counts[s.cat] == nil {
+			counts[s.cat] = make([]float64, len(urgencies))
+		}
+		counts[s.cat][k]++
+	}
+	out := make(map[string][]float64, len(counts))
+	for c, cs := range counts {
+		var n float64
+		for _, v := range cs {
+			n += v
+		}
+		p := make([]float64, len(cs))
+		for i, v := range cs {
+			p[i] = (v + 0.5) / (n + 0.5*float64(len(cs)))
+		}
+		out[c] = p
+	}
+	return out
+}
+
 // urgencyByTag is P(urgency | tag) over the samples, smoothed as
 // urgencyPrior, indexed [tag][urgencyRank].
 func urgencyByTag(samples []sample, tagIndex map[string]int) [][]float64 {
@@ -297,33 +324,6 @@ func urgencyByTag(samples []sample, tagIndex map[string]int) [][]float64 {
 		}
 	}
 	return counts
-}
-
-func urgencyPrior(samples []sample) map[string][]float64 {
-	counts := map[string][]float64{}
-	for _, s := range samples {
-		k := urgencyRank(s.urgency)
-		if s.cat == "" || k >= len(urgencies) {
-			continue
-		}
-		if counts[s.cat] == nil {
-			counts[s.cat] = make([]float64, len(urgencies))
-		}
-		counts[s.cat][k]++
-	}
-	out := make(map[string][]float64, len(counts))
-	for c, cs := range counts {
-		var n float64
-		for _, v := range cs {
-			n += v
-		}
-		p := make([]float64, len(cs))
-		for i, v := range cs {
-			p[i] = (v + 0.5) / (n + 0.5*float64(len(cs)))
-		}
-		out[c] = p
-	}
-	return out
 }
 
 // pickUrgency is the model's urgency for x before the rules' floor.
