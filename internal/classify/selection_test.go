@@ -167,8 +167,8 @@ func TestModelSelection(t *testing.T) {
 	noChars.CharMin = 0
 	noStems := defaultFeatureOptions
 	noStems.Stems = false
-	noBigrams := defaultFeatureOptions
-	noBigrams.Bigrams = false
+	bigrams := defaultFeatureOptions
+	bigrams.Bigrams = true
 	chars24 := defaultFeatureOptions
 	chars24.CharMin, chars24.CharMax = 2, 4
 	halfChars := defaultFeatureOptions
@@ -178,11 +178,11 @@ func TestModelSelection(t *testing.T) {
 	moreL2 := defaultTrainOpts
 	moreL2.L2 = 1e-4
 	variants := []variant{
-		{"default (LR, words+bigrams+stems+char3-5+cues)", lr(defaultFeatureOptions, defaultTrainOpts)},
+		{"default (LR, words+stems+char3-5+cues)", lr(defaultFeatureOptions, defaultTrainOpts)},
 		{"LR without char n-grams", lr(noChars, defaultTrainOpts)},
 		{"LR without cue and keyword features", lr(noCues, defaultTrainOpts)},
 		{"LR without stems", lr(noStems, defaultTrainOpts)},
-		{"LR without bigrams", lr(noBigrams, defaultTrainOpts)},
+		{"LR with bigrams", lr(bigrams, defaultTrainOpts)},
 		{"LR char 2-4", lr(chars24, defaultTrainOpts)},
 		{"LR char weight 0.5", lr(halfChars, defaultTrainOpts)},
 		{"LR L2 1e-4", lr(defaultFeatureOptions, moreL2)},
