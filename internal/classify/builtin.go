@@ -296,12 +296,13 @@ func (b *Builtin) Classify(ctx context.Context, in Input) (Result, error) {
 	x := b.vec.transform(rf)
 	toks := normalizeText(in.Text)
 
-	ts := b.tagScores(x, toks)
+	raw := b.tagProbs(x)
+	ts := b.tagScores(raw, toks)
 	cat, conf := b.pickCategory(x, ts, cands, toks)
 	res := Result{
 		Category:   cat,
 		Confidence: conf,
-		Tags:       b.pickTags(x, toks, cat, in.Tags),
+		Tags:       b.pickTags(raw, toks, cat, in.Tags),
 		Type:       in.Type,
 		Language:   detectLanguage(in.Text),
 		Steps:      stepsFor(cat, in),
@@ -356,17 +357,27 @@ func keywordHits(c Category, toks []string) int {
 	return hits
 }
 
-// tagScores are the trained tags' model probabilities, lifted by the tag
-// policy's cue factor where a tag's cues occur: the evidence of the tags'
-// votes on category and urgency.
-func (b *Builtin) tagScores(x sparse, toks []string) []float64 {
+// tagProbs are the trained tags' model probabilities for x, by tag index:
+// computed once per text for the tag choice and the tags' votes.
+func (b *Builtin) tagProbs(x sparse) []float64 {
 	xw := b.vec.wordOnly(x)
-	ts := make([]float64, len(b.tags))
+	ps := make([]float64, len(b.tags))
 	for t := range b.tags {
-		ts[t] = b.tags[t].prob(xw)
+		ps[t] = b.tags[t].prob(xw)
+	}
+	return ps
+}
+
+// tagScores are the tags' model probabilities lifted by the tag policy's
+// cue factor where a tag's cues occur: the evidence of the tags' votes on
+// category and urgency.
+func (b *Builtin) tagScores(raw []float64, toks []string) []float64 {
+	ts := make([]float64, len(raw))
+	for t, p := range raw {
 		if tagCued(toks, b.tagNames[t]) {
-			ts[t] = math.Min(1, ts[t]*b.tagPolicy.CueBoost)
+			p = math.Min(1, p*b.tagPolicy.CueBoost)
 		}
+		ts[t] = p
 	}
 	return ts
 }
@@ -470,12 +481,11 @@ type tagPolicy struct {
 // at most 2 tags 0.758 (within noise, and three are allowed). It stays.
 var defaultTagPolicy = tagPolicy{Threshold: 0.1, Max: 3, Prior: 0.5, NameBoost: 0.3, CueBoost: 8, NoCue: 1}
 
-func (b *Builtin) pickTags(x sparse, toks []string, cat string, vocab []string) []string {
+func (b *Builtin) pickTags(raw []float64, toks []string, cat string, vocab []string) []string {
 	if len(vocab) == 0 {
 		return nil
 	}
 	pol := b.tagPolicy
-	xw := b.vec.wordOnly(x)
 	prior := b.tagGivenCat[cat]
 	type scored struct {
 		tag string
@@ -486,7 +496,7 @@ func (b *Builtin) pickTags(x sparse, toks []string, cat string, vocab []string) 
 		var p float64
 		named := hasPhrase(toks, normPhrase(t))
 		if i, ok := b.tagIndex[t]; ok {
-			p = b.tags[i].prob(xw)
+			p = raw[i]
 			if prior != nil {
 				p *= math.Pow(prior[i], pol.Prior)
 			}
