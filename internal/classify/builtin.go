@@ -382,6 +382,19 @@ func (b *Builtin) tagScores(raw []float64, toks []string) []float64 {
 	return ts
 }
 
+// tagsVote is Σ over tags of the tag's score × its row of table (a
+// distribution given the tag, n wide): what the tags a text suggests say
+// about its category or urgency.
+func tagsVote(ts []float64, table [][]float64, n int) []float64 {
+	q := make([]float64, n)
+	for t, pt := range ts {
+		for k := range q {
+			q[k] += pt * table[t][k]
+		}
+	}
+	return q
+}
+
 // pickCategory restricts the model's distribution to the active categories.
 // An active category the model was not trained on (added after training)
 // competes through its keywords, so it can still win on a clear match.
@@ -392,12 +405,7 @@ func (b *Builtin) pickCategory(x sparse, ts []float64, cands []Category, toks []
 		// carry two or three), the category model from its one label; the
 		// tags they and the cues find vote for the categories those tags go
 		// with in training.
-		q := make([]float64, len(p))
-		for t, pt := range ts {
-			for ci := range q {
-				q[ci] += pt * b.catGivenTag[t][ci]
-			}
-		}
+		q := tagsVote(ts, b.catGivenTag, len(p))
 		for ci := range p {
 			p[ci] *= math.Pow(q[ci], tagVote)
 		}

@@ -342,13 +342,7 @@ func (b *Builtin) pickUrgency(x sparse, ts []float64, cat, typ string) string {
 		}
 	}
 	if pol.TagVote > 0 && len(b.urgGivenTag) > 0 {
-		// the tags' vote, as in pickCategory
-		q := make([]float64, len(urgencies))
-		for t, pt := range ts {
-			for k := range q {
-				q[k] += pt * b.urgGivenTag[t][k]
-			}
-		}
+		q := tagsVote(ts, b.urgGivenTag, len(urgencies))
 		for i, u := range b.urg.Classes {
 			p[i] *= math.Pow(q[urgencyRank(u)], pol.TagVote)
 		}
