@@ -292,27 +292,37 @@ func (s *Service) recordFailure(ctx context.Context, tenantID uuid.UUID, key str
 	})
 }
 
+// SignedInSetting is "on", for the rest of Authenticate's round trip, when
+// the token is valid and owes no second factor: a statement sent beside
+// the look-up can act only for a request that goes on (a filing's rate
+// limit counts no unknown token).
+const SignedInSetting = "suara.signed_in"
+
 // Authenticate turns a token into its principal, or ErrUnauthorized. A
 // token is only ever looked up inside its own tenant, so a token minted on
-// one union means nothing on another.
-func (s *Service) Authenticate(ctx context.Context, tenantID uuid.UUID, token string) (*Principal, error) {
+// one union means nothing on another. The also statements run after the
+// look-up in the same round trip (db.TenantRows), scoped to the tenant,
+// with SignedInSetting telling them how it went; the caller reads their
+// outcome.
+func (s *Service) Authenticate(ctx context.Context, tenantID uuid.UUID, token string, also ...*db.Row) (*Principal, error) {
 	if token == "" || len(token) > 128 {
 		return nil, apperr.ErrUnauthorized
 	}
-	hash := hashSecret(token)
 	var p Principal
+	var signedIn string
 	// Every authenticated request makes this look-up: one round trip, one
 	// prepared statement (its text never changes).
-	err := db.TenantQueryRow(ctx, s.db, tenantID, []any{&p.TokenID, &p.Pending2FA, &p.UserID, &p.Kind, &p.Name},
-		`SELECT t.id, t.pending_2fa, u.id, u.kind, u.name
+	look := &db.Row{Query: `SELECT t.id, t.pending_2fa, u.id, u.kind, u.name,
+			    CASE WHEN t.pending_2fa THEN '' ELSE set_config('` + SignedInSetting + `', 'on', true) END
 			FROM auth_tokens t JOIN users u ON u.tenant_id = t.tenant_id AND u.id = t.user_id
 			WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND u.disabled_at IS NULL`,
-		hash, s.now())
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, apperr.ErrUnauthorized
-	}
-	if err != nil {
+		Args: []any{hashSecret(token), s.now()},
+		Dest: []any{&p.TokenID, &p.Pending2FA, &p.UserID, &p.Kind, &p.Name, &signedIn}}
+	if err := db.TenantRows(ctx, s.db, tenantID, append([]*db.Row{look}, also...)...); err != nil {
 		return nil, fmt.Errorf("authenticate: %w", err)
+	}
+	if errors.Is(look.Err, sql.ErrNoRows) {
+		return nil, apperr.ErrUnauthorized
 	}
 	p.TenantID = tenantID
 	return &p, nil

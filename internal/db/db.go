@@ -303,13 +303,36 @@ func IsUniqueViolation(err error, constraint string) bool {
 }
 
 // TenantQueryRow runs one read-only statement scoped to tenantID and scans
-// its single row into dest, in one round trip: set_config and the statement
-// are pipelined (a pgx batch, one Sync), so they run in one implicit
-// transaction and the setting ends with it. What InTenantTx does in four
-// round trips (BEGIN, set_config, the query, COMMIT), for the look-ups every
-// request makes (the bearer token). query uses PostgreSQL's $1 placeholders;
-// no rows is sql.ErrNoRows.
+// its single row into dest, in one round trip (TenantRows). query uses
+// PostgreSQL's $1 placeholders; no rows is sql.ErrNoRows.
 func TenantQueryRow(ctx context.Context, bdb *bun.DB, tenantID uuid.UUID, dest []any, query string, args ...any) error {
+	r := &Row{Query: query, Args: args, Dest: dest}
+	if err := TenantRows(ctx, bdb, tenantID, r); err != nil {
+		return err
+	}
+	return r.Err
+}
+
+// Row is one single-row statement of TenantRows: its text ($1
+// placeholders), arguments and where its row's columns go. After the run,
+// Err is the statement's own outcome (sql.ErrNoRows when it found none).
+type Row struct {
+	Query string
+	Args  []any
+	Dest  []any
+	Err   error
+}
+
+// TenantRows runs single-row statements scoped to tenantID in one round
+// trip: set_config and the statements are pipelined (a pgx batch, one
+// Sync), so they run in one implicit transaction and the setting ends with
+// it. What InTenantTx does in three round trips or more (BEGIN with the
+// scope, each statement, COMMIT), for the look-ups every request makes
+// (the bearer token, with a filing's rate limit beside it). A statement
+// that finds no row sets its Err and the others still run; any other error
+// ends the batch (PostgreSQL aborts the implicit transaction) and is
+// returned.
+func TenantRows(ctx context.Context, bdb *bun.DB, tenantID uuid.UUID, rows ...*Row) error {
 	if tenantID == uuid.Nil {
 		return errors.New("tenant query without a tenant")
 	}
@@ -325,15 +348,21 @@ func TenantQueryRow(ctx context.Context, bdb *bun.DB, tenantID uuid.UUID, dest [
 		}
 		b := &pgx.Batch{}
 		b.Queue("SELECT set_config('app.tenant_id', $1, true)", tenantID.String())
-		b.Queue(query, args...)
+		for _, r := range rows {
+			b.Queue(r.Query, r.Args...)
+		}
 		br := sc.Conn().SendBatch(ctx, b)
 		if _, err := br.Exec(); err != nil {
 			_ = br.Close()
 			return fmt.Errorf("set tenant: %w", err)
 		}
-		if err := br.QueryRow().Scan(dest...); err != nil {
-			_ = br.Close()
-			return err
+		for _, r := range rows {
+			r.Err = br.QueryRow().Scan(r.Dest...)
+			if r.Err != nil && !errors.Is(r.Err, sql.ErrNoRows) {
+				err := r.Err
+				_ = br.Close()
+				return err
+			}
 		}
 		return br.Close()
 	})

@@ -24,6 +24,8 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"github.com/suara-id/suara/internal/db"
 )
 
 // Limits is the shared store.
@@ -106,31 +108,84 @@ type WindowLimit struct {
 // round trip instead of two on every filing and upload. refused is 0 when
 // both allow the hit, else 1 or 2: which limit refused it.
 func (l *Limits) WindowChain(ctx context.Context, first, second WindowLimit) (refused int, r Result, err error) {
+	ch := l.Chain(first, second)
+	l.Run(ctx, ch)
+	return ch.Verdict(ctx)
+}
+
+// Run runs a check's statement on its own; Verdict reads the outcome.
+func (l *Limits) Run(ctx context.Context, ch *ChainCheck) {
+	ch.Row.Err = l.db.DB.QueryRowContext(ctx, ch.Row.Query, ch.Row.Args...).Scan(ch.Row.Dest...)
+}
+
+// ChainCheck is WindowChain's statement, built but not yet run, so that it
+// can ride in another statement's round trip (db.TenantRows beside the
+// bearer token's look-up); Verdict reads its outcome.
+type ChainCheck struct {
+	Row             db.Row
+	l               *Limits
+	now, end1, end2 time.Time
+	max1, max2      int
+	// hits1 is -1 until the statement counts the hit.
+	hits1, hits2 float64
+}
+
+// Chain builds WindowChain's check for first then second at the current time.
+func (l *Limits) Chain(first, second WindowLimit) *ChainCheck {
 	now := l.now()
 	start1, start2 := now.Truncate(first.Window), now.Truncate(second.Window)
-	end1, end2 := start1.Add(first.Window), start2.Add(second.Window)
-	var hits1, hits2 float64
-	err = l.db.QueryRowContext(ctx, `
+	ch := &ChainCheck{l: l, now: now, end1: start1.Add(first.Window), end2: start2.Add(second.Window),
+		max1: first.Max, max2: second.Max, hits1: -1}
+	ch.Row = db.Row{Query: chainSQL,
+		Args: []any{l.key(first.Key), start1, ch.end1, l.key(second.Key), start2, ch.end2, float64(first.Max), ""},
+		Dest: []any{&ch.hits1, &ch.hits2}}
+	return ch
+}
+
+// OnlyIf makes the check count the hit only when the transaction-local
+// setting is "on" (set by a statement before it in the same round trip,
+// as auth.SignedInSetting is); otherwise it counts nothing and Counted
+// stays false.
+func (ch *ChainCheck) OnlyIf(setting string) *ChainCheck {
+	ch.Row.Args[7] = setting
+	return ch
+}
+
+// Counted reports whether the statement ran and counted the hit.
+func (ch *ChainCheck) Counted() bool { return ch.Row.Err == nil && ch.hits1 >= 0 }
+
+// chainSQL counts the hit against the first key and, while the first
+// allows it, the second; with $8 set, only when that setting is on. The
+// parameters keep one text, prepared once per connection.
+const chainSQL = `
 		WITH a AS (
-		    INSERT INTO rate_limits AS r (key, tokens, at, expires) VALUES (?, 1, ?, ?)
-		    ON CONFLICT (key) DO UPDATE SET `+windowHit+`
+		    INSERT INTO rate_limits AS r (key, tokens, at, expires)
+		    SELECT $1::bytea, 1, $2::timestamptz, $3::timestamptz
+		    WHERE $8::text = '' OR current_setting($8::text, true) = 'on'
+		    ON CONFLICT (key) DO UPDATE SET ` + windowHit + `
 		    RETURNING tokens),
 		b AS (
 		    INSERT INTO rate_limits AS r (key, tokens, at, expires)
-		    SELECT ?, 1, ?::timestamptz, ?::timestamptz WHERE (SELECT tokens FROM a) <= ?
-		    ON CONFLICT (key) DO UPDATE SET `+windowHit+`
+		    SELECT $4::bytea, 1, $5::timestamptz, $6::timestamptz WHERE (SELECT tokens FROM a) <= $7::float8
+		    ON CONFLICT (key) DO UPDATE SET ` + windowHit + `
 		    RETURNING tokens)
-		SELECT (SELECT tokens FROM a), coalesce((SELECT tokens FROM b), 0)`,
-		l.key(first.Key), start1, end1, l.key(second.Key), start2, end2, first.Max).Scan(&hits1, &hits2)
-	if err != nil {
-		return 0, Result{}, fmt.Errorf("rate limit windows: %w", err)
+		SELECT coalesce((SELECT tokens FROM a), -1), coalesce((SELECT tokens FROM b), 0)`
+
+// Verdict is the check's outcome once its statement ran and counted the
+// hit: refused as WindowChain's.
+func (ch *ChainCheck) Verdict(ctx context.Context) (refused int, r Result, err error) {
+	if ch.Row.Err != nil {
+		return 0, Result{}, fmt.Errorf("rate limit windows: %w", ch.Row.Err)
 	}
-	l.sweep(ctx, now)
+	if ch.hits1 < 0 {
+		return 0, Result{}, errors.New("rate limit windows: the hit was not counted")
+	}
+	ch.l.sweep(ctx, ch.now)
 	switch {
-	case int(hits1) > first.Max:
-		return 1, Result{RetryAfter: end1.Sub(now)}, nil
-	case int(hits2) > second.Max:
-		return 2, Result{RetryAfter: end2.Sub(now)}, nil
+	case int(ch.hits1) > ch.max1:
+		return 1, Result{RetryAfter: ch.end1.Sub(ch.now)}, nil
+	case int(ch.hits2) > ch.max2:
+		return 2, Result{RetryAfter: ch.end2.Sub(ch.now)}, nil
 	}
 	return 0, Result{OK: true}, nil
 }

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/suara-id/suara/internal/db"
 	"github.com/suara-id/suara/internal/db/pgtest"
 	"github.com/suara-id/suara/internal/ratelimit"
@@ -194,5 +196,46 @@ func TestWindowChainAcrossReplicas(t *testing.T) {
 	*clock = clock.Add(time.Hour)
 	if which, _, _ := b.WindowChain(ctx, perAddress("203.0.113.7"), perUnion); which != 0 {
 		t.Errorf("the next windows refused the address (limit %d)", which)
+	}
+}
+
+// A check sent with OnlyIf counts the hit only when a statement before it
+// in the same round trip turned the setting on (as a valid token's
+// look-up does): an unknown token's filing spends no allowance.
+func TestChainOnlyIf(t *testing.T) {
+	tdb := pgtest.New(t)
+	a := ratelimit.New(tdb.App, []byte("secret"))
+	ctx := context.Background()
+	tenantID := uuid.New()
+	limit := ratelimit.WindowLimit{Key: "filing|t1|203.0.113.7", Max: 1, Window: 10 * time.Minute}
+	union := ratelimit.WindowLimit{Key: "filing|t1", Max: 5, Window: 10 * time.Minute}
+	turnOn := func(on bool) *db.Row {
+		v := map[bool]string{true: "on", false: ""}[on]
+		return &db.Row{Query: "SELECT set_config('suara.test_signed_in', $1, true)", Args: []any{v}, Dest: []any{new(string)}}
+	}
+
+	off := a.Chain(limit, union).OnlyIf("suara.test_signed_in")
+	if err := db.TenantRows(ctx, tdb.App, tenantID, turnOn(false), &off.Row); err != nil {
+		t.Fatal(err)
+	}
+	if off.Counted() {
+		t.Fatal("counted with the setting off")
+	}
+	if _, _, err := off.Verdict(ctx); err == nil {
+		t.Fatal("a verdict on an uncounted hit")
+	}
+	// Nothing was counted: the address's one hit is still free.
+	if which, _, err := a.WindowChain(ctx, limit, union); err != nil || which != 0 {
+		t.Fatalf("first counted hit: refused by %d, %v", which, err)
+	}
+	on := a.Chain(limit, union).OnlyIf("suara.test_signed_in")
+	if err := db.TenantRows(ctx, tdb.App, tenantID, turnOn(true), &on.Row); err != nil {
+		t.Fatal(err)
+	}
+	if !on.Counted() {
+		t.Fatal("not counted with the setting on")
+	}
+	if which, r, err := on.Verdict(ctx); err != nil || which != 1 || r.RetryAfter <= 0 {
+		t.Fatalf("second hit of one allowed: refused by %d (%v), %v", which, r, err)
 	}
 }

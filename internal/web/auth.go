@@ -15,6 +15,7 @@ import (
 	"github.com/suara-id/suara/internal/apperr"
 	"github.com/suara-id/suara/internal/auth"
 	"github.com/suara-id/suara/internal/cases"
+	"github.com/suara-id/suara/internal/db"
 	"github.com/suara-id/suara/internal/ratelimit"
 	"github.com/suara-id/suara/internal/tenant"
 )
@@ -62,7 +63,14 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	var p *auth.Principal
 	var err error
 	if rc.Tenant != nil {
-		p, err = s.auth.Authenticate(ctx, rc.Tenant.ID, token)
+		// A filing's or upload's limit check rides in the look-up's round
+		// trip, counting only when the token lets the request go on;
+		// enforceLimits reads its verdict.
+		var also []*db.Row
+		if rc.limitCheck = s.limitCheckFor(c); rc.limitCheck != nil {
+			also = append(also, &rc.limitCheck.check.OnlyIf(auth.SignedInSetting).Row)
+		}
+		p, err = s.auth.Authenticate(ctx, rc.Tenant.ID, token, also...)
 	} else {
 		p, err = s.auth.AuthenticatePlatform(ctx, token)
 	}

@@ -24,6 +24,9 @@ type requestCtx struct {
 	// ReceiptToken is an anonymous reporter's receipt session token sent
 	// as the API's bearer token (receipts.go); never an account's.
 	ReceiptToken string
+	// limitCheck is the request's filing or upload limit check when
+	// authenticate ran it (ratelimit.go).
+	limitCheck *limitCheck
 }
 
 const rcKey = "suara.rc"

@@ -9,53 +9,95 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/suara-id/suara/internal/apperr"
+	"github.com/suara-id/suara/internal/config"
 	"github.com/suara-id/suara/internal/ratelimit"
 )
 
-// filingAndUploadLimits cap filings and evidence uploads (config rate_limits):
-// per client address within a tenant, then per tenant across addresses.
-// The per-address check comes first, so a single address hammering after
-// its own 429 does not use up its union's allowance. They run after
-// authenticate: a CSRF-less cross-site post is refused before it counts.
-func (s *Server) filingAndUploadLimits() []fiber.Handler {
-	l := s.cfg.RateLimits
-	return []fiber.Handler{
-		s.addressThenUnionLimit(isFiling, l.Filing.PerIP, l.Filing.PerTenant, l.Window, "error.filing_limited", "error.filing_busy"),
-		s.addressThenUnionLimit(isEvidenceUpload, l.Upload.PerIP, l.Upload.PerTenant, l.Window, "error.upload_limited", "error.upload_busy"),
+// requestLimit caps the requests match selects (config rate_limits): per
+// client address within a tenant (perIP in a window), then per tenant
+// across addresses (perTenant), in one statement (ratelimit.Chain). The
+// per-address check comes first, so a single address hammering after its
+// own 429 does not use up its union's allowance. Each limit keeps its own
+// key and message. Requests on the platform host are left alone: it files
+// nothing.
+type requestLimit struct {
+	match                  func(*fiber.Ctx) bool
+	perIP, perTenant       int
+	window                 time.Duration
+	ipMsg, tenantMsg       string
+	ipPrefix, tenantPrefix string
+}
+
+func newRequestLimit(match func(*fiber.Ctx) bool, perIP, perTenant int, window time.Duration, ipMsg, tenantMsg string) requestLimit {
+	return requestLimit{match: match, perIP: perIP, perTenant: perTenant, window: window, ipMsg: ipMsg, tenantMsg: tenantMsg,
+		ipPrefix:     fmt.Sprintf("%s|%d|%s|", ipMsg, perIP, window),
+		tenantPrefix: fmt.Sprintf("%s|%d|%s|", tenantMsg, perTenant, window)}
+}
+
+// requestLimits are the filing and evidence-upload limits; a request
+// matches at most one.
+func requestLimits(l config.RateLimits) []requestLimit {
+	return []requestLimit{
+		newRequestLimit(isFiling, l.Filing.PerIP, l.Filing.PerTenant, l.Window, "error.filing_limited", "error.filing_busy"),
+		newRequestLimit(isEvidenceUpload, l.Upload.PerIP, l.Upload.PerTenant, l.Window, "error.upload_limited", "error.upload_busy"),
 	}
 }
 
-// addressThenUnionLimit counts the requests match selects per client
-// address within a tenant (at most perIP in a window) and then per tenant
-// (perTenant), in one statement (ratelimit.WindowChain). Each limit keeps
-// its own key and message. Requests on the platform host are left alone:
-// it files nothing.
-func (s *Server) addressThenUnionLimit(match func(*fiber.Ctx) bool, perIP, perTenant int, window time.Duration, ipMsg, tenantMsg string) fiber.Handler {
-	ipPrefix := fmt.Sprintf("%s|%d|%s|", ipMsg, perIP, window)
-	tenantPrefix := fmt.Sprintf("%s|%d|%s|", tenantMsg, perTenant, window)
-	return func(c *fiber.Ctx) error {
-		t := reqCtx(c).Tenant
-		if t == nil || !match(c) {
-			return c.Next()
+// limitCheck is the check of the limit that applies to a request, built
+// once: authenticate runs it beside the token look-up, enforceLimits reads
+// its verdict.
+type limitCheck struct {
+	limit *requestLimit
+	check *ratelimit.ChainCheck
+}
+
+// limitCheckFor builds the check of the limit that applies to c, or nil.
+func (s *Server) limitCheckFor(c *fiber.Ctx) *limitCheck {
+	t := reqCtx(c).Tenant
+	if t == nil {
+		return nil
+	}
+	for i := range s.requestLimits {
+		l := &s.requestLimits[i]
+		if !l.match(c) {
+			continue
 		}
 		tenant := t.ID.String()
-		which, r, err := s.limits.WindowChain(c.UserContext(),
-			ratelimit.WindowLimit{Key: ipPrefix + tenant + "|" + c.IP(), Max: perIP, Window: window},
-			ratelimit.WindowLimit{Key: tenantPrefix + tenant, Max: perTenant, Window: window})
-		if err != nil {
-			return err
-		}
-		if which == 0 {
+		return &limitCheck{limit: l, check: s.limits.Chain(
+			ratelimit.WindowLimit{Key: l.ipPrefix + tenant + "|" + c.IP(), Max: l.perIP, Window: l.window},
+			ratelimit.WindowLimit{Key: l.tenantPrefix + tenant, Max: l.perTenant, Window: l.window})}
+	}
+	return nil
+}
+
+// enforceLimits applies the filing and upload limits. It runs after
+// authenticate, so a CSRF-less cross-site post is refused before it
+// counts, and so does a request with an unknown token. A signed-in
+// request's hit was counted in its token look-up's round trip
+// (authenticate); any other request's is counted here.
+func (s *Server) enforceLimits(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	lc := reqCtx(c).limitCheck
+	if lc == nil || !lc.check.Counted() {
+		if lc = s.limitCheckFor(c); lc == nil {
 			return c.Next()
 		}
-		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(r.RetrySeconds()))
-		// What is left of the window, not the whole window.
-		key := ipMsg
-		if which == 2 {
-			key = tenantMsg
-		}
-		return &apperr.Limited{RetryAfterSeconds: r.RetrySeconds(), Key: key}
+		s.limits.Run(ctx, lc.check)
 	}
+	which, r, err := lc.check.Verdict(ctx)
+	if err != nil {
+		return err
+	}
+	if which == 0 {
+		return c.Next()
+	}
+	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(r.RetrySeconds()))
+	// What is left of the window, not the whole window.
+	key := lc.limit.ipMsg
+	if which == 2 {
+		key = lc.limit.tenantMsg
+	}
+	return &apperr.Limited{RetryAfterSeconds: r.RetrySeconds(), Key: key}
 }
 
 // routerPath is the path as Fiber's router matches it by default: case

@@ -205,3 +205,32 @@ func TestSignedInFilingRateLimits(t *testing.T) {
 	resp, out = file("198.51.100.11", tok)
 	check429(t, "the union's 6th", resp, out, "Serikat sedang menerima")
 }
+
+// A form filing with a stale session cookie is an anonymous filing: its
+// hit counts once (the cookie's look-up counted nothing, so the limit
+// counts it itself) and the 4th from one address is refused. A signed-in
+// form filing counts in the look-up's round trip, also once.
+func TestFormFilingRateLimitsWithSession(t *testing.T) {
+	e := limitedEnv(t)
+	e.seedDemo()
+	worker := e.login(spnHost, map[string]string{"phone": "081200000003", "password": demoPW})
+	form := func(host, ip, session string) *http.Response {
+		t.Helper()
+		vals := url.Values{"_csrf": {csrfTok}, "type": {"complaint"}, "safety_mode": {"anonymous"},
+			"description": {"Pintu darurat dikunci dari luar selama shift malam."}}
+		resp, _ := e.send(http.MethodPost, host, "/cases/new", "application/x-www-form-urlencoded", strings.NewReader(vals.Encode()),
+			"Cookie", "suara_session="+session+"; suara_csrf="+csrfTok, "X-Forwarded-For", ip)
+		return resp
+	}
+	for _, c := range []struct{ who, host, session string }{
+		{"stale cookie", "garteks.localhost", "stale-session"},
+		{"signed in", spnHost, worker},
+	} {
+		for i := 1; i <= 4; i++ {
+			resp := form(c.host, "198.51.100.20", c.session)
+			if refused := resp.StatusCode == http.StatusTooManyRequests; refused != (i == 4) || resp.StatusCode >= 400 && !refused {
+				t.Fatalf("%s: form filing %d: %d", c.who, i, resp.StatusCode)
+			}
+		}
+	}
+}

@@ -40,9 +40,7 @@ func (s *Server) routes() {
 	app.Use(s.resolveHost)
 	app.Use(s.stopSuspended)
 	app.Use(s.authenticate)
-	for _, limit := range s.filingAndUploadLimits() {
-		app.Use(limit)
-	}
+	app.Use(s.enforceLimits)
 
 	// ── Site shell: metrics, static files, theme, home ──────────────────
 	app.Get("/metrics", s.serveMetrics)

@@ -53,26 +53,28 @@ type Deps struct {
 
 // Server holds the Fiber app and what handlers share.
 type Server struct {
-	cfg       *config.Config
-	log       *slog.Logger
-	ready     func(context.Context) error
-	resolver  *tenant.Resolver
-	metrics   *metrics.Metrics
-	auth      *auth.Service
-	authz     *auth.Authorizer
-	cases     *cases.Service
-	receipts  *receiptThrottle
-	limits    *ratelimit.Limits // shared rate limits (shared_limits.go)
-	bundle    *i18n.Bundle
-	themes    map[string]*Theme
-	app       *fiber.App
-	notify    *notify.Service
-	analytics *analytics.Console
-	admin     *tenant.Admin   // tenant administration
-	brands    *brands.Service // brand directories
-	privacy   *privacy.Service
-	console   ConsoleDeps
-	chat      *chat.Service
+	cfg      *config.Config
+	log      *slog.Logger
+	ready    func(context.Context) error
+	resolver *tenant.Resolver
+	metrics  *metrics.Metrics
+	auth     *auth.Service
+	authz    *auth.Authorizer
+	cases    *cases.Service
+	receipts *receiptThrottle
+	limits   *ratelimit.Limits // shared rate limits (shared_limits.go)
+	// requestLimits cap filings and uploads (ratelimit.go).
+	requestLimits []requestLimit
+	bundle        *i18n.Bundle
+	themes        map[string]*Theme
+	app           *fiber.App
+	notify        *notify.Service
+	analytics     *analytics.Console
+	admin         *tenant.Admin   // tenant administration
+	brands        *brands.Service // brand directories
+	privacy       *privacy.Service
+	console       ConsoleDeps
+	chat          *chat.Service
 }
 
 // New builds the Fiber app with every route.
@@ -90,7 +92,8 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: d.Config, log: d.Log, ready: d.Ready, resolver: d.Resolver, metrics: d.Metrics, auth: d.Auth, authz: d.Authz, bundle: bundle, themes: themes,
-		cases: d.Cases, limits: d.Limits, receipts: newReceiptThrottle(d.Limits)}
+		cases: d.Cases, limits: d.Limits, receipts: newReceiptThrottle(d.Limits),
+		requestLimits: requestLimits(d.Config.RateLimits)}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "suara",
 		DisableStartupMessage: true,
