@@ -90,6 +90,9 @@ type inlinedConn struct {
 	// seen holds hashes of the parameterless texts run once (a collision
 	// only means a text is prepared that need not be).
 	seen map[uint64]struct{}
+	// begin is the tenant of a lazy transaction whose BEGIN and scope are
+	// not yet sent (BeginTx).
+	begin string
 }
 
 // seenMax bounds seen; when full it starts again.
@@ -104,42 +107,131 @@ type stdConn = stdlib.Conn
 // simpleProtocol is the pgx query option that stdlib passes through.
 var simpleProtocol = []driver.NamedValue{{Ordinal: 1, Value: pgx.QueryExecModeSimpleProtocol}}
 
-// BeginTx begins the transaction; for InTenantTx it sends "BEGIN; SELECT
-// set_config('app.tenant_id', …, true)" as one simple query, saving the
-// round trip of a separate set_config.
+// BeginTx begins the transaction. For InTenantTx it sends nothing yet:
+// BEGIN and the tenant scope go out with the transaction's first statement
+// (sendWithBegin), so a transaction that starts with an Exec — a filing's
+// River insert — saves a round trip.
 func (c *inlinedConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
 	b, ok := ctx.Value(tenantBeginKey{}).(*tenantBegin)
 	if !ok || opts.Isolation != driver.IsolationLevel(sql.LevelDefault) || opts.ReadOnly {
 		return c.stdConn.BeginTx(ctx, opts)
 	}
-	pc := c.Conn()
-	if pc.IsClosed() {
+	if c.Conn().IsClosed() {
 		return nil, driver.ErrBadConn
 	}
-	// The id is a parsed UUID: formatting it into the text is safe.
-	tx, err := pc.BeginTx(ctx, pgx.TxOptions{
-		BeginQuery: "BEGIN; SELECT set_config('app.tenant_id', '" + b.id.String() + "', true)"})
+	c.begin = b.id.String()
+	b.set = true
+	return &lazyTx{ctx: ctx, c: c}, nil
+}
+
+// lazyTx is a transaction whose BEGIN waits for its first statement.
+type lazyTx struct {
+	ctx context.Context
+	c   *inlinedConn
+}
+
+// Commit commits what was begun; a transaction that ran nothing has
+// nothing to commit. A commit of a failed transaction rolls it back, which
+// PostgreSQL reports as success: it is an error here, as in pgx.Tx.
+func (t *lazyTx) Commit() error {
+	if t.c.endUnbegun() {
+		return nil
+	}
+	tag, err := t.c.Conn().Exec(t.ctx, "COMMIT")
 	if err != nil {
+		return err
+	}
+	if tag.String() == "ROLLBACK" {
+		return pgx.ErrTxCommitRollback
+	}
+	return nil
+}
+
+func (t *lazyTx) Rollback() error {
+	if t.c.endUnbegun() {
+		return nil
+	}
+	_, err := t.c.Conn().Exec(t.ctx, "ROLLBACK")
+	return err
+}
+
+// takeBegin returns the simple query that begins the lazy transaction and
+// scopes it, and marks it sent.
+func (c *inlinedConn) takeBegin() string {
+	// The id is a parsed UUID: formatting it into the text is safe.
+	q := "BEGIN; SELECT set_config('app.tenant_id', '" + c.begin + "', true)"
+	c.begin = ""
+	return q
+}
+
+// endUnbegun ends a lazy transaction and reports whether its BEGIN was
+// never sent.
+func (c *inlinedConn) endUnbegun() bool {
+	unbegun := c.begin != ""
+	c.begin = ""
+	return unbegun
+}
+
+// sendBegin sends a lazy transaction's BEGIN and scope on their own, before
+// a statement that cannot travel with them (a query: database/sql reads
+// its rows through stdlib).
+func (c *inlinedConn) sendBegin(ctx context.Context) error {
+	pc := c.Conn()
+	if _, err := pc.Exec(ctx, c.takeBegin()); err != nil {
 		if !pc.IsClosed() && pc.PgConn().TxStatus() != 'I' {
 			// BEGIN ran, set_config failed: leave no open transaction.
 			_, _ = pc.Exec(ctx, "ROLLBACK")
 		}
-		return nil, fmt.Errorf("set tenant: %w", err)
+		return fmt.Errorf("set tenant: %w", err)
 	}
-	b.set = true
-	return pgxTx{ctx: ctx, tx: tx}, nil
+	return nil
 }
 
-// pgxTx is a pgx transaction as database/sql's driver.Tx.
-type pgxTx struct {
-	ctx context.Context
-	tx  pgx.Tx
+// execWithBegin sends a lazy transaction's BEGIN and scope with its first
+// statement, an Exec, in one round trip: a pgx batch when it has
+// parameters, one simple query when it has none. An error leaves the
+// transaction failed (or not begun); database/sql then rolls it back.
+func (c *inlinedConn) execWithBegin(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	pc := c.Conn()
+	if len(args) == 0 {
+		results, err := pc.PgConn().Exec(ctx, c.takeBegin()+"; "+query).ReadAll()
+		if err != nil {
+			return nil, err
+		}
+		return driver.RowsAffected(results[len(results)-1].CommandTag.RowsAffected()), nil
+	}
+	b := &pgx.Batch{}
+	b.Queue("BEGIN")
+	b.Queue("SELECT set_config('app.tenant_id', $1, true)", c.begin)
+	c.begin = ""
+	values := make([]any, len(args))
+	for i, a := range args {
+		values[i] = a.Value
+	}
+	b.Queue(query, values...)
+	br := pc.SendBatch(ctx, b)
+	for range 2 {
+		if _, err := br.Exec(); err != nil {
+			_ = br.Close()
+			return nil, fmt.Errorf("set tenant: %w", err)
+		}
+	}
+	tag, err := br.Exec()
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, err
+	}
+	return driver.RowsAffected(tag.RowsAffected()), nil
 }
-
-func (t pgxTx) Commit() error   { return t.tx.Commit(t.ctx) }
-func (t pgxTx) Rollback() error { return t.tx.Rollback(t.ctx) }
 
 func (c *inlinedConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	if c.begin != "" {
+		if err := c.sendBegin(ctx); err != nil {
+			return nil, err
+		}
+	}
 	if len(args) == 0 {
 		h := maphash.String(seenSeed, query)
 		if _, ok := c.seen[h]; !ok {
@@ -155,6 +247,9 @@ func (c *inlinedConn) QueryContext(ctx context.Context, query string, args []dri
 
 // ExecContext is stdlib's with River's lib/pq arrays made native (nativeArrays).
 func (c *inlinedConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	if c.begin != "" {
+		return c.execWithBegin(ctx, query, nativeArrays(args))
+	}
 	return c.stdConn.ExecContext(ctx, query, nativeArrays(args))
 }
 
