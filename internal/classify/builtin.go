@@ -521,7 +521,7 @@ type tagPolicy struct {
 // Round 6: a further tag weighed by P(tag | best tag)^CoTag; CoTag
 // 0/0.15/0.25/0.3/0.4 on three fold splits gave a mean tag micro-F1 of
 // 0.773/0.771/0.778/0.778/0.774 (0.3 kept, away from the dip below 0.25).
-var defaultTagPolicy = tagPolicy{Threshold: 0.1, Max: 3, Prior: 0.5, NameBoost: 0.3, CueBoost: 8, NoCue: 1, CoTag: 0}
+var defaultTagPolicy = tagPolicy{Threshold: 0.1, Max: 3, Prior: 0.5, NameBoost: 0.3, CueBoost: 8, NoCue: 1, CoTag: 0.3}
 
 func (b *Builtin) pickTags(raw []float64, toks []string, cat string, vocab []string) []string {
 	if len(vocab) == 0 {
