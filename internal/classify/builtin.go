@@ -305,6 +305,9 @@ func (b *Builtin) SizeBytes() int {
 	for _, p := range b.urgGivenTag {
 		n += 8 * len(p)
 	}
+	for _, p := range b.tagGivenTag {
+		n += 8 * len(p)
+	}
 	return n
 }
 
