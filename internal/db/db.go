@@ -109,8 +109,8 @@ var simpleProtocol = []driver.NamedValue{{Ordinal: 1, Value: pgx.QueryExecModeSi
 
 // BeginTx begins the transaction. For InTenantTx it sends nothing yet:
 // BEGIN and the tenant scope go out with the transaction's first statement
-// (sendWithBegin), so a transaction that starts with an Exec — a filing's
-// River insert — saves a round trip.
+// (execWithBegin, sendBegin), so a transaction that starts with an Exec —
+// a filing's River insert — saves a round trip.
 func (c *inlinedConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
 	b, ok := ctx.Value(tenantBeginKey{}).(*tenantBegin)
 	if !ok || opts.Isolation != driver.IsolationLevel(sql.LevelDefault) || opts.ReadOnly {
