@@ -406,9 +406,19 @@ func insertFiled(ctx context.Context, tx bun.Tx, t *tenant.Tenant, c *Case, e *e
 	if c.BranchID == uuid.Nil {
 		ins = ins.Value("branch_id", "(SELECT id FROM branches WHERE path = ?)", t.Slug)
 	}
-	err := tx.NewInsert().With("n", counter).With("c", ins).Model(e).
-		Returning("(SELECT reference FROM c), (SELECT branch_id FROM c)").
-		Scan(ctx, &c.Reference, &c.BranchID)
+	q := tx.NewInsert().With("n", counter).With("c", ins).Model(e).
+		Returning("(SELECT reference FROM c), (SELECT branch_id FROM c)")
+	text, err := q.AppendQuery(q.DB().QueryGen(), nil)
+	if err != nil {
+		return fmt.Errorf("insert case: %w", err)
+	}
+	// With its values as parameters the statement is prepared once per
+	// connection instead of parsed and planned on every filing.
+	if sql, args, ok := db.Parameterize(string(text)); ok {
+		err = tx.Tx.QueryRowContext(ctx, sql, args...).Scan(&c.Reference, &c.BranchID)
+	} else {
+		err = tx.Tx.QueryRowContext(ctx, string(text)).Scan(&c.Reference, &c.BranchID)
+	}
 	if err != nil {
 		return fmt.Errorf("insert case: %w", db.MapError(err))
 	}

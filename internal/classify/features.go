@@ -78,8 +78,9 @@ func extract(text string, o featureOptions) rawFeatures {
 				rf.words["t:"+t] += o.CueCount
 			}
 		}
+		present := tokenSet(toks)
 		for _, r := range urgencyRules {
-			if r.match(toks) {
+			if r.match(toks, present) {
 				rf.words["r:"+r.Name] += o.CueCount
 			}
 		}

@@ -37,11 +37,13 @@ func rule(name, floor string, clauses ...string) urgencyRule {
 	return r
 }
 
-func (r urgencyRule) match(toks []string) bool {
+// match reports whether every clause has a phrase in toks; present is
+// toks as a set (tokenSet).
+func (r urgencyRule) match(toks []string, present map[string]struct{}) bool {
 	for _, alts := range r.clauses {
 		ok := false
 		for _, p := range alts {
-			if hasExact(toks, p) {
+			if _, in := present[p[0]]; in && hasExact(toks, p) {
 				ok = true
 				break
 			}
@@ -186,8 +188,9 @@ func childAge(toks []string) bool {
 func urgencyFloor(toks []string) (string, []string) {
 	floor := ""
 	var why []string
+	present := tokenSet(toks)
 	for _, r := range urgencyRules {
-		if r.match(toks) {
+		if r.match(toks, present) {
 			why = append(why, r.Name)
 			if floor == "" || urgencyRank(r.Floor) < urgencyRank(floor) {
 				floor = r.Floor
@@ -199,6 +202,17 @@ func urgencyFloor(toks []string) (string, []string) {
 		floor = "critical"
 	}
 	return floor, why
+}
+
+// tokenSet is a text's tokens as a set: a phrase whose first word is not in
+// it cannot match, which spares most of the rules' scans of the text (the
+// floor runs on every filing, before the case is saved).
+func tokenSet(toks []string) map[string]struct{} {
+	set := make(map[string]struct{}, len(toks))
+	for _, t := range toks {
+		set[t] = struct{}{}
+	}
+	return set
 }
 
 // hasExact is hasPhrase without stemming: the rules list the word forms they
