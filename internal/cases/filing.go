@@ -414,12 +414,11 @@ func insertFiled(ctx context.Context, tx bun.Tx, t *tenant.Tenant, c *Case, e *e
 	}
 	// With its values as parameters the statement is prepared once per
 	// connection instead of parsed and planned on every filing.
-	if sql, args, ok := db.Parameterize(string(text)); ok {
-		err = tx.Tx.QueryRowContext(ctx, sql, args...).Scan(&c.Reference, &c.BranchID)
-	} else {
-		err = tx.Tx.QueryRowContext(ctx, string(text)).Scan(&c.Reference, &c.BranchID)
+	query, args, ok := db.Parameterize(string(text))
+	if !ok {
+		query, args = string(text), nil
 	}
-	if err != nil {
+	if err := tx.Tx.QueryRowContext(ctx, query, args...).Scan(&c.Reference, &c.BranchID); err != nil {
 		return fmt.Errorf("insert case: %w", db.MapError(err))
 	}
 	return nil
