@@ -21,34 +21,65 @@ type urgencyRule struct {
 	Name    string // shown to officers as the reason ("rule:fire_exit_locked")
 	Floor   string // critical or high
 	clauses [][][]string
+	// aside, when one of its phrases occurs, marks the rule's event as the
+	// background of another grievance (an accident told to claim its cost
+	// or to contest the dismissal that followed): the floor is then
+	// asideFloor. A death or a life still in danger (fatalPhrases) is never
+	// background.
+	aside      [][]string
+	asideFloor string
 }
 
 func rule(name, floor string, clauses ...string) urgencyRule {
 	r := urgencyRule{Name: name, Floor: floor}
 	for _, c := range clauses {
-		var alts [][]string
-		for _, a := range strings.Split(c, "|") {
-			if p := normPhrase(strings.TrimSpace(a)); len(p) > 0 {
-				alts = append(alts, p)
-			}
-		}
-		r.clauses = append(r.clauses, alts)
+		r.clauses = append(r.clauses, phrases(c))
 	}
 	return r
+}
+
+// unlessAside returns r lowered to floor where one of alts occurs.
+func (r urgencyRule) unlessAside(floor, alts string) urgencyRule {
+	r.aside = phrases(alts)
+	r.asideFloor = floor
+	return r
+}
+
+// phrases splits "a|b c" into normalised phrases.
+func phrases(alts string) [][]string {
+	var out [][]string
+	for _, a := range strings.Split(alts, "|") {
+		if p := normPhrase(strings.TrimSpace(a)); len(p) > 0 {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// floorFor is the floor r sets on a text it matches.
+func (r urgencyRule) floorFor(toks []string, present map[string]struct{}) string {
+	if len(r.aside) > 0 && anyPhrase(toks, present, r.aside) && !anyPhrase(toks, present, fatalPhrases) {
+		return r.asideFloor
+	}
+	return r.Floor
+}
+
+// anyPhrase reports whether one of alts occurs in toks; present is toks as
+// a set (tokenSet).
+func anyPhrase(toks []string, present map[string]struct{}, alts [][]string) bool {
+	for _, p := range alts {
+		if _, in := present[p[0]]; in && hasExact(toks, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // match reports whether every clause has a phrase in toks; present is
 // toks as a set (tokenSet).
 func (r urgencyRule) match(toks []string, present map[string]struct{}) bool {
 	for _, alts := range r.clauses {
-		ok := false
-		for _, p := range alts {
-			if _, in := present[p[0]]; in && hasExact(toks, p) {
-				ok = true
-				break
-			}
-		}
-		if !ok {
+		if !anyPhrase(toks, present, alts) {
 			return false
 		}
 	}
@@ -106,11 +137,20 @@ const (
 		"dikurung|dikunci dari luar|supaya tidak kabur|agar tidak kabur|tidak boleh pulang kampung|hp dikumpulkan|" +
 		"dibawa kembali|ktp dipegang|" +
 		"tidak bisa pulang|tidak diizinkan pulang|tidak diizinkan keluar|dilarang pulang|paspor disita|paspor diambil|paspornya disimpan|paspor disimpan|dijaga preman|dikawal|diawasi penjaga"
+	// accidentAftermath: the grievance is what came after an accident (its
+	// cost, a claim refused, a dismissal): high by the urgency policy.
+	accidentAftermath = "klaim|jkk|santunan|biaya berobat|biaya pengobatan|biaya rumah sakit|ganti rugi|kompensasi|" +
+		"ditanggung|asuransi|diberhentikan|dipecat|di phk|diphk|kena phk|tidak diperpanjang|disuruh resign|dipaksa resign|" +
+		"disuruh mengundurkan diri|pesangon|gaji dipotong|upah dipotong|tidak dibayar|tidak digaji"
 	sexualPlace = "tempat sepi|blok yang sepi|ruang yang sepi|gudang yang sepi|ke hotel|kamar hotel"
 	abandoned   = "pemilik kabur|pemilik pabrik kabur|owner kabur|bos kabur|mesin diangkut|mesin mau diangkut|mesin2 mau diangkut|" +
 		"owner pabrik menghilang|pemilik menghilang|pemilik pabrik menghilang|direktur tidak bisa dihubungi|direktur menghilang|" +
 		"mesin dijual|dijual diam diam"
 )
+
+// fatalPhrases: a death or a life still in danger keeps an accident
+// critical whatever the text goes on to claim.
+var fatalPhrases = phrases("meninggal|tewas|died|wafat|koma|kritis|belum sadar|tidak sadarkan diri|icu")
 
 var urgencyRules = []urgencyRule{
 	rule("physical_violence", "critical", physicalHarm),
@@ -128,7 +168,7 @@ var urgencyRules = []urgencyRule{
 	rule("fire_exit_locked", "critical", fireExit, lockedBlock),
 	rule("chemical_exposure", "critical", chemical, noProtect),
 	rule("collapse", "critical", collapse),
-	rule("serious_injury", "critical", injury),
+	rule("serious_injury", "critical", injury).unlessAside("high", accidentAftermath),
 	rule("deadly_threat", "critical", "dibunuh|mau dibunuh|ancam bunuh|diancam dibunuh|ancaman pembunuhan|akan dibunuh|threatened to kill|"+
 		"nyawa|menghabisi|dihabisi|membakar rumah|bakar rumah"),
 	rule("self_harm", "critical", "bunuh diri|mengakhiri hidup|gantung diri|suicide"),
@@ -192,8 +232,8 @@ func urgencyFloor(toks []string) (string, []string) {
 	for _, r := range urgencyRules {
 		if r.match(toks, present) {
 			why = append(why, r.Name)
-			if floor == "" || urgencyRank(r.Floor) < urgencyRank(floor) {
-				floor = r.Floor
+			if f := r.floorFor(toks, present); floor == "" || urgencyRank(f) < urgencyRank(floor) {
+				floor = f
 			}
 		}
 	}

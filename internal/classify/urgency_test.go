@@ -86,6 +86,24 @@ func TestUrgencyFloorRules(t *testing.T) {
 	}
 }
 
+// An accident told as the background of a claim or a dismissal is high by
+// the urgency policy; a death or a life still in danger stays critical.
+func TestUrgencyFloorAccidentAftermath(t *testing.T) {
+	for text, want := range map[string]string{
+		"klaim jkk saya ditolak padahal jari terpotong mesin potong":                  "high",
+		"setelah tangan patah jatuh dari tangga saya diberhentikan":                   "high",
+		"biaya rumah sakit teman yang terjepit mesin tidak ditanggung perusahaan":     "high",
+		"teman jatuh dari ketinggian dan meninggal, santunan belum dibayar":           "critical",
+		"operator terjepit mesin press, masih koma, perusahaan menolak biaya berobat": "critical",
+		"tangan teman kejepit mesin press, skrg dirawat di rumah sakit":               "critical",
+	} {
+		floor, why := urgencyFloor(normalizeText(text))
+		if floor != want || !contains(why, "serious_injury") {
+			t.Errorf("%q: floor %q rules %v, want %s by serious_injury", text, floor, why, want)
+		}
+	}
+}
+
 // The model never lowers urgency below a rule's floor, and the result says
 // which rule set it.
 func TestClassifyKeepsUrgencyFloor(t *testing.T) {
