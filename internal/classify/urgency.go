@@ -92,7 +92,8 @@ const (
 		"beaten|slapped|kicked|punched|" +
 		"diseret|menyeret|dibanting|membanting|dicengkeram|mencekik|ditinju|meninju|" +
 		"ditusuk|menusuk|dibacok|membacok|senjata tajam|mengacungkan parang|mengacungkan pisau|berdarah|" +
-		"digampar|ditempeleng|menempeleng|dijewer|dicubit|disundut|ditoyor|dipiting|pukulan|tamparan|tendangan|main tangan|kekerasan fisik|menganiaya|dilempari|melempari|dilempar pakai|dilempar dengan|ditodong|menodong|todong"
+		"digampar|ditempeleng|menempeleng|dijewer|dicubit|disundut|ditoyor|dipiting|pukulan|tamparan|tendangan|main tangan|kekerasan fisik|menganiaya|dilempari|melempari|dilempar pakai|dilempar dengan|ditodong|menodong|todong|" +
+		"ditampeleng|nampeleng|digepuk|nggepuk|dijotos|njotos|ditabok|nabok|digebuki|digebuk|nggebuk|dipentung|disabet|getihen"
 	sexual = "diperkosa|perkosa|pemerkosaan|rape|raped|dicium paksa|diraba|meraba|diraba raba|digrepe|grepe|" +
 		"pelecehan seksual|dilecehkan|dilecehin|melecehkan|sexual harassment|sexually harassed|groped|" +
 		"pesan mesum|foto bugil|cabul|pegang pinggang|pegang dada|pegang pantat|dipeluk dari belakang|" +
@@ -100,13 +101,17 @@ const (
 		"meremas|diremas|kamera tersembunyi|kamera di toilet|kamera hp disembunyikan|mengintip|diintip|video porno|" +
 		"foto tanpa baju|tanpa busana|telanjang|menemaninya malam|menemani malam|memaksa mencium|touched my body|touched me|" +
 		"memeluk|dipeluk|" +
-		"dicolek|mencolek|colek|dielus|mengelus|pegang paha|meraba paha|memegang dada|memegang pantat|memegang paha|menyentuh dada|menyentuh paha|menyentuh pantat"
+		"dicolek|mencolek|colek|dielus|mengelus|pegang paha|meraba paha|memegang dada|memegang pantat|memegang paha|menyentuh dada|menyentuh paha|menyentuh pantat|" +
+		"pegang badan|pegang tubuh|megang badan|memegang badan|dipegang badan|ngelus|elus|minta pijat|minta dipijat|" +
+		"ngajak ngamar|ajak ngamar|ngamar|ajak ke kos|tidur bareng|touched inappropriately"
 	fireExit = "pintu darurat|tangga darurat|jalur evakuasi|emergency exit|fire exit|exit door|exits|" +
 		"pintu keluar|satu satunya jalan|" +
-		"pintu emergency|emergency door|jalur darurat|pintu evakuasi|jalan evakuasi|tangga evakuasi"
+		"pintu emergency|emergency door|jalur darurat|pintu evakuasi|jalan evakuasi|tangga evakuasi|" +
+		"pintu belakang|pintu samping|lawang darurat"
 	lockedBlock = "dikunci|kunci|kuncinya|digembok|gembok|ditutup|dihalangi|terhalang|tumpukan|locked|blocked|chained|" +
 		"dirantai|rantai|tidak bisa dibuka|tidak bisa lewat|tidak bisa keluar|terjebak|penuh palet|penuh barang|dipakai buat gudang|" +
-		"terkunci|tertutup|diblokir|ditumpuk|menumpuk|numpuk|dipalang|dipaku|dilas|dirante"
+		"terkunci|tertutup|diblokir|ditumpuk|menumpuk|numpuk|dipalang|dipaku|dilas|dirante|" +
+		"dipenuhi|penuh karung|penuh roll|dijadikan gudang"
 	chemical = "pestisida|herbisida|paraquat|gramoxone|racun|nyemprot|menyemprot|penyemprot|semprot|kimia|" +
 		"solvent|thinner|pesticide|pesticides|chemical|chemicals|spraying|fogging|" +
 		"gas|uap|pemutih|amonia|klorin|bahan kimia|lem"
@@ -116,7 +121,7 @@ const (
 		"tangan kosong|melepuh|tumbang|diinfus|muntah darah|" +
 		"tidak disediakan masker|masker tidak disediakan|tidak pakai apd|tidak memakai apd|apd tidak ada|tanpa baju pelindung|tanpa kacamata|tidak diberi sarung tangan|tidak ada sarung tangan|mual|pusing|mimisan|kejang|iritasi mata|mata perih"
 	collapse = "runtuh|ambruk|ambrol|atap jebol|bangunan retak|dinding retak|collapsed|tertimpa|longsor|roboh|" +
-		"plafon jatuh|lantai amblas|tiang penyangga|tiang penyangganya"
+		"plafon jatuh|lantai amblas|tiang penyangga|tiang penyangganya|hampir roboh|mau roboh|hampir ambruk|mau ambruk|nyaris roboh"
 	injury = "patah tulang|tulangnya patah|jari putus|jarinya putus|tangan putus|kritis|tewas|meninggal di tempat|" +
 		"masuk ke mesin|masuk mesin|tergilas|terlindas|amputasi|diamputasi|luka bakar|kesetrum|tersetrum|" +
 		"dilarikan ke rumah sakit|dibawa ke rumah sakit|dirawat di rumah sakit|tidak sadarkan diri|keracunan|" +
@@ -126,17 +131,20 @@ const (
 		"koma|caught in|tergulung|kulit kepalanya sobek|" +
 		"jatuh dari ketinggian|jatuh dari atap|jatuh dari tangga|jatuh dari truk|jatuh dari lantai|jatuh dari pohon|" +
 		"digigit ular|dipatuk ular|tenggelam|assaulted|molested|" +
-		"luka bakarnya|darahnya banyak|banyak darah|darah mengucur|lukanya dalam|lukanya parah|luka parah|luka serius|retak tulang|tulang retak|gegar otak|jari terpotong|jarinya terpotong|tangannya terpotong|tersayat mesin|kulit terkelupas"
+		"luka bakarnya|darahnya banyak|banyak darah|darah mengucur|lukanya dalam|lukanya parah|luka parah|luka serius|retak tulang|tulang retak|gegar otak|jari terpotong|jarinya terpotong|tangannya terpotong|tersayat mesin|kulit terkelupas|" +
+		"cedera parah|cedera berat|cedera serius|luka berat|kejatuhan janjang|kejatuhan buah|kejatuhan pelepah|batuk darah|" +
+		"hanyut|jatuh ke sungai|jatuh ke parit|jatuh ke jurang"
 	child = "di bawah umur|dibawah umur|belum cukup umur|anak smp|anak sd|bocah cilik|underage|under 18|" +
 		"under fifteen|under sixteen|under eighteen|belum 18|belum berusia 18|belum 17|child labour|child labor|pekerja anak|" +
-		"masih smp|masih sd|anak usia sekolah|anak anak usia sekolah|dituakan|" +
+		"masih smp|masih sd|bocah smp|bocah sd|murid smp|siswa smp|anak usia sekolah|anak anak usia sekolah|dituakan|" +
 		"pakai ktp kakaknya|pinjam ktp|belum punya ktp|belum ada ktp|lulusan sd|baru lulus sd|baru lulus smp"
 	forced = "dikunci di dalam|dikunci di ruang|tidak boleh keluar|tidak boleh pulang|dilarang keluar|dijaga satpam|" +
 		"dicari dan dibawa balik|dibawa balik|paspor ditahan|paspornya ditahan|kerja paksa|forced labour|forced labor|" +
 		"dipaksa kerja|disekap|terpaksa terus kerja|tidak akan membayar upah|" +
 		"dikurung|dikunci dari luar|supaya tidak kabur|agar tidak kabur|tidak boleh pulang kampung|hp dikumpulkan|" +
 		"dibawa kembali|ktp dipegang|" +
-		"tidak bisa pulang|tidak diizinkan pulang|tidak diizinkan keluar|dilarang pulang|paspor disita|paspor diambil|paspornya disimpan|paspor disimpan|dijaga preman|dikawal|diawasi penjaga"
+		"tidak bisa pulang|tidak diizinkan pulang|tidak diizinkan keluar|dilarang pulang|paspor disita|paspor diambil|paspornya disimpan|paspor disimpan|dijaga preman|dikawal|diawasi penjaga|" +
+		"tidak dibolehkan keluar|tidak diperbolehkan keluar|tidak dibolehkan pulang|tidak diperbolehkan pulang|passport disimpan|passport ditahan"
 	// accidentAftermath: the grievance is what came after an accident (its
 	// cost, a claim refused, a dismissal): high by the urgency policy.
 	accidentAftermath = "klaim|jkk|santunan|biaya berobat|biaya pengobatan|biaya rumah sakit|ganti rugi|kompensasi|" +
@@ -158,7 +166,7 @@ var urgencyRules = []urgencyRule{
 	rule("child_labour", "critical", child),
 	rule("children_working", "critical", "anak anak|anak|anak2|bocah cilik|children|kids",
 		"ikut bantu|bantu ayahnya|bantu ibunya|bantu orang tua|ikut kerja|ikut panen|kutip brondolan|ikut menyemprot|collecting|working|"+
-			"helping|carrying|ngutip brondolan|ikut ngutip|ikut memupuk"),
+			"helping|carrying|ngutip brondolan|ikut ngutip|ikut memupuk|mungut brondolan|memungut brondolan|pungut brondolan|ikut mungut"),
 	rule("forced_labour", "critical", forced),
 	rule("bound_by_debt_or_penalty", "high", "tidak berani berhenti|tidak boleh berhenti|tidak bisa berhenti kerja|tidak boleh resign|harus bayar denda|bayar denda"),
 	rule("sexual_coercion", "critical", sexualPlace, "dipaksa|ajak|ngajak|mengajak|perempuan"),
@@ -171,6 +179,7 @@ var urgencyRules = []urgencyRule{
 	rule("serious_injury", "critical", injury).unlessAside("high", accidentAftermath),
 	rule("deadly_threat", "critical", "dibunuh|mau dibunuh|ancam bunuh|diancam dibunuh|ancaman pembunuhan|akan dibunuh|threatened to kill|"+
 		"nyawa|menghabisi|dihabisi|membakar rumah|bakar rumah"),
+	rule("deadly_threat", "critical", "ancam|mengancam|diancam|mau|akan", "bacok|dibacok|membacok|bunuh|tembak|ditembak|parang|golok|celurit|clurit"),
 	rule("self_harm", "critical", "bunuh diri|mengakhiri hidup|gantung diri|suicide"),
 	rule("forced_abortion", "critical", "disuruh gugurkan|dipaksa gugurkan|dipaksa aborsi|disuruh aborsi|menggugurkan kandungan"),
 	rule("gas_leak", "critical", "kebocoran gas|gas bocor|bocor gas|korsleting|percikan api|keluar asap"),
@@ -183,13 +192,16 @@ var urgencyRules = []urgencyRule{
 	rule("trafficking", "critical", "perdagangan orang|tppo|trafficking|trafficked|dijual ke agen|dijual ke majikan"),
 	rule("electrical_hazard", "critical", "kabel|stop kontak|colokan|panel listrik|instalasi listrik",
 		"terkelupas|mengelupas|terbuka|telanjang|meleleh|gosong|nyetrum|korslet"),
-	rule("electrical_hazard", "critical", "listrik bocor|arus bocor"),
+	rule("electrical_hazard", "critical", "listrik bocor|arus bocor|nyetrum|menyetrum|bocor listrik"),
 	rule("disguised_age", "critical", "umur|usia|umurnya|usianya|ktp|akta lahir", "dipalsukan|dipalsu|palsu|dituakan|dinaikkan"),
 	rule("fire", "critical", "terjadi kebakaran|sedang kebakaran|api muncul|muncul api|keluar api|asap tebal|caught fire"),
+	rule("fire", "critical", "kebakaran|api|geni", "disuruh tetap|tetap disuruh|tetap di dalam|tidak boleh keluar|dilarang keluar"),
+	rule("collapse", "critical", "gedung|bangunan|lantai|dinding|tembok|tiang|atap|jembatan", "retak|goyang|miring|lapuk", "besar|parah|jatuh|roboh|masih dipakai|tetap dipakai|disuruh kerja|goyang"),
+	rule("vehicle_overturned", "critical", "terbalik|terguling|kecelakaan", "truk|mobil|bus|lori|traktor|pick up|bak terbuka"),
 	rule("unguarded_machine", "critical", "pengaman mesin|pelindung mesin|sensor mesin|safety guard|cover mesin|tutup pengaman|sensor pengaman",
 		"dicopot|dilepas|dimatikan|dibongkar|rusak|tidak ada|tidak berfungsi|tidak dipasang"),
 	rule("unprotected_height", "critical", "tanpa tali pengaman|tanpa harness|tanpa sabuk pengaman|tidak ada tali pengaman|tidak pakai harness|tidak diberi harness|tanpa body harness"),
-	rule("workers_locked_in", "critical", "dikunci|digembok|locked", "pekerja|kami|buruh|workers", "di dalam|dalam pabrik|inside"),
+	rule("workers_locked_in", "critical", "dikunci|digembok|locked", "pekerja|kami|buruh|workers", "di dalam|dalam pabrik|inside|mess|asrama|barak"),
 }
 
 // childAge finds a worker's stated age under 18 ("umur 15", "usia 14 tahun",

@@ -47,6 +47,22 @@ func TestUrgencyFloorRules(t *testing.T) {
 		"umur saya dipalsukan agen supaya bisa masuk pabrik":                     "disguised_age",
 		"pekerja dari NTT tidak diizinkan pulang sebelum kontrak selesai":        "forced_labour",
 		"tukang lem pusing dan mual tiap hari, tidak disediakan masker":          "chemical_exposure",
+		// round 7: informal, Javanese and regional wording the rules missed
+		"mandor sering minta pijat dan pegang2 badan pekerja perempuan di barak": "sexual_harassment",
+		"supervisor ngajak ngamar kalau mau kontrak diperpanjang":                "sexual_harassment",
+		"banyak bocah SMP ikut kerja di gudang sortir pas liburan":               "child_labour",
+		"anak-anak pemanen ikut mungut brondolan biar target bapaknya tercapai":  "children_working",
+		"pintu belakang selalu digembok pas lembur malam":                        "fire_exit_locked",
+		"tangga darurat dipenuhi karung dan roll kain":                           "fire_exit_locked",
+		"lawang darurat dikunci terus, nek ono geni mati kabeh":                  "fire_exit_locked",
+		"gedung produksi retak-retak besar, lantai dua goyang kalau mesin jalan": "collapse",
+		"teman saya kejatuhan janjang dari atas, lehernya cedera parah":          "serious_injury",
+		"mesin jahit nyetrum terus, kemarin ada yg jatuh pingsan":                "electrical_hazard",
+		"mandor ngancam mau bacok kalau kami mogok":                              "deadly_threat",
+		"kami tidak dibolehkan keluar mess setelah jam 6, pintu digembok":        "forced_labour",
+		"kebakaran di gudang bahan, pekerja disuruh tetap di dalam":              "fire",
+		"mandor nggepuk pekerja nganti getihen":                                  "physical_violence",
+		"pekerja diangkut pakai truk bak terbuka, kemarin terbalik 5 orang luka": "vehicle_overturned",
 	}
 	// A debt or a penalty that keeps a worker from quitting, without
 	// confinement, is high by the urgency policy (docs/classifier-measurements.md).
@@ -79,6 +95,11 @@ func TestUrgencyFloorRules(t *testing.T) {
 		// round 4: a past, small fire and breathlessness are not the rules' signals
 		"kebakaran kecil di gudang minggu lalu, APAR kosong",
 		"kepala pusing mikirin gaji yang dipotong terus",
+		// round 7: the new words in ordinary complaints
+		"pintu belakang gudang rusak, engselnya lepas",
+		"mohon ruang ganti perempuan dipisah, sekarang jadi satu dengan gudang",
+		"tembok mess retak kecil, sudah lapor tapi belum diperbaiki",
+		"minta jadwal lembur diumumkan sebelum hari jumat",
 	} {
 		if floor, why := urgencyFloor(normalizeText(text)); floor != "" {
 			t.Errorf("%q: floor %q by %v, want none", text, floor, why)
