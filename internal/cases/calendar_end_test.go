@@ -68,8 +68,8 @@ func TestDeadlinesPastHolidayDataAreComputedAndFlagged(t *testing.T) {
 
 // TestCriticalSignalAtFiling: a filing that reports a locked fire exit is
 // critical from the moment it is filed (before any classification job) and
-// sorts first by urgency; an ordinary complaint stays normal and a
-// suggestion (aspiration) naming the same danger is not raised.
+// sorts first by urgency; an ordinary complaint and a suggestion stay
+// normal, and a request (aspiration) that reports the danger is raised.
 func TestCriticalSignalAtFiling(t *testing.T) {
 	f := setup(t)
 	svc := f.service(t, keyA)
@@ -80,16 +80,18 @@ func TestCriticalSignalAtFiling(t *testing.T) {
 	plain := fileCase(t, svc, f, f.workers[0], cases.Filing{Title: "Slip gaji",
 		Description: "Slip gaji bulan ini belum dibagikan oleh HRD.", WorkplaceID: wp})
 	idea := fileCase(t, svc, f, f.workers[0], cases.Filing{Type: "aspiration", Title: "Usul",
-		Description: "Usul ada latihan supaya pintu darurat tidak pernah dikunci.", WorkplaceID: wp})
+		Description: "Usul ada latihan evakuasi rutin untuk semua shift.", WorkplaceID: wp})
+	plea := fileCase(t, svc, f, f.workers[0], cases.Filing{Type: "aspiration", Title: "Mohon",
+		Description: "Mohon pintu darurat jangan digembok lagi waktu shift malam.", WorkplaceID: wp})
 	items := mustQueue(t, svc, f, fed, cases.QueueParams{Sort: string(cases.SortUrgency)})
 	urg := map[uuid.UUID]string{}
 	for _, it := range items {
 		urg[it.ID] = it.Urgency
 	}
-	if urg[fire.ID] != "critical" || urg[plain.ID] != "normal" || urg[idea.ID] != "normal" {
-		t.Errorf("urgency fire %q plain %q aspiration %q", urg[fire.ID], urg[plain.ID], urg[idea.ID])
+	if urg[fire.ID] != "critical" || urg[plain.ID] != "normal" || urg[idea.ID] != "normal" || urg[plea.ID] != "critical" {
+		t.Errorf("urgency fire %q plain %q suggestion %q plea %q", urg[fire.ID], urg[plain.ID], urg[idea.ID], urg[plea.ID])
 	}
-	if len(items) == 0 || items[0].ID != fire.ID {
-		t.Errorf("the critical case is not first in the urgency-sorted queue")
+	if len(items) < 2 || items[0].Urgency != "critical" || items[1].Urgency != "critical" {
+		t.Errorf("the critical cases are not first in the urgency-sorted queue")
 	}
 }

@@ -245,11 +245,10 @@ func (s *Service) FileVia(ctx context.Context, t *tenant.Tenant, p *auth.Princip
 	ik.apply(c)
 	// A life-and-limb signal (locked fire exit, assault, child labour…) makes
 	// the case critical from the start, so that it sorts first and its
-	// notifications ignore quiet hours; the classifier never lowers it.
-	if in.typ != TypeAspiration {
-		if floor, _ := classify.UrgencyFloor(in.title + ". " + in.desc); floor != "" {
-			c.Urgency = floor
-		}
+	// notifications ignore quiet hours; the classifier never lowers it. An
+	// aspiration is raised too: a request to stop a danger reports it.
+	if floor, _ := classify.UrgencyFloor(in.title + ". " + in.desc); floor != "" {
+		c.Urgency = floor
 	}
 	out := &Filed{ID: c.ID, Status: c.Status}
 	switch in.mode {

@@ -345,9 +345,10 @@ func (b *Builtin) Classify(ctx context.Context, in Input) (Result, error) {
 	}
 	res.Urgency = b.pickUrgency(x, ts, cat, res.Type)
 	res.CategoryTerms = b.categoryTerms(x, cat)
-	// Life-and-limb rules set a floor the model never goes below. A question
-	// or a suggestion (aspiration) names dangers without reporting one.
-	if floor, why := urgencyFloor(toks); floor != "" && res.Type != "aspiration" {
+	// Life-and-limb rules set a floor the model never goes below, for an
+	// aspiration too: "please stop locking the fire exit at night" reports
+	// the danger it asks to end (docs/classifier-measurements.md, step 66).
+	if floor, why := urgencyFloor(toks); floor != "" {
 		res.Urgency = applyFloor(res.Urgency, floor)
 		res.UrgencyRules = why
 	}

@@ -289,7 +289,7 @@ func validateReply(r ollamaReply, in Input) (Result, error) {
 	}
 	// The life-and-limb rules bind the language model as they bind the
 	// built-in one: it may raise urgency, never lower it below their floor.
-	if floor, why := UrgencyFloor(in.Text); floor != "" && res.Type != "aspiration" {
+	if floor, why := UrgencyFloor(in.Text); floor != "" {
 		res.Urgency = applyFloor(res.Urgency, floor)
 		res.UrgencyRules = why
 	}
