@@ -313,18 +313,24 @@ func TestOllamaWithBuiltinFallback(t *testing.T) {
 	}
 }
 
-// The language model may not lower urgency below a life-and-limb rule.
+// The language model may not lower urgency below a life-and-limb rule, for
+// a complaint or for a request (aspiration) that reports the danger.
 func TestOllamaUrgencyKeepsRuleFloor(t *testing.T) {
-	content := `{"category":"k3","confidence":0.8,"tags":[],"urgency":"low","type":"complaint","language":"id","steps":[]}`
-	f := &fakeOllama{chat: chatReply(content, "stop")}
-	o, _, _ := newTestOllama(t, f, 5*time.Second)
-	in := testInput()
-	in.Text = "pintu darurat di gedung jahit dikunci dari luar setiap shift malam"
-	res, err := o.Classify(context.Background(), in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Urgency != "critical" || !contains(res.UrgencyRules, "fire_exit_locked") {
-		t.Errorf("urgency %q rules %v, want critical by fire_exit_locked", res.Urgency, res.UrgencyRules)
+	for typ, text := range map[string]string{
+		"complaint":  "pintu darurat di gedung jahit dikunci dari luar setiap shift malam",
+		"aspiration": "mohon pintu darurat jangan digembok lagi waktu shift malam",
+	} {
+		content := `{"category":"k3","confidence":0.8,"tags":[],"urgency":"low","type":"` + typ + `","language":"id","steps":[]}`
+		f := &fakeOllama{chat: chatReply(content, "stop")}
+		o, _, _ := newTestOllama(t, f, 5*time.Second)
+		in := testInput()
+		in.Text, in.Type = text, typ
+		res, err := o.Classify(context.Background(), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Urgency != "critical" || !contains(res.UrgencyRules, "fire_exit_locked") {
+			t.Errorf("%s: urgency %q rules %v, want critical by fire_exit_locked", typ, res.Urgency, res.UrgencyRules)
+		}
 	}
 }

@@ -138,13 +138,20 @@ const (
 		"under fifteen|under sixteen|under eighteen|belum 18|belum berusia 18|belum 17|child labour|child labor|pekerja anak|" +
 		"masih smp|masih sd|bocah smp|bocah sd|murid smp|siswa smp|anak usia sekolah|anak anak usia sekolah|dituakan|" +
 		"pakai ktp kakaknya|pinjam ktp|belum punya ktp|belum ada ktp|lulusan sd|baru lulus sd|baru lulus smp"
-	forced = "dikunci di dalam|dikunci di ruang|tidak boleh keluar|tidak boleh pulang|dilarang keluar|dijaga satpam|" +
+	// forced: confinement, guards, passports, trafficking' marks.
+	forced = "dikunci di dalam|dikunci di ruang|dijaga satpam|" +
 		"dicari dan dibawa balik|dibawa balik|paspor ditahan|paspornya ditahan|kerja paksa|forced labour|forced labor|" +
-		"dipaksa kerja|disekap|terpaksa terus kerja|tidak akan membayar upah|" +
-		"dikurung|dikunci dari luar|supaya tidak kabur|agar tidak kabur|tidak boleh pulang kampung|hp dikumpulkan|" +
-		"dibawa kembali|ktp dipegang|" +
-		"tidak bisa pulang|tidak diizinkan pulang|tidak diizinkan keluar|dilarang pulang|paspor disita|paspor diambil|paspornya disimpan|paspor disimpan|dijaga preman|dikawal|diawasi penjaga|" +
-		"tidak dibolehkan keluar|tidak diperbolehkan keluar|tidak dibolehkan pulang|tidak diperbolehkan pulang|passport disimpan|passport ditahan"
+		"disekap|dikurung|dikunci dari luar|supaya tidak kabur|agar tidak kabur|tidak boleh pulang kampung|" +
+		"dibawa kembali|paspor disita|paspor diambil|paspornya disimpan|paspor disimpan|dijaga preman|dikawal|diawasi penjaga|" +
+		"passport disimpan|passport ditahan"
+	// keptAtWork: words of confinement that also describe a shift kept
+	// long ("not allowed home before the target is done") or a factory's
+	// rules for breaks: forced labour unless the text is about the working
+	// day (workingDay), where they are unpaid or forced overtime: high.
+	keptAtWork = "tidak boleh keluar|tidak boleh pulang|dilarang keluar|dipaksa kerja|terpaksa terus kerja|tidak akan membayar upah|" +
+		"hp dikumpulkan|ktp dipegang|tidak bisa pulang|tidak diizinkan pulang|tidak diizinkan keluar|dilarang pulang|" +
+		"tidak dibolehkan keluar|tidak diperbolehkan keluar|tidak dibolehkan pulang|tidak diperbolehkan pulang"
+	workingDay = "target|lembur|istirahat|jam kerja|jam pulang|shift|sebelum selesai|sakit|izin|cuti|jam istirahat"
 	// accidentAftermath: the grievance is what came after an accident (its
 	// cost, a claim refused, a dismissal): high by the urgency policy.
 	accidentAftermath = "klaim|jkk|santunan|biaya berobat|biaya pengobatan|biaya rumah sakit|ganti rugi|kompensasi|" +
@@ -168,6 +175,7 @@ var urgencyRules = []urgencyRule{
 		"ikut bantu|bantu ayahnya|bantu ibunya|bantu orang tua|ikut kerja|ikut panen|kutip brondolan|ikut menyemprot|collecting|working|"+
 			"helping|carrying|ngutip brondolan|ikut ngutip|ikut memupuk|mungut brondolan|memungut brondolan|pungut brondolan|ikut mungut"),
 	rule("forced_labour", "critical", forced),
+	rule("forced_labour", "critical", keptAtWork).unlessAside("high", workingDay),
 	rule("bound_by_debt_or_penalty", "high", "tidak berani berhenti|tidak boleh berhenti|tidak bisa berhenti kerja|tidak boleh resign|harus bayar denda|bayar denda"),
 	rule("sexual_coercion", "critical", sexualPlace, "dipaksa|ajak|ngajak|mengajak|perempuan"),
 	rule("forced_overtime_threat", "critical", "terpaksa|dipaksa", "denda|ancam|mengancam|diancam|mangkir", "lembur|kerja"),

@@ -125,6 +125,24 @@ func TestUrgencyFloorAccidentAftermath(t *testing.T) {
 	}
 }
 
+// Words of confinement are forced labour, except where the text is about
+// the working day: kept until the target is done, a phone handed in for the
+// shift — unpaid or forced overtime, high.
+func TestUrgencyFloorKeptAtWork(t *testing.T) {
+	for text, want := range map[string]string{
+		"kami tidak boleh pulang sebelum target selesai, lembur tidak dibayar":  "high",
+		"hp karyawan dikumpulkan dan tidak boleh keluar pabrik waktu istirahat": "high",
+		"pekerja dari NTT tidak diizinkan pulang sebelum kontrak selesai":       "critical",
+		"pekerja baru tidak boleh keluar mess, ktp dipegang mandor":             "critical",
+		"kami dikunci di dalam gudang sampai target selesai":                    "critical",
+	} {
+		floor, why := urgencyFloor(normalizeText(text))
+		if floor != want || !contains(why, "forced_labour") {
+			t.Errorf("%q: floor %q rules %v, want %s by forced_labour", text, floor, why, want)
+		}
+	}
+}
+
 // The model never lowers urgency below a rule's floor, and the result says
 // which rule set it.
 func TestClassifyKeepsUrgencyFloor(t *testing.T) {
@@ -136,6 +154,20 @@ func TestClassifyKeepsUrgencyFloor(t *testing.T) {
 	}
 	if res.Urgency != "critical" || !contains(res.UrgencyRules, "fire_exit_locked") {
 		t.Errorf("urgency %q rules %v", res.Urgency, res.UrgencyRules)
+	}
+	// A request that reports the danger is raised as well; a proposal is low.
+	for text, want := range map[string]string{
+		"Mohon pintu darurat jangan digembok lagi waktu shift malam": "critical",
+		"Usul ada latihan evakuasi rutin untuk semua shift":          "low",
+	} {
+		res, err := b.Classify(context.Background(), Input{Text: text, Type: "aspiration",
+			Categories: DefaultCategories(), Tags: DefaultTags()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Urgency != want {
+			t.Errorf("aspiration %q: urgency %q rules %v, want %s", text, res.Urgency, res.UrgencyRules, want)
+		}
 	}
 	if applyFloor("low", "critical") != "critical" || applyFloor("critical", "high") != "critical" || applyFloor("normal", "") != "normal" {
 		t.Error("applyFloor must only raise urgency")
