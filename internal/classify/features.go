@@ -78,9 +78,10 @@ func extract(text string, o featureOptions) rawFeatures {
 				rf.words["t:"+t] += o.CueCount
 			}
 		}
-		present := tokenSet(toks)
+		rt := ruleTokens(toks)
+		present := tokenSet(rt)
 		for _, r := range urgencyRules {
-			if r.match(toks, present) {
+			if r.match(rt, present) {
 				rf.words["r:"+r.Name] += o.CueCount
 			}
 		}

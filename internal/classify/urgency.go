@@ -119,8 +119,12 @@ const (
 		"tidak diberi masker|tidak ada apd|tidak diberi apd|tidak pakai masker|tidak ada pelindung|" +
 		"without protection|without masks|without gloves|no masks|no gloves|keracunan|pingsan|muntah|poisoned|fainted|" +
 		"tangan kosong|melepuh|tumbang|diinfus|muntah darah|" +
-		"tidak disediakan masker|masker tidak disediakan|tidak pakai apd|tidak memakai apd|apd tidak ada|tanpa baju pelindung|tanpa kacamata|tidak diberi sarung tangan|tidak ada sarung tangan|mual|pusing|mimisan|kejang|iritasi mata|mata perih"
-	collapse = "runtuh|ambruk|ambrol|atap jebol|bangunan retak|dinding retak|collapsed|tertimpa|longsor|roboh|" +
+		"tidak disediakan masker|masker tidak disediakan|tidak pakai apd|tidak memakai apd|apd tidak ada|tanpa baju pelindung|tanpa kacamata|tidak diberi sarung tangan|tidak ada sarung tangan|mimisan|kejang|" +
+		"masker kain|baju semprot tidak ada|tidak ada baju semprot|tanpa baju semprot"
+	// mildSigns beside a chemical are acute symptoms: high by the policy,
+	// critical only with no protection or a sign of poisoning (noProtect).
+	mildSigns = "mual|pusing|iritasi mata|mata perih|sesak napas|sesak nafas|gatal|batuk"
+	collapse  = "runtuh|ambruk|ambrol|atap jebol|bangunan retak|dinding retak|collapsed|tertimpa|longsor|roboh|" +
 		"plafon jatuh|lantai amblas|tiang penyangga|tiang penyangganya|hampir roboh|mau roboh|hampir ambruk|mau ambruk|nyaris roboh"
 	injury = "patah tulang|tulangnya patah|jari putus|jarinya putus|tangan putus|kritis|tewas|meninggal di tempat|" +
 		"masuk ke mesin|masuk mesin|tergilas|terlindas|amputasi|diamputasi|luka bakar|kesetrum|tersetrum|" +
@@ -176,6 +180,7 @@ var urgencyRules = []urgencyRule{
 			"helping|carrying|ngutip brondolan|ikut ngutip|ikut memupuk|mungut brondolan|memungut brondolan|pungut brondolan|ikut mungut"),
 	rule("forced_labour", "critical", forced),
 	rule("forced_labour", "critical", keptAtWork).unlessAside("high", workingDay),
+	rule("forced_labour", "critical", keptAtWork, "dikunci|digembok|pagar dikunci|pagar digembok|gerbang dikunci|gerbang digembok"),
 	rule("bound_by_debt_or_penalty", "high", "tidak berani berhenti|tidak boleh berhenti|tidak bisa berhenti kerja|tidak boleh resign|harus bayar denda|bayar denda"),
 	rule("sexual_coercion", "critical", sexualPlace, "dipaksa|ajak|ngajak|mengajak|perempuan"),
 	rule("forced_overtime_threat", "critical", "terpaksa|dipaksa", "denda|ancam|mengancam|diancam|mangkir", "lembur|kerja"),
@@ -183,6 +188,7 @@ var urgencyRules = []urgencyRule{
 	rule("factory_locked_out", "critical", "gerbang digembok|gerbang dikunci|pagar digembok", "tidak bisa masuk|tutup"),
 	rule("fire_exit_locked", "critical", fireExit, lockedBlock),
 	rule("chemical_exposure", "critical", chemical, noProtect),
+	rule("chemical_symptoms", "high", chemical, mildSigns),
 	rule("collapse", "critical", collapse),
 	rule("serious_injury", "critical", injury).unlessAside("high", accidentAftermath),
 	rule("deadly_threat", "critical", "dibunuh|mau dibunuh|ancam bunuh|diancam dibunuh|ancaman pembunuhan|akan dibunuh|threatened to kill|"+
@@ -225,6 +231,9 @@ func childAge(toks []string) bool {
 		if err != nil || n < 5 || n > 17 {
 			continue
 		}
+		if ownChildAway(toks, i) {
+			continue
+		}
 		for j := max(0, i-2); j < i; j++ {
 			switch toks[j] {
 			case "umur", "usia", "berumur", "berusia", "aged", "age", "umure", "umurnya", "usianya":
@@ -243,11 +252,67 @@ func childAge(toks []string) bool {
 	return false
 }
 
+// idioms are everyday phrases made of the rules' words that name no
+// danger: a fist on the table, a kicked chair, a career "finished off",
+// trouble that "falls on" someone. They are blanked before the rules run.
+var idioms = phrases("memukul meja|mukul meja|pukul meja|memukul pintu|menendang kursi|menendang meja|nendang kursi|nendang meja|" +
+	"menendang pintu|menghabisi karier|menghabisi karir|habisi karier|habisi karir|tertimpa masalah")
+
+// ruleTokens is toks with the idioms blanked; toks itself when none occurs.
+func ruleTokens(toks []string) []string {
+	present := tokenSet(toks)
+	out := toks
+	for _, p := range idioms {
+		if _, in := present[p[0]]; !in {
+			continue
+		}
+	next:
+		for i := 0; i+len(p) <= len(out); i++ {
+			for j, w := range p {
+				if out[i+j] != w {
+					continue next
+				}
+			}
+			if &out[0] == &toks[0] {
+				out = append([]string(nil), toks...)
+			}
+			for j := range p {
+				out[i+j] = ""
+			}
+		}
+	}
+	return out
+}
+
+// ownChildAway reports whether the age at i is the reporter's own child
+// ("anak saya umur 10 tahun sakit") with no word of work near it: a
+// worker's family, not child labour.
+func ownChildAway(toks []string, i int) bool {
+	own := false
+	for j := max(0, i-5); j < i; j++ {
+		if (toks[j] == "anak" || toks[j] == "putri" || toks[j] == "putra") && j+1 < len(toks) &&
+			(toks[j+1] == "saya" || toks[j+1] == "kami") || toks[j] == "anakku" || toks[j] == "anaknya" {
+			own = true
+		}
+	}
+	if !own {
+		return false
+	}
+	for j := max(0, i-8); j < min(len(toks), i+8); j++ {
+		switch toks[j] {
+		case "kerja", "bekerja", "dipekerjakan", "ikut", "bantu", "membantu", "panen", "line", "pabrik", "kebun", "blok", "disuruh", "target":
+			return false
+		}
+	}
+	return true
+}
+
 // urgencyFloor returns the strongest urgency the rules establish for text and
 // the names of the rules that matched ("" and nil when none did).
 func urgencyFloor(toks []string) (string, []string) {
 	floor := ""
 	var why []string
+	toks = ruleTokens(toks)
 	present := tokenSet(toks)
 	for _, r := range urgencyRules {
 		if r.match(toks, present) {

@@ -63,6 +63,7 @@ func TestUrgencyFloorRules(t *testing.T) {
 		"kebakaran di gudang bahan, pekerja disuruh tetap di dalam":              "fire",
 		"mandor nggepuk pekerja nganti getihen":                                  "physical_violence",
 		"pekerja diangkut pakai truk bak terbuka, kemarin terbalik 5 orang luka": "vehicle_overturned",
+		"supervisor memukul meja lalu menampar operator yang salah jahit":        "physical_violence",
 	}
 	// A debt or a penalty that keeps a worker from quitting, without
 	// confinement, is high by the urgency policy (docs/classifier-measurements.md).
@@ -95,7 +96,12 @@ func TestUrgencyFloorRules(t *testing.T) {
 		// round 4: a past, small fire and breathlessness are not the rules' signals
 		"kebakaran kecil di gudang minggu lalu, APAR kosong",
 		"kepala pusing mikirin gaji yang dipotong terus",
-		// round 7: the new words in ordinary complaints
+		// round 7: the new words in ordinary complaints, idioms, a worker's own child
+		"supervisor marah sampai memukul meja dan melempar kertas di depan kami",
+		"atasan mengancam akan menghabisi karier saya kalau lapor ke disnaker",
+		"leader menendang kursi waktu marah, kami ketakutan",
+		"kami tertimpa masalah besar karena gaji tidak dibayar tiga bulan",
+		"anak saya umur 10 tahun sakit, saya tidak diberi izin",
 		"pintu belakang gudang rusak, engselnya lepas",
 		"mohon ruang ganti perempuan dipisah, sekarang jadi satu dengan gudang",
 		"tembok mess retak kecil, sudah lapor tapi belum diperbaiki",
@@ -125,16 +131,37 @@ func TestUrgencyFloorAccidentAftermath(t *testing.T) {
 	}
 }
 
+// Acute symptoms beside a chemical are high; with no (or a token)
+// protection or a sign of poisoning, critical.
+func TestUrgencyFloorChemicalSymptoms(t *testing.T) {
+	for text, want := range map[string]string{
+		"bau thinner di ruang finishing menyengat, kepala pusing":             "high",
+		"tukang lem sering pusing tapi masker sudah dikasih":                  "high",
+		"penyemprot cuma dikasih masker kain, sering pusing setelah nyemprot": "critical",
+		"dua penyemprot pingsan setelah menyemprot herbisida di blok 12":      "critical",
+	} {
+		floor, why := urgencyFloor(normalizeText(text))
+		if floor != want {
+			t.Errorf("%q: floor %q rules %v, want %s", text, floor, why, want)
+		}
+	}
+	// The reporter's own child is family, unless the text puts the child to work.
+	if floor, _ := urgencyFloor(normalizeText("anak saya umur 14 disuruh mandor ikut panen")); floor != "critical" {
+		t.Errorf("own child put to work: floor %q, want critical", floor)
+	}
+}
+
 // Words of confinement are forced labour, except where the text is about
 // the working day: kept until the target is done, a phone handed in for the
 // shift — unpaid or forced overtime, high.
 func TestUrgencyFloorKeptAtWork(t *testing.T) {
 	for text, want := range map[string]string{
-		"kami tidak boleh pulang sebelum target selesai, lembur tidak dibayar":  "high",
-		"hp karyawan dikumpulkan dan tidak boleh keluar pabrik waktu istirahat": "high",
-		"pekerja dari NTT tidak diizinkan pulang sebelum kontrak selesai":       "critical",
-		"pekerja baru tidak boleh keluar mess, ktp dipegang mandor":             "critical",
-		"kami dikunci di dalam gudang sampai target selesai":                    "critical",
+		"kami tidak boleh pulang sebelum target selesai, lembur tidak dibayar":   "high",
+		"hp karyawan dikumpulkan dan tidak boleh keluar pabrik waktu istirahat":  "high",
+		"pekerja dari NTT tidak diizinkan pulang sebelum kontrak selesai":        "critical",
+		"pekerja baru tidak boleh keluar mess, ktp dipegang mandor":              "critical",
+		"kami dikunci di dalam gudang sampai target selesai":                     "critical",
+		"magang tidak boleh pulang ke kos sebelum target selesai, pagar dikunci": "critical",
 	} {
 		floor, why := urgencyFloor(normalizeText(text))
 		if floor != want || !contains(why, "forced_labour") {
