@@ -78,8 +78,7 @@ func extract(text string, o featureOptions) rawFeatures {
 				rf.words["t:"+t] += o.CueCount
 			}
 		}
-		rt := ruleTokens(toks)
-		present := tokenSet(rt)
+		rt, present := ruleTokens(toks)
 		for _, r := range urgencyRules {
 			if r.match(rt, present) {
 				rf.words["r:"+r.Name] += o.CueCount

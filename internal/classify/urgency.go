@@ -258,8 +258,9 @@ func childAge(toks []string) bool {
 var idioms = phrases("memukul meja|mukul meja|pukul meja|memukul pintu|menendang kursi|menendang meja|nendang kursi|nendang meja|" +
 	"menendang pintu|menghabisi karier|menghabisi karir|habisi karier|habisi karir|tertimpa masalah")
 
-// ruleTokens is toks with the idioms blanked; toks itself when none occurs.
-func ruleTokens(toks []string) []string {
+// ruleTokens is toks with the idioms blanked, and its token set; toks
+// itself when none occurs.
+func ruleTokens(toks []string) ([]string, map[string]struct{}) {
 	present := tokenSet(toks)
 	out := toks
 	for _, p := range idioms {
@@ -281,7 +282,10 @@ func ruleTokens(toks []string) []string {
 			}
 		}
 	}
-	return out
+	if len(out) > 0 && &out[0] != &toks[0] {
+		present = tokenSet(out)
+	}
+	return out, present
 }
 
 // ownChildAway reports whether the age at i is the reporter's own child
@@ -312,8 +316,7 @@ func ownChildAway(toks []string, i int) bool {
 func urgencyFloor(toks []string) (string, []string) {
 	floor := ""
 	var why []string
-	toks = ruleTokens(toks)
-	present := tokenSet(toks)
+	toks, present := ruleTokens(toks)
 	for _, r := range urgencyRules {
 		if r.match(toks, present) {
 			why = append(why, r.Name)
