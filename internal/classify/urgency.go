@@ -93,11 +93,14 @@ const (
 		"diseret|menyeret|dibanting|membanting|dicengkeram|mencekik|ditinju|meninju|" +
 		"ditusuk|menusuk|dibacok|membacok|senjata tajam|mengacungkan parang|mengacungkan pisau|berdarah|" +
 		"digampar|ditempeleng|menempeleng|dijewer|dicubit|disundut|ditoyor|dipiting|pukulan|tamparan|tendangan|main tangan|kekerasan fisik|menganiaya|dilempari|melempari|dilempar pakai|dilempar dengan|ditodong|menodong|todong|" +
-		"ditampeleng|nampeleng|digepuk|nggepuk|dijotos|njotos|ditabok|nabok|digebuki|digebuk|nggebuk|dipentung|disabet|getihen"
+		"ditampeleng|nampeleng|digepuk|nggepuk|dijotos|njotos|ditabok|nabok|digebuki|digebuk|nggebuk|dipentung|disabet|getihen|" +
+		"disiram air panas|disiram air keras|menyiram air panas|menyiram air keras|melempar gunting|dilempar gunting|melempar pisau|" +
+		"dilempar pisau|melempar kursi|dilempar kursi|melempar palu|dilempar palu|diculik|menculik"
 	sexual = "diperkosa|perkosa|pemerkosaan|rape|raped|dicium paksa|diraba|meraba|diraba raba|digrepe|grepe|" +
 		"pelecehan seksual|dilecehkan|dilecehin|melecehkan|sexual harassment|sexually harassed|groped|" +
 		"pesan mesum|foto bugil|cabul|pegang pinggang|pegang dada|pegang pantat|dipeluk dari belakang|" +
-		"asking for photos|ajak tidur|dipaksa berhubungan|" +
+		"asking for photos|ajak tidur|dipaksa berhubungan|melayani nafsu|melayani nafsunya|berhubungan badan|hubungan intim|" +
+		"dicium|mencium paksa|menciumi|diciumi|" +
 		"meremas|diremas|kamera tersembunyi|kamera di toilet|kamera hp disembunyikan|mengintip|diintip|video porno|" +
 		"foto tanpa baju|tanpa busana|telanjang|menemaninya malam|menemani malam|memaksa mencium|touched my body|touched me|" +
 		"memeluk|dipeluk|" +
@@ -114,7 +117,7 @@ const (
 		"dipenuhi|penuh karung|penuh roll|dijadikan gudang"
 	chemical = "pestisida|herbisida|paraquat|gramoxone|racun|nyemprot|menyemprot|penyemprot|semprot|kimia|" +
 		"solvent|thinner|pesticide|pesticides|chemical|chemicals|spraying|fogging|" +
-		"gas|uap|pemutih|amonia|klorin|bahan kimia|lem"
+		"gas|uap|pemutih|amonia|klorin|bahan kimia|lem|pengeleman|ngelem|mengelem|cat|sablon|aseton"
 	noProtect = "tanpa masker|tanpa sarung tangan|tanpa pelindung|tanpa alat pelindung|tanpa apd|tidak ada masker|" +
 		"tidak diberi masker|tidak ada apd|tidak diberi apd|tidak pakai masker|tidak ada pelindung|" +
 		"without protection|without masks|without gloves|no masks|no gloves|keracunan|pingsan|muntah|poisoned|fainted|" +
@@ -132,7 +135,8 @@ const (
 		"injured|hospitalised|hospitalized|crushed|died|" +
 		"terjepit|kepalanya bocor|kepala bocor|belum sadar|melepuh|tersiram air panas|" +
 		"patah kaki|patah tangan|kakinya patah|tangannya patah|terbakar habis|pendarahan|perdarahan|" +
-		"koma|caught in|tergulung|kulit kepalanya sobek|" +
+		"koma|caught in|tergulung|kulit kepalanya sobek|tersambar petir|disambar petir|robek dalam|luka robek|luka sobek|" +
+		"kejang|tertimbun|terkubur|" +
 		"jatuh dari ketinggian|jatuh dari atap|jatuh dari tangga|jatuh dari truk|jatuh dari lantai|jatuh dari pohon|" +
 		"digigit ular|dipatuk ular|tenggelam|assaulted|molested|" +
 		"luka bakarnya|darahnya banyak|banyak darah|darah mengucur|lukanya dalam|lukanya parah|luka parah|luka serius|retak tulang|tulang retak|gegar otak|jari terpotong|jarinya terpotong|tangannya terpotong|tersayat mesin|kulit terkelupas|" +
@@ -147,7 +151,7 @@ const (
 		"dicari dan dibawa balik|dibawa balik|paspor ditahan|paspornya ditahan|kerja paksa|forced labour|forced labor|" +
 		"disekap|dikurung|dikunci dari luar|supaya tidak kabur|agar tidak kabur|tidak boleh pulang kampung|" +
 		"dibawa kembali|paspor disita|paspor diambil|paspornya disimpan|paspor disimpan|dijaga preman|dikawal|diawasi penjaga|" +
-		"passport disimpan|passport ditahan"
+		"passport disimpan|passport ditahan|dikunci di gudang|dikunci di kamar|dikunci di mess|dikunci di kantor|disekap di"
 	// keptAtWork: words of confinement that also describe a shift kept
 	// long ("not allowed home before the target is done") or a factory's
 	// rules for breaks: forced labour unless the text is about the working
@@ -160,8 +164,9 @@ const (
 	// cost, a claim refused, a dismissal): high by the urgency policy.
 	accidentAftermath = "klaim|jkk|santunan|biaya berobat|biaya pengobatan|biaya rumah sakit|ganti rugi|kompensasi|" +
 		"ditanggung|asuransi|diberhentikan|dipecat|di phk|diphk|kena phk|tidak diperpanjang|disuruh resign|dipaksa resign|" +
-		"disuruh mengundurkan diri|pesangon|gaji dipotong|upah dipotong|tidak dibayar|tidak digaji"
-	sexualPlace = "tempat sepi|blok yang sepi|ruang yang sepi|gudang yang sepi|ke hotel|kamar hotel"
+		"disuruh mengundurkan diri|pesangon|gaji dipotong|upah dipotong|upahnya dipotong|tidak dibayar|tidak digaji|" +
+		"menanggung|berobat sendiri|bayar klinik|biaya klinik|bayar sendiri"
+	sexualPlace = "tempat sepi|blok yang sepi|ruang yang sepi|gudang yang sepi|ke hotel|kamar hotel|ruangan kosong|ruang kosong|gudang kosong"
 	abandoned   = "pemilik kabur|pemilik pabrik kabur|owner kabur|bos kabur|mesin diangkut|mesin mau diangkut|mesin2 mau diangkut|" +
 		"owner pabrik menghilang|pemilik menghilang|pemilik pabrik menghilang|direktur tidak bisa dihubungi|direktur menghilang|" +
 		"mesin dijual|dijual diam diam"
@@ -177,12 +182,13 @@ var urgencyRules = []urgencyRule{
 	rule("child_labour", "critical", child),
 	rule("children_working", "critical", "anak anak|anak|anak2|bocah cilik|children|kids",
 		"ikut bantu|bantu ayahnya|bantu ibunya|bantu orang tua|ikut kerja|ikut panen|kutip brondolan|ikut menyemprot|collecting|working|"+
-			"helping|carrying|ngutip brondolan|ikut ngutip|ikut memupuk|mungut brondolan|memungut brondolan|pungut brondolan|ikut mungut"),
+			"helping|carrying|ngutip brondolan|ikut ngutip|ikut memupuk|mungut brondolan|memungut brondolan|pungut brondolan|ikut mungut|dipekerjakan|pengutip brondolan"),
 	rule("forced_labour", "critical", forced),
+	rule("forced_labour", "critical", "paspor|passport", "disimpan|ditahan|disita|diambil|dipegang"),
 	rule("forced_labour", "critical", keptAtWork).unlessAside("high", workingDay),
 	rule("forced_labour", "critical", keptAtWork, "dikunci|digembok|pagar dikunci|pagar digembok|gerbang dikunci|gerbang digembok"),
 	rule("bound_by_debt_or_penalty", "high", "tidak berani berhenti|tidak boleh berhenti|tidak bisa berhenti kerja|tidak boleh resign|harus bayar denda|bayar denda"),
-	rule("sexual_coercion", "critical", sexualPlace, "dipaksa|ajak|ngajak|mengajak|perempuan"),
+	rule("sexual_coercion", "critical", sexualPlace, "dipaksa|ajak|ngajak|mengajak|diajak|perempuan|menarik|ditarik|narik|asal|kalau mau"),
 	rule("forced_overtime_threat", "critical", "terpaksa|dipaksa", "denda|ancam|mengancam|diancam|mangkir", "lembur|kerja"),
 	rule("factory_abandoned", "critical", abandoned),
 	rule("factory_locked_out", "critical", "gerbang digembok|gerbang dikunci|pagar digembok", "tidak bisa masuk|tutup"),
@@ -197,6 +203,8 @@ var urgencyRules = []urgencyRule{
 	rule("self_harm", "critical", "bunuh diri|mengakhiri hidup|gantung diri|suicide"),
 	rule("forced_abortion", "critical", "disuruh gugurkan|dipaksa gugurkan|dipaksa aborsi|disuruh aborsi|menggugurkan kandungan"),
 	rule("gas_leak", "critical", "kebocoran gas|gas bocor|bocor gas|korsleting|percikan api|keluar asap"),
+	rule("gas_leak", "critical", "tabung gas|elpiji|lpg|bau gas", "bocor|menyebar|menyengat"),
+	rule("pressure_vessel", "critical", "boiler|ketel uap|sterilizer|kompresor", "bocor|retak|hampir meledak|mau meledak|suara keras"),
 	rule("poisoned_water", "critical", "tercemar|keracunan", "diare|muntah|dirawat|sakit"),
 	rule("explosion", "critical", "meledak|ledakan|explosion|exploded",
 		"boiler|tabung|tangki|drum|kompresor|mesin|gas|api|terbakar|luka|kebakaran|pabrik|gudang|rebusan|sterilizer"),
@@ -204,14 +212,20 @@ var urgencyRules = []urgencyRule{
 		"forklift|truk|dump truck|traktor|alat berat|loader|excavator|mobil|lori|bus jemputan"),
 	rule("electrocution", "critical", "tersengat listrik|kena setrum|kesetrum|tersetrum|electrocuted|tersambar listrik"),
 	rule("trafficking", "critical", "perdagangan orang|tppo|trafficking|trafficked|dijual ke agen|dijual ke majikan"),
+	rule("trafficking", "critical", "dijanjikan kerja|dijanjikan pekerjaan|diiming iming|dibawa agen|dibawa calo|penyalur", "dijual|diperjualbelikan"),
+	rule("missing_worker", "critical", "hilang sejak|menghilang sejak|hilang kontak", "dibawa|dijemput|agen|calo|mandor"),
+	rule("death_at_work", "critical", "meninggal|meninggal dunia|wafat",
+		"pekerja|operator|pemanen|rekan|karyawan|buruh|penyemprot|mekanik",
+		"di line|di pabrik|di kebun|di blok|saat kerja|waktu kerja|ketika bekerja|saat bekerja|di tempat kerja|di gudang|kecelakaan"),
 	rule("electrical_hazard", "critical", "kabel|stop kontak|colokan|panel listrik|instalasi listrik",
 		"terkelupas|mengelupas|terbuka|telanjang|meleleh|gosong|nyetrum|korslet"),
 	rule("electrical_hazard", "critical", "listrik bocor|arus bocor|nyetrum|menyetrum|bocor listrik"),
 	rule("disguised_age", "critical", "umur|usia|umurnya|usianya|ktp|akta lahir", "dipalsukan|dipalsu|palsu|dituakan|dinaikkan"),
-	rule("fire", "critical", "terjadi kebakaran|sedang kebakaran|api muncul|muncul api|keluar api|asap tebal|caught fire"),
+	rule("fire", "critical", "kebakaran besar|kebakaran hebat|terjadi kebakaran|sedang kebakaran|api muncul|muncul api|keluar api|asap tebal|caught fire"),
 	rule("fire", "critical", "kebakaran|api|geni", "disuruh tetap|tetap disuruh|tetap di dalam|tidak boleh keluar|dilarang keluar"),
-	rule("collapse", "critical", "gedung|bangunan|lantai|dinding|tembok|tiang|atap|jembatan", "retak|goyang|miring|lapuk", "besar|parah|jatuh|roboh|masih dipakai|tetap dipakai|disuruh kerja|goyang"),
+	rule("collapse", "critical", "gedung|bangunan|lantai|dinding|tembok|tiang|atap|jembatan", "retak|goyang|miring|lapuk", "besar|parah|jatuh|roboh|masih dipakai|tetap dipakai|disuruh kerja|goyang|disuruh masuk|tetap disuruh|gempa"),
 	rule("vehicle_overturned", "critical", "terbalik|terguling|kecelakaan", "truk|mobil|bus|lori|traktor|pick up|bak terbuka"),
+	rule("unguarded_machine", "critical", "mesin", "tidak ada pengamannya|tanpa pengaman|pengamannya dilepas|pengamannya rusak|pengamannya dicopot|pengamannya dimatikan"),
 	rule("unguarded_machine", "critical", "pengaman mesin|pelindung mesin|sensor mesin|safety guard|cover mesin|tutup pengaman|sensor pengaman",
 		"dicopot|dilepas|dimatikan|dibongkar|rusak|tidak ada|tidak berfungsi|tidak dipasang"),
 	rule("unprotected_height", "critical", "tanpa tali pengaman|tanpa harness|tanpa sabuk pengaman|tidak ada tali pengaman|tidak pakai harness|tidak diberi harness|tanpa body harness"),
@@ -234,6 +248,10 @@ func childAge(toks []string) bool {
 		if ownChildAway(toks, i) {
 			continue
 		}
+		if i > 0 && toks[i-1] == "masih" && i+1 < len(toks) && (toks[i+1] == "tahun" || toks[i+1] == "th") &&
+			(i+2 >= len(toks) || toks[i+2] != "masa") {
+			return true // "masih 16 tahun": still sixteen
+		}
 		for j := max(0, i-2); j < i; j++ {
 			switch toks[j] {
 			case "umur", "usia", "berumur", "berusia", "aged", "age", "umure", "umurnya", "usianya":
@@ -243,7 +261,7 @@ func childAge(toks []string) bool {
 		if i+1 < len(toks) && (toks[i+1] == "tahun" || toks[i+1] == "th" || toks[i+1] == "years" || toks[i+1] == "yo") {
 			for j := max(0, i-6); j < min(len(toks), i+6); j++ {
 				switch toks[j] {
-				case "anak", "adik", "bocah", "remaja", "girl", "boy", "murid", "siswa", "children", "child", "kids":
+				case "anak", "adik", "bocah", "remaja", "gadis", "girl", "boy", "murid", "siswa", "children", "child", "kids":
 					return true
 				}
 			}
