@@ -121,19 +121,19 @@ const (
 	noProtect = "tanpa masker|tanpa sarung tangan|tanpa pelindung|tanpa alat pelindung|tanpa apd|tidak ada masker|" +
 		"tidak diberi masker|tidak ada apd|tidak diberi apd|tidak pakai masker|tidak ada pelindung|" +
 		"without protection|without masks|without gloves|no masks|no gloves|keracunan|pingsan|muntah|poisoned|fainted|" +
-		"tangan kosong|melepuh|tumbang|diinfus|muntah darah|" +
+		"tangan kosong|tumbang|diinfus|muntah darah|" +
 		"tidak disediakan masker|masker tidak disediakan|tidak pakai apd|tidak memakai apd|apd tidak ada|tanpa baju pelindung|tanpa kacamata|tidak diberi sarung tangan|tidak ada sarung tangan|mimisan|kejang|" +
 		"masker kain|baju semprot tidak ada|tidak ada baju semprot|tanpa baju semprot"
 	// mildSigns beside a chemical are acute symptoms: high by the policy,
 	// critical only with no protection or a sign of poisoning (noProtect).
-	mildSigns = "mual|pusing|iritasi mata|mata perih|sesak napas|sesak nafas|gatal|batuk"
+	mildSigns = "mual|pusing|iritasi mata|mata perih|sesak napas|sesak nafas|gatal|batuk|melepuh"
 	collapse  = "runtuh|ambruk|ambrol|atap jebol|bangunan retak|dinding retak|collapsed|tertimpa|longsor|roboh|" +
 		"plafon jatuh|lantai amblas|tiang penyangga|tiang penyangganya|hampir roboh|mau roboh|hampir ambruk|mau ambruk|nyaris roboh"
 	injury = "patah tulang|tulangnya patah|jari putus|jarinya putus|tangan putus|kritis|tewas|meninggal di tempat|" +
 		"masuk ke mesin|masuk mesin|tergilas|terlindas|amputasi|diamputasi|luka bakar|kesetrum|tersetrum|" +
 		"dilarikan ke rumah sakit|dibawa ke rumah sakit|dirawat di rumah sakit|tidak sadarkan diri|keracunan|" +
 		"injured|hospitalised|hospitalized|crushed|died|" +
-		"terjepit|kepalanya bocor|kepala bocor|belum sadar|melepuh|tersiram air panas|" +
+		"terjepit|kepalanya bocor|kepala bocor|belum sadar|tersiram air panas|" +
 		"patah kaki|patah tangan|kakinya patah|tangannya patah|terbakar habis|pendarahan|perdarahan|" +
 		"koma|caught in|tergulung|kulit kepalanya sobek|tersambar petir|disambar petir|robek dalam|luka robek|luka sobek|" +
 		"kejang|tertimbun|terkubur|" +
@@ -165,7 +165,7 @@ const (
 	accidentAftermath = "klaim|jkk|santunan|biaya berobat|biaya pengobatan|biaya rumah sakit|ganti rugi|kompensasi|" +
 		"ditanggung|asuransi|diberhentikan|dipecat|di phk|diphk|kena phk|tidak diperpanjang|disuruh resign|dipaksa resign|" +
 		"disuruh mengundurkan diri|pesangon|gaji dipotong|upah dipotong|upahnya dipotong|tidak dibayar|tidak digaji|" +
-		"menanggung|berobat sendiri|bayar klinik|biaya klinik|bayar sendiri"
+		"menanggung|berobat sendiri|bayar klinik|biaya klinik|bayar sendiri|penggantian biaya|ganti biaya"
 	sexualPlace = "tempat sepi|blok yang sepi|ruang yang sepi|gudang yang sepi|ke hotel|kamar hotel|ruangan kosong|ruang kosong|gudang kosong"
 	abandoned   = "pemilik kabur|pemilik pabrik kabur|owner kabur|bos kabur|mesin diangkut|mesin mau diangkut|mesin2 mau diangkut|" +
 		"owner pabrik menghilang|pemilik menghilang|pemilik pabrik menghilang|direktur tidak bisa dihubungi|direktur menghilang|" +

@@ -165,6 +165,7 @@ func TestUrgencyFloorChemicalSymptoms(t *testing.T) {
 	for text, want := range map[string]string{
 		"bau thinner di ruang finishing menyengat, kepala pusing":             "high",
 		"tukang lem sering pusing tapi masker sudah dikasih":                  "high",
+		"tangan saya melepuh kena lem panas, tidak ada penggantian biaya":     "high",
 		"penyemprot cuma dikasih masker kain, sering pusing setelah nyemprot": "critical",
 		"dua penyemprot pingsan setelah menyemprot herbisida di blok 12":      "critical",
 	} {
