@@ -50,6 +50,18 @@ var slang = map[string]string{
 	"marah2": "marah", "ngancam": "ancam", "nahan": "tahan", "ditahen": "ditahan", "mecat": "pecat",
 	"dipotongin": "dipotong", "motong": "potong", "bayarin": "bayar", "dibayarin": "dibayar",
 	"nggaji": "gaji", "wc": "toilet", "toilete": "toilet",
+	// Javanese words of work, pay, body and place
+	"meteng": "hamil", "loro": "sakit", "mulih": "pulang", "mlebu": "masuk", "metu": "keluar",
+	"ngelu": "pusing", "tatu": "luka", "geni": "api", "kobong": "terbakar", "duwit": "uang",
+	"dino": "hari", "dina": "hari", "cah": "anak", "anake": "anak", "wedok": "perempuan", "wadon": "perempuan",
+	"lanang": "laki", "mbayar": "bayar", "dibayari": "dibayar", "konco": "teman", "kanca": "teman",
+	"oleh": "boleh", "iso": "bisa", "isa": "bisa", "kudu": "harus", "akeh": "banyak", "gedhe": "besar",
+	"cilik": "kecil", "omah": "rumah", "banyu": "air", "adoh": "jauh", "suwe": "lama", "saben": "setiap",
+	"neng": "di", "ning": "di", "bose": "atasan", "pabrike": "pabrik", "diantemi": "dipukul",
+	"dijiwit": "dicubit", "diseneni": "dimarahi", "bayaran": "upah",
+	// English words of a grievance
+	"late": "telat", "unpaid": "tidak dibayar", "paid": "dibayar", "sick": "sakit", "water": "air",
+	"threatened": "diancam", "sexual": "seksual", "without": "tanpa", "dismissed": "dipecat",
 }
 
 // normalizeText lower-cases text and returns its normalised word tokens:

@@ -7,16 +7,18 @@ import (
 
 func TestNormalizeText(t *testing.T) {
 	cases := map[string]string{
-		"Gaji sy GK dibayar!!":             "gaji saya tidak dibayar",
-		"aq blm dpt THR, udh tgl 20":       "saya belum dapat thr sudah tanggal 20",
-		"yg lembur tdk dpt uang makan":     "yang lembur tidak dapat uang makan",
-		"teman2 dan teman-teman sekalian":  "teman dan teman sekalian",
-		"tolooong bgt, sampe malem":        "tolong banget sampai malam",
-		"krn dgn tp ngga":                  "karena dengan tapi tidak",
-		"kerja 12 jam, 2 shift":            "kerja 12 jam 2 shift",
-		"gajine ora dibayar wis rong sasi": "gaji tidak dibayar sudah rong bulan",
-		"saat maaf":                        "saat maaf",
-		"anti-kekerasan":                   "anti kekerasan",
+		"Gaji sy GK dibayar!!":                 "gaji saya tidak dibayar",
+		"aq blm dpt THR, udh tgl 20":           "saya belum dapat thr sudah tanggal 20",
+		"yg lembur tdk dpt uang makan":         "yang lembur tidak dapat uang makan",
+		"teman2 dan teman-teman sekalian":      "teman dan teman sekalian",
+		"tolooong bgt, sampe malem":            "tolong banget sampai malam",
+		"krn dgn tp ngga":                      "karena dengan tapi tidak",
+		"kerja 12 jam, 2 shift":                "kerja 12 jam 2 shift",
+		"gajine ora dibayar wis rong sasi":     "gaji tidak dibayar sudah rong bulan",
+		"saat maaf":                            "saat maaf",
+		"anti-kekerasan":                       "anti kekerasan",
+		"bojoku meteng kudu mlebu shift malam": "bojoku hamil harus masuk shift malam",
+		"overtime unpaid, salary late":         "lembur tidak dibayar gaji telat",
 	}
 	for in, want := range cases {
 		if got := strings.Join(normalizeText(in), " "); got != want {
