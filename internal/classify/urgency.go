@@ -135,7 +135,7 @@ const (
 		"injured|hospitalised|hospitalized|crushed|died|" +
 		"terjepit|kepalanya bocor|kepala bocor|belum sadar|tersiram air panas|" +
 		"patah kaki|patah tangan|kakinya patah|tangannya patah|terbakar habis|pendarahan|perdarahan|" +
-		"koma|caught in|tergulung|kulit kepalanya sobek|tersambar petir|disambar petir|robek dalam|luka robek|luka sobek|" +
+		"koma|caught in|tergulung|kulit kepalanya sobek|hampir putus|nyaris putus|tersambar petir|disambar petir|robek dalam|luka robek|luka sobek|" +
 		"kejang|tertimbun|terkubur|" +
 		"jatuh dari ketinggian|jatuh dari atap|jatuh dari tangga|jatuh dari truk|jatuh dari lantai|jatuh dari pohon|" +
 		"digigit ular|dipatuk ular|tenggelam|assaulted|molested|" +
@@ -143,6 +143,7 @@ const (
 		"cedera parah|cedera berat|cedera serius|luka berat|kejatuhan janjang|kejatuhan buah|kejatuhan pelepah|batuk darah|" +
 		"hanyut|jatuh ke sungai|jatuh ke parit|jatuh ke jurang"
 	child = "di bawah umur|dibawah umur|belum cukup umur|anak smp|anak sd|bocah cilik|underage|under 18|" +
+		"di bawah 18|dibawah 18|kurang dari 18|" +
 		"under fifteen|under sixteen|under eighteen|belum 18|belum berusia 18|belum 17|child labour|child labor|pekerja anak|" +
 		"masih smp|masih sd|bocah smp|bocah sd|murid smp|siswa smp|anak usia sekolah|anak anak usia sekolah|dituakan|" +
 		"pakai ktp kakaknya|pinjam ktp|belum punya ktp|belum ada ktp|lulusan sd|baru lulus sd|baru lulus smp"
@@ -200,32 +201,44 @@ var urgencyRules = []urgencyRule{
 	rule("deadly_threat", "critical", "dibunuh|mau dibunuh|ancam bunuh|diancam dibunuh|ancaman pembunuhan|akan dibunuh|threatened to kill|"+
 		"nyawa|menghabisi|dihabisi|membakar rumah|bakar rumah"),
 	rule("deadly_threat", "critical", "ancam|mengancam|diancam|mau|akan", "bacok|dibacok|membacok|bunuh|tembak|ditembak|parang|golok|celurit|clurit"),
+	rule("deadly_threat", "critical", "menodongkan|ditodongkan|senjata api"),
+	rule("deadly_threat", "critical", "diancam pakai|diancam dengan|mengancam pakai|mengancam dengan|diacungkan|mengacungkan|diacungi",
+		"egrek|dodos|parang|golok|pisau|celurit|clurit|pistol|senjata|gunting|kayu|besi|arit|sabit"),
+	rule("loss_of_life", "critical", "korban jiwa|jatuh korban|memakan korban|merenggut nyawa|kehilangan nyawa|taruhan nyawa"),
+	rule("mass_fainting", "critical", "pingsan massal|pingsan bergantian|bergantian pingsan|puluhan pekerja pingsan|"+
+		"puluhan orang pingsan|belasan orang pingsan|belasan pekerja pingsan|kolaps|heat stroke|serangan panas"),
+	rule("forced_undressing", "critical", "diperiksa badannya|digeledah badannya|disuruh buka baju|dipaksa buka baju|membuka baju|dibuka bajunya|"+
+		"buka celana|membuktikan haid|membuktikan sedang haid|diperiksa haid|periksa haid dengan"),
+	rule("forced_medication", "critical", "dipaksa minum|dipaksa suntik|disuntik paksa|dipaksa kb|dipaksa pasang", "obat|pil|kb|suntik|spiral"),
+	rule("forced_medication", "critical", "obat penunda haid|pil penunda haid|penunda haid"),
 	rule("self_harm", "critical", "bunuh diri|mengakhiri hidup|gantung diri|suicide"),
 	rule("forced_abortion", "critical", "disuruh gugurkan|dipaksa gugurkan|dipaksa aborsi|disuruh aborsi|menggugurkan kandungan"),
 	rule("gas_leak", "critical", "kebocoran gas|gas bocor|bocor gas|korsleting|percikan api|keluar asap"),
-	rule("gas_leak", "critical", "tabung gas|elpiji|lpg|bau gas", "bocor|menyebar|menyengat"),
+	rule("gas_leak", "critical", "tabung gas|elpiji|lpg|bau gas|pipa gas|selang gas|gas", "bocor|menyebar|menyengat"),
 	rule("pressure_vessel", "critical", "boiler|ketel uap|sterilizer|kompresor", "bocor|retak|hampir meledak|mau meledak|suara keras"),
 	rule("poisoned_water", "critical", "tercemar|keracunan", "diare|muntah|dirawat|sakit"),
 	rule("explosion", "critical", "meledak|ledakan|explosion|exploded",
 		"boiler|tabung|tangki|drum|kompresor|mesin|gas|api|terbakar|luka|kebakaran|pabrik|gudang|rebusan|sterilizer"),
-	rule("struck_by_vehicle", "critical", "tertabrak|ditabrak|terlindas|tergilas|terseret|run over",
+	rule("struck_by_vehicle", "critical", "tertabrak|ditabrak|terlindas|tergilas|terseret|run over|menabrak|nabrak|menggilas|melindas",
 		"forklift|truk|dump truck|traktor|alat berat|loader|excavator|mobil|lori|bus jemputan"),
 	rule("electrocution", "critical", "tersengat listrik|kena setrum|kesetrum|tersetrum|electrocuted|tersambar listrik"),
 	rule("trafficking", "critical", "perdagangan orang|tppo|trafficking|trafficked|dijual ke agen|dijual ke majikan"),
 	rule("trafficking", "critical", "dijanjikan kerja|dijanjikan pekerjaan|diiming iming|dibawa agen|dibawa calo|penyalur", "dijual|diperjualbelikan"),
 	rule("missing_worker", "critical", "hilang sejak|menghilang sejak|hilang kontak", "dibawa|dijemput|agen|calo|mandor"),
+	rule("missing_worker", "critical", "pekerja|pemanen|teman|rekan|operator", "hilang|menghilang", "belum ditemukan|tidak ditemukan|dicari|pencarian"),
 	rule("death_at_work", "critical", "meninggal|meninggal dunia|wafat",
 		"pekerja|operator|pemanen|rekan|karyawan|buruh|penyemprot|mekanik",
 		"di line|di pabrik|di kebun|di blok|saat kerja|waktu kerja|ketika bekerja|saat bekerja|di tempat kerja|di gudang|kecelakaan"),
 	rule("electrical_hazard", "critical", "kabel|stop kontak|colokan|panel listrik|instalasi listrik",
-		"terkelupas|mengelupas|terbuka|telanjang|meleleh|gosong|nyetrum|korslet"),
+		"terkelupas|mengelupas|terbuka|telanjang|meleleh|gosong|nyetrum|korslet|terendam"),
 	rule("electrical_hazard", "critical", "listrik bocor|arus bocor|nyetrum|menyetrum|bocor listrik"),
 	rule("disguised_age", "critical", "umur|usia|umurnya|usianya|ktp|akta lahir", "dipalsukan|dipalsu|palsu|dituakan|dinaikkan"),
 	rule("fire", "critical", "kebakaran besar|kebakaran hebat|terjadi kebakaran|sedang kebakaran|api muncul|muncul api|keluar api|asap tebal|caught fire"),
 	rule("fire", "critical", "kebakaran|api|geni", "disuruh tetap|tetap disuruh|tetap di dalam|tidak boleh keluar|dilarang keluar"),
 	rule("collapse", "critical", "gedung|bangunan|lantai|dinding|tembok|tiang|atap|jembatan", "retak|goyang|miring|lapuk", "besar|parah|jatuh|roboh|masih dipakai|tetap dipakai|disuruh kerja|goyang|disuruh masuk|tetap disuruh|gempa"),
 	rule("vehicle_overturned", "critical", "terbalik|terguling|kecelakaan", "truk|mobil|bus|lori|traktor|pick up|bak terbuka"),
-	rule("unguarded_machine", "critical", "mesin", "tidak ada pengamannya|tanpa pengaman|pengamannya dilepas|pengamannya rusak|pengamannya dicopot|pengamannya dimatikan"),
+	rule("unguarded_machine", "critical", "mesin", "tidak ada pengamannya|tanpa pengaman|pengamannya dilepas|pengamannya rusak|pengamannya dicopot|pengamannya dimatikan|"+
+		"tidak punya tombol darurat|tidak ada tombol darurat|tombol darurat rusak|tombol darurat tidak berfungsi|emergency stop rusak"),
 	rule("unguarded_machine", "critical", "pengaman mesin|pelindung mesin|sensor mesin|safety guard|cover mesin|tutup pengaman|sensor pengaman",
 		"dicopot|dilepas|dimatikan|dibongkar|rusak|tidak ada|tidak berfungsi|tidak dipasang"),
 	rule("unprotected_height", "critical", "tanpa tali pengaman|tanpa harness|tanpa sabuk pengaman|tidak ada tali pengaman|tidak pakai harness|tidak diberi harness|tanpa body harness"),
@@ -235,6 +248,7 @@ var urgencyRules = []urgencyRule{
 // childAge finds a worker's stated age under 18 ("umur 15", "usia 14 tahun",
 // "16 tahun" next to "anak"/"adik", "aged 15").
 func childAge(toks []string) bool {
+	toks = teenNumerals(toks)
 	for i, t := range toks {
 		// "10an" (tens), "12-14" (a range): the lower figure counts
 		t = strings.TrimSuffix(t, "an")
@@ -259,15 +273,84 @@ func childAge(toks []string) bool {
 			}
 		}
 		if i+1 < len(toks) && (toks[i+1] == "tahun" || toks[i+1] == "th" || toks[i+1] == "years" || toks[i+1] == "yo") {
+			if yearsOfService(toks, i) {
+				continue
+			}
 			for j := max(0, i-6); j < min(len(toks), i+6); j++ {
-				switch toks[j] {
-				case "anak", "adik", "bocah", "remaja", "gadis", "girl", "boy", "murid", "siswa", "children", "child", "kids":
+				if childWord(toks[j]) {
 					return true
 				}
 			}
 		}
 	}
 	return false
+}
+
+func childWord(w string) bool {
+	switch w {
+	case "anak", "adik", "bocah", "remaja", "gadis", "girl", "boy", "murid", "siswa", "children", "child", "kids":
+		return true
+	}
+	return false
+}
+
+// yearsOfService reports whether "N tahun" at i is a length of time
+// ("sudah 15 tahun", "15 tahun kerja di sini") rather than an age: unless a
+// child is named just before the figure ("anak 15 tahun kerja di line").
+func yearsOfService(toks []string, i int) bool {
+	for j := max(0, i-2); j < i; j++ {
+		if childWord(toks[j]) {
+			return false
+		}
+	}
+	if i > 0 {
+		switch toks[i-1] {
+		case "sudah", "selama", "lebih", "hampir", "sejak":
+			return true
+		}
+	}
+	if i+2 < len(toks) {
+		switch toks[i+2] {
+		case "kerja", "bekerja", "masa", "mengabdi", "lamanya":
+			return true
+		}
+	}
+	return false
+}
+
+// teenNumerals writes the ages ten to seventeen spelled out ("dua belas",
+// "sebelas") as figures, so that childAge reads "anak umur dua belas tahun".
+func teenNumerals(toks []string) []string {
+	units := map[string]int{"dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6, "tujuh": 7}
+	var out []string
+	for i := 0; i < len(toks); i++ {
+		n := 0
+		switch {
+		case toks[i] == "sepuluh":
+			n = 10
+		case toks[i] == "sebelas":
+			n = 11
+		case i+1 < len(toks) && toks[i+1] == "belas" && units[toks[i]] > 0:
+			n = 10 + units[toks[i]]
+		}
+		if n == 0 {
+			if out != nil {
+				out = append(out, toks[i])
+			}
+			continue
+		}
+		if out == nil {
+			out = append(make([]string, 0, len(toks)), toks[:i]...)
+		}
+		out = append(out, strconv.Itoa(n))
+		if n > 11 {
+			i++ // "belas"
+		}
+	}
+	if out == nil {
+		return toks
+	}
+	return out
 }
 
 // idioms are everyday phrases made of the rules' words that name no

@@ -88,6 +88,22 @@ func TestUrgencyFloorRules(t *testing.T) {
 		"pekerja dikunci di gudang sebagai hukuman":                                   "forced_labour",
 		"paspor pekerja migran disimpan agen, tidak bisa kembali":                     "forced_labour",
 		"teman saya hilang sejak dibawa mandor, keluarga tidak bisa menghubungi":      "missing_worker",
+		// round 7, third probe set
+		"sudah jatuh korban jiwa dua orang tahun ini di kebun":                       "loss_of_life",
+		"siang tadi banyak yang pingsan bergantian karena ruangan panas dan AC mati": "mass_fainting",
+		"pekerja perempuan disuruh buka baju untuk membuktikan sedang haid":          "forced_undressing",
+		"pemanen diancam pakai egrek oleh mandor karena protes premi":                "deadly_threat",
+		"satpam menodongkan pistol ke arah pekerja yang demo":                        "deadly_threat",
+		"kami dipaksa minum obat supaya tidak haid dan tidak ambil cuti":             "forced_medication",
+		"anak umur dua belas tahun ikut memanen di kebun":                            "child_age",
+		"ada anak 15 tahun kerja di line packing":                                    "child_age",
+		"pekerja di bawah 18 tahun disuruh kerja malam":                              "child_labour",
+		"lantai produksi sering banjir dan kabel listrik terendam air":               "electrical_hazard",
+		"pipa gas di dapur pabrik bocor, tercium bau menyengat sejak pagi":           "gas_leak",
+		"mesin press tidak punya tombol darurat, tangan teman hampir putus":          "unguarded_machine",
+		"sopir truk TBS menabrak pemanen di jalan kebun":                             "struck_by_vehicle",
+		"pekerja lansia kolaps di kebun karena dehidrasi, tidak ada air minum":       "mass_fainting",
+		"pemanen hilang di kebun sejak kemarin, belum ditemukan":                     "missing_worker",
 	}
 	// A debt or a penalty that keeps a worker from quitting, without
 	// confinement, is high by the urgency policy (docs/classifier-measurements.md).
@@ -130,6 +146,9 @@ func TestUrgencyFloorRules(t *testing.T) {
 		"saya masih 17 tahun masa kerja tapi belum diangkat",
 		"boiler sering rusak sehingga produksi berhenti",
 		"mohon dibuatkan ruang sablon yang lebih luas",
+		"haid hari pertama sakit sekali, minta izin pulang malah disuruh minum obat saja",
+		"lima belas tahun kerja di sini, anak saya dua, gaji tetap UMK",
+		"ancaman PHK disampaikan manajer dengan nada tinggi",
 		"pintu belakang gudang rusak, engselnya lepas",
 		"mohon ruang ganti perempuan dipisah, sekarang jadi satu dengan gudang",
 		"tembok mess retak kecil, sudah lapor tapi belum diperbaiki",
