@@ -248,3 +248,14 @@ func TestClassifyKeepsUrgencyFloor(t *testing.T) {
 		t.Error("applyFloor must only raise urgency")
 	}
 }
+
+// The floor runs on every filing before the case is saved.
+func BenchmarkUrgencyFloor(b *testing.B) {
+	text := "Sudah tiga bulan ini lembur kami tiap Sabtu tidak dibayar penuh, di slip cuma dihitung dua jam padahal kerja " +
+		"dari jam tujuh sampai jam empat sore. Leader bilang kalau protes nanti kontraknya tidak diperpanjang. " +
+		"Kami sudah lapor ke HRD tapi tidak ada jawaban, mohon serikat bantu."
+	b.ReportAllocs()
+	for b.Loop() {
+		UrgencyFloor(text)
+	}
+}
