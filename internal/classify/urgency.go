@@ -147,7 +147,7 @@ const (
 		"under fifteen|under sixteen|under eighteen|belum 18|belum berusia 18|belum 17|child labour|child labor|pekerja anak|" +
 		"masih smp|masih sd|bocah smp|bocah sd|murid smp|siswa smp|anak usia sekolah|anak anak usia sekolah|dituakan|" +
 		"pakai ktp kakaknya|pinjam ktp|belum punya ktp|belum ada ktp|lulusan sd|baru lulus sd|baru lulus smp"
-	// forced: confinement, guards, passports, trafficking' marks.
+	// forced: confinement, guards, passports taken.
 	forced = "dikunci di dalam|dikunci di ruang|dijaga satpam|" +
 		"dicari dan dibawa balik|dibawa balik|paspor ditahan|paspornya ditahan|kerja paksa|forced labour|forced labor|" +
 		"disekap|dikurung|dikunci dari luar|supaya tidak kabur|agar tidak kabur|tidak boleh pulang kampung|" +
@@ -286,6 +286,7 @@ func childAge(toks []string) bool {
 	return false
 }
 
+// childWord: a word naming a child near a stated age.
 func childWord(w string) bool {
 	switch w {
 	case "anak", "adik", "bocah", "remaja", "gadis", "girl", "boy", "murid", "siswa", "children", "child", "kids":
@@ -318,10 +319,12 @@ func yearsOfService(toks []string, i int) bool {
 	return false
 }
 
+// teenUnits are the units of "dua belas" … "tujuh belas".
+var teenUnits = map[string]int{"dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6, "tujuh": 7}
+
 // teenNumerals writes the ages ten to seventeen spelled out ("dua belas",
 // "sebelas") as figures, so that childAge reads "anak umur dua belas tahun".
 func teenNumerals(toks []string) []string {
-	units := map[string]int{"dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6, "tujuh": 7}
 	var out []string
 	for i := 0; i < len(toks); i++ {
 		n := 0
@@ -330,8 +333,8 @@ func teenNumerals(toks []string) []string {
 			n = 10
 		case toks[i] == "sebelas":
 			n = 11
-		case i+1 < len(toks) && toks[i+1] == "belas" && units[toks[i]] > 0:
-			n = 10 + units[toks[i]]
+		case i+1 < len(toks) && toks[i+1] == "belas" && teenUnits[toks[i]] > 0:
+			n = 10 + teenUnits[toks[i]]
 		}
 		if n == 0 {
 			if out != nil {
@@ -368,12 +371,9 @@ func ruleTokens(toks []string) ([]string, map[string]struct{}) {
 		if _, in := present[p[0]]; !in {
 			continue
 		}
-	next:
 		for i := 0; i+len(p) <= len(out); i++ {
-			for j, w := range p {
-				if out[i+j] != w {
-					continue next
-				}
+			if !phraseAt(out, i, p) {
+				continue
 			}
 			if &out[0] == &toks[0] {
 				out = append([]string(nil), toks...)
@@ -447,16 +447,22 @@ func tokenSet(toks []string) map[string]struct{} {
 // hasExact is hasPhrase without stemming: the rules list the word forms they
 // mean, so "dirawat" (in hospital) does not match "perawatan" (upkeep).
 func hasExact(toks, phrase []string) bool {
-outer:
 	for i := 0; i+len(phrase) <= len(toks); i++ {
-		for j, p := range phrase {
-			if toks[i+j] != p {
-				continue outer
-			}
+		if phraseAt(toks, i, phrase) {
+			return true
 		}
-		return true
 	}
 	return false
+}
+
+// phraseAt reports whether phrase starts at toks[i].
+func phraseAt(toks []string, i int, phrase []string) bool {
+	for j, p := range phrase {
+		if toks[i+j] != p {
+			return false
+		}
+	}
+	return true
 }
 
 // urgencyRank orders urgencies, most urgent (0) first; unknown ones last.
