@@ -163,17 +163,24 @@ func TestUrgencyFloorRules(t *testing.T) {
 // An accident told as the background of a claim or a dismissal is high by
 // the urgency policy; a death or a life still in danger stays critical.
 func TestUrgencyFloorAccidentAftermath(t *testing.T) {
-	for text, want := range map[string]string{
+	wantFloors(t, "serious_injury", map[string]string{
 		"klaim jkk saya ditolak padahal jari terpotong mesin potong":                  "high",
 		"setelah tangan patah jatuh dari tangga saya diberhentikan":                   "high",
 		"biaya rumah sakit teman yang terjepit mesin tidak ditanggung perusahaan":     "high",
 		"teman jatuh dari ketinggian dan meninggal, santunan belum dibayar":           "critical",
 		"operator terjepit mesin press, masih koma, perusahaan menolak biaya berobat": "critical",
 		"tangan teman kejepit mesin press, skrg dirawat di rumah sakit":               "critical",
-	} {
+	})
+}
+
+// wantFloors checks the floor of each text and, when rule is not "", that
+// the rule is among its reasons.
+func wantFloors(t *testing.T, rule string, cases map[string]string) {
+	t.Helper()
+	for text, want := range cases {
 		floor, why := urgencyFloor(normalizeText(text))
-		if floor != want || !contains(why, "serious_injury") {
-			t.Errorf("%q: floor %q rules %v, want %s by serious_injury", text, floor, why, want)
+		if floor != want || (rule != "" && !contains(why, rule)) {
+			t.Errorf("%q: floor %q rules %v, want %s (rule %q)", text, floor, why, want, rule)
 		}
 	}
 }
@@ -181,18 +188,13 @@ func TestUrgencyFloorAccidentAftermath(t *testing.T) {
 // Acute symptoms beside a chemical are high; with no (or a token)
 // protection or a sign of poisoning, critical.
 func TestUrgencyFloorChemicalSymptoms(t *testing.T) {
-	for text, want := range map[string]string{
+	wantFloors(t, "", map[string]string{
 		"bau thinner di ruang finishing menyengat, kepala pusing":             "high",
 		"tukang lem sering pusing tapi masker sudah dikasih":                  "high",
 		"tangan saya melepuh kena lem panas, tidak ada penggantian biaya":     "high",
 		"penyemprot cuma dikasih masker kain, sering pusing setelah nyemprot": "critical",
 		"dua penyemprot pingsan setelah menyemprot herbisida di blok 12":      "critical",
-	} {
-		floor, why := urgencyFloor(normalizeText(text))
-		if floor != want {
-			t.Errorf("%q: floor %q rules %v, want %s", text, floor, why, want)
-		}
-	}
+	})
 	// The reporter's own child is family, unless the text puts the child to work.
 	if floor, _ := urgencyFloor(normalizeText("anak saya umur 14 disuruh mandor ikut panen")); floor != "critical" {
 		t.Errorf("own child put to work: floor %q, want critical", floor)
@@ -203,19 +205,14 @@ func TestUrgencyFloorChemicalSymptoms(t *testing.T) {
 // the working day: kept until the target is done, a phone handed in for the
 // shift — unpaid or forced overtime, high.
 func TestUrgencyFloorKeptAtWork(t *testing.T) {
-	for text, want := range map[string]string{
+	wantFloors(t, "forced_labour", map[string]string{
 		"kami tidak boleh pulang sebelum target selesai, lembur tidak dibayar":   "high",
 		"hp karyawan dikumpulkan dan tidak boleh keluar pabrik waktu istirahat":  "high",
 		"pekerja dari NTT tidak diizinkan pulang sebelum kontrak selesai":        "critical",
 		"pekerja baru tidak boleh keluar mess, ktp dipegang mandor":              "critical",
 		"kami dikunci di dalam gudang sampai target selesai":                     "critical",
 		"magang tidak boleh pulang ke kos sebelum target selesai, pagar dikunci": "critical",
-	} {
-		floor, why := urgencyFloor(normalizeText(text))
-		if floor != want || !contains(why, "forced_labour") {
-			t.Errorf("%q: floor %q rules %v, want %s by forced_labour", text, floor, why, want)
-		}
-	}
+	})
 }
 
 // The model never lowers urgency below a rule's floor, and the result says
