@@ -337,7 +337,7 @@ func (d *driver) setup(ctx context.Context) error {
 	// The staff queue shares GET /api/v1/cases with "my cases": it is there
 	// when a branch admin gets a non-empty page of seeded cases back.
 	var q map[string]json.RawMessage
-	code, err := d.call(ctx, "GET", cfg.Tenants[0], "/api/v1/cases?status=submitted&limit=20", s.staff[0], nil, &q)
+	code, err := d.call(ctx, "GET", cfg.Tenants[0], "/api/v1/cases?status=submitted&limit=20&sort=newest", s.staff[0], nil, &q)
 	if err != nil || code != http.StatusOK || len(items(q)) == 0 {
 		s.queueSkip = fmt.Sprintf("no staff queue on GET /api/v1/cases (status %d, %d items)", code, len(items(q)))
 	}
@@ -403,7 +403,7 @@ func (d *driver) scenarios() []Scenario {
 		}},
 		{Name: ScenarioQueue, Want: http.StatusOK, Skipped: s.queueSkip, Request: func(ctx context.Context, i int64) (*http.Request, error) {
 			t := i % n
-			return get(ten[t], "/api/v1/cases?status=submitted&limit=20", s.staff[t])(ctx)
+			return get(ten[t], "/api/v1/cases?status=submitted&limit=20&sort=newest", s.staff[t])(ctx)
 		}},
 		{Name: ScenarioCase, Want: http.StatusOK, Request: func(ctx context.Context, i int64) (*http.Request, error) {
 			t := i % n

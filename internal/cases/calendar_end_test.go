@@ -68,8 +68,9 @@ func TestDeadlinesPastHolidayDataAreComputedAndFlagged(t *testing.T) {
 
 // TestCriticalSignalAtFiling: a filing that reports a locked fire exit is
 // critical from the moment it is filed (before any classification job) and
-// sorts first by urgency; an ordinary complaint and a suggestion stay
-// normal, and a request (aspiration) that reports the danger is raised.
+// sorts first in the queue's default order; an ordinary complaint and a
+// suggestion stay normal, and a request (aspiration) that reports the
+// danger is raised.
 func TestCriticalSignalAtFiling(t *testing.T) {
 	f := setup(t)
 	svc := f.service(t, keyA)
@@ -83,7 +84,7 @@ func TestCriticalSignalAtFiling(t *testing.T) {
 		Description: "Usul ada latihan evakuasi rutin untuk semua shift.", WorkplaceID: wp})
 	plea := fileCase(t, svc, f, f.workers[0], cases.Filing{Type: "aspiration", Title: "Mohon",
 		Description: "Mohon pintu darurat jangan digembok lagi waktu shift malam.", WorkplaceID: wp})
-	items := mustQueue(t, svc, f, fed, cases.QueueParams{Sort: string(cases.SortUrgency)})
+	items := mustQueue(t, svc, f, fed, cases.QueueParams{}) // the default order
 	urg := map[uuid.UUID]string{}
 	for _, it := range items {
 		urg[it.ID] = it.Urgency

@@ -43,8 +43,13 @@ const (
 	SortUrgency QueueSort = "urgency" // critical first, newest first within a level
 )
 
-// QueueSorts lists the sorts in the order pages offer them.
-func QueueSorts() []QueueSort { return []QueueSort{SortNewest, SortOldest, SortDue, SortUrgency} }
+// DefaultQueueSort is the queue's order when none is asked for: a critical
+// case (a locked exit, an assault, a child at work) comes first wherever it
+// was filed (issue 25), newest first within a level.
+const DefaultQueueSort = SortUrgency
+
+// QueueSorts lists the sorts in the order pages offer them, the default first.
+func QueueSorts() []QueueSort { return []QueueSort{SortUrgency, SortNewest, SortOldest, SortDue} }
 
 // Urgencies lists the urgency levels, most urgent first.
 func Urgencies() []string { return []string{"critical", "high", "normal", "low"} }
@@ -181,7 +186,7 @@ func (qp QueueParams) Filter() (QueueFilter, error) {
 	}
 	f.Sort = QueueSort(strings.TrimSpace(qp.Sort))
 	if f.Sort == "" {
-		f.Sort = SortNewest
+		f.Sort = DefaultQueueSort
 	} else if !slices.Contains(QueueSorts(), f.Sort) {
 		v.Add("sort", "error.invalid_choice")
 	}
@@ -422,7 +427,7 @@ func (s *Service) Queue(ctx context.Context, tenantID uuid.UUID, p *auth.Princip
 		return nil, "", apperr.ErrForbidden
 	}
 	if f.Sort == "" {
-		f.Sort = SortNewest
+		f.Sort = DefaultQueueSort
 	}
 	var items []QueueItem
 	next := ""
@@ -462,7 +467,7 @@ func (s *Service) Queue(ctx context.Context, tenantID uuid.UUID, p *auth.Princip
 // search, and the order with the cursor's position.
 func (s *Service) queueQuery(ctx context.Context, tx bun.Tx, tenantID uuid.UUID, p *auth.Principal, f QueueFilter, now time.Time) (string, int, []branchInfo, error) {
 	if f.Sort == "" {
-		f.Sort = SortNewest
+		f.Sort = DefaultQueueSort
 	}
 	limit, after, err := queuePage(f)
 	if err != nil {

@@ -121,7 +121,9 @@ func TestQueueScopeFiltersAndSearch(t *testing.T) {
 		Description: "Berapa besar iuran anggota serikat untuk pekerja kontrak di federasi ini?", Type: "information"})
 
 	svc.Now = time.Now
-	all := []uuid.UUID{root.ID, contract.ID, overtime.ID, door.ID} // newest first; door is anonymous
+	// The default order: the critical locked door first, then newest first
+	// (door is anonymous and keeps only its hour, so it is the oldest).
+	all := []uuid.UUID{door.ID, root.ID, contract.ID, overtime.ID}
 	if got := queueIDs(mustQueue(t, svc, f, fed, cases.QueueParams{})); !slices.Equal(got, all) {
 		t.Fatalf("federation admin sees %v, want %v", got, all)
 	}
@@ -134,10 +136,10 @@ func TestQueueScopeFiltersAndSearch(t *testing.T) {
 	// An officer also sees what is assigned to them, wherever it sits.
 	setAssigned(t, f, root.ID, banten.UserID)
 	items := mustQueue(t, svc, f, banten, cases.QueueParams{})
-	if got := queueIDs(items); !slices.Equal(got, []uuid.UUID{root.ID, door.ID}) {
+	if got := queueIDs(items); !slices.Equal(got, []uuid.UUID{door.ID, root.ID}) {
 		t.Errorf("banten officer with an assignment sees %v", got)
 	}
-	if !items[0].AssignedToMe || items[1].AssignedToMe {
+	if items[0].AssignedToMe || !items[1].AssignedToMe {
 		t.Errorf("assigned_to_me flags wrong: %+v", items)
 	}
 	if got := queueIDs(mustQueue(t, svc, f, banten, cases.QueueParams{Assigned: "me"})); !slices.Equal(got, []uuid.UUID{root.ID}) {
@@ -153,7 +155,8 @@ func TestQueueScopeFiltersAndSearch(t *testing.T) {
 		qp   cases.QueueParams
 		want []uuid.UUID
 	}{
-		{"unassigned", cases.QueueParams{Unassigned: "1"}, []uuid.UUID{contract.ID, overtime.ID, door.ID}},
+		{"unassigned", cases.QueueParams{Unassigned: "1"}, []uuid.UUID{door.ID, contract.ID, overtime.ID}},
+		{"newest", cases.QueueParams{Sort: "newest"}, []uuid.UUID{root.ID, contract.ID, overtime.ID, door.ID}},
 		{"safety mode", cases.QueueParams{SafetyMode: "confidential"}, []uuid.UUID{contract.ID}},
 		{"anonymous", cases.QueueParams{SafetyMode: "anonymous"}, []uuid.UUID{door.ID}},
 		{"status", cases.QueueParams{Status: "submitted,verified"}, all},
@@ -357,7 +360,7 @@ func TestQueueParamsValidation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.Limit != cases.MaxPageSize || !f.Unassigned || len(f.Statuses) != 5 || f.Sort != cases.SortNewest {
+	if f.Limit != cases.MaxPageSize || !f.Unassigned || len(f.Statuses) != 5 || f.Sort != cases.DefaultQueueSort {
 		t.Errorf("parsed %+v", f)
 	}
 	if want := time.Date(2026, 2, 1, 0, 0, 0, 0, f.To.Location()); !f.To.Equal(want) {

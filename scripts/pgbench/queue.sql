@@ -1,5 +1,5 @@
 -- The limit for the staff queue: what cases.Service.Queue issues for GET
--- /api/v1/cases?status=submitted&limit=20 by a branch admin of
+-- /api/v1/cases?status=submitted&limit=20&sort=newest by a branch admin of
 -- <tenant>/jabar, in a tenant transaction, as the app role: the request's
 -- context (tenant slug, branch tree, the restricted categories hidden from
 -- the viewer, category filter and search lexemes, here empty) in one
