@@ -1,17 +1,108 @@
 package classify
 
-// Aspiration cues: the ways a worker asks for something to change rather than
-// reports a wrong done ("usul", "harapan kami", "mohon diadakan", "semoga").
-// The type model alone misses most aspirations because complaints outnumber
-// them in every training set; a cue lets a suggestion be read as one.
-var aspirationCues = compilePhrases(
-	"usul|usulan|usulkan|mengusulkan|diusulkan|saran|menyarankan|berharap|harapan kami|harapannya|harapan saya|" +
-		"semoga|sebaiknya|alangkah baiknya|akan lebih baik|lebih baik kalau|lebih baik jika|bagaimana kalau|gimana kalau|" +
-		"mohon diadakan|mohon disediakan|mohon dibuatkan|mohon ditambah|mohon dipertimbangkan|mohon serikat|" +
-		"tolong serikat|minta serikat|kami minta perusahaan|kami mohon perusahaan|mohon perusahaan|" +
-		"memperjuangkan|perjuangkan|diperjuangkan|aspirasi|ke depannya|kedepannya|" +
-		"kami ingin ada|ingin ada|pengen ada|pingin ada|mau usul|kalau bisa|jika memungkinkan|" +
-		"propose|suggest|suggestion|we hope|hopefully|would like")
+// Aspiration cues: the ways a worker asks for something to change rather
+// than reports a wrong done. The type model alone misses most aspirations
+// because complaints outnumber them in every training set; a cue lets a
+// suggestion be read as one.
+//
+// Two kinds of cue (round 8, docs/classifier-measurements.md step 76):
+//   - a proposal phrase, which only a suggestion uses ("usul", "idealnya",
+//     "apa mungkin", "kapan ada", "dimasukkan ke PKB");
+//   - a request word followed within requestReach words by a verb of
+//     providing or changing ("mohon disediakan", "minta tolong ditambah",
+//     "bisa tidak dipasang"), or a word of hope ("semoga", "kalau bisa",
+//     "ingin") on its own; either unless a word of help with a wrong comes
+//     first: "kami mohon serikat membantu menagih" and "semoga cepat
+//     diselesaikan" close complaints.
+//
+// A text that says it reports or complains ("melaporkan", "pengaduan") has
+// no cue: its requests ask for a wrong to be put right.
+var (
+	proposalCues = compilePhrases(
+		"usul|usulan|usulkan|mengusulkan|diusulkan|saran|menyarankan|aspirasi|" +
+			"alangkah baiknya|akan lebih baik|lebih baik kalau|lebih baik jika|bagaimana kalau|" +
+			"idealnya|sebaiknya|bagus kalau|bagus jika|bagusnya|enaknya|pengennya|pinginnya|inginnya|kepenginnya|harapannya|" +
+			"seandainya|andaikan|andai saja|apa mungkin|apakah mungkin|mungkinkah|" +
+			"bisa tidak kalau|bisa tidak jika|apa bisa dibuat|apakah bisa dibuat|kapan ada|kapan diadakan|" +
+			"kenapa tidak dibuat|kenapa tidak diadakan|kenapa tidak disediakan|mengapa tidak dibuat|" +
+			"bagaimana caranya agar|bagaimana caranya supaya|bagaimana supaya|" +
+			"ke depannya|kedepannya|ke depan|jika memungkinkan|" +
+			"dimasukkan ke pkb|dimasukkan dalam pkb|dimasukkan di pkb|pkb berikutnya|pkb nanti|pkb mendatang|" +
+			"dibawa ke perundingan|dibawa ke bipartit|dibahas di lks|dibahas di bipartit|dibahas di perundingan|" +
+			"diajukan ke manajemen|diajukan ke perusahaan|mengajukan permohonan|kami ajukan|mengajukan agar|" +
+			"mestinya ada|perlu ada|ingin ada|mohon ada|minta ada|semoga ada|harap ada|tolong ada|supaya ada|agar ada|butuh ada|" +
+			"propose|suggest|suggestion|we hope|hopefully|would like|request")
+	hopeWords    = compilePhrases("semoga|berharap|harapan kami|harapan saya|kalau bisa|ingin|kepengin")
+	requestWords = compilePhrases(
+		"semoga|berharap|harapan|ingin|kepengin|kalau bisa|mohon|minta|meminta|memohon|tolong|harap|diharapkan|" +
+			"butuh|membutuhkan|perlu|agar|supaya|dong|please|bisa tidak|apa bisa|apakah bisa|nyuwun|njaluk")
+	changeVerbs = compilePhrases(
+		"diadakan|diadain|adain|adakan|mengadakan|diadakannya|disediakan|sediakan|menyediakan|penyediaan|" +
+			"dibuat|dibuatkan|buatkan|membuat|membuatkan|bikin|dibikin|dibikinkan|dibikinin|" +
+			"dibangun|dibangunkan|membangun|pembangunan|dipasang|dipasangi|pasang|pasangkan|memasang|pemasangan|" +
+			"ditambah|ditambahkan|ditambahin|tambahin|tambah|tambahkan|menambah|menambahkan|penambahan|" +
+			"dinaikkan|naikkan|menaikkan|kenaikan|diperpanjang|memperpanjang|perpanjangan|" +
+			"digeser|dipindah|dipindahkan|dimundurkan|dimajukan|diubah|mengubah|dijadikan|" +
+			"dibentuk|dibentuknya|membentuk|pembentukan|dibuka|membuka|diatur|dibatasi|diperketat|" +
+			"ditulis|dicantumkan|dimasukkan|diajukan|dibahas|dirundingkan|diperjuangkan|" +
+			"disosialisasikan|mensosialisasikan|sosialisasi|pelatihan|program|dijadwalkan|dilengkapi|" +
+			"ditingkatkan|meningkatkan|dipertimbangkan|disubsidi|dievaluasi|ditinjau|disesuaikan|diperluas|diperbesar|" +
+			"dilebarkan|memperjuangkan|perjuangkan|diberi kesempatan|diberikan kesempatan")
+	helpWords = compilePhrases(
+		"bantu|membantu|dibantu|bantuan|mbantu|menindaklanjuti|ditindaklanjuti|tindak lanjut|" +
+			"diselesaikan|menyelesaikan|selesaikan|mendampingi|didampingi|dampingi|melindungi|dilindungi|" +
+			"diusut|mengusut|ditagih|menagih|diproses|memproses|dikembalikan|kembalikan|mengembalikan|" +
+			"advokasi|dibela|membela|ditegur|menegur|ditindak|menindak|segera|hak kami|hak saya|hak kita|" +
+			"ditangani|menangani|diurus|mengurus|ditanggapi|direspon|diperhatikan|dipenuhi|dibayar|dibayarkan|membayar|" +
+			"dilunasi|melunasi|cepat|secepatnya|keadilan|adil|beres|dibereskan|sanksi|dihentikan|menghentikan|berhenti|" +
+			"diusahakan|ditolong|menolong|pertolongan")
+	reportWords = compilePhrases(
+		"melaporkan|mengadukan|mengeluhkan|pengaduan|aduan|keluhan|mau lapor|ingin lapor|mau mengadu")
+)
+
+// requestReach is how many words after a request word its verb may come.
+const requestReach = 6
+
+// aspirationCue reports whether toks read as a request for change.
+func aspirationCue(toks []string) bool {
+	if hasAnyExact(toks, reportWords) {
+		return false
+	}
+	if hasAnyExact(toks, proposalCues) {
+		return true
+	}
+	for i := range toks {
+		n := phraseLenAt(toks, i, requestWords)
+		if n == 0 {
+			continue
+		}
+		helped := false
+		for j := i + n; j < len(toks) && j <= i+n+requestReach; j++ {
+			if phraseLenAt(toks, j, helpWords) > 0 {
+				helped = true
+				break
+			}
+			if phraseLenAt(toks, j, changeVerbs) > 0 {
+				return true
+			}
+		}
+		if !helped && phraseLenAt(toks, i, hopeWords) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// phraseLenAt is the length of the first of phrases that starts at toks[i],
+// or 0 when none does.
+func phraseLenAt(toks []string, i int, phrases [][]string) int {
+	for _, p := range phrases {
+		if i+len(p) <= len(toks) && phraseAt(toks, i, p) {
+			return len(p)
+		}
+	}
+	return 0
+}
 
 func compilePhrases(alts string) [][]string {
 	return rule("", "", alts).clauses[0]
@@ -38,7 +129,7 @@ func (b *Builtin) pickType(x sparse, toks []string) string {
 			best = i
 		}
 	}
-	if b.typ.Classes[best] == "complaint" && hasAnyExact(toks, aspirationCues) {
+	if b.typ.Classes[best] == "complaint" && aspirationCue(toks) {
 		for i, c := range b.typ.Classes {
 			if c == "complaint" && p[i] < typeCueMax {
 				return "aspiration"
