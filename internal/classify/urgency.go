@@ -106,7 +106,14 @@ const (
 		"memeluk|dipeluk|" +
 		"dicolek|mencolek|colek|dielus|mengelus|pegang paha|meraba paha|memegang dada|memegang pantat|memegang paha|menyentuh dada|menyentuh paha|menyentuh pantat|" +
 		"pegang badan|pegang tubuh|megang badan|memegang badan|dipegang badan|ngelus|elus|minta pijat|minta dipijat|" +
-		"ngajak ngamar|ajak ngamar|ngamar|ajak ke kos|tidur bareng|touched inappropriately"
+		"ngajak ngamar|ajak ngamar|ngamar|ajak ke kos|tidur bareng|touched inappropriately|" +
+		// words, looks and messages: the issue names sexual harassment among
+		// the signals that are never downgraded (step 77)
+		"ngomong jorok|omongan jorok|bercanda jorok|candaan jorok|becanda jorok|kata kata jorok|kata jorok|" +
+		"komentar soal tubuh|komentar soal badan|komentar tentang tubuh|komentar tentang badan|mengomentari tubuh|mengomentari badan|" +
+		"bercanda soal tubuh|bercanda soal badan|candaan soal tubuh|godain|digodain|menggoda|digoda|siulan|disiulin|catcalling|" +
+		"ajak kencan|ngajak kencan|diajak kencan|minta foto seksi|kirim foto seksi|stiker mesum|gambar porno|gambar mesum|lihat dari bawah|" +
+		"sexual comments|dirty jokes"
 	fireExit = "pintu darurat|tangga darurat|jalur evakuasi|emergency exit|fire exit|exit door|exits|" +
 		"pintu keluar|satu satunya jalan|" +
 		"pintu emergency|emergency door|jalur darurat|pintu evakuasi|jalan evakuasi|tangga evakuasi|" +

@@ -32,6 +32,11 @@ func TestUrgencyFloorRules(t *testing.T) {
 		"teman satu line bilang mau bunuh diri karena terus dimaki":                     "self_harm",
 		"hrd menyuruh operator hamil gugurkan kandungan, katanya disuruh gugurkan saja": "forced_abortion",
 		"air sumur tercemar limbah, puluhan orang diare":                                "poisoned_water",
+		// round 8: the issue names sexual harassment, in words, looks and
+		// messages too, among the signals never downgraded
+		"leader tiap briefing komentar soal badan kami, cewek2 pada risih": "sexual_harassment",
+		"supervisor suka godain operator baru dan ngajak kencan":           "sexual_harassment",
+		"mekanik bercanda jorok terus ke ibu2 di line":                     "sexual_harassment",
 		// round 3
 		"boiler di pabrik sawit meledak, dua operator kena uap panas":        "explosion",
 		"teman tertabrak forklift di gudang bahan":                           "struck_by_vehicle",
