@@ -20,7 +20,9 @@ package classify
 var (
 	proposalCues = compilePhrases(
 		"usul|usulan|usulkan|mengusulkan|diusulkan|saran|menyarankan|aspirasi|" +
-			"alangkah baiknya|akan lebih baik|lebih baik kalau|lebih baik jika|bagaimana kalau|" +
+			"alangkah baiknya|alangkah|akan lebih baik|lebih baik kalau|lebih baik jika|bagaimana kalau|bagaimana jika|" +
+			"bisakah|dapatkah|bolehkah|boleh tidak kalau|boleh tidak jika|sudah saatnya|sudah waktunya|mungkin bisa|" +
+			"akan sangat membantu|sangat membantu jika|sangat membantu kalau|akan membantu jika|akan membantu kalau|mohon kiranya|" +
 			"idealnya|sebaiknya|bagus kalau|bagus jika|bagusnya|enaknya|pengennya|pinginnya|inginnya|kepenginnya|harapannya|" +
 			"seandainya|andaikan|andai saja|apa mungkin|apakah mungkin|mungkinkah|" +
 			"bisa tidak kalau|bisa tidak jika|apa bisa dibuat|apakah bisa dibuat|kapan ada|kapan diadakan|" +
@@ -32,9 +34,9 @@ var (
 			"diajukan ke manajemen|diajukan ke perusahaan|mengajukan permohonan|kami ajukan|mengajukan agar|" +
 			"mestinya ada|perlu ada|ingin ada|mohon ada|minta ada|semoga ada|harap ada|tolong ada|supaya ada|agar ada|butuh ada|" +
 			"propose|suggest|suggestion|we hope|hopefully|would like|request")
-	hopeWords    = compilePhrases("semoga|berharap|harapan kami|harapan saya|kalau bisa|ingin|kepengin")
+	hopeWords    = compilePhrases("semoga|berharap|mengharapkan|harapan kami|harapan saya|kalau bisa|ingin|menginginkan|kepengin|mendambakan")
 	requestWords = compilePhrases(
-		"semoga|berharap|harapan|ingin|kepengin|kalau bisa|mohon|minta|meminta|memohon|tolong|harap|diharapkan|" +
+		"semoga|berharap|mengharapkan|harapan|ingin|menginginkan|kepengin|mendambakan|kalau bisa|mohon|minta|meminta|memohon|tolong|harap|diharapkan|" +
 			"butuh|membutuhkan|perlu|agar|supaya|dong|please|bisa tidak|apa bisa|apakah bisa|nyuwun|njaluk")
 	changeVerbs = compilePhrases(
 		"diadakan|diadain|adain|adakan|mengadakan|diadakannya|disediakan|sediakan|menyediakan|penyediaan|" +

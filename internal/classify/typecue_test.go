@@ -19,6 +19,8 @@ func TestAspirationCue(t *testing.T) {
 		{"kepengin ono parkiran sing ono atape", true},
 		{"Semoga tahun depan ada beasiswa untuk anak pekerja", true},
 		{"Mohon serikat memperjuangkan sarung tangan yang lebih tebal", true},
+		{"Akan sangat membantu kalau ada ruang laktasi di gedung B", true},
+		{"Kami mengharapkan koperasi yang menjual sembako murah", true},
 		// requests that ask for a wrong to be put right
 		{"Upah Agustus baru dibayar 60 persen. Kami mohon serikat membantu menagih sisanya", false},
 		{"Premi dipotong tanpa alasan, semoga masalah ini cepat diselesaikan", false},
