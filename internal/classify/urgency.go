@@ -2,6 +2,7 @@ package classify
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -28,6 +29,10 @@ type urgencyRule struct {
 	// background.
 	aside      [][]string
 	asideFloor string
+	// reach, when above 0, asks a two-clause rule for its second clause
+	// within reach words after its first: "jari teman putus" is a severed
+	// finger, "tangan" and "putus" far apart are not.
+	reach int
 }
 
 func rule(name, floor string, clauses ...string) urgencyRule {
@@ -42,6 +47,13 @@ func rule(name, floor string, clauses ...string) urgencyRule {
 func (r urgencyRule) unlessAside(floor, alts string) urgencyRule {
 	r.aside = phrases(alts)
 	r.asideFloor = floor
+	return r
+}
+
+// near returns r matching only where its second clause follows its first
+// within reach words.
+func (r urgencyRule) near(reach int) urgencyRule {
+	r.reach = reach
 	return r
 }
 
@@ -78,12 +90,35 @@ func anyPhrase(toks []string, present map[string]struct{}, alts [][]string) bool
 // match reports whether every clause has a phrase in toks; present is
 // toks as a set (tokenSet).
 func (r urgencyRule) match(toks []string, present map[string]struct{}) bool {
+	if r.reach > 0 && len(r.clauses) == 2 {
+		return r.matchNear(toks, present)
+	}
 	for _, alts := range r.clauses {
 		if !anyPhrase(toks, present, alts) {
 			return false
 		}
 	}
 	return true
+}
+
+// matchNear reports whether a phrase of the second clause starts within
+// r.reach words after a phrase of the first ends.
+func (r urgencyRule) matchNear(toks []string, present map[string]struct{}) bool {
+	if !anyPhrase(toks, present, r.clauses[0]) || !anyPhrase(toks, present, r.clauses[1]) {
+		return false
+	}
+	for i := range toks {
+		n := phraseLenAt(toks, i, r.clauses[0])
+		if n == 0 {
+			continue
+		}
+		for j := i + n; j < len(toks) && j < i+n+r.reach; j++ {
+			if phraseLenAt(toks, j, r.clauses[1]) > 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 const (
@@ -174,6 +209,9 @@ const (
 		"ditanggung|asuransi|diberhentikan|dipecat|di phk|diphk|kena phk|tidak diperpanjang|disuruh resign|dipaksa resign|" +
 		"disuruh mengundurkan diri|pesangon|gaji dipotong|upah dipotong|upahnya dipotong|tidak dibayar|tidak digaji|" +
 		"menanggung|berobat sendiri|bayar klinik|biaya klinik|bayar sendiri|penggantian biaya|ganti biaya"
+	// bodyPart: the limbs and head an injury word after them (near) names;
+	// not "tangan" ("tanda tangan") nor "kepala" ("kepala bagian").
+	bodyPart    = "jari|jarinya|jempol|jempolnya|tangannya|kaki|kakinya|lengan|lengannya|kepalanya|tulang|tulangnya"
 	sexualPlace = "tempat sepi|blok yang sepi|ruang yang sepi|gudang yang sepi|ke hotel|kamar hotel|ruangan kosong|ruang kosong|gudang kosong"
 	abandoned   = "pemilik kabur|pemilik pabrik kabur|owner kabur|bos kabur|mesin diangkut|mesin mau diangkut|mesin2 mau diangkut|" +
 		"owner pabrik menghilang|pemilik menghilang|pemilik pabrik menghilang|direktur tidak bisa dihubungi|direktur menghilang|" +
@@ -196,6 +234,10 @@ var urgencyRules = []urgencyRule{
 	rule("forced_labour", "critical", keptAtWork).unlessAside("high", workingDay),
 	rule("forced_labour", "critical", keptAtWork, "dikunci|digembok|pagar dikunci|pagar digembok|gerbang dikunci|gerbang digembok"),
 	rule("bound_by_debt_or_penalty", "high", "tidak berani berhenti|tidak boleh berhenti|tidak bisa berhenti kerja|tidak boleh resign|harus bayar denda|bayar denda"),
+	rule("sexual_coercion", "critical", "diajak jalan|ngajak jalan|ajak jalan|diajak ketemu|ngajak ketemu|ajak ketemu|diajak makan malam|"+
+		"ngajak makan malam|diajak menginap|ngajak menginap|ngajak nginap|nemenin dia|menemani dia|menemaninya",
+		"diperpanjang|perpanjangan|diangkat|naik jabatan|dipakai kerja|kalau mau|asal mau|harus mau|syarat|"+
+			"kalau saya mau|kalau dia mau|kontrak aman|kontraknya aman"),
 	rule("sexual_coercion", "critical", sexualPlace, "dipaksa|ajak|ngajak|mengajak|diajak|perempuan|menarik|ditarik|narik|asal|kalau mau"),
 	rule("forced_overtime_threat", "critical", "terpaksa|dipaksa", "denda|ancam|mengancam|diancam|mangkir", "lembur|kerja"),
 	rule("factory_abandoned", "critical", abandoned),
@@ -205,6 +247,7 @@ var urgencyRules = []urgencyRule{
 	rule("chemical_symptoms", "high", chemical, mildSigns),
 	rule("collapse", "critical", collapse),
 	rule("serious_injury", "critical", injury).unlessAside("high", accidentAftermath),
+	rule("serious_injury", "critical", bodyPart, "putus|buntung|patah|hancur|remuk|terpotong|tergilas|bocor").near(3).unlessAside("high", accidentAftermath),
 	rule("deadly_threat", "critical", "dibunuh|mau dibunuh|ancam bunuh|diancam dibunuh|ancaman pembunuhan|akan dibunuh|threatened to kill|"+
 		"nyawa|menghabisi|dihabisi|membakar rumah|bakar rumah"),
 	rule("deadly_threat", "critical", "ancam|mengancam|diancam|mau|akan", "bacok|dibacok|membacok|bunuh|tembak|ditembak|parang|golok|celurit|clurit"),
@@ -367,7 +410,9 @@ func teenNumerals(toks []string) []string {
 // danger: a fist on the table, a kicked chair, a career "finished off",
 // trouble that "falls on" someone. They are blanked before the rules run.
 var idioms = phrases("memukul meja|mukul meja|pukul meja|memukul pintu|menendang kursi|menendang meja|nendang kursi|nendang meja|" +
-	"menendang pintu|menghabisi karier|menghabisi karir|habisi karier|habisi karir|tertimpa masalah")
+	"menendang pintu|menghabisi karier|menghabisi karir|habisi karier|habisi karir|tertimpa masalah|" +
+	// a signature is not a hand, a head of department not a head
+	"tanda tangan|tanda tangannya|kepala bagian|kepala gudang|kepala produksi|kepala afdeling|kepala regu|kepala mandor")
 
 // ruleTokens is toks with the idioms blanked, and its token set; toks
 // itself when none occurs.
@@ -427,7 +472,9 @@ func urgencyFloor(toks []string) (string, []string) {
 	toks, present := ruleTokens(toks)
 	for _, r := range urgencyRules {
 		if r.match(toks, present) {
-			why = append(why, r.Name)
+			if !slices.Contains(why, r.Name) {
+				why = append(why, r.Name)
+			}
 			if f := r.floorFor(toks, present); floor == "" || urgencyRank(f) < urgencyRank(floor) {
 				floor = f
 			}

@@ -109,6 +109,10 @@ func TestUrgencyFloorRules(t *testing.T) {
 		"sopir truk TBS menabrak pemanen di jalan kebun":                             "struck_by_vehicle",
 		"pekerja lansia kolaps di kebun karena dehidrasi, tidak ada air minum":       "mass_fainting",
 		"pemanen hilang di kebun sejak kemarin, belum ditemukan":                     "missing_worker",
+		// round 8: a severed or broken limb in any word order, sex asked as
+		// the price of a contract
+		"jari teman putus kena mesin potong, disuruh bilang kecelakaan di rumah": "serious_injury",
+		"kalau mau kontrak diperpanjang harus mau diajak jalan sama HRD":         "sexual_coercion",
 	}
 	// A debt or a penalty that keeps a worker from quitting, without
 	// confinement, is high by the urgency policy (docs/classifier-measurements.md).
@@ -158,6 +162,10 @@ func TestUrgencyFloorRules(t *testing.T) {
 		"mohon ruang ganti perempuan dipisah, sekarang jadi satu dengan gudang",
 		"tembok mess retak kecil, sudah lapor tapi belum diperbaiki",
 		"minta jadwal lembur diumumkan sebelum hari jumat",
+		// round 8: the near rule's words in ordinary complaints
+		"kepala bagian bilang putus kontrak minggu depan",
+		"disuruh tanda tangan putus kontrak tanpa pesangon",
+		"karyawan tetap diajak jalan jalan ke pantai, yang kontrak tidak diajak",
 	} {
 		if floor, why := urgencyFloor(normalizeText(text)); floor != "" {
 			t.Errorf("%q: floor %q by %v, want none", text, floor, why)
