@@ -122,7 +122,7 @@ func (r urgencyRule) matchNear(toks []string, present map[string]struct{}) bool 
 }
 
 const (
-	physicalHarm = "dipukul|dipukuli|memukul|memukuli|mukul|mukulin|ditampar|menampar|nampar|ditendang|menendang|" +
+	physicalHarm = "diikat di|diikat ke|tangannya diikat|diikat tangannya|diborgol|mengikat pekerja|dipukul|dipukuli|memukul|memukuli|mukul|mukulin|ditampar|menampar|nampar|ditendang|menendang|" +
 		"nendang|dijambak|menjambak|dianiaya|penganiayaan|babak belur|dihajar|dikeroyok|dicekik|ditonjok|" +
 		"beaten|slapped|kicked|punched|" +
 		"diseret|menyeret|dibanting|membanting|dicengkeram|mencekik|ditinju|meninju|" +
@@ -171,7 +171,7 @@ const (
 	mildSigns = "mual|pusing|iritasi mata|mata perih|sesak napas|sesak nafas|gatal|batuk|melepuh"
 	collapse  = "runtuh|ambruk|ambrol|atap jebol|bangunan retak|dinding retak|collapsed|tertimpa|longsor|roboh|" +
 		"plafon jatuh|lantai amblas|tiang penyangga|tiang penyangganya|hampir roboh|mau roboh|hampir ambruk|mau ambruk|nyaris roboh"
-	injury = "patah tulang|tulangnya patah|jari putus|jarinya putus|tangan putus|kritis|tewas|meninggal di tempat|" +
+	injury = "serangan jantung|kena stroke|terkena stroke|patah tulang|tulangnya patah|jari putus|jarinya putus|tangan putus|kritis|tewas|meninggal di tempat|" +
 		"masuk ke mesin|masuk mesin|tergilas|terlindas|amputasi|diamputasi|luka bakar|kesetrum|tersetrum|" +
 		"dilarikan ke rumah sakit|dibawa ke rumah sakit|dirawat di rumah sakit|tidak sadarkan diri|keracunan|" +
 		"injured|hospitalised|hospitalized|crushed|died|" +
@@ -194,7 +194,8 @@ const (
 		"dicari dan dibawa balik|dibawa balik|paspor ditahan|paspornya ditahan|kerja paksa|forced labour|forced labor|" +
 		"disekap|dikurung|dikunci dari luar|supaya tidak kabur|agar tidak kabur|tidak boleh pulang kampung|" +
 		"dibawa kembali|paspor disita|paspor diambil|paspornya disimpan|paspor disimpan|dijaga preman|dikawal|diawasi penjaga|" +
-		"passport disimpan|passport ditahan|dikunci di gudang|dikunci di kamar|dikunci di mess|dikunci di kantor|disekap di"
+		"passport disimpan|passport ditahan|dikunci di gudang|dikunci di kamar|dikunci di mess|dikunci di kantor|disekap di" +
+		"|mengunci pekerja|mengunci kami|mengunci mereka|mengurung|mengurung pekerja|dikunciin dari luar"
 	// keptAtWork: words of confinement that also describe a shift kept
 	// long ("not allowed home before the target is done") or a factory's
 	// rules for breaks: forced labour unless the text is about the working
@@ -267,6 +268,14 @@ var urgencyRules = []urgencyRule{
 	rule("gas_leak", "critical", "tabung gas|elpiji|lpg|bau gas|pipa gas|selang gas|gas", "bocor|menyebar|menyengat"),
 	rule("pressure_vessel", "critical", "boiler|ketel uap|sterilizer|kompresor", "bocor|retak|hampir meledak|mau meledak|suara keras"),
 	rule("poisoned_water", "critical", "tercemar|keracunan", "diare|muntah|dirawat|sakit"),
+	// round 8: drinking water that makes people ill, food that poisons many
+	rule("poisoned_water", "critical", "air minum|air sumur|air barak|air mess|air di barak|air di mess|air di perumahan|air bersih", "diare|muntah|sakit perut"),
+	rule("food_poisoning", "critical", "keracunan makanan|keracunan massal"),
+	rule("food_poisoning", "critical", "muntah|diare|keracunan|mual", "makan|makanan|kantin|katering|catering|nasi kotak",
+		"puluhan|belasan|ratusan|massal|banyak pekerja|banyak yang|dibawa ke|dilarikan|dirawat"),
+	// a confined space entered without air: tanks, pits and wells kill rescuers too
+	rule("confined_space", "critical", "tangki|tanki|bak limbah|kolam limbah|septic tank|septictank|silo|palka|saluran limbah|sumur",
+		"pingsan|sesak napas|tanpa alat bantu napas|tanpa tabung oksigen|tanpa oksigen|keracunan gas|lemas|tidak sadar"),
 	rule("explosion", "critical", "meledak|ledakan|explosion|exploded",
 		"boiler|tabung|tangki|drum|kompresor|mesin|gas|api|terbakar|luka|kebakaran|pabrik|gudang|rebusan|sterilizer"),
 	rule("struck_by_vehicle", "critical", "tertabrak|ditabrak|terlindas|tergilas|terseret|run over|menabrak|nabrak|menggilas|melindas",
@@ -283,7 +292,7 @@ var urgencyRules = []urgencyRule{
 		"terkelupas|mengelupas|terbuka|telanjang|meleleh|gosong|nyetrum|korslet|terendam"),
 	rule("electrical_hazard", "critical", "listrik bocor|arus bocor|nyetrum|menyetrum|bocor listrik"),
 	rule("disguised_age", "critical", "umur|usia|umurnya|usianya|ktp|akta lahir", "dipalsukan|dipalsu|palsu|dituakan|dinaikkan"),
-	rule("fire", "critical", "kebakaran besar|kebakaran hebat|terjadi kebakaran|sedang kebakaran|api muncul|muncul api|keluar api|asap tebal|caught fire"),
+	rule("fire", "critical", "dilalap api|ludes terbakar|hangus terbakar|habis terbakar|kebakaran besar|kebakaran hebat|terjadi kebakaran|sedang kebakaran|api muncul|muncul api|keluar api|asap tebal|caught fire"),
 	rule("fire", "critical", "kebakaran|api|geni", "disuruh tetap|tetap disuruh|tetap di dalam|tidak boleh keluar|dilarang keluar"),
 	rule("collapse", "critical", "gedung|bangunan|lantai|dinding|tembok|tiang|atap|jembatan", "retak|goyang|miring|lapuk", "besar|parah|jatuh|roboh|masih dipakai|tetap dipakai|disuruh kerja|goyang|disuruh masuk|tetap disuruh|gempa"),
 	rule("vehicle_overturned", "critical", "terbalik|terguling|kecelakaan", "truk|mobil|bus|lori|traktor|pick up|bak terbuka"),

@@ -113,6 +113,12 @@ func TestUrgencyFloorRules(t *testing.T) {
 		// the price of a contract
 		"jari teman putus kena mesin potong, disuruh bilang kecelakaan di rumah": "serious_injury",
 		"kalau mau kontrak diperpanjang harus mau diajak jalan sama HRD":         "sexual_coercion",
+		"puluhan pekerja muntah dan diare setelah makan siang di kantin":         "food_poisoning",
+		"disuruh bersihkan tangki limbah tanpa alat bantu napas, teman pingsan":  "confined_space",
+		"buruh perempuan diikat di tiang karena dituduh mencuri":                 "physical_violence",
+		"penjaga mess mengunci pekerja dari luar setiap malam":                   "forced_labour",
+		"air minum di barak kuning dan bau, anak-anak diare":                     "poisoned_water",
+		"gudang kapas dilalap api, pekerja masih di dalam":                       "fire",
 	}
 	// A debt or a penalty that keeps a worker from quitting, without
 	// confinement, is high by the urgency policy (docs/classifier-measurements.md).
@@ -166,6 +172,8 @@ func TestUrgencyFloorRules(t *testing.T) {
 		"kepala bagian bilang putus kontrak minggu depan",
 		"disuruh tanda tangan putus kontrak tanpa pesangon",
 		"karyawan tetap diajak jalan jalan ke pantai, yang kontrak tidak diajak",
+		"menu kantin itu-itu saja, makanannya sering dingin",
+		"tangki air di mess bocor, kamar mandi sering kering",
 	} {
 		if floor, why := urgencyFloor(normalizeText(text)); floor != "" {
 			t.Errorf("%q: floor %q by %v, want none", text, floor, why)
