@@ -21,6 +21,9 @@ func TestAspirationCue(t *testing.T) {
 		{"Mohon serikat memperjuangkan sarung tangan yang lebih tebal", true},
 		{"Akan sangat membantu kalau ada ruang laktasi di gedung B", true},
 		{"Kami mengharapkan koperasi yang menjual sembako murah", true},
+		{"Tuntutan PKB: cuti tahunan ditambah jadi 15 hari", true},
+		{"Apakah serikat bisa mengadakan pelatihan K3 untuk pekerja baru?", true},
+		{"Ruang jahit lantai 2 perlu tambahan exhaust fan", true},
 		// requests that ask for a wrong to be put right
 		{"Upah Agustus baru dibayar 60 persen. Kami mohon serikat membantu menagih sisanya", false},
 		{"Premi dipotong tanpa alasan, semoga masalah ini cepat diselesaikan", false},
@@ -29,6 +32,10 @@ func TestAspirationCue(t *testing.T) {
 		{"Operator disuruh lembur terus kalau mau kontraknya diperpanjang", false},
 		{"Draft PKB baru belum dibagikan ke anggota, padahal sudah mau ditandatangani", false},
 		{"gaji saya dipotong 200 ribu tanpa alasan", false},
+		// a question to know, an opinion about a wrong, a need as a complaint
+		{"Saya ingin tahu bagaimana cara melapor secara anonim", false},
+		{"Tiga minggu shift malam tanpa libur, menurut saya ini melanggar aturan", false},
+		{"THR dikasih dalam bentuk sembako, padahal kami butuh uang tunai", false},
 	}
 	for _, c := range cases {
 		if got := aspirationCue(normalizeText(c.text)); got != c.want {
