@@ -473,6 +473,19 @@ func ownChildAway(toks []string, i int) bool {
 	return true
 }
 
+// UrgencyRuleNames are the names the life-and-limb rules report
+// (Result.UrgencyRules), sorted: the officer's view labels each of them.
+func UrgencyRuleNames() []string {
+	names := []string{"child_age"}
+	for _, r := range urgencyRules {
+		if !slices.Contains(names, r.Name) {
+			names = append(names, r.Name)
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
 // urgencyFloor returns the strongest urgency the rules establish for text and
 // the names of the rules that matched ("" and nil when none did).
 func urgencyFloor(toks []string) (string, []string) {

@@ -7,7 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"gopkg.in/yaml.v3"
+
+	"github.com/suara-id/suara/internal/classify"
 )
 
 // Both languages carry every message: a missing key would show its id.
@@ -64,6 +67,24 @@ func TestPickLocale(t *testing.T) {
 	for _, c := range cases {
 		if got, _ := pickLocale(c.q, c.cookie, c.accept, c.fallback); got != c.want {
 			t.Errorf("pickLocale(%+v) = %s", c, got)
+		}
+	}
+}
+
+// Every life-and-limb rule the classifier can report is named to the officer
+// in both languages, not shown as a message id.
+func TestUrgencyRulesHaveLabels(t *testing.T) {
+	b, err := newBundle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"id", "en"} {
+		loc := i18n.NewLocalizer(b, lang)
+		for _, name := range classify.UrgencyRuleNames() {
+			id := "ai.rule." + name
+			if got := translate(loc, id); got == id {
+				t.Errorf("%s: no label for rule %s", lang, name)
+			}
 		}
 	}
 }
