@@ -200,7 +200,7 @@ func TestExperienceBar(t *testing.T) {
 		// A missing message renders as its id ("case.new_title"), alone or
 		// inside a sentence ("Urgensi: queue.urgency.x"): look at every
 		// piece of text and every attribute a reader meets.
-		idRE := regexp.MustCompile(`(?:^|[^\w@.-])((?:case|error|field|nav|register|login|receipt|profile|staff|draft|home|platform|handling|queue|admin|console|timeline|sector|role|notify|privacy)\.[a-z_]+(?:\.[a-z_]+)*)`)
+		idRE := regexp.MustCompile(`(?:^|[^\w@.-])((?:case|error|field|nav|register|login|receipt|profile|staff|draft|home|platform|handling|queue|admin|console|timeline|sector|role|notify|privacy|ai|intake|tags|brands|org|journey|outcome|gender|channels|account|evidence|similar)\.[a-z_]+(?:\.[a-z_]+)*)`)
 		for _, p := range pages {
 			for _, text := range readable(p.body) {
 				if m := idRE.FindStringSubmatch(text); m != nil {
