@@ -11,6 +11,7 @@ import (
 
 	"github.com/suara-id/suara/internal/apperr"
 	"github.com/suara-id/suara/internal/auth"
+	"github.com/suara-id/suara/internal/classify"
 	"github.com/suara-id/suara/internal/db"
 )
 
@@ -106,20 +107,11 @@ func (s *Service) DuplicateHints(ctx context.Context, tenantID uuid.UUID, p *aut
 	return out, nil
 }
 
-// stopwords are frequent Indonesian and English words that say nothing
-// about the problem.
-var stopwords = map[string]bool{
-	"yang": true, "dan": true, "di": true, "ke": true, "dari": true, "ini": true, "itu": true, "kami": true,
-	"saya": true, "kita": true, "tidak": true, "ada": true, "untuk": true, "dengan": true, "pada": true,
-	"sudah": true, "belum": true, "juga": true, "akan": true, "karena": true, "oleh": true, "atau": true,
-	"the": true, "and": true, "for": true, "not": true, "our": true, "are": true, "was": true, "with": true,
-}
-
 // wordSet is the set of lower-cased words of three letters or more.
 func wordSet(s string) map[string]bool {
 	out := map[string]bool{}
 	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
-		if len([]rune(w)) >= 3 && !stopwords[w] {
+		if len([]rune(w)) >= 3 && !classify.IsStopword(w) {
 			out[w] = true
 		}
 	}

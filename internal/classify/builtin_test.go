@@ -230,3 +230,18 @@ func TestCategoryTermsNameTheTextsWords(t *testing.T) {
 		}
 	}
 }
+
+// A reason is a word an officer can act on, not "itu" or "kemarin".
+func TestCategoryTermsSkipStopwords(t *testing.T) {
+	b := defaultModel()
+	text := "Kemarin dua teman disuruh bersihkan tangki limbah tanpa alat bantu napas, satu pingsan di dalam. Besok kami disuruh masuk lagi ke tangki itu."
+	res := classify(t, b, Input{Text: text})
+	if len(res.CategoryTerms) == 0 {
+		t.Fatal("no reason terms")
+	}
+	for _, term := range res.CategoryTerms {
+		if IsStopword(term) {
+			t.Errorf("reason terms %v name the stopword %q", res.CategoryTerms, term)
+		}
+	}
+}

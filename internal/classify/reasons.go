@@ -37,7 +37,9 @@ func (b *Builtin) categoryTerms(x sparse, cat string) []string {
 		var term string
 		switch {
 		case strings.HasPrefix(f, "w:"):
-			term = f[2:]
+			if term = f[2:]; IsStopword(term) {
+				continue // "itu" or "kemarin" is no reason an officer can use
+			}
 		case strings.HasPrefix(f, "b:"):
 			term = strings.ReplaceAll(f[2:], "_", " ")
 		default:
@@ -69,3 +71,19 @@ func (b *Builtin) categoryTerms(x sparse, cat string) []string {
 	}
 	return out
 }
+
+// stopwords are frequent Indonesian and English words that say nothing
+// about the problem: left out of the similar-case hint's word sets and of
+// the words named as a suggestion's reason.
+var stopwords = map[string]bool{
+	"yang": true, "dan": true, "di": true, "ke": true, "dari": true, "ini": true, "itu": true, "kami": true,
+	"saya": true, "kita": true, "tidak": true, "ada": true, "untuk": true, "dengan": true, "pada": true,
+	"sudah": true, "belum": true, "juga": true, "akan": true, "karena": true, "oleh": true, "atau": true,
+	"kemarin": true, "besok": true, "tadi": true, "sekarang": true, "lagi": true, "masih": true, "bisa": true,
+	"harus": true, "mau": true, "kalau": true, "jadi": true, "tapi": true, "saja": true, "sama": true,
+	"dia": true, "mereka": true, "kamu": true, "banget": true, "sangat": true, "sering": true, "terus": true,
+	"the": true, "and": true, "for": true, "not": true, "our": true, "are": true, "was": true, "with": true,
+}
+
+// IsStopword reports whether w (lower case) is one of the stopwords.
+func IsStopword(w string) bool { return stopwords[w] }
