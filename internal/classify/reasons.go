@@ -79,7 +79,7 @@ var stopwords = map[string]bool{
 	"yang": true, "dan": true, "di": true, "ke": true, "dari": true, "ini": true, "itu": true, "kami": true,
 	"saya": true, "kita": true, "tidak": true, "ada": true, "untuk": true, "dengan": true, "pada": true,
 	"sudah": true, "belum": true, "juga": true, "akan": true, "karena": true, "oleh": true, "atau": true,
-	"kemarin": true, "besok": true, "tadi": true, "sekarang": true, "lagi": true, "masih": true, "bisa": true,
+	"boleh": true, "kemarin": true, "besok": true, "tadi": true, "sekarang": true, "lagi": true, "masih": true, "bisa": true,
 	"harus": true, "mau": true, "kalau": true, "jadi": true, "tapi": true, "saja": true, "sama": true,
 	"dia": true, "mereka": true, "kamu": true, "banget": true, "sangat": true, "sering": true, "terus": true,
 	"the": true, "and": true, "for": true, "not": true, "our": true, "are": true, "was": true, "with": true,

@@ -24,6 +24,8 @@ func TestAspirationCue(t *testing.T) {
 		{"Tuntutan PKB: cuti tahunan ditambah jadi 15 hari", true},
 		{"Apakah serikat bisa mengadakan pelatihan K3 untuk pekerja baru?", true},
 		{"Ruang jahit lantai 2 perlu tambahan exhaust fan", true},
+		{"Air bersih di perumahan sering keruh. bisa gak dipasang filter air", true},
+		{"Jadwal shift sebaiknya diumumkan seminggu sebelumnya", true},
 		// requests that ask for a wrong to be put right
 		{"Upah Agustus baru dibayar 60 persen. Kami mohon serikat membantu menagih sisanya", false},
 		{"Premi dipotong tanpa alasan, semoga masalah ini cepat diselesaikan", false},
@@ -36,6 +38,17 @@ func TestAspirationCue(t *testing.T) {
 		{"Saya ingin tahu bagaimana cara melapor secara anonim", false},
 		{"Tiga minggu shift malam tanpa libur, menurut saya ini melanggar aturan", false},
 		{"THR dikasih dalam bentuk sembako, padahal kami butuh uang tunai", false},
+		// a boss's wish or order, a wrong done to someone, a question of law
+		{"HRD ingin memecat saya karena ikut serikat", false},
+		{"HRD bilang sebaiknya saya mengundurkan diri", false},
+		{"Atasan meminta kami menambah jam kerja tanpa upah lembur", false},
+		{"Tolong, kontrak saya tidak diperpanjang karena hamil", false},
+		{"Tolong, saya dipindahkan ke bagian lain setelah ikut serikat", false},
+		{"Tangga darurat dikunci, semoga tidak terjadi apa-apa", false},
+		{"Gaji belum dibayar 3 bulan. Mohon ada tindak lanjut dari serikat", false},
+		{"Bisakah perusahaan memecat saya tanpa pesangon?", false},
+		{"Cuti yang kami ajukan ditolak terus", false},
+		{"Saya dipanggil ke depan dan dimarahi di depan semua orang", false},
 	}
 	for _, c := range cases {
 		if got := aspirationCue(normalizeText(c.text)); got != c.want {

@@ -122,7 +122,7 @@ func (r urgencyRule) matchNear(toks []string, present map[string]struct{}) bool 
 }
 
 const (
-	physicalHarm = "diikat di|diikat ke|tangannya diikat|diikat tangannya|diborgol|mengikat pekerja|dipukul|dipukuli|memukul|memukuli|mukul|mukulin|ditampar|menampar|nampar|ditendang|menendang|" +
+	physicalHarm = "diikat di tiang|diikat di pohon|diikat di kursi|diikat ke tiang|diikat ke pohon|tangannya diikat|diikat tangannya|diborgol|mengikat pekerja|dipukul|dipukuli|memukul|memukuli|mukul|mukulin|ditampar|menampar|nampar|ditendang|menendang|" +
 		"nendang|dijambak|menjambak|dianiaya|penganiayaan|babak belur|dihajar|dikeroyok|dicekik|ditonjok|" +
 		"beaten|slapped|kicked|punched|" +
 		"diseret|menyeret|dibanting|membanting|dicengkeram|mencekik|ditinju|meninju|" +
@@ -146,7 +146,7 @@ const (
 		// the signals that are never downgraded (step 77)
 		"ngomong jorok|omongan jorok|bercanda jorok|candaan jorok|becanda jorok|kata kata jorok|kata jorok|" +
 		"komentar soal tubuh|komentar soal badan|komentar tentang tubuh|komentar tentang badan|mengomentari tubuh|mengomentari badan|" +
-		"bercanda soal tubuh|bercanda soal badan|candaan soal tubuh|godain|digodain|menggoda|digoda|siulan|disiulin|catcalling|" +
+		"bercanda soal tubuh|bercanda soal badan|candaan soal tubuh|godain|digodain|digoda|siulan|disiulin|catcalling|" +
 		"ajak kencan|ngajak kencan|diajak kencan|minta foto seksi|kirim foto seksi|stiker mesum|gambar porno|gambar mesum|lihat dari bawah|" +
 		"sexual comments|dirty jokes"
 	fireExit = "pintu darurat|tangga darurat|jalur evakuasi|emergency exit|fire exit|exit door|exits|" +
@@ -171,7 +171,7 @@ const (
 	mildSigns = "mual|pusing|iritasi mata|mata perih|sesak napas|sesak nafas|gatal|batuk|melepuh"
 	collapse  = "runtuh|ambruk|ambrol|atap jebol|bangunan retak|dinding retak|collapsed|tertimpa|longsor|roboh|" +
 		"plafon jatuh|lantai amblas|tiang penyangga|tiang penyangganya|hampir roboh|mau roboh|hampir ambruk|mau ambruk|nyaris roboh"
-	injury = "serangan jantung|kena stroke|terkena stroke|patah tulang|tulangnya patah|jari putus|jarinya putus|tangan putus|kritis|tewas|meninggal di tempat|" +
+	injury = "patah tulang|tulangnya patah|jari putus|jarinya putus|tangan putus|kritis|tewas|meninggal di tempat|" +
 		"masuk ke mesin|masuk mesin|tergilas|terlindas|amputasi|diamputasi|luka bakar|kesetrum|tersetrum|" +
 		"dilarikan ke rumah sakit|dibawa ke rumah sakit|dirawat di rumah sakit|tidak sadarkan diri|keracunan|" +
 		"injured|hospitalised|hospitalized|crushed|died|" +
@@ -195,7 +195,7 @@ const (
 		"disekap|dikurung|dikunci dari luar|supaya tidak kabur|agar tidak kabur|tidak boleh pulang kampung|" +
 		"dibawa kembali|paspor disita|paspor diambil|paspornya disimpan|paspor disimpan|dijaga preman|dikawal|diawasi penjaga|" +
 		"passport disimpan|passport ditahan|dikunci di gudang|dikunci di kamar|dikunci di mess|dikunci di kantor|disekap di" +
-		"|mengunci pekerja|mengunci kami|mengunci mereka|mengurung|mengurung pekerja|dikunciin dari luar"
+		"|mengunci pekerja|mengunci kami|mengunci mereka|mengurung pekerja|mengurung kami|mengurung mereka|dikunciin dari luar"
 	// keptAtWork: words of confinement that also describe a shift kept
 	// long ("not allowed home before the target is done") or a factory's
 	// rules for breaks: forced labour unless the text is about the working
@@ -211,8 +211,9 @@ const (
 		"disuruh mengundurkan diri|pesangon|gaji dipotong|upah dipotong|upahnya dipotong|tidak dibayar|tidak digaji|" +
 		"menanggung|berobat sendiri|bayar klinik|biaya klinik|bayar sendiri|penggantian biaya|ganti biaya"
 	// bodyPart: the limbs and head an injury word after them (near) names;
-	// not "tangan" ("tanda tangan") nor "kepala" ("kepala bagian").
-	bodyPart    = "jari|jarinya|jempol|jempolnya|tangannya|kaki|kakinya|lengan|lengannya|kepalanya|tulang|tulangnya"
+	// not "tangan" ("tanda tangan"), "kaki" ("kaki kursi") nor "kepala"
+	// ("kepala bagian").
+	bodyPart    = "jari|jarinya|jempol|jempolnya|tangannya|kakinya|lengan|lengannya|kepalanya|tulang|tulangnya"
 	sexualPlace = "tempat sepi|blok yang sepi|ruang yang sepi|gudang yang sepi|ke hotel|kamar hotel|ruangan kosong|ruang kosong|gudang kosong"
 	abandoned   = "pemilik kabur|pemilik pabrik kabur|owner kabur|bos kabur|mesin diangkut|mesin mau diangkut|mesin2 mau diangkut|" +
 		"owner pabrik menghilang|pemilik menghilang|pemilik pabrik menghilang|direktur tidak bisa dihubungi|direktur menghilang|" +
@@ -237,8 +238,7 @@ var urgencyRules = []urgencyRule{
 	rule("bound_by_debt_or_penalty", "high", "tidak berani berhenti|tidak boleh berhenti|tidak bisa berhenti kerja|tidak boleh resign|harus bayar denda|bayar denda"),
 	rule("sexual_coercion", "critical", "diajak jalan|ngajak jalan|ajak jalan|diajak ketemu|ngajak ketemu|ajak ketemu|diajak makan malam|"+
 		"ngajak makan malam|diajak menginap|ngajak menginap|ngajak nginap|nemenin dia|menemani dia|menemaninya",
-		"diperpanjang|perpanjangan|diangkat|naik jabatan|dipakai kerja|kalau mau|asal mau|harus mau|syarat|"+
-			"kalau saya mau|kalau dia mau|kontrak aman|kontraknya aman"),
+		"kalau mau|asal mau|harus mau|kalau saya mau|kalau dia mau|kontrak aman|kontraknya aman"),
 	rule("sexual_coercion", "critical", sexualPlace, "dipaksa|ajak|ngajak|mengajak|diajak|perempuan|menarik|ditarik|narik|asal|kalau mau"),
 	rule("forced_overtime_threat", "critical", "terpaksa|dipaksa", "denda|ancam|mengancam|diancam|mangkir", "lembur|kerja"),
 	rule("factory_abandoned", "critical", abandoned),
@@ -248,7 +248,10 @@ var urgencyRules = []urgencyRule{
 	rule("chemical_symptoms", "high", chemical, mildSigns),
 	rule("collapse", "critical", collapse),
 	rule("serious_injury", "critical", injury).unlessAside("high", accidentAftermath),
-	rule("serious_injury", "critical", bodyPart, "putus|buntung|patah|hancur|remuk|terpotong|tergilas|bocor").near(3).unlessAside("high", accidentAftermath),
+	rule("serious_injury", "critical", bodyPart, "putus|buntung|patah|remuk|terpotong|tergilas").near(3).unlessAside("high", accidentAftermath),
+	// a heart attack or stroke at work, not a relative's that leave was asked for
+	rule("serious_injury", "critical", "serangan jantung|kena stroke|terkena stroke",
+		"pekerja|teman|rekan|operator|pemanen|buruh|karyawan|di line|di kebun|di pabrik|saat kerja|waktu kerja|di tempat kerja").unlessAside("high", accidentAftermath),
 	rule("deadly_threat", "critical", "dibunuh|mau dibunuh|ancam bunuh|diancam dibunuh|ancaman pembunuhan|akan dibunuh|threatened to kill|"+
 		"nyawa|menghabisi|dihabisi|membakar rumah|bakar rumah"),
 	rule("deadly_threat", "critical", "ancam|mengancam|diancam|mau|akan", "bacok|dibacok|membacok|bunuh|tembak|ditembak|parang|golok|celurit|clurit"),
@@ -271,11 +274,12 @@ var urgencyRules = []urgencyRule{
 	// round 8: drinking water that makes people ill, food that poisons many
 	rule("poisoned_water", "critical", "air minum|air sumur|air barak|air mess|air di barak|air di mess|air di perumahan|air bersih", "diare|muntah|sakit perut"),
 	rule("food_poisoning", "critical", "keracunan makanan|keracunan massal"),
-	rule("food_poisoning", "critical", "muntah|diare|keracunan|mual", "makan|makanan|kantin|katering|catering|nasi kotak",
-		"puluhan|belasan|ratusan|massal|banyak pekerja|banyak yang|dibawa ke|dilarikan|dirawat"),
+	rule("food_poisoning", "critical", "muntah|diare|keracunan", "makanan|makan siang|makan malam|kantin|katering|catering|nasi kotak",
+		"puluhan|belasan|ratusan|massal|banyak pekerja|banyak yang|dilarikan|dirawat"),
 	// a confined space entered without air: tanks, pits and wells kill rescuers too
 	rule("confined_space", "critical", "tangki|tanki|bak limbah|kolam limbah|septic tank|septictank|silo|palka|saluran limbah|sumur",
-		"pingsan|sesak napas|tanpa alat bantu napas|tanpa tabung oksigen|tanpa oksigen|keracunan gas|lemas|tidak sadar"),
+		"pingsan|sesak napas|tanpa alat bantu napas|tanpa tabung oksigen|tanpa oksigen|keracunan gas|tidak sadar",
+		"masuk|turun|membersihkan|bersihkan|dibersihkan|di dalam|ke dalam|menguras|dikuras"),
 	rule("explosion", "critical", "meledak|ledakan|explosion|exploded",
 		"boiler|tabung|tangki|drum|kompresor|mesin|gas|api|terbakar|luka|kebakaran|pabrik|gudang|rebusan|sterilizer"),
 	rule("struck_by_vehicle", "critical", "tertabrak|ditabrak|terlindas|tergilas|terseret|run over|menabrak|nabrak|menggilas|melindas",
@@ -292,7 +296,9 @@ var urgencyRules = []urgencyRule{
 		"terkelupas|mengelupas|terbuka|telanjang|meleleh|gosong|nyetrum|korslet|terendam"),
 	rule("electrical_hazard", "critical", "listrik bocor|arus bocor|nyetrum|menyetrum|bocor listrik"),
 	rule("disguised_age", "critical", "umur|usia|umurnya|usianya|ktp|akta lahir", "dipalsukan|dipalsu|palsu|dituakan|dinaikkan"),
-	rule("fire", "critical", "dilalap api|ludes terbakar|hangus terbakar|habis terbakar|kebakaran besar|kebakaran hebat|terjadi kebakaran|sedang kebakaran|api muncul|muncul api|keluar api|asap tebal|caught fire"),
+	rule("fire", "critical", "dilalap api|ludes terbakar|hangus terbakar|habis terbakar",
+		"gudang|pabrik|gedung|mess|barak|pondok|kebun|line|produksi|kantor|pekerja"),
+	rule("fire", "critical", "kebakaran besar|kebakaran hebat|terjadi kebakaran|sedang kebakaran|api muncul|muncul api|keluar api|asap tebal|caught fire"),
 	rule("fire", "critical", "kebakaran|api|geni", "disuruh tetap|tetap disuruh|tetap di dalam|tidak boleh keluar|dilarang keluar"),
 	rule("collapse", "critical", "gedung|bangunan|lantai|dinding|tembok|tiang|atap|jembatan", "retak|goyang|miring|lapuk", "besar|parah|jatuh|roboh|masih dipakai|tetap dipakai|disuruh kerja|goyang|disuruh masuk|tetap disuruh|gempa"),
 	rule("vehicle_overturned", "critical", "terbalik|terguling|kecelakaan", "truk|mobil|bus|lori|traktor|pick up|bak terbuka"),
@@ -421,7 +427,7 @@ func teenNumerals(toks []string) []string {
 var idioms = phrases("memukul meja|mukul meja|pukul meja|memukul pintu|menendang kursi|menendang meja|nendang kursi|nendang meja|" +
 	"menendang pintu|menghabisi karier|menghabisi karir|habisi karier|habisi karir|tertimpa masalah|" +
 	// a signature is not a hand, a head of department not a head
-	"tanda tangan|tanda tangannya|kepala bagian|kepala gudang|kepala produksi|kepala afdeling|kepala regu|kepala mandor")
+	"tanda tangan|tanda tangannya|banting tulang|tulang punggung|sidik jari|kaki tangan|kaki kursi|kaki meja|kepala bagian|kepala gudang|kepala produksi|kepala afdeling|kepala regu|kepala mandor")
 
 // ruleTokens is toks with the idioms blanked, and its token set; toks
 // itself when none occurs.

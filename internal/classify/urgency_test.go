@@ -119,6 +119,7 @@ func TestUrgencyFloorRules(t *testing.T) {
 		"penjaga mess mengunci pekerja dari luar setiap malam":                   "forced_labour",
 		"air minum di barak kuning dan bau, anak-anak diare":                     "poisoned_water",
 		"gudang kapas dilalap api, pekerja masih di dalam":                       "fire",
+		"teman pemanen kena serangan jantung di kebun, ambulans tidak ada":       "serious_injury",
 	}
 	// A debt or a penalty that keeps a worker from quitting, without
 	// confinement, is high by the urgency policy (docs/classifier-measurements.md).
@@ -172,6 +173,17 @@ func TestUrgencyFloorRules(t *testing.T) {
 		"kepala bagian bilang putus kontrak minggu depan",
 		"disuruh tanda tangan putus kontrak tanpa pesangon",
 		"karyawan tetap diajak jalan jalan ke pantai, yang kontrak tidak diajak",
+		"Saya diajak ketemu HRD untuk membahas perpanjangan kontrak minggu depan",
+		"Saya hamil muda sering mual, tidak diberi istirahat makan, malah dibawa ke HRD",
+		"Saya sopir truk tangki, kerja 20 jam sampai lemas",
+		"Rumah saya habis terbakar minggu lalu, saya minta cuti tapi ditolak",
+		"Ibu saya terkena stroke, saya minta izin pulang tapi ditolak",
+		"Kami sudah banting tulang, hati hancur gaji dipotong",
+		"mesin absen sidik jari putus koneksi terus, kami dianggap telat",
+		"kaki kursinya patah di kantin, belum diganti",
+		"Agen menawarkan gaji yang menggoda ke luar negeri",
+		"dia mengurung diri di kamar karena malu",
+		"Kami diikat di kontrak dua tahun tanpa kepastian",
 		"menu kantin itu-itu saja, makanannya sering dingin",
 		"tangki air di mess bocor, kamar mandi sering kering",
 	} {
