@@ -195,7 +195,7 @@ const (
 		"disekap|dikurung|dikunci dari luar|supaya tidak kabur|agar tidak kabur|tidak boleh pulang kampung|" +
 		"dibawa kembali|paspor disita|paspor diambil|paspornya disimpan|paspor disimpan|dijaga preman|dikawal|diawasi penjaga|" +
 		"passport disimpan|passport ditahan|dikunci di gudang|dikunci di kamar|dikunci di mess|dikunci di kantor|disekap di" +
-		"|mengunci pekerja|mengunci kami|mengunci mereka|mengurung pekerja|mengurung kami|mengurung mereka|dikunciin dari luar"
+		"|disandera|menyandera|dijadikan sandera|mengunci pekerja|mengunci kami|mengunci mereka|mengurung pekerja|mengurung kami|mengurung mereka|dikunciin dari luar"
 	// keptAtWork: words of confinement that also describe a shift kept
 	// long ("not allowed home before the target is done") or a factory's
 	// rules for breaks: forced labour unless the text is about the working
@@ -235,6 +235,10 @@ var urgencyRules = []urgencyRule{
 	rule("forced_labour", "critical", "paspor|passport", "disimpan|ditahan|disita|diambil|dipegang"),
 	rule("forced_labour", "critical", keptAtWork).unlessAside("high", workingDay),
 	rule("forced_labour", "critical", keptAtWork, "dikunci|digembok|pagar dikunci|pagar digembok|gerbang dikunci|gerbang digembok"),
+	// a pregnant worker put at physical risk is high by the policy
+	rule("pregnant_at_risk", "high", "hamil|sedang hamil|ibu hamil|pekerja hamil|operator hamil|meteng",
+		"angkat beban|mengangkat beban|angkat berat|angkat karung|mengangkat karung|bahan kimia|pestisida|menyemprot|nyemprot|"+
+			"shift malam|berdiri seharian|flek|keguguran|lembur sampai"),
 	rule("bound_by_debt_or_penalty", "high", "tidak berani berhenti|tidak boleh berhenti|tidak bisa berhenti kerja|tidak boleh resign|harus bayar denda|bayar denda"),
 	rule("sexual_coercion", "critical", "diajak jalan|ngajak jalan|ajak jalan|diajak ketemu|ngajak ketemu|ajak ketemu|diajak makan malam|"+
 		"ngajak makan malam|diajak menginap|ngajak menginap|ngajak nginap|nemenin dia|menemani dia|menemaninya",
@@ -276,6 +280,12 @@ var urgencyRules = []urgencyRule{
 	rule("food_poisoning", "critical", "keracunan makanan|keracunan massal"),
 	rule("food_poisoning", "critical", "muntah|diare|keracunan", "makanan|makan siang|makan malam|kantin|katering|catering|nasi kotak",
 		"puluhan|belasan|ratusan|massal|banyak pekerja|banyak yang|dilarikan|dirawat"),
+	// liberty taken by the police for union work or a strike, and hired
+	// thugs sent with force or threats (the policy's "liberty")
+	rule("detained", "critical", "ditangkap polisi|ditangkap aparat|diciduk polisi|ditahan polisi|ditahan di polres|ditahan di polsek|"+
+		"ditahan di kantor polisi|dipenjara|dijebloskan ke penjara"),
+	rule("thugs", "critical", "preman|preman bayaran|ormas|orang bayaran",
+		"didorong|dipukul|dipukuli|dikeroyok|membubarkan|dibubarkan|mengancam|diancam|menyerang|diserang|mengusir|diusir"),
 	// a confined space entered without air: tanks, pits and wells kill rescuers too
 	rule("confined_space", "critical", "tangki|tanki|bak limbah|kolam limbah|septic tank|septictank|silo|palka|saluran limbah|sumur",
 		"pingsan|sesak napas|tanpa alat bantu napas|tanpa tabung oksigen|tanpa oksigen|keracunan gas|tidak sadar",

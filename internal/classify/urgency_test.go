@@ -111,18 +111,24 @@ func TestUrgencyFloorRules(t *testing.T) {
 		"pemanen hilang di kebun sejak kemarin, belum ditemukan":                     "missing_worker",
 		// round 8: a severed or broken limb in any word order, sex asked as
 		// the price of a contract
-		"jari teman putus kena mesin potong, disuruh bilang kecelakaan di rumah": "serious_injury",
-		"kalau mau kontrak diperpanjang harus mau diajak jalan sama HRD":         "sexual_coercion",
-		"puluhan pekerja muntah dan diare setelah makan siang di kantin":         "food_poisoning",
-		"disuruh bersihkan tangki limbah tanpa alat bantu napas, teman pingsan":  "confined_space",
-		"buruh perempuan diikat di tiang karena dituduh mencuri":                 "physical_violence",
-		"penjaga mess mengunci pekerja dari luar setiap malam":                   "forced_labour",
-		"air minum di barak kuning dan bau, anak-anak diare":                     "poisoned_water",
-		"gudang kapas dilalap api, pekerja masih di dalam":                       "fire",
-		"teman pemanen kena serangan jantung di kebun, ambulans tidak ada":       "serious_injury",
+		"jari teman putus kena mesin potong, disuruh bilang kecelakaan di rumah":        "serious_injury",
+		"kalau mau kontrak diperpanjang harus mau diajak jalan sama HRD":                "sexual_coercion",
+		"puluhan pekerja muntah dan diare setelah makan siang di kantin":                "food_poisoning",
+		"disuruh bersihkan tangki limbah tanpa alat bantu napas, teman pingsan":         "confined_space",
+		"buruh perempuan diikat di tiang karena dituduh mencuri":                        "physical_violence",
+		"penjaga mess mengunci pekerja dari luar setiap malam":                          "forced_labour",
+		"air minum di barak kuning dan bau, anak-anak diare":                            "poisoned_water",
+		"gudang kapas dilalap api, pekerja masih di dalam":                              "fire",
+		"teman pemanen kena serangan jantung di kebun, ambulans tidak ada":              "serious_injury",
+		"ketua PUK ditangkap polisi setelah memimpin mogok, sekarang ditahan di polres": "detained",
+		"perusahaan mendatangkan preman bayaran untuk membubarkan rapat serikat":        "thugs",
+		"kami disandera di dalam pabrik oleh manajemen sampai mau tanda tangan":         "forced_labour",
 	}
 	// A debt or a penalty that keeps a worker from quitting, without
 	// confinement, is high by the urgency policy (docs/classifier-measurements.md).
+	if floor, why := urgencyFloor(normalizeText("pekerja hamil disuruh angkat beban 50 kg, sekarang flek")); floor != "high" || !contains(why, "pregnant_at_risk") {
+		t.Errorf("pregnant worker lifting: floor %q rules %v, want high by pregnant_at_risk", floor, why)
+	}
 	for _, text := range []string{
 		"kalau resign sebelum kontrak habis harus bayar denda 5 juta",
 		"pinjaman koperasi dengan syarat tidak boleh resign sebelum lunas",
@@ -184,6 +190,8 @@ func TestUrgencyFloorRules(t *testing.T) {
 		"Agen menawarkan gaji yang menggoda ke luar negeri",
 		"dia mengurung diri di kamar karena malu",
 		"Kami diikat di kontrak dua tahun tanpa kepastian",
+		"ijazah saya ditahan perusahaan sampai kontrak habis",
+		"pengurus serikat dilaporkan ke polisi dengan tuduhan pencemaran nama baik",
 		"menu kantin itu-itu saja, makanannya sering dingin",
 		"tangki air di mess bocor, kamar mandi sering kering",
 	} {
