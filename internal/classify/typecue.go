@@ -129,17 +129,6 @@ func requestForChange(toks []string, i, n int) bool {
 	return i == 0 || !bosses[toks[i-1]] && !quoted[toks[i-1]]
 }
 
-// phraseLenAt is the length of the first of phrases that starts at toks[i],
-// or 0 when none does.
-func phraseLenAt(toks []string, i int, phrases [][]string) int {
-	for _, p := range phrases {
-		if i+len(p) <= len(toks) && phraseAt(toks, i, p) {
-			return len(p)
-		}
-	}
-	return 0
-}
-
 func compilePhrases(alts string) [][]string {
 	return rule("", "", alts).clauses[0]
 }

@@ -194,8 +194,8 @@ const (
 		"dicari dan dibawa balik|dibawa balik|paspor ditahan|paspornya ditahan|kerja paksa|forced labour|forced labor|" +
 		"disekap|dikurung|dikunci dari luar|supaya tidak kabur|agar tidak kabur|tidak boleh pulang kampung|" +
 		"dibawa kembali|paspor disita|paspor diambil|paspornya disimpan|paspor disimpan|dijaga preman|dikawal|diawasi penjaga|" +
-		"passport disimpan|passport ditahan|dikunci di gudang|dikunci di kamar|dikunci di mess|dikunci di kantor|disekap di" +
-		"|disandera|menyandera|dijadikan sandera|mengunci pekerja|mengunci kami|mengunci mereka|mengurung pekerja|mengurung kami|mengurung mereka|dikunciin dari luar"
+		"passport disimpan|passport ditahan|dikunci di gudang|dikunci di kamar|dikunci di mess|dikunci di kantor|disekap di|" +
+		"disandera|menyandera|dijadikan sandera|mengunci pekerja|mengunci kami|mengunci mereka|mengurung pekerja|mengurung kami|mengurung mereka|dikunciin dari luar"
 	// keptAtWork: words of confinement that also describe a shift kept
 	// long ("not allowed home before the target is done") or a factory's
 	// rules for breaks: forced labour unless the text is about the working
@@ -545,6 +545,17 @@ func hasExact(toks, phrase []string) bool {
 		}
 	}
 	return false
+}
+
+// phraseLenAt is the length of the first of phrases that starts at toks[i],
+// or 0 when none does.
+func phraseLenAt(toks []string, i int, phrases [][]string) int {
+	for _, p := range phrases {
+		if i+len(p) <= len(toks) && phraseAt(toks, i, p) {
+			return len(p)
+		}
+	}
+	return 0
 }
 
 // phraseAt reports whether phrase starts at toks[i].

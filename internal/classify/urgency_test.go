@@ -126,9 +126,7 @@ func TestUrgencyFloorRules(t *testing.T) {
 	}
 	// A debt or a penalty that keeps a worker from quitting, without
 	// confinement, is high by the urgency policy (docs/classifier-measurements.md).
-	if floor, why := urgencyFloor(normalizeText("pekerja hamil disuruh angkat beban 50 kg, sekarang flek")); floor != "high" || !contains(why, "pregnant_at_risk") {
-		t.Errorf("pregnant worker lifting: floor %q rules %v, want high by pregnant_at_risk", floor, why)
-	}
+	wantFloors(t, "pregnant_at_risk", map[string]string{"pekerja hamil disuruh angkat beban 50 kg, sekarang flek": "high"})
 	for _, text := range []string{
 		"kalau resign sebelum kontrak habis harus bayar denda 5 juta",
 		"pinjaman koperasi dengan syarat tidak boleh resign sebelum lunas",
