@@ -77,7 +77,7 @@ var tagCues = map[string]string{
 var compiledTagCues = func() map[string][][]string {
 	out := make(map[string][][]string, len(tagCues))
 	for t, alts := range tagCues {
-		out[t] = compilePhrases(alts)
+		out[t] = phrases(alts)
 	}
 	return out
 }()

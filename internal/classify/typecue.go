@@ -21,7 +21,7 @@ package classify
 // no cue: its requests ask for a wrong to be put right; nor has a question
 // that says it asks to know ("ingin tahu", "mohon info").
 var (
-	proposalCues = compilePhrases(
+	proposalCues = phrases(
 		"usul|usulan|usulkan|mengusulkan|diusulkan|ngusulin|usulin|saran saya|saran kami|sarannya|menyarankan|aspirasi|" +
 			"alangkah baiknya|akan lebih baik|lebih baik kalau|lebih baik jika|bagaimana kalau|bagaimana jika|" +
 			"boleh tidak kalau|boleh tidak jika|mungkin bisa|" +
@@ -40,10 +40,10 @@ var (
 	// hopeWords count on their own unless a boss hopes or is quoted, or a
 	// negation follows: "HRD ingin memecat saya", "HRD bilang sebaiknya saya
 	// resign" and "semoga tidak terjadi apa-apa" are not suggestions.
-	hopeWords = compilePhrases("semoga|berharap|mengharapkan|harapan kami|harapan saya|kalau bisa|ingin|menginginkan|kepengin|mendambakan|" +
+	hopeWords = phrases("semoga|berharap|mengharapkan|harapan kami|harapan saya|kalau bisa|ingin|menginginkan|kepengin|mendambakan|" +
 		"sebaiknya|mending|kami menuntut|tuntutan kami|tuntutan pkb|tuntutan untuk pkb")
 	quoted       = map[string]bool{"bilang": true, "kata": true, "katanya": true, "bilangnya": true, "menyuruh": true, "suruh": true, "disuruh": true}
-	requestWords = compilePhrases(
+	requestWords = phrases(
 		"semoga|berharap|mengharapkan|harapan|ingin|menginginkan|kepengin|mendambakan|kalau bisa|sebaiknya|menurut saya|menurut kami|" +
 			"kami menuntut|tuntutan kami|tuntutan pkb|tuntutan untuk pkb|diperlukan|dibutuhkan|apakah serikat bisa|apa serikat bisa|" +
 			"bisakah serikat|bisakah|dapatkah|bolehkah|mohon|minta|meminta|memohon|mengajukan permohonan|tolong|harap|diharapkan|kapan|request|" +
@@ -53,7 +53,7 @@ var (
 	// of them was done to them ("tolong, saya dipindahkan ke gudang").
 	bosses      = map[string]bool{"atasan": true, "mandor": true, "hrd": true, "supervisor": true, "leader": true, "perusahaan": true, "manajemen": true, "asisten": true, "krani": true, "manajer": true}
 	victims     = map[string]bool{"saya": true, "kami": true, "teman": true, "dia": true, "mereka": true, "kontrak": true, "kontraknya": true, "gaji": true, "upah": true}
-	changeVerbs = compilePhrases(
+	changeVerbs = phrases(
 		"diadakan|diadain|adain|adakan|mengadakan|diadakannya|disediakan|sediakan|menyediakan|penyediaan|" +
 			"dibuat|dibuatkan|buatkan|membuatkan|bikin|dibikin|dibikinkan|dibikinin|" +
 			"dibangun|dibangunkan|membangun|pembangunan|dipasang|dipasangi|pasang|pasangkan|memasang|pemasangan|" +
@@ -66,15 +66,15 @@ var (
 			"ditingkatkan|meningkatkan|dipertimbangkan|disubsidi|dievaluasi|ditinjau|disesuaikan|diperluas|diperbesar|" +
 			"dilebarkan|tambahan|mengusahakan|diusahakan|dinegosiasikan|memperjuangkan|perjuangkan|diperjuangin|perjuangin|" +
 			"diberi kesempatan|diberikan kesempatan")
-	helpWords = compilePhrases(
+	helpWords = phrases(
 		"bantu|membantu|dibantu|bantuan|mbantu|menindaklanjuti|ditindaklanjuti|tindak lanjut|" +
 			"diselesaikan|menyelesaikan|selesaikan|mendampingi|didampingi|dampingi|melindungi|dilindungi|" +
 			"diusut|mengusut|ditagih|menagih|diproses|memproses|dikembalikan|kembalikan|mengembalikan|" +
 			"advokasi|dibela|membela|ditegur|menegur|ditindak|menindak|segera|hak kami|hak saya|hak kita|" +
 			"ditangani|menangani|diurus|mengurus|ditanggapi|direspon|diperhatikan|dipenuhi|dibayar|dibayarkan|membayar|" +
-			"dilunasi|melunasi|cepat|secepatnya|keadilan|sanksi|adil|beres|dibereskan|sanksi|dihentikan|menghentikan|berhenti|" +
+			"dilunasi|melunasi|cepat|secepatnya|keadilan|adil|beres|dibereskan|sanksi|dihentikan|menghentikan|berhenti|" +
 			"ditolong|menolong|pertolongan|kejelasan|kepastian|cek|dicek|mengecek|diperiksa|memeriksa|diselidiki|investigasi|turun tangan")
-	reportWords = compilePhrases(
+	reportWords = phrases(
 		"melaporkan|mengadukan|mengeluhkan|pengaduan|aduan|keluhan|mau lapor|ingin lapor|mau mengadu|" +
 			// a question about the rules asks to know, not to change
 			"ingin tahu|mau tahu|ingin bertanya|mau tanya|mohon info|mohon infonya|mohon informasi|minta info|minta informasi|mohon penjelasan")
@@ -129,10 +129,6 @@ func requestForChange(toks []string, i, n int) bool {
 	return i == 0 || !bosses[toks[i-1]] && !quoted[toks[i-1]]
 }
 
-func compilePhrases(alts string) [][]string {
-	return rule("", "", alts).clauses[0]
-}
-
 func hasAnyExact(toks []string, phrases [][]string) bool {
 	for _, p := range phrases {
 		if hasExact(toks, p) {
@@ -145,9 +141,9 @@ func hasAnyExact(toks []string, phrases [][]string) bool {
 // pickType is the predicted intake type of a text whose type is unknown. A
 // cue turns the model's complaint or information request into an
 // aspiration ("apakah serikat bisa mengadakan pelatihan?" asks for a
-// change, not for a rule) whatever the model's confidence (cross-validated type accuracy on the own texts, round 2: no
-// cue 0.913; cue unless the model is at least 0.8/0.9/0.95 sure 0.938/
-// 0.945/0.949; always 0.953).
+// change, not for a rule) whatever the model's confidence (cross-validated
+// type accuracy on the own texts, round 2: no cue 0.913; cue unless the
+// model is at least 0.8/0.9/0.95 sure 0.938/0.945/0.949; always 0.953).
 func (b *Builtin) pickType(x sparse, toks []string) string {
 	if b.typ == nil || len(b.typ.Classes) == 0 {
 		return "complaint"
