@@ -86,7 +86,9 @@ func (kr *KeyRing) openSession(tenantID uuid.UUID, tok string, now time.Time) (u
 	if !ok || len(raw) > 200 {
 		return uuid.Nil, false
 	}
-	ct, err := base64.RawURLEncoding.DecodeString(raw)
+	// Strict: a token has one spelling; nonzero padding bits in its last
+	// character are refused, not ignored.
+	ct, err := base64.RawURLEncoding.Strict().DecodeString(raw)
 	if err != nil {
 		return uuid.Nil, false
 	}
