@@ -217,7 +217,8 @@ const (
 	sexualPlace = "tempat sepi|blok yang sepi|ruang yang sepi|gudang yang sepi|ke hotel|kamar hotel|ruangan kosong|ruang kosong|gudang kosong"
 	abandoned   = "pemilik kabur|pemilik pabrik kabur|owner kabur|bos kabur|mesin diangkut|mesin mau diangkut|mesin2 mau diangkut|" +
 		"owner pabrik menghilang|pemilik menghilang|pemilik pabrik menghilang|direktur tidak bisa dihubungi|direktur menghilang|" +
-		"mesin dijual|dijual diam diam"
+		"mesin dijual|dijual diam diam|owner tidak bisa dihubungi|pemilik tidak bisa dihubungi|bos tidak bisa dihubungi|" +
+		"angkut mesin|mengangkut mesin|mesin dibawa keluar"
 )
 
 // fatalPhrases: a death or a life still in danger keeps an accident
@@ -279,13 +280,17 @@ var urgencyRules = []urgencyRule{
 	rule("poisoned_water", "critical", "air minum|air sumur|air barak|air mess|air di barak|air di mess|air di perumahan|air bersih", "diare|muntah|sakit perut"),
 	rule("food_poisoning", "critical", "keracunan makanan|keracunan massal"),
 	rule("food_poisoning", "critical", "muntah|diare|keracunan", "makanan|makan siang|makan malam|kantin|katering|catering|nasi kotak",
-		"puluhan|belasan|ratusan|massal|banyak pekerja|banyak yang|dilarikan|dirawat"),
+		"puluhan|belasan|ratusan|massal|banyak pekerja|banyak yang|dilarikan|dirawat|orang muntah|pekerja muntah|karyawan muntah|yang pingsan"),
 	// liberty taken by the police for union work or a strike, and hired
 	// thugs sent with force or threats (the policy's "liberty")
 	rule("detained", "critical", "ditangkap polisi|ditangkap aparat|diciduk polisi|ditahan polisi|ditahan di polres|ditahan di polsek|"+
-		"ditahan di kantor polisi|dipenjara|dijebloskan ke penjara"),
+		"ditahan di kantor polisi|dipenjara|dijebloskan ke penjara|digelandang|dibawa ke kantor polisi|dibawa ke polres|dibawa ke polsek|"+
+		"dibawa polisi|diangkut polisi|diamankan polisi"),
 	rule("thugs", "critical", "preman|preman bayaran|ormas|orang bayaran",
-		"didorong|dipukul|dipukuli|dikeroyok|membubarkan|dibubarkan|mengancam|diancam|menyerang|diserang|mengusir|diusir"),
+		"didorong|dipukul|dipukuli|dikeroyok|membubarkan|dibubarkan|mengancam|diancam|menyerang|diserang|mengusir|diusir|paksa bubar|dipaksa bubar"),
+	// round 9: a flood rising in workers' housing or at work, while people
+	// are still there
+	rule("flood", "critical", "banjir|air bah", "setinggi dada|setinggi leher|sampai dada|sampai leher|masih naik|terus naik|hanyut|terjebak banjir|belum dievakuasi"),
 	// a confined space entered without air: tanks, pits and wells kill rescuers too
 	rule("confined_space", "critical", "tangki|tanki|bak limbah|kolam limbah|septic tank|septictank|silo|palka|saluran limbah|sumur",
 		"pingsan|sesak napas|tanpa alat bantu napas|tanpa tabung oksigen|tanpa oksigen|keracunan gas|tidak sadar",

@@ -127,6 +127,24 @@ func TestUrgencyFloorRules(t *testing.T) {
 	// A debt or a penalty that keeps a worker from quitting, without
 	// confinement, is high by the urgency policy (docs/classifier-measurements.md).
 	wantFloors(t, "pregnant_at_risk", map[string]string{"pekerja hamil disuruh angkat beban 50 kg, sekarang flek": "high"})
+	// round 9, from an independent urgency probe set (step 85)
+	wantFloors(t, "factory_abandoned", map[string]string{
+		"pabrik tutup mendadak, owner gk bisa dihubungi, ada truk mau angkut mesin keluar": "critical",
+		"Pemilik tidak bisa dihubungi sejak minggu lalu, gaji belum dibayar":               "critical",
+	})
+	wantFloors(t, "food_poisoning", map[string]string{
+		"setelah makan siang di kantin lebih dari 40 orang muntah dan diare": "critical",
+	})
+	wantFloors(t, "flood", map[string]string{
+		"banjir di emplasemen, air sudah setinggi dada dan masih naik, ada bayi di rumah": "critical",
+		"banjir besar di barak, dua anak pekerja hanyut":                                  "critical",
+	})
+	wantFloors(t, "detained", map[string]string{
+		"beberapa pengurus dibawa ke kantor polisi waktu kami mogok": "critical",
+	})
+	wantFloors(t, "thugs", map[string]string{
+		"mogok kami didatangi ormas dan polisi, mereka paksa bubar": "critical",
+	})
 	for _, text := range []string{
 		"kalau resign sebelum kontrak habis harus bayar denda 5 juta",
 		"pinjaman koperasi dengan syarat tidak boleh resign sebelum lunas",
@@ -192,6 +210,12 @@ func TestUrgencyFloorRules(t *testing.T) {
 		"pengurus serikat dilaporkan ke polisi dengan tuduhan pencemaran nama baik",
 		"menu kantin itu-itu saja, makanannya sering dingin",
 		"tangki air di mess bocor, kamar mandi sering kering",
+		// round 9: the new words in ordinary complaints
+		"tahun lalu banjir sampai lutut di gudang, barang rusak",
+		"kalau banjir jalan ke kebun putus, kami tetap dipotong absen",
+		"HRD tidak bisa dihubungi soal slip gaji",
+		"satu teman muntah sehabis makan siang, katanya masuk angin",
+		"ketua PUK dibawa ke kantor disnaker untuk mediasi",
 	} {
 		if floor, why := urgencyFloor(normalizeText(text)); floor != "" {
 			t.Errorf("%q: floor %q by %v, want none", text, floor, why)
