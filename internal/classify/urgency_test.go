@@ -139,6 +139,9 @@ func TestUrgencyFloorRules(t *testing.T) {
 		"banjir di emplasemen, air sudah setinggi dada dan masih naik, ada bayi di rumah": "critical",
 		"banjir besar di barak, dua anak pekerja hanyut":                                  "critical",
 	})
+	wantFloors(t, "collapse", map[string]string{
+		"retakan di dinding gedung produksi makin lebar sejak gempa tadi malam, kami tetap disuruh kerja di lantai 2": "critical",
+	})
 	wantFloors(t, "detained", map[string]string{
 		"beberapa pengurus dibawa ke kantor polisi waktu kami mogok": "critical",
 	})
@@ -212,6 +215,7 @@ func TestUrgencyFloorRules(t *testing.T) {
 		"tangki air di mess bocor, kamar mandi sering kering",
 		// round 9: the new words in ordinary complaints
 		"tahun lalu banjir sampai lutut di gudang, barang rusak",
+		"ada retakan kecil di cat dinding mess, mohon dicat ulang",
 		"kalau banjir jalan ke kebun putus, kami tetap dipotong absen",
 		"HRD tidak bisa dihubungi soal slip gaji",
 		"satu teman muntah sehabis makan siang, katanya masuk angin",
