@@ -236,6 +236,10 @@ func (e *env) countRows(slug, sql string, args ...any) int {
 
 var referenceRE = regexp.MustCompile(`^SPN-20\d\d-\d{6}$`)
 
+// receiptCodeShape is a receipt code as the pages show it, not a run of
+// digits inside a UUID.
+var receiptCodeShape = regexp.MustCompile(`(?:^|[^0-9a-fA-F-])\d{4}-\d{4}-\d{4}-\d{4}(?:$|[^0-9a-fA-F-])`)
+
 // TestSafetyModes walks named, confidential and anonymous filing through
 // the API and the pages.
 func TestSafetyModes(t *testing.T) {
@@ -415,18 +419,27 @@ func TestSafetyModes(t *testing.T) {
 			resp, _ := e.postJSON(spnHost, "/api/v1/receipts/session", map[string]any{"code": c})
 			return resp.StatusCode, time.Since(start)
 		}
-		okStatus, okTime := timeIt(code)
-		badStatus, badTime := timeIt(wrong)
-		junkStatus, junkTime := timeIt("not-a-code")
-		if okStatus != 201 || badStatus != 404 || junkStatus != 404 {
-			t.Fatalf("statuses %d %d %d", okStatus, badStatus, junkStatus)
-		}
-		const floor = 250 * time.Millisecond
-		for _, d := range []time.Duration{okTime, badTime, junkTime} {
-			if d < floor {
-				t.Errorf("receipt answer after %v, under the %v floor", d, floor)
+		// The fastest of three answers each: a pause of the machine only
+		// ever adds time, so the minimum is what the server itself takes.
+		fastest := func(c string, want int) time.Duration {
+			var best time.Duration
+			for i := 0; i < 3; i++ {
+				status, d := timeIt(c)
+				if status != want {
+					t.Fatalf("code %q: %d, want %d", c, status, want)
+				}
+				if d < 250*time.Millisecond {
+					t.Errorf("receipt answer after %v, under the 250ms floor", d)
+				}
+				if i == 0 || d < best {
+					best = d
+				}
 			}
+			return best
 		}
+		okTime := fastest(code, 201)
+		badTime := fastest(wrong, 404)
+		junkTime := fastest("not-a-code", 404)
 		if diff := (okTime - badTime).Abs(); diff > 120*time.Millisecond {
 			t.Errorf("right code %v, wrong code %v: timing tells them apart", okTime, badTime)
 		}
@@ -473,7 +486,10 @@ func TestSafetyModes(t *testing.T) {
 		// A signed-in worker files confidentially and finds it under my cases.
 		resp, body = e.postForm(spnHost, "/cases/new", worker, url.Values{"type": {"aspiration"}, "safety_mode": {"confidential"},
 			"description": {"Kami mengusulkan tempat penitipan anak di dekat pabrik."}})
-		if resp.StatusCode != 201 || regexp.MustCompile(`\d{4}-\d{4}-\d{4}-\d{4}`).MatchString(body) {
+		// The page holds the case's UUID, whose digits can by chance look
+		// like a code: look for the receipt block itself, and a code's
+		// shape only where no hex digit or hyphen touches it.
+		if resp.StatusCode != 201 || strings.Contains(body, "receipt-code") || receiptCodeShape.MatchString(body) {
 			t.Fatalf("confidential page filing: %d", resp.StatusCode)
 		}
 		_, body = e.page(spnHost, "/cases", worker)

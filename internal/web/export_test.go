@@ -2,6 +2,8 @@ package web
 
 import "time"
 
-// UseReceiptClock gives the receipt throttle a clock of the test's own
-// (a simulated minute passes without sleeping).
-func (s *Server) UseReceiptClock(now func() time.Time) { s.receipts.limits.Now = now }
+// UseLimitsClock gives the server's rate limits (filing, uploads, hints and
+// the receipt throttle share one Limits) a clock of the test's own: a
+// simulated minute passes without sleeping, and a fixed clock keeps a
+// test's requests inside one window wherever the real clock stands.
+func (s *Server) UseLimitsClock(now func() time.Time) { s.limits.Now = now }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/suara-id/suara/internal/config"
 )
@@ -13,12 +14,22 @@ import (
 // limitedEnv trusts app.Test's 0.0.0.0 as a proxy, so X-Forwarded-For
 // names the client address, and sets small filing and upload limits.
 func limitedEnv(t *testing.T) *env {
-	return newEnv(t, func(c *config.Config) {
+	e := newEnv(t, func(c *config.Config) {
 		c.HTTP.TrustedProxies = []string{"0.0.0.0"}
 		c.HTTP.ProxyHeader = "X-Forwarded-For"
 		c.RateLimits.Filing = config.RateLimit{PerIP: 3, PerTenant: 5}
 		c.RateLimits.Upload = config.RateLimit{PerIP: 2, PerTenant: 3}
 	})
+	freezeLimits(e)
+	return e
+}
+
+// freezeLimits stops the limits' clock mid-window: windows are aligned on
+// the clock, so a real one could roll over between the last allowed request
+// and the one that must be refused.
+func freezeLimits(e *env) {
+	mid := time.Now().UTC().Truncate(time.Hour).Add(5 * time.Minute)
+	e.srv.UseLimitsClock(func() time.Time { return mid })
 }
 
 // check429 requires a 429 with Retry-After within the window and, on the
