@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httptrace"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -378,6 +379,10 @@ func TestSIGTERMLetsInFlightRequestsFinish(t *testing.T) {
 	var wg sync.WaitGroup
 	statuses := make([]int, n)
 	release := make(chan struct{})
+	// sent counts requests whose headers went out: the signal waits for all
+	// of them, not for a guess at how long a loaded machine takes.
+	var sent sync.WaitGroup
+	sent.Add(n)
 	for i := range n {
 		wg.Add(1)
 		go func() {
@@ -389,10 +394,13 @@ func TestSIGTERMLetsInFlightRequestsFinish(t *testing.T) {
 				_, _ = fmt.Fprintf(pw, `"description":"Gaji dipotong tanpa alasan yang jelas nomor %d."}`, i)
 				pw.Close()
 			}()
-			req, _ := http.NewRequest(http.MethodPost, base+"/api/v1/cases", pr)
+			var once sync.Once
+			trace := &httptrace.ClientTrace{WroteHeaders: func() { once.Do(sent.Done) }}
+			req, _ := http.NewRequestWithContext(httptrace.WithClientTrace(context.Background(), trace), http.MethodPost, base+"/api/v1/cases", pr)
 			req.Host = "spn.localhost"
 			req.Header.Set("Content-Type", "application/json")
 			resp, err := http.DefaultClient.Do(req)
+			once.Do(sent.Done) // a request that failed before its headers
 			if err != nil {
 				statuses[i] = -1
 				return
@@ -402,7 +410,9 @@ func TestSIGTERMLetsInFlightRequestsFinish(t *testing.T) {
 			statuses[i] = resp.StatusCode
 		}()
 	}
-	time.Sleep(500 * time.Millisecond)
+	sent.Wait()
+	// and a moment for the server to read what was sent
+	time.Sleep(300 * time.Millisecond)
 	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
