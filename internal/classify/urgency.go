@@ -218,7 +218,7 @@ const (
 	abandoned   = "pemilik kabur|pemilik pabrik kabur|owner kabur|bos kabur|mesin diangkut|mesin mau diangkut|mesin2 mau diangkut|" +
 		"owner pabrik menghilang|pemilik menghilang|pemilik pabrik menghilang|direktur tidak bisa dihubungi|direktur menghilang|" +
 		"mesin dijual|dijual diam diam|owner tidak bisa dihubungi|pemilik tidak bisa dihubungi|bos tidak bisa dihubungi|" +
-		"angkut mesin|mengangkut mesin|mesin dibawa keluar"
+		"angkut mesin keluar|mengangkut mesin keluar|truk angkut mesin|truk mengangkut mesin|mesin dibawa keluar"
 )
 
 // fatalPhrases: a death or a life still in danger keeps an accident

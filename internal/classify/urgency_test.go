@@ -218,6 +218,7 @@ func TestUrgencyFloorRules(t *testing.T) {
 		"ada retakan kecil di cat dinding mess, mohon dicat ulang",
 		"kalau banjir jalan ke kebun putus, kami tetap dipotong absen",
 		"HRD tidak bisa dihubungi soal slip gaji",
+		"kami disuruh angkut mesin jahit ke lantai dua tanpa troli",
 		"satu teman muntah sehabis makan siang, katanya masuk angin",
 		"ketua PUK dibawa ke kantor disnaker untuk mediasi",
 	} {
