@@ -217,7 +217,7 @@ const (
 	sexualPlace = "tempat sepi|blok yang sepi|ruang yang sepi|gudang yang sepi|ke hotel|kamar hotel|ruangan kosong|ruang kosong|gudang kosong"
 	abandoned   = "pemilik kabur|pemilik pabrik kabur|owner kabur|bos kabur|mesin diangkut|mesin mau diangkut|mesin2 mau diangkut|" +
 		"owner pabrik menghilang|pemilik menghilang|pemilik pabrik menghilang|direktur tidak bisa dihubungi|direktur menghilang|" +
-		"mesin dijual|dijual diam diam|owner tidak bisa dihubungi|pemilik tidak bisa dihubungi|bos tidak bisa dihubungi|" +
+		"mesin dijual|dijual diam diam|owner tidak bisa dihubungi|pemilik tidak bisa dihubungi|" +
 		"angkut mesin keluar|mengangkut mesin keluar|truk angkut mesin|truk mengangkut mesin|mesin dibawa keluar"
 )
 
@@ -284,8 +284,7 @@ var urgencyRules = []urgencyRule{
 	// liberty taken by the police for union work or a strike, and hired
 	// thugs sent with force or threats (the policy's "liberty")
 	rule("detained", "critical", "ditangkap polisi|ditangkap aparat|diciduk polisi|ditahan polisi|ditahan di polres|ditahan di polsek|"+
-		"ditahan di kantor polisi|dipenjara|dijebloskan ke penjara|digelandang|dibawa ke kantor polisi|dibawa ke polres|dibawa ke polsek|"+
-		"dibawa polisi|diangkut polisi|diamankan polisi"),
+		"ditahan di kantor polisi|dipenjara|dijebloskan ke penjara|digelandang|dibawa ke kantor polisi|dibawa ke polres|dibawa ke polsek|diangkut polisi"),
 	rule("thugs", "critical", "preman|preman bayaran|ormas|orang bayaran",
 		"didorong|dipukul|dipukuli|dikeroyok|membubarkan|dibubarkan|mengancam|diancam|menyerang|diserang|mengusir|diusir|paksa bubar|dipaksa bubar"),
 	// round 9: a flood rising in workers' housing or at work, while people

@@ -219,6 +219,8 @@ func TestUrgencyFloorRules(t *testing.T) {
 		"kalau banjir jalan ke kebun putus, kami tetap dipotong absen",
 		"HRD tidak bisa dihubungi soal slip gaji",
 		"kami disuruh angkut mesin jahit ke lantai dua tanpa troli",
+		"bos tidak bisa dihubungi, cuti saya belum disetujui",
+		"pencuri kain di gudang sudah diamankan polisi, tapi gaji kami yang dipotong",
 		"satu teman muntah sehabis makan siang, katanya masuk angin",
 		"ketua PUK dibawa ke kantor disnaker untuk mediasi",
 	} {
