@@ -314,7 +314,7 @@ var urgencyRules = []urgencyRule{
 		"gudang|pabrik|gedung|mess|barak|pondok|kebun|line|produksi|kantor|pekerja"),
 	rule("fire", "critical", "kebakaran besar|kebakaran hebat|terjadi kebakaran|sedang kebakaran|api muncul|muncul api|keluar api|asap tebal|caught fire"),
 	rule("fire", "critical", "kebakaran|api|geni", "disuruh tetap|tetap disuruh|tetap di dalam|tidak boleh keluar|dilarang keluar"),
-	rule("collapse", "critical", "gedung|bangunan|lantai|dinding|tembok|tiang|atap|jembatan", "retak|retakan|retaknya|goyang|miring|lapuk", "besar|parah|jatuh|roboh|masih dipakai|tetap dipakai|disuruh kerja|goyang|disuruh masuk|tetap disuruh|gempa"),
+	rule("collapse", "critical", "gedung|bangunan|lantai|dinding|tembok|tiang|atap|jembatan", "retak|retakan|retaknya|retakannya|goyang|miring|lapuk", "besar|parah|jatuh|roboh|masih dipakai|tetap dipakai|disuruh kerja|goyang|disuruh masuk|tetap disuruh|gempa"),
 	rule("vehicle_overturned", "critical", "terbalik|terguling|kecelakaan", "truk|mobil|bus|lori|traktor|pick up|bak terbuka"),
 	rule("unguarded_machine", "critical", "mesin", "tidak ada pengamannya|tanpa pengaman|pengamannya dilepas|pengamannya rusak|pengamannya dicopot|pengamannya dimatikan|"+
 		"tidak punya tombol darurat|tidak ada tombol darurat|tombol darurat rusak|tombol darurat tidak berfungsi|emergency stop rusak"),

@@ -140,7 +140,8 @@ func TestUrgencyFloorRules(t *testing.T) {
 		"banjir besar di barak, dua anak pekerja hanyut":                                  "critical",
 	})
 	wantFloors(t, "collapse", map[string]string{
-		"retakan di dinding gedung produksi makin lebar sejak gempa tadi malam, kami tetap disuruh kerja di lantai 2": "critical",
+		"retakan di dinding gedung produksi makin lebar sejak gempa tadi malam, kami tetap disuruh kerja di lantai 2":   "critical",
+		"pagi ini dinding gudang retakannya makin lebar setelah gempa semalam, kami tetap disuruh kerja di lantai atas": "critical",
 	})
 	wantFloors(t, "detained", map[string]string{
 		"beberapa pengurus dibawa ke kantor polisi waktu kami mogok": "critical",
