@@ -123,32 +123,20 @@ func TestUrgencyFloorRules(t *testing.T) {
 		"ketua PUK ditangkap polisi setelah memimpin mogok, sekarang ditahan di polres": "detained",
 		"perusahaan mendatangkan preman bayaran untuk membubarkan rapat serikat":        "thugs",
 		"kami disandera di dalam pabrik oleh manajemen sampai mau tanda tangan":         "forced_labour",
+		// round 9, from an independent urgency probe set (steps 85, 88)
+		"pabrik tutup mendadak, owner gk bisa dihubungi, ada truk mau angkut mesin keluar":                              "factory_abandoned",
+		"Pemilik tidak bisa dihubungi sejak minggu lalu, gaji belum dibayar":                                            "factory_abandoned",
+		"setelah makan siang di kantin lebih dari 40 orang muntah dan diare":                                            "food_poisoning",
+		"banjir di emplasemen, air sudah setinggi dada dan masih naik, ada bayi di rumah":                               "flood",
+		"banjir besar di barak, dua anak pekerja hanyut":                                                                "flood",
+		"retakan di dinding gedung produksi makin lebar sejak gempa tadi malam, kami tetap disuruh kerja di lantai 2":   "collapse",
+		"pagi ini dinding gudang retakannya makin lebar setelah gempa semalam, kami tetap disuruh kerja di lantai atas": "collapse",
+		"beberapa pengurus dibawa ke kantor polisi waktu kami mogok":                                                    "detained",
+		"mogok kami didatangi ormas dan polisi, mereka paksa bubar":                                                     "thugs",
 	}
 	// A debt or a penalty that keeps a worker from quitting, without
 	// confinement, is high by the urgency policy (docs/classifier-measurements.md).
 	wantFloors(t, "pregnant_at_risk", map[string]string{"pekerja hamil disuruh angkat beban 50 kg, sekarang flek": "high"})
-	// round 9, from an independent urgency probe set (step 85)
-	wantFloors(t, "factory_abandoned", map[string]string{
-		"pabrik tutup mendadak, owner gk bisa dihubungi, ada truk mau angkut mesin keluar": "critical",
-		"Pemilik tidak bisa dihubungi sejak minggu lalu, gaji belum dibayar":               "critical",
-	})
-	wantFloors(t, "food_poisoning", map[string]string{
-		"setelah makan siang di kantin lebih dari 40 orang muntah dan diare": "critical",
-	})
-	wantFloors(t, "flood", map[string]string{
-		"banjir di emplasemen, air sudah setinggi dada dan masih naik, ada bayi di rumah": "critical",
-		"banjir besar di barak, dua anak pekerja hanyut":                                  "critical",
-	})
-	wantFloors(t, "collapse", map[string]string{
-		"retakan di dinding gedung produksi makin lebar sejak gempa tadi malam, kami tetap disuruh kerja di lantai 2":   "critical",
-		"pagi ini dinding gudang retakannya makin lebar setelah gempa semalam, kami tetap disuruh kerja di lantai atas": "critical",
-	})
-	wantFloors(t, "detained", map[string]string{
-		"beberapa pengurus dibawa ke kantor polisi waktu kami mogok": "critical",
-	})
-	wantFloors(t, "thugs", map[string]string{
-		"mogok kami didatangi ormas dan polisi, mereka paksa bubar": "critical",
-	})
 	for _, text := range []string{
 		"kalau resign sebelum kontrak habis harus bayar denda 5 juta",
 		"pinjaman koperasi dengan syarat tidak boleh resign sebelum lunas",
