@@ -169,9 +169,11 @@ const (
 	// mildSigns beside a chemical are acute symptoms: high by the policy,
 	// critical only with no protection or a sign of poisoning (noProtect).
 	mildSigns = "mual|pusing|iritasi mata|mata perih|sesak napas|sesak nafas|gatal|batuk|melepuh"
-	collapse  = "runtuh|ambruk|ambrol|atap jebol|bangunan retak|dinding retak|collapsed|tertimpa|longsor|roboh|" +
-		"plafon jatuh|lantai amblas|tiang penyangga|tiang penyangganya|hampir roboh|mau roboh|hampir ambruk|mau ambruk|nyaris roboh"
-	injury = "patah tulang|tulangnya patah|jari putus|jarinya putus|tangan putus|kritis|tewas|meninggal di tempat|" +
+	// collapse is what fell on someone; unsound is a structure about to
+	// fall, a danger that no later claim makes the background of anything.
+	collapse = "runtuh|ambruk|ambrol|atap jebol|collapsed|tertimpa|longsor|roboh|plafon jatuh|lantai amblas"
+	unsound  = "bangunan retak|dinding retak|tiang penyangga|tiang penyangganya|hampir roboh|mau roboh|hampir ambruk|mau ambruk|nyaris roboh"
+	injury   = "patah tulang|tulangnya patah|jari putus|jarinya putus|tangan putus|kritis|tewas|meninggal di tempat|" +
 		"masuk ke mesin|masuk mesin|tergilas|terlindas|amputasi|diamputasi|luka bakar|kesetrum|tersetrum|" +
 		"dilarikan ke rumah sakit|dibawa ke rumah sakit|dirawat di rumah sakit|tidak sadarkan diri|keracunan|" +
 		"injured|hospitalised|hospitalized|crushed|died|" +
@@ -251,7 +253,8 @@ var urgencyRules = []urgencyRule{
 	rule("fire_exit_locked", "critical", fireExit, lockedBlock),
 	rule("chemical_exposure", "critical", chemical, noProtect),
 	rule("chemical_symptoms", "high", chemical, mildSigns),
-	rule("collapse", "critical", collapse),
+	rule("collapse", "critical", collapse).unlessAside("high", accidentAftermath),
+	rule("collapse", "critical", unsound),
 	rule("serious_injury", "critical", injury).unlessAside("high", accidentAftermath),
 	rule("serious_injury", "critical", bodyPart, "putus|buntung|patah|remuk|terpotong|tergilas").near(3).unlessAside("high", accidentAftermath),
 	// a heart attack or stroke at work, not a relative's that leave was asked for
@@ -297,7 +300,7 @@ var urgencyRules = []urgencyRule{
 	rule("explosion", "critical", "meledak|ledakan|explosion|exploded",
 		"boiler|tabung|tangki|drum|kompresor|mesin|gas|api|terbakar|luka|kebakaran|pabrik|gudang|rebusan|sterilizer"),
 	rule("struck_by_vehicle", "critical", "tertabrak|ditabrak|terlindas|tergilas|terseret|run over|menabrak|nabrak|menggilas|melindas",
-		"forklift|truk|dump truck|traktor|alat berat|loader|excavator|mobil|lori|bus jemputan"),
+		"forklift|truk|dump truck|traktor|alat berat|loader|excavator|mobil|lori|bus jemputan").unlessAside("high", accidentAftermath),
 	rule("electrocution", "critical", "tersengat listrik|kena setrum|kesetrum|tersetrum|electrocuted|tersambar listrik"),
 	rule("trafficking", "critical", "perdagangan orang|tppo|trafficking|trafficked|dijual ke agen|dijual ke majikan"),
 	rule("trafficking", "critical", "dijanjikan kerja|dijanjikan pekerjaan|diiming iming|dibawa agen|dibawa calo|penyalur", "dijual|diperjualbelikan"),
@@ -315,7 +318,7 @@ var urgencyRules = []urgencyRule{
 	rule("fire", "critical", "kebakaran besar|kebakaran hebat|terjadi kebakaran|sedang kebakaran|api muncul|muncul api|keluar api|asap tebal|caught fire"),
 	rule("fire", "critical", "kebakaran|api|geni", "disuruh tetap|tetap disuruh|tetap di dalam|tidak boleh keluar|dilarang keluar"),
 	rule("collapse", "critical", "gedung|bangunan|lantai|dinding|tembok|tiang|atap|jembatan", "retak|retakan|retaknya|retakannya|goyang|miring|lapuk", "besar|parah|jatuh|roboh|masih dipakai|tetap dipakai|disuruh kerja|goyang|disuruh masuk|tetap disuruh|gempa"),
-	rule("vehicle_overturned", "critical", "terbalik|terguling|kecelakaan", "truk|mobil|bus|lori|traktor|pick up|bak terbuka"),
+	rule("vehicle_overturned", "critical", "terbalik|terguling|kecelakaan", "truk|mobil|bus|lori|traktor|pick up|bak terbuka").unlessAside("high", accidentAftermath),
 	rule("unguarded_machine", "critical", "mesin", "tidak ada pengamannya|tanpa pengaman|pengamannya dilepas|pengamannya rusak|pengamannya dicopot|pengamannya dimatikan|"+
 		"tidak punya tombol darurat|tidak ada tombol darurat|tombol darurat rusak|tombol darurat tidak berfungsi|emergency stop rusak"),
 	rule("unguarded_machine", "critical", "pengaman mesin|pelindung mesin|sensor mesin|safety guard|cover mesin|tutup pengaman|sensor pengaman",
@@ -385,7 +388,7 @@ func yearsOfService(toks []string, i int) bool {
 	}
 	if i > 0 {
 		switch toks[i-1] {
-		case "sudah", "selama", "lebih", "hampir", "sejak":
+		case "sudah", "selama", "lebih", "hampir", "sejak", "kerja", "bekerja":
 			return true
 		}
 	}

@@ -212,6 +212,8 @@ func TestUrgencyFloorRules(t *testing.T) {
 		"pencuri kain di gudang sudah diamankan polisi, tapi gaji kami yang dipotong",
 		"satu teman muntah sehabis makan siang, katanya masuk angin",
 		"ketua PUK dibawa ke kantor disnaker untuk mediasi",
+		// round 10: years of service beside a new hire ("anak baru")
+		"operator yang sudah kerja 10 tahun gajinya sama dengan anak baru",
 	} {
 		if floor, why := urgencyFloor(normalizeText(text)); floor != "" {
 			t.Errorf("%q: floor %q by %v, want none", text, floor, why)
@@ -229,6 +231,21 @@ func TestUrgencyFloorAccidentAftermath(t *testing.T) {
 		"teman jatuh dari ketinggian dan meninggal, santunan belum dibayar":           "critical",
 		"operator terjepit mesin press, masih koma, perusahaan menolak biaya berobat": "critical",
 		"tangan teman kejepit mesin press, skrg dirawat di rumah sakit":               "critical",
+	})
+	// round 10: what fell on someone, and a vehicle accident, as well
+	wantFloors(t, "collapse", map[string]string{
+		"waktu saya tertimpa tandan, perusahaan tidak mau lapor kecelakaan kerja, santunan tidak dapat": "high",
+		"suami saya meninggal tertimpa tandan dua bulan lalu, santunan belum cair":                      "critical",
+		"atap gudang runtuh menimpa dua teman, mereka masih di bawah reruntuhan":                        "critical",
+		// a structure about to fall is never the background of a claim
+		"dinding gudang hampir roboh, yang menolak masuk dipecat": "critical",
+	})
+	wantFloors(t, "vehicle_overturned", map[string]string{
+		"truk jemputan terbalik bulan lalu, biaya rumah sakit kami tanggung sendiri": "high",
+		"truk jemputan terbalik di tanjakan pagi ini, banyak yang luka":              "critical",
+	})
+	wantFloors(t, "struck_by_vehicle", map[string]string{
+		"saya ditabrak forklift tahun lalu lalu kontrak tidak diperpanjang": "high",
 	})
 }
 
