@@ -180,7 +180,7 @@ const (
 		"terjepit|kepalanya bocor|kepala bocor|belum sadar|tersiram air panas|" +
 		"patah kaki|patah tangan|kakinya patah|tangannya patah|terbakar habis|pendarahan|perdarahan|" +
 		"koma|caught in|tergulung|kulit kepalanya sobek|hampir putus|nyaris putus|tersambar petir|disambar petir|robek dalam|luka robek|luka sobek|" +
-		"kejang|tertimbun|terkubur|" +
+		"kejang|tertimbun|terkubur|matanya tidak bisa melihat|mata tidak bisa melihat|tidak bisa melihat lagi|matanya buta|buta sebelah|kehilangan penglihatan|" +
 		"jatuh dari ketinggian|jatuh dari atap|jatuh dari tangga|jatuh dari truk|jatuh dari lantai|jatuh dari pohon|" +
 		"digigit ular|dipatuk ular|tenggelam|assaulted|molested|" +
 		"luka bakarnya|darahnya banyak|banyak darah|darah mengucur|lukanya dalam|lukanya parah|luka parah|luka serius|retak tulang|tulang retak|gegar otak|jari terpotong|jarinya terpotong|tangannya terpotong|tersayat mesin|kulit terkelupas|" +
@@ -238,6 +238,13 @@ var urgencyRules = []urgencyRule{
 	rule("forced_labour", "critical", "paspor|passport", "disimpan|ditahan|disita|diambil|dipegang"),
 	rule("forced_labour", "critical", keptAtWork).unlessAside("high", workingDay),
 	rule("forced_labour", "critical", keptAtWork, "dikunci|digembok|pagar dikunci|pagar digembok|gerbang dikunci|gerbang digembok"),
+	// round 10: two of the ILO's indicators together, a debt or an identity
+	// card held and a worker not free to leave, are forced labour whatever
+	// else the text names (the working-day exception above is for shifts)
+	rule("forced_labour", "critical", "utang|hutang|berutang|berhutang|ktp dipegang|ktp ditahan|ktp disimpan|ktp diambil|"+
+		"owe money|owe the|in debt|keeps their id|keep their id|kept their id|holds their id|keeps their ktp|keeps our id|took our id",
+		"tidak boleh keluar|tidak boleh pulang|tidak diizinkan pulang|tidak diizinkan keluar|dilarang pulang|dilarang keluar|"+
+			"tidak boleh meninggalkan|dilarang meninggalkan|not allowed to leave|cannot leave|can't leave|not allowed out|stops them at the gate|stopped at the gate"),
 	// a pregnant worker put at physical risk is high by the policy
 	rule("pregnant_at_risk", "high", "hamil|sedang hamil|ibu hamil|pekerja hamil|operator hamil|meteng",
 		"angkat beban|mengangkat beban|angkat berat|angkat karung|mengangkat karung|bahan kimia|pestisida|menyemprot|nyemprot|"+
@@ -247,6 +254,9 @@ var urgencyRules = []urgencyRule{
 		"ngajak makan malam|diajak menginap|ngajak menginap|ngajak nginap|nemenin dia|menemani dia|menemaninya",
 		"kalau mau|asal mau|harus mau|kalau saya mau|kalau dia mau|kontrak aman|kontraknya aman"),
 	rule("sexual_coercion", "critical", sexualPlace, "dipaksa|ajak|ngajak|mengajak|diajak|perempuan|menarik|ditarik|narik|asal|kalau mau"),
+	// a woman summoned alone to a superior's house or room
+	rule("sexual_coercion", "critical", "datang sendiri|datang sendirian|sendiri sendiri|dipanggil sendiri|dipanggil sendirian|disuruh sendirian",
+		"rumah dinasnya|rumahnya|kamarnya|ke rumah dinas|ke kamar|ke hotel|mess nya", "perempuan|cewek|wanita|gadis|menangis|nangis"),
 	rule("forced_overtime_threat", "critical", "terpaksa|dipaksa", "denda|ancam|mengancam|diancam|mangkir", "lembur|kerja"),
 	rule("factory_abandoned", "critical", abandoned),
 	rule("factory_locked_out", "critical", "gerbang digembok|gerbang dikunci|pagar digembok", "tidak bisa masuk|tutup"),
@@ -444,6 +454,8 @@ func teenNumerals(toks []string) []string {
 var idioms = phrases("memukul meja|mukul meja|pukul meja|memukul pintu|menendang kursi|menendang meja|nendang kursi|nendang meja|" +
 	"menendang pintu|menghabisi karier|menghabisi karir|habisi karier|habisi karir|tertimpa masalah|" +
 	// a signature is not a hand, a head of department not a head
+	// home too far or too dear for the holiday is not confinement
+	"tidak bisa pulang kampung|tidak bisa mudik|" +
 	"tanda tangan|tanda tangannya|banting tulang|tulang punggung|sidik jari|kaki tangan|kaki kursi|kaki meja|kepala bagian|kepala gudang|kepala produksi|kepala afdeling|kepala regu|kepala mandor")
 
 // ruleTokens is toks with the idioms blanked, and its token set; toks

@@ -133,6 +133,12 @@ func TestUrgencyFloorRules(t *testing.T) {
 		"pagi ini dinding gudang retakannya makin lebar setelah gempa semalam, kami tetap disuruh kerja di lantai atas": "collapse",
 		"beberapa pengurus dibawa ke kantor polisi waktu kami mogok":                                                    "detained",
 		"mogok kami didatangi ormas dan polisi, mereka paksa bubar":                                                     "thugs",
+		// round 10, from two more independent probe sets (step 96)
+		"katanya kami berutang biaya perjalanan, KTP kami dipegang mandor dan kami tidak boleh keluar kebun tanpa izin":   "forced_labour",
+		"the agent keeps their ID cards and they are not allowed to leave the dorm, even on Sundays":                      "forced_labour",
+		"they owe money to the shop of the mandor and cannot leave the estate, the security post stops them at the gate":  "forced_labour",
+		"asisten menyuruh pekerja perempuan datang sendiri sendiri ke rumah dinasnya sore hari, ada yang keluar menangis": "sexual_coercion",
+		"pemanen kena pelepah di mata, tidak dirujuk, sekarang matanya tidak bisa melihat":                                "serious_injury",
 	}
 	// A debt or a penalty that keeps a worker from quitting, without
 	// confinement, is high by the urgency policy (docs/classifier-measurements.md).
@@ -214,6 +220,10 @@ func TestUrgencyFloorRules(t *testing.T) {
 		"ketua PUK dibawa ke kantor disnaker untuk mediasi",
 		// round 10: years of service beside a new hire ("anak baru")
 		"operator yang sudah kerja 10 tahun gajinya sama dengan anak baru",
+		// round 10: the new words in ordinary complaints
+		"utang di koperasi menumpuk, lebaran ini saya tidak bisa pulang kampung",
+		"HRD menyuruh saya datang sendiri ke kantor untuk tanda tangan kontrak",
+		"saya tidak bisa melihat slip gaji di aplikasi, tolong dibantu",
 	} {
 		if floor, why := urgencyFloor(normalizeText(text)); floor != "" {
 			t.Errorf("%q: floor %q by %v, want none", text, floor, why)
