@@ -29,17 +29,38 @@ var round2JSONL []byte
 //go:embed data/round3.jsonl
 var round3JSONL []byte
 
-// BaseExamples returns the built-in training set.
+// blindJSONL are grievances written and labelled by four independent
+// annotators who saw neither the policy, the own texts nor the measuring
+// file (docs/classifier-measurements.md, steps 84 and 97): category, type
+// and urgency, no tags. Each urgency is the annotator's (author_urgency)
+// raised to the life-and-limb rules' floor, as critical stays with the
+// rules and the list in the own texts too.
+//
+//go:embed data/blind.jsonl
+var blindJSONL []byte
+
+// BaseExamples returns the built-in training set: the own texts, then the
+// blind annotators'.
 func BaseExamples() []Example {
+	return append(ownExamples(), mustRead("blind.jsonl", blindJSONL)...)
+}
+
+// ownExamples are the texts written for Suara under its written policies,
+// each with one to three tags.
+func ownExamples() []Example {
 	var all []byte
 	for _, f := range [][]byte{baseJSONL, round2JSONL, round3JSONL} {
 		all = append(append(all, f...), '\n')
 	}
-	exs, err := readExamples(all)
+	return mustRead("base.jsonl, round2.jsonl, round3.jsonl", all)
+}
+
+func mustRead(name string, b []byte) []Example {
+	exs, err := readExamples(b)
 	if err != nil {
-		// The file is embedded and checked by tests; a parse failure is a
+		// The files are embedded and checked by tests; a parse failure is a
 		// build defect, not a runtime condition.
-		panic(fmt.Sprintf("classify: embedded base.jsonl: %v", err))
+		panic(fmt.Sprintf("classify: embedded %s: %v", name, err))
 	}
 	return exs
 }
