@@ -138,6 +138,10 @@ func (g *fakeGraph) to(wa string) []string {
 	return out
 }
 
+// models is shared by every fixture, as in the jobs tests: a template
+// trains once per run.
+var models = jobs.NewModels()
+
 type fixture struct {
 	t        *testing.T
 	db       *pgtest.DB
@@ -182,7 +186,7 @@ func newFixture(t *testing.T) *fixture {
 		},
 		BaseURL: func(slug string) string { return "http://" + slug + ".localhost" }})
 	reg := river.NewWorkers()
-	river.AddWorker(reg, &jobs.ClassifyWorker{Cases: cs, Models: jobs.NewModels(), Log: log})
+	river.AddWorker(reg, &jobs.ClassifyWorker{Cases: cs, Models: models, Log: log})
 	jobs.AddChatWorkers(reg, ch)
 	q, err := jobs.New(tdb.App, reg, jobs.Options{Workers: 4, Poll: 50 * time.Millisecond, Log: log})
 	if err != nil {

@@ -2,6 +2,9 @@ package jobs
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -109,30 +112,40 @@ func categoryOf(c tenant.Category) classify.Category {
 
 // Models caches each tenant's built-in model, retrained when the tenant's
 // categories or confirmed labels change. Training happens in the worker,
-// never on a request.
+// never on a request. Tenants whose training inputs are equal (the sector
+// templates unchanged, no confirmed labels yet) share one model: Train gives
+// the same model for the same inputs, so sharing shows no tenant anything
+// of another's, and a new union costs no training.
 type Models struct {
 	base []classify.Example
 
-	mu     sync.Mutex
-	models map[uuid.UUID]*tenantModel
+	mu      sync.Mutex
+	tenants map[uuid.UUID]tenantModel
+	trained map[string]*sharedModel // by trainingDigest
 }
 
 type tenantModel struct {
-	key   string
+	key    string // cases.ClassificationInput.ModelKey
+	digest string
+}
+
+type sharedModel struct {
 	model *classify.Builtin
+	users int // tenants whose current model this is
 }
 
 // NewModels starts an empty cache over the shipped training set.
 func NewModels() *Models {
-	return &Models{base: classify.BaseExamples(), models: map[uuid.UUID]*tenantModel{}}
+	return &Models{base: classify.BaseExamples(), tenants: map[uuid.UUID]tenantModel{}, trained: map[string]*sharedModel{}}
 }
 
 // For returns the tenant's current model, training it if stale.
 func (m *Models) For(in *cases.ClassificationInput) *classify.Builtin {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if tm := m.models[in.TenantID]; tm != nil && tm.key == in.ModelKey {
-		return tm.model
+	old, had := m.tenants[in.TenantID]
+	if had && old.key == in.ModelKey {
+		return m.trained[old.digest].model
 	}
 	cats := make([]classify.Category, len(in.Categories))
 	for i, c := range in.Categories {
@@ -142,7 +155,32 @@ func (m *Models) For(in *cases.ClassificationInput) *classify.Builtin {
 	for i, l := range in.Labels {
 		confirmed[i] = classify.Example{Text: l.Text, Sector: l.Sector, Type: l.Type, Category: l.Category, Urgency: l.Urgency, Tags: l.Tags}
 	}
-	model := classify.Train(m.base, cats, confirmed)
-	m.models[in.TenantID] = &tenantModel{key: in.ModelKey, model: model}
-	return model
+	digest := trainingDigest(cats, confirmed)
+	sm := m.trained[digest]
+	if sm == nil {
+		sm = &sharedModel{model: classify.Train(m.base, cats, confirmed)}
+		m.trained[digest] = sm
+	}
+	sm.users++
+	if had {
+		if prev := m.trained[old.digest]; prev != nil {
+			if prev.users--; prev.users == 0 {
+				delete(m.trained, old.digest)
+			}
+		}
+	}
+	m.tenants[in.TenantID] = tenantModel{key: in.ModelKey, digest: digest}
+	return sm.model
+}
+
+// trainingDigest names Train's inputs by their content: the ModelKey also
+// changes when a category is saved unchanged, and differs between tenants
+// seeded from the same template.
+func trainingDigest(cats []classify.Category, confirmed []classify.Example) string {
+	h := sha256.New()
+	enc := json.NewEncoder(h)
+	// Encoding plain structs of strings cannot fail.
+	_ = enc.Encode(cats)
+	_ = enc.Encode(confirmed)
+	return hex.EncodeToString(h.Sum(nil))
 }

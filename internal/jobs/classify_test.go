@@ -39,6 +39,11 @@ type fixture struct {
 	accounts *auth.Service
 }
 
+// models is shared by every fixture: unions seeded from the same templates
+// share one trained model (Models), so the suite trains each template once
+// rather than once per test.
+var models = jobs.NewModels()
+
 // newFixture provisions the seed tenants and runs a queue with workers over
 // the test's database, with Ollama at ollamaURL ("" = built-in only).
 func newFixture(tb testing.TB, ollamaURL string, timeout time.Duration, workers int) *fixture {
@@ -58,7 +63,7 @@ func newFixture(tb testing.TB, ollamaURL string, timeout time.Duration, workers 
 	}
 	svc := cases.New(tdb.App, authz, cases.Options{Keys: keys, Store: &evidence.LocalStore{Root: tb.TempDir()}, Limits: evidence.DefaultLimits(), Log: log})
 	svc.ReceiptFloor = 0
-	w := &jobs.ClassifyWorker{Cases: svc, Models: jobs.NewModels(), Log: log}
+	w := &jobs.ClassifyWorker{Cases: svc, Models: models, Log: log}
 	if ollamaURL != "" {
 		w.Ollama = &classify.OllamaConfig{Host: ollamaURL, Model: "qwen2.5:3b", Timeout: timeout, NumCtx: 4096, NumPredict: 512, Seed: 42}
 	}
