@@ -453,9 +453,9 @@ func teenNumerals(toks []string) []string {
 // trouble that "falls on" someone. They are blanked before the rules run.
 var idioms = phrases("memukul meja|mukul meja|pukul meja|memukul pintu|menendang kursi|menendang meja|nendang kursi|nendang meja|" +
 	"menendang pintu|menghabisi karier|menghabisi karir|habisi karier|habisi karir|tertimpa masalah|" +
-	// a signature is not a hand, a head of department not a head
 	// home too far or too dear for the holiday is not confinement
 	"tidak bisa pulang kampung|tidak bisa mudik|" +
+	// a signature is not a hand, a head of department not a head
 	"tanda tangan|tanda tangannya|banting tulang|tulang punggung|sidik jari|kaki tangan|kaki kursi|kaki meja|kepala bagian|kepala gudang|kepala produksi|kepala afdeling|kepala regu|kepala mandor")
 
 // ruleTokens is toks with the idioms blanked, and its token set; toks
