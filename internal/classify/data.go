@@ -29,9 +29,9 @@ var round2JSONL []byte
 //go:embed data/round3.jsonl
 var round3JSONL []byte
 
-// blindJSONL are grievances written and labelled by four independent
+// blindJSONL are grievances written and labelled by eight independent
 // annotators who saw neither the policy, the own texts nor the measuring
-// file (docs/classifier-measurements.md, steps 84 and 97): category, type
+// file (docs/classifier-measurements.md, steps 84, 97 and 99): category, type
 // and urgency, no tags. Each urgency is the annotator's (author_urgency)
 // raised to the life-and-limb rules' floor, as critical stays with the
 // rules and the list in the own texts too.
