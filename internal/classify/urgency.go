@@ -25,8 +25,8 @@ type urgencyRule struct {
 	// aside, when one of its phrases occurs, marks the rule's event as the
 	// background of another grievance (an accident told to claim its cost
 	// or to contest the dismissal that followed): the floor is then
-	// asideFloor. A death or a life still in danger (fatalPhrases) is never
-	// background.
+	// asideFloor. A death or a life still in danger (fatalPhrases), or an
+	// accident of today (todayPhrases), is never background.
 	aside      [][]string
 	asideFloor string
 	// reach, when above 0, asks a two-clause rule for its second clause
@@ -70,7 +70,7 @@ func phrases(alts string) [][]string {
 
 // floorFor is the floor r sets on a text it matches.
 func (r urgencyRule) floorFor(toks []string, present map[string]struct{}) string {
-	if len(r.aside) > 0 && anyPhrase(toks, present, r.aside) && !anyPhrase(toks, present, fatalPhrases) {
+	if len(r.aside) > 0 && anyPhrase(toks, present, r.aside) && !anyPhrase(toks, present, fatalPhrases) && !anyPhrase(toks, present, todayPhrases) {
 		return r.asideFloor
 	}
 	return r.Floor
@@ -169,18 +169,20 @@ const (
 	// mildSigns beside a chemical are acute symptoms: high by the policy,
 	// critical only with no protection or a sign of poisoning (noProtect).
 	mildSigns = "mual|pusing|iritasi mata|mata perih|sesak napas|sesak nafas|gatal|batuk|melepuh"
-	// collapse is what fell on someone; unsound is a structure about to
-	// fall, a danger that no later claim makes the background of anything.
-	collapse = "runtuh|ambruk|ambrol|atap jebol|collapsed|tertimpa|longsor|roboh|plafon jatuh|lantai amblas"
-	unsound  = "bangunan retak|dinding retak|tiang penyangga|tiang penyangganya|hampir roboh|mau roboh|hampir ambruk|mau ambruk|nyaris roboh"
-	injury   = "patah tulang|tulangnya patah|jari putus|jarinya putus|tangan putus|kritis|tewas|meninggal di tempat|" +
+	// fellOn is a load that fell on someone, an accident a later claim can
+	// be about; unsound is a structure that fell or is about to, a danger
+	// that may still stand over people, never the background of a claim.
+	fellOn  = "tertimpa"
+	unsound = "runtuh|ambruk|ambrol|atap jebol|collapsed|longsor|roboh|plafon jatuh|lantai amblas|" +
+		"bangunan retak|dinding retak|tiang penyangga|tiang penyangganya|hampir roboh|mau roboh|hampir ambruk|mau ambruk|nyaris roboh"
+	injury = "patah tulang|tulangnya patah|jari putus|jarinya putus|tangan putus|kritis|tewas|meninggal di tempat|" +
 		"masuk ke mesin|masuk mesin|tergilas|terlindas|amputasi|diamputasi|luka bakar|kesetrum|tersetrum|" +
 		"dilarikan ke rumah sakit|dibawa ke rumah sakit|dirawat di rumah sakit|tidak sadarkan diri|keracunan|" +
 		"injured|hospitalised|hospitalized|crushed|died|" +
 		"terjepit|kepalanya bocor|kepala bocor|belum sadar|tersiram air panas|" +
 		"patah kaki|patah tangan|kakinya patah|tangannya patah|terbakar habis|pendarahan|perdarahan|" +
 		"koma|caught in|tergulung|kulit kepalanya sobek|hampir putus|nyaris putus|tersambar petir|disambar petir|robek dalam|luka robek|luka sobek|" +
-		"kejang|tertimbun|terkubur|matanya tidak bisa melihat|mata tidak bisa melihat|tidak bisa melihat lagi|matanya buta|buta sebelah|kehilangan penglihatan|" +
+		"kejang|tertimbun|terkubur|matanya tidak bisa melihat|mata tidak bisa melihat|matanya buta|buta sebelah|kehilangan penglihatan|" +
 		"jatuh dari ketinggian|jatuh dari atap|jatuh dari tangga|jatuh dari truk|jatuh dari lantai|jatuh dari pohon|" +
 		"digigit ular|dipatuk ular|tenggelam|assaulted|molested|" +
 		"luka bakarnya|darahnya banyak|banyak darah|darah mengucur|lukanya dalam|lukanya parah|luka parah|luka serius|retak tulang|tulang retak|gegar otak|jari terpotong|jarinya terpotong|tangannya terpotong|tersayat mesin|kulit terkelupas|" +
@@ -227,6 +229,10 @@ const (
 // critical whatever the text goes on to claim.
 var fatalPhrases = phrases("meninggal|tewas|died|wafat|koma|kritis|belum sadar|tidak sadarkan diri|icu")
 
+// todayPhrases: an accident of today is not yet the background of a claim,
+// whatever the text goes on to ask for.
+var todayPhrases = phrases("hari ini|pagi ini|siang ini|sore ini|malam ini|tadi pagi|tadi siang|tadi sore|tadi malam|barusan|baru saja|this morning|today|just now")
+
 var urgencyRules = []urgencyRule{
 	rule("physical_violence", "critical", physicalHarm),
 	rule("sexual_harassment", "critical", sexual),
@@ -238,13 +244,13 @@ var urgencyRules = []urgencyRule{
 	rule("forced_labour", "critical", "paspor|passport", "disimpan|ditahan|disita|diambil|dipegang"),
 	rule("forced_labour", "critical", keptAtWork).unlessAside("high", workingDay),
 	rule("forced_labour", "critical", keptAtWork, "dikunci|digembok|pagar dikunci|pagar digembok|gerbang dikunci|gerbang digembok"),
-	// round 10: two of the ILO's indicators together, a debt or an identity
-	// card held and a worker not free to leave, are forced labour whatever
-	// else the text names (the working-day exception above is for shifts)
-	rule("forced_labour", "critical", "utang|hutang|berutang|berhutang|ktp dipegang|ktp ditahan|ktp disimpan|ktp diambil|"+
-		"owe money|owe the|in debt|keeps their id|keep their id|kept their id|holds their id|keeps their ktp|keeps our id|took our id",
-		"tidak boleh keluar|tidak boleh pulang|tidak diizinkan pulang|tidak diizinkan keluar|dilarang pulang|dilarang keluar|"+
-			"tidak boleh meninggalkan|dilarang meninggalkan|not allowed to leave|cannot leave|can't leave|not allowed out|stops them at the gate|stopped at the gate"),
+	// round 10: two of the ILO's indicators together, the worker's own debt
+	// or an identity card held, and a worker not free to leave the estate or
+	// the dormitory, are forced labour (not a shift's rules: keptAtWork)
+	rule("forced_labour", "critical", "berutang|berhutang|punya utang|punya hutang|utang ke|utang pada|hutang ke|hutang pada|terjerat utang|jeratan utang|"+
+		"ktp dipegang|ktp ditahan|ktp disimpan|ktp diambil|owe money|in debt|keeps their id|keep their id|kept their id|holds their id|keeps their ktp|keeps our id|took our id",
+		"tidak boleh keluar kebun|tidak boleh keluar dari kebun|tidak boleh keluar mess|tidak boleh keluar asrama|tidak boleh keluar barak|tidak boleh pulang kampung|"+
+			"tidak boleh meninggalkan|dilarang meninggalkan|tidak diizinkan pulang kampung|not allowed to leave|cannot leave the estate|cannot leave the dorm|stops them at the gate|stopped at the gate"),
 	// a pregnant worker put at physical risk is high by the policy
 	rule("pregnant_at_risk", "high", "hamil|sedang hamil|ibu hamil|pekerja hamil|operator hamil|meteng",
 		"angkat beban|mengangkat beban|angkat berat|angkat karung|mengangkat karung|bahan kimia|pestisida|menyemprot|nyemprot|"+
@@ -256,14 +262,15 @@ var urgencyRules = []urgencyRule{
 	rule("sexual_coercion", "critical", sexualPlace, "dipaksa|ajak|ngajak|mengajak|diajak|perempuan|menarik|ditarik|narik|asal|kalau mau"),
 	// a woman summoned alone to a superior's house or room
 	rule("sexual_coercion", "critical", "datang sendiri|datang sendirian|sendiri sendiri|dipanggil sendiri|dipanggil sendirian|disuruh sendirian",
-		"rumah dinasnya|rumahnya|kamarnya|ke rumah dinas|ke kamar|ke hotel|mess nya", "perempuan|cewek|wanita|gadis|menangis|nangis"),
+		"rumah dinasnya|kamarnya|kamar hotel|rumah dinas asisten|rumah dinas mandor|rumah asisten|rumah mandor|rumah manajer|rumah atasan|mess nya",
+		"perempuan|cewek|wanita|gadis|menangis|nangis"),
 	rule("forced_overtime_threat", "critical", "terpaksa|dipaksa", "denda|ancam|mengancam|diancam|mangkir", "lembur|kerja"),
 	rule("factory_abandoned", "critical", abandoned),
 	rule("factory_locked_out", "critical", "gerbang digembok|gerbang dikunci|pagar digembok", "tidak bisa masuk|tutup"),
 	rule("fire_exit_locked", "critical", fireExit, lockedBlock),
 	rule("chemical_exposure", "critical", chemical, noProtect),
 	rule("chemical_symptoms", "high", chemical, mildSigns),
-	rule("collapse", "critical", collapse).unlessAside("high", accidentAftermath),
+	rule("collapse", "critical", fellOn).unlessAside("high", accidentAftermath),
 	rule("collapse", "critical", unsound),
 	rule("serious_injury", "critical", injury).unlessAside("high", accidentAftermath),
 	rule("serious_injury", "critical", bodyPart, "putus|buntung|patah|remuk|terpotong|tergilas").near(3).unlessAside("high", accidentAftermath),
@@ -398,8 +405,12 @@ func yearsOfService(toks []string, i int) bool {
 	}
 	if i > 0 {
 		switch toks[i-1] {
-		case "sudah", "selama", "lebih", "hampir", "sejak", "kerja", "bekerja":
+		case "sudah", "selama", "lebih", "hampir", "sejak":
 			return true
+		case "kerja", "bekerja": // "sudah kerja 10 tahun", not "gadis yang kerja 16 tahun"
+			if i > 1 && (toks[i-2] == "sudah" || toks[i-2] == "telah") {
+				return true
+			}
 		}
 	}
 	if i+2 < len(toks) {
@@ -453,8 +464,6 @@ func teenNumerals(toks []string) []string {
 // trouble that "falls on" someone. They are blanked before the rules run.
 var idioms = phrases("memukul meja|mukul meja|pukul meja|memukul pintu|menendang kursi|menendang meja|nendang kursi|nendang meja|" +
 	"menendang pintu|menghabisi karier|menghabisi karir|habisi karier|habisi karir|tertimpa masalah|" +
-	// home too far or too dear for the holiday is not confinement
-	"tidak bisa pulang kampung|tidak bisa mudik|" +
 	// a signature is not a hand, a head of department not a head
 	"tanda tangan|tanda tangannya|banting tulang|tulang punggung|sidik jari|kaki tangan|kaki kursi|kaki meja|kepala bagian|kepala gudang|kepala produksi|kepala afdeling|kepala regu|kepala mandor")
 

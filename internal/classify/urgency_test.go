@@ -140,6 +140,15 @@ func TestUrgencyFloorRules(t *testing.T) {
 		"asisten menyuruh pekerja perempuan datang sendiri sendiri ke rumah dinasnya sore hari, ada yang keluar menangis": "sexual_coercion",
 		"pemanen kena pelepah di mata, tidak dirujuk, sekarang matanya tidak bisa melihat":                                "serious_injury",
 	}
+	// A company's debt to its workers, or a shift's rules, are not the
+	// forced-labour indicators of step 96; a held KTP and no way home are.
+	wantFloors(t, "forced_labour", map[string]string{
+		"Perusahaan masih utang gaji dua bulan, dan kami tidak boleh keluar pabrik waktu jam istirahat": "high",
+		"mandor bilang kami berutang biaya pelatihan dan tidak boleh pulang sebelum target selesai":     "high",
+		"KTP dipegang HRD, waktu jam kerja tidak boleh keluar":                                          "high",
+		"KTP ditahan perusahaan, saya tidak bisa pulang kampung":                                        "critical",
+	})
+	wantFloors(t, "child_age", map[string]string{"gadis yang kerja 16 tahun di kebun disuruh angkat janjang": "critical"})
 	// A debt or a penalty that keeps a worker from quitting, without
 	// confinement, is high by the urgency policy (docs/classifier-measurements.md).
 	wantFloors(t, "pregnant_at_risk", map[string]string{"pekerja hamil disuruh angkat beban 50 kg, sekarang flek": "high"})
@@ -220,10 +229,11 @@ func TestUrgencyFloorRules(t *testing.T) {
 		"ketua PUK dibawa ke kantor disnaker untuk mediasi",
 		// round 10: years of service beside a new hire ("anak baru")
 		"operator yang sudah kerja 10 tahun gajinya sama dengan anak baru",
-		// round 10: the new words in ordinary complaints
-		"utang di koperasi menumpuk, lebaran ini saya tidak bisa pulang kampung",
-		"HRD menyuruh saya datang sendiri ke kantor untuk tanda tangan kontrak",
-		"saya tidak bisa melihat slip gaji di aplikasi, tolong dibantu",
+		// round 10: the new words in ordinary complaints (a review's misfires)
+		"the company still owe the workers three months of wages and we cannot leave the line during shift",
+		"pekerja perempuan harus datang sendiri ke kantor HRD, rumahnya jauh tapi tidak ada uang transport",
+		"karyawan wanita dibatasi ke kamar mandi, kalau sakit harus datang sendiri ke klinik",
+		"sejak aplikasi baru kami tidak bisa melihat lagi rincian lembur",
 	} {
 		if floor, why := urgencyFloor(normalizeText(text)); floor != "" {
 			t.Errorf("%q: floor %q by %v, want none", text, floor, why)
@@ -256,6 +266,15 @@ func TestUrgencyFloorAccidentAftermath(t *testing.T) {
 	})
 	wantFloors(t, "struck_by_vehicle", map[string]string{
 		"saya ditabrak forklift tahun lalu lalu kontrak tidak diperpanjang": "high",
+	})
+	// an accident of today, or a structure that fell and may still stand
+	// over people, is never the background of a claim
+	wantFloors(t, "collapse", map[string]string{
+		"longsor di blok 5 pagi ini, pemanen tetap disuruh panen, yang menolak dipecat":                 "critical",
+		"atap gudang ambruk kemarin, kami tetap disuruh kerja di bawahnya, gaji dipotong kalau menolak": "critical",
+	})
+	wantFloors(t, "vehicle_overturned", map[string]string{
+		"truk pengangkut pekerja terguling pagi ini, 10 orang luka, upah hari ini tidak dibayar": "critical",
 	})
 }
 
