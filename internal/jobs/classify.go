@@ -116,8 +116,14 @@ func categoryOf(c tenant.Category) classify.Category {
 // templates unchanged, no confirmed labels yet) share one model: Train gives
 // the same model for the same inputs, so sharing shows no tenant anything
 // of another's, and a new union costs no training.
+//
+// Training (about a second on the shipped set) runs outside the cache's
+// lock, once per digest: one union's retraining never holds up another
+// union's classification, and tenants asking for the same inputs at once
+// wait for the one training.
 type Models struct {
-	base []classify.Example
+	base  []classify.Example
+	train func(base []classify.Example, cats []classify.Category, confirmed []classify.Example) *classify.Builtin
 
 	mu      sync.Mutex
 	tenants map[uuid.UUID]tenantModel
@@ -130,22 +136,29 @@ type tenantModel struct {
 }
 
 type sharedModel struct {
-	model *classify.Builtin
-	users int // tenants whose current model this is
+	model func() *classify.Builtin // trains on its first call; later calls wait for it
+	users int                      // tenants whose current model this is
 }
 
 // NewModels starts an empty cache over the shipped training set.
 func NewModels() *Models {
-	return &Models{base: classify.BaseExamples(), tenants: map[uuid.UUID]tenantModel{}, trained: map[string]*sharedModel{}}
+	return &Models{base: classify.BaseExamples(), train: classify.Train,
+		tenants: map[uuid.UUID]tenantModel{}, trained: map[string]*sharedModel{}}
 }
 
 // For returns the tenant's current model, training it if stale.
 func (m *Models) For(in *cases.ClassificationInput) *classify.Builtin {
+	return m.entry(in).model()
+}
+
+// entry finds or registers the tenant's current model under the lock; the
+// caller trains it, if nobody has yet, after the lock is released.
+func (m *Models) entry(in *cases.ClassificationInput) *sharedModel {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	old, had := m.tenants[in.TenantID]
 	if had && old.key == in.ModelKey {
-		return m.trained[old.digest].model
+		return m.trained[old.digest]
 	}
 	cats := make([]classify.Category, len(in.Categories))
 	for i, c := range in.Categories {
@@ -158,7 +171,8 @@ func (m *Models) For(in *cases.ClassificationInput) *classify.Builtin {
 	digest := trainingDigest(cats, confirmed)
 	sm := m.trained[digest]
 	if sm == nil {
-		sm = &sharedModel{model: classify.Train(m.base, cats, confirmed)}
+		base, train := m.base, m.train
+		sm = &sharedModel{model: sync.OnceValue(func() *classify.Builtin { return train(base, cats, confirmed) })}
 		m.trained[digest] = sm
 	}
 	sm.users++
@@ -170,7 +184,7 @@ func (m *Models) For(in *cases.ClassificationInput) *classify.Builtin {
 		}
 	}
 	m.tenants[in.TenantID] = tenantModel{key: in.ModelKey, digest: digest}
-	return sm.model
+	return sm
 }
 
 // trainingDigest names Train's inputs by their content: the ModelKey also
