@@ -25,8 +25,9 @@ type urgencyRule struct {
 	// aside, when one of its phrases occurs, marks the rule's event as the
 	// background of another grievance (an accident told to claim its cost
 	// or to contest the dismissal that followed): the floor is then
-	// asideFloor. A death or a life still in danger (fatalPhrases), or an
-	// accident of today (todayPhrases), is never background.
+	// asideFloor. A life still in danger (lifeInDanger), a death not dated
+	// weeks back, or an accident of today (todayPhrases), is never
+	// background.
 	aside      [][]string
 	asideFloor string
 	// reach, when above 0, asks a two-clause rule for its second clause
@@ -70,10 +71,13 @@ func phrases(alts string) [][]string {
 
 // floorFor is the floor r sets on a text it matches.
 func (r urgencyRule) floorFor(toks []string, present map[string]struct{}) string {
-	if len(r.aside) > 0 && anyPhrase(toks, present, r.aside) && !anyPhrase(toks, present, fatalPhrases) && !anyPhrase(toks, present, todayPhrases) {
-		return r.asideFloor
+	if len(r.aside) == 0 || !anyPhrase(toks, present, r.aside) || anyPhrase(toks, present, lifeInDanger) || anyPhrase(toks, present, todayPhrases) {
+		return r.Floor
 	}
-	return r.Floor
+	if anyPhrase(toks, present, deathPhrases) && !anyPhrase(toks, present, pastPhrases) {
+		return r.Floor
+	}
+	return r.asideFloor
 }
 
 // anyPhrase reports whether one of alts occurs in toks; present is toks as
@@ -126,7 +130,7 @@ const (
 		"nendang|dijambak|menjambak|dianiaya|penganiayaan|babak belur|dihajar|dikeroyok|dicekik|ditonjok|" +
 		"beaten|slapped|kicked|punched|" +
 		"diseret|menyeret|dibanting|membanting|dicengkeram|mencekik|ditinju|meninju|" +
-		"ditusuk|menusuk|dibacok|membacok|senjata tajam|mengacungkan parang|mengacungkan pisau|berdarah|" +
+		"ditusuk|menusuk|dibacok|membacok|senjata tajam|mengacungkan parang|mengacungkan pisau|" +
 		"digampar|ditempeleng|menempeleng|dijewer|dicubit|disundut|ditoyor|dipiting|pukulan|tamparan|tendangan|main tangan|kekerasan fisik|menganiaya|dilempari|melempari|dilempar pakai|dilempar dengan|ditodong|menodong|todong|" +
 		"ditampeleng|nampeleng|digepuk|nggepuk|dijotos|njotos|ditabok|nabok|digebuki|digebuk|nggebuk|dipentung|disabet|getihen|" +
 		"disiram air panas|disiram air keras|menyiram air panas|menyiram air keras|melempar gunting|dilempar gunting|melempar pisau|" +
@@ -186,13 +190,13 @@ const (
 		"jatuh dari ketinggian|jatuh dari atap|jatuh dari tangga|jatuh dari truk|jatuh dari lantai|jatuh dari pohon|" +
 		"digigit ular|dipatuk ular|tenggelam|assaulted|molested|" +
 		"luka bakarnya|darahnya banyak|banyak darah|darah mengucur|lukanya dalam|lukanya parah|luka parah|luka serius|retak tulang|tulang retak|gegar otak|jari terpotong|jarinya terpotong|tangannya terpotong|tersayat mesin|kulit terkelupas|" +
-		"cedera parah|cedera berat|cedera serius|luka berat|kejatuhan janjang|kejatuhan buah|kejatuhan pelepah|batuk darah|" +
+		"cedera parah|cedera berat|cedera serius|luka berat|kejatuhan janjang|kejatuhan buah|kejatuhan pelepah|batuk darah|batuk berdarah|" +
 		"hanyut|jatuh ke sungai|jatuh ke parit|jatuh ke jurang"
 	child = "di bawah umur|dibawah umur|belum cukup umur|anak smp|anak sd|bocah cilik|underage|under 18|" +
 		"di bawah 18|dibawah 18|kurang dari 18|" +
 		"under fifteen|under sixteen|under eighteen|belum 18|belum berusia 18|belum 17|child labour|child labor|pekerja anak|" +
 		"masih smp|masih sd|bocah smp|bocah sd|murid smp|siswa smp|anak usia sekolah|anak anak usia sekolah|dituakan|" +
-		"pakai ktp kakaknya|pinjam ktp|belum punya ktp|belum ada ktp|lulusan sd|baru lulus sd|baru lulus smp"
+		"pakai ktp kakaknya|pinjam ktp|belum punya ktp|belum ada ktp|baru lulus sd|baru lulus smp"
 	// forced: confinement, guards, passports taken.
 	forced = "dikunci di dalam|dikunci di ruang|dijaga satpam|" +
 		"dicari dan dibawa balik|dibawa balik|paspor ditahan|paspornya ditahan|kerja paksa|forced labour|forced labor|" +
@@ -207,13 +211,19 @@ const (
 	keptAtWork = "tidak boleh keluar|tidak boleh pulang|dilarang keluar|dipaksa kerja|terpaksa terus kerja|tidak akan membayar upah|" +
 		"hp dikumpulkan|ktp dipegang|tidak bisa pulang|tidak diizinkan pulang|tidak diizinkan keluar|dilarang pulang|" +
 		"tidak dibolehkan keluar|tidak diperbolehkan keluar|tidak dibolehkan pulang|tidak diperbolehkan pulang"
-	workingDay = "target|lembur|istirahat|jam kerja|jam pulang|shift|sebelum selesai|sakit|izin|cuti|jam istirahat"
+	workingDay = "target|basis|lembur|istirahat|jam kerja|jam pulang|shift|sebelum selesai|sakit|izin|cuti|jam istirahat"
+	// waterCut: the supply to company housing is cut and people make do
+	// with other water; the policy's "a basic need cut off for days" (high),
+	// not water that is itself poisoned.
+	waterCut = "air mati|sudah mati|tidak mengalir|belum mengalir|tidak keluar|tidak datang|pompa rusak|pompanya rusak|pompa mati|" +
+		"air parit|air sungai untuk|pakai air hujan|tangki air tidak|tidak dikirim"
 	// accidentAftermath: the grievance is what came after an accident (its
 	// cost, a claim refused, a dismissal): high by the urgency policy.
 	accidentAftermath = "klaim|jkk|santunan|biaya berobat|biaya pengobatan|biaya rumah sakit|ganti rugi|kompensasi|" +
 		"ditanggung|asuransi|diberhentikan|dipecat|di phk|diphk|kena phk|tidak diperpanjang|disuruh resign|dipaksa resign|" +
 		"disuruh mengundurkan diri|pesangon|gaji dipotong|upah dipotong|upahnya dipotong|tidak dibayar|tidak digaji|" +
-		"menanggung|berobat sendiri|bayar klinik|biaya klinik|bayar sendiri|penggantian biaya|ganti biaya"
+		"menanggung|berobat sendiri|bayar klinik|biaya klinik|bayar sendiri|penggantian biaya|ganti biaya|" +
+		"compensation|claim|terminated|dismissed|was fired|got fired|laid off|insurance|medical bills|hospital bill|not paid|unpaid"
 	// bodyPart: the limbs and head an injury word after them (near) names;
 	// not "tangan" ("tanda tangan"), "kaki" ("kaki kursi") nor "kepala"
 	// ("kepala bagian").
@@ -225,9 +235,15 @@ const (
 		"angkut mesin keluar|mengangkut mesin keluar|truk angkut mesin|truk mengangkut mesin|mesin dibawa keluar"
 )
 
-// fatalPhrases: a death or a life still in danger keeps an accident
-// critical whatever the text goes on to claim.
-var fatalPhrases = phrases("meninggal|tewas|died|wafat|koma|kritis|belum sadar|tidak sadarkan diri|icu")
+// lifeInDanger keeps an accident critical whatever the text goes on to
+// claim. A death does too, unless the text dates it weeks back
+// (pastPhrases): a widow's claim for a death of last month is the
+// background of a claim, high, as a past injury is.
+var (
+	lifeInDanger = phrases("koma|kritis|belum sadar|tidak sadarkan diri|icu")
+	deathPhrases = phrases("meninggal|tewas|died|wafat")
+	pastPhrases  = phrases("minggu lalu|bulan lalu|tahun lalu|minggu yang lalu|bulan yang lalu|tahun yang lalu|last week|last month|last year|weeks ago|months ago|years ago")
+)
 
 // todayPhrases: an accident of today is not yet the background of a claim,
 // whatever the text goes on to ask for.
@@ -295,9 +311,9 @@ var urgencyRules = []urgencyRule{
 	rule("gas_leak", "critical", "kebocoran gas|gas bocor|bocor gas|korsleting|percikan api|keluar asap"),
 	rule("gas_leak", "critical", "tabung gas|elpiji|lpg|bau gas|pipa gas|selang gas|gas", "bocor|menyebar|menyengat"),
 	rule("pressure_vessel", "critical", "boiler|ketel uap|sterilizer|kompresor", "bocor|retak|hampir meledak|mau meledak|suara keras"),
-	rule("poisoned_water", "critical", "tercemar|keracunan", "diare|muntah|dirawat|sakit"),
+	rule("poisoned_water", "critical", "tercemar|keracunan", "diare|muntah|dirawat|sakit").unlessAside("high", waterCut),
 	// round 8: drinking water that makes people ill, food that poisons many
-	rule("poisoned_water", "critical", "air minum|air sumur|air barak|air mess|air di barak|air di mess|air di perumahan|air bersih", "diare|muntah|sakit perut"),
+	rule("poisoned_water", "critical", "air minum|air sumur|air barak|air mess|air di barak|air di mess|air di perumahan|air bersih", "diare|muntah|sakit perut").unlessAside("high", waterCut),
 	rule("food_poisoning", "critical", "keracunan makanan|keracunan massal"),
 	rule("food_poisoning", "critical", "muntah|diare|keracunan", "makanan|makan siang|makan malam|kantin|katering|catering|nasi kotak",
 		"puluhan|belasan|ratusan|massal|banyak pekerja|banyak yang|dilarikan|dirawat|orang muntah|pekerja muntah|karyawan muntah|yang pingsan"),
@@ -329,7 +345,7 @@ var urgencyRules = []urgencyRule{
 	rule("electrical_hazard", "critical", "kabel|stop kontak|colokan|panel listrik|instalasi listrik",
 		"terkelupas|mengelupas|terbuka|telanjang|meleleh|gosong|nyetrum|korslet|terendam"),
 	rule("electrical_hazard", "critical", "listrik bocor|arus bocor|nyetrum|menyetrum|bocor listrik"),
-	rule("disguised_age", "critical", "umur|usia|umurnya|usianya|ktp|akta lahir", "dipalsukan|dipalsu|palsu|dituakan|dinaikkan"),
+	rule("disguised_age", "critical", "umur|usia|umurnya|usianya|ktp|akta lahir", "dipalsukan|dipalsu|palsu|dituakan|dinaikkan").near(4),
 	rule("fire", "critical", "dilalap api|ludes terbakar|hangus terbakar|habis terbakar",
 		"gudang|pabrik|gedung|mess|barak|pondok|kebun|line|produksi|kantor|pekerja"),
 	rule("fire", "critical", "kebakaran besar|kebakaran hebat|terjadi kebakaran|sedang kebakaran|api muncul|muncul api|keluar api|asap tebal|caught fire"),
@@ -465,7 +481,12 @@ func teenNumerals(toks []string) []string {
 var idioms = phrases("memukul meja|mukul meja|pukul meja|memukul pintu|menendang kursi|menendang meja|nendang kursi|nendang meja|" +
 	"menendang pintu|menghabisi karier|menghabisi karir|habisi karier|habisi karir|tertimpa masalah|" +
 	// a signature is not a hand, a head of department not a head
-	"tanda tangan|tanda tangannya|banting tulang|tulang punggung|sidik jari|kaki tangan|kaki kursi|kaki meja|kepala bagian|kepala gudang|kepala produksi|kepala afdeling|kepala regu|kepala mandor")
+	"tanda tangan|tanda tangannya|banting tulang|tulang punggung|sidik jari|kaki tangan|kaki kursi|kaki meja|kepala bagian|kepala gudang|kepala produksi|kepala afdeling|kepala regu|kepala mandor|" +
+	// a prevention programme or a pledge names a danger to prevent, not one
+	// that happened (an aspiration for a harassment task force)
+	"pencegahan pelecehan seksual|pencegahan pelecehan|pencegahan kekerasan seksual|pencegahan kekerasan dan pelecehan seksual|" +
+	"anti pelecehan seksual|anti pelecehan|satgas pelecehan seksual|satgas ppks|" +
+	"nol pekerja anak|bebas pekerja anak|bebas dari pekerja anak|pencegahan pekerja anak|penghapusan pekerja anak|zero child labour|zero child labor|free of child labour|free of child labor")
 
 // ruleTokens is toks with the idioms blanked, and its token set; toks
 // itself when none occurs.

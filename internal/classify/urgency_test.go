@@ -234,6 +234,15 @@ func TestUrgencyFloorRules(t *testing.T) {
 		"pekerja perempuan harus datang sendiri ke kantor HRD, rumahnya jauh tapi tidak ada uang transport",
 		"karyawan wanita dibatasi ke kamar mandi, kalau sakit harus datang sendiri ke klinik",
 		"sejak aplikasi baru kami tidak bisa melihat lagi rincian lembur",
+		// round 11: a prevention programme, an adult's age beside a raised
+		// target, a primary-school certificate
+		"mohon dibentuk satgas pencegahan pelecehan seksual dengan kotak pengaduan rahasia",
+		"kami usul program anti pelecehan di setiap line dan pelatihan untuk mandor",
+		"serikat mengajak perusahaan menandatangani komitmen bebas pekerja anak",
+		"umur saya 48, setelah menolak pensiun dini target saya dinaikkan terus",
+		"materi pelatihan serikat tolong dibuat sederhana, banyak anggota lulusan SD",
+		// bleeding is not violence: a blow is named by its verb
+		"jari saya berdarah kena jarum mesin jahit, sudah diplester",
 	} {
 		if floor, why := urgencyFloor(normalizeText(text)); floor != "" {
 			t.Errorf("%q: floor %q by %v, want none", text, floor, why)
@@ -255,14 +264,22 @@ func TestUrgencyFloorAccidentAftermath(t *testing.T) {
 	// round 10: what fell on someone, and a vehicle accident, as well
 	wantFloors(t, "collapse", map[string]string{
 		"waktu saya tertimpa tandan, perusahaan tidak mau lapor kecelakaan kerja, santunan tidak dapat": "high",
-		"suami saya meninggal tertimpa tandan dua bulan lalu, santunan belum cair":                      "critical",
-		"atap gudang runtuh menimpa dua teman, mereka masih di bawah reruntuhan":                        "critical",
+		// round 11: a death dated weeks back, told for the widow's claim
+		"suami saya meninggal tertimpa tandan dua bulan lalu, santunan belum cair": "high",
+		"suami saya meninggal tertimpa tandan, santunan belum cair":                "critical",
+		"pemanen meninggal tertimpa pohon pagi ini, santunan belum dibicarakan":    "critical",
+		"atap gudang runtuh menimpa dua teman, mereka masih di bawah reruntuhan":   "critical",
 		// a structure about to fall is never the background of a claim
 		"dinding gudang hampir roboh, yang menolak masuk dipecat": "critical",
 	})
 	wantFloors(t, "vehicle_overturned", map[string]string{
 		"truk jemputan terbalik bulan lalu, biaya rumah sakit kami tanggung sendiri": "high",
 		"truk jemputan terbalik di tanjakan pagi ini, banyak yang luka":              "critical",
+	})
+	// round 11: the aftermath told in English
+	wantFloors(t, "serious_injury", map[string]string{
+		"I was dismissed after my arm was crushed in the press, and the compensation was two months' pay": "high",
+		"my friend was crushed by the press this morning and is in hospital":                              "critical",
 	})
 	wantFloors(t, "struck_by_vehicle", map[string]string{
 		"saya ditabrak forklift tahun lalu lalu kontrak tidak diperpanjang": "high",
@@ -317,6 +334,19 @@ func TestUrgencyFloorKeptAtWork(t *testing.T) {
 		"pekerja baru tidak boleh keluar mess, ktp dipegang mandor":              "critical",
 		"kami dikunci di dalam gudang sampai target selesai":                     "critical",
 		"magang tidak boleh pulang ke kos sebelum target selesai, pagar dikunci": "critical",
+		// round 11: "basis" is the estate's daily quota, as "target" is the line's
+		"pemanen tidak boleh pulang sebelum basis 1 ton tercapai, premi dipotong": "high",
+	})
+	// round 11: water cut off in company housing is the policy's "a basic
+	// need cut off" (high); water that is itself poisoned stays critical
+	wantFloors(t, "poisoned_water", map[string]string{
+		"air bersih di mess sudah seminggu tidak mengalir, kami pakai air parit, anak-anak diare": "high",
+		"air sumur di perumahan tercemar limbah pabrik, puluhan orang diare dan muntah":           "critical",
+	})
+	// a forged age is named beside the age, not anywhere in the text
+	wantFloors(t, "disguised_age", map[string]string{
+		"umur saya dipalsukan agen supaya bisa masuk pabrik": "critical",
+		"usianya dituakan dua tahun oleh calo":               "critical",
 	})
 }
 
