@@ -182,7 +182,7 @@ const (
 	injury = "patah tulang|tulangnya patah|jari putus|jarinya putus|tangan putus|kritis|tewas|meninggal di tempat|" +
 		"masuk ke mesin|masuk mesin|tergilas|terlindas|amputasi|diamputasi|luka bakar|kesetrum|tersetrum|" +
 		"dilarikan ke rumah sakit|dibawa ke rumah sakit|dirawat di rumah sakit|tidak sadarkan diri|keracunan|" +
-		"injured|hospitalised|hospitalized|crushed|died|" +
+		"injured|hospitalised|hospitalized|crushed|died|got caught|lost two fingers|lost a finger|lost his finger|lost her finger|nearly lost|amputated|severed|fractured|unconscious|fell from the ladder|fell from the roof|fell from the truck|fell from a height|fell from height|fell off the|" +
 		"terjepit|kepalanya bocor|kepala bocor|belum sadar|tersiram air panas|" +
 		"patah kaki|patah tangan|kakinya patah|tangannya patah|terbakar habis|pendarahan|perdarahan|" +
 		"koma|caught in|tergulung|kulit kepalanya sobek|hampir putus|nyaris putus|tersambar petir|disambar petir|robek dalam|luka robek|luka sobek|" +
@@ -297,6 +297,10 @@ var urgencyRules = []urgencyRule{
 		"nyawa|menghabisi|dihabisi|membakar rumah|bakar rumah"),
 	rule("deadly_threat", "critical", "ancam|mengancam|diancam|mau|akan", "bacok|dibacok|membacok|bunuh|tembak|ditembak|parang|golok|celurit|clurit"),
 	rule("deadly_threat", "critical", "menodongkan|ditodongkan|senjata api"),
+	// round 11: a home threatened with fire
+	rule("deadly_threat", "critical", "rumah saya|rumah kami|rumahnya|rumah ketua|rumah pengurus|rumah mereka|rumah kalian|rumahmu|rumah kamu",
+		"akan dibakar|mau dibakar|bakal dibakar|diancam dibakar|ancam dibakar|dibakar orang|dibakar massa|sudah dibakar").near(5),
+	rule("deadly_threat", "critical", "burn down|burn our house|burn my house|burn his house|burn her house|burn their house"),
 	rule("deadly_threat", "critical", "diancam pakai|diancam dengan|mengancam pakai|mengancam dengan|diacungkan|mengacungkan|diacungi",
 		"egrek|dodos|parang|golok|pisau|celurit|clurit|pistol|senjata|gunting|kayu|besi|arit|sabit"),
 	rule("loss_of_life", "critical", "korban jiwa|jatuh korban|memakan korban|merenggut nyawa|kehilangan nyawa|taruhan nyawa"),
@@ -321,7 +325,7 @@ var urgencyRules = []urgencyRule{
 	// thugs sent with force or threats (the policy's "liberty")
 	rule("detained", "critical", "ditangkap polisi|ditangkap aparat|diciduk polisi|ditahan polisi|ditahan di polres|ditahan di polsek|"+
 		"ditahan di kantor polisi|dipenjara|dijebloskan ke penjara|digelandang|dibawa ke kantor polisi|dibawa ke polres|dibawa ke polsek|diangkut polisi"),
-	rule("thugs", "critical", "preman|preman bayaran|ormas|orang bayaran",
+	rule("thugs", "critical", "preman|preman bayaran|ormas|orang bayaran|orang tidak dikenal|orang tak dikenal|massa bayaran|gerombolan",
 		"didorong|dipukul|dipukuli|dikeroyok|membubarkan|dibubarkan|mengancam|diancam|menyerang|diserang|mengusir|diusir|paksa bubar|dipaksa bubar"),
 	// round 9: a flood rising in workers' housing or at work, while people
 	// are still there
@@ -356,6 +360,8 @@ var urgencyRules = []urgencyRule{
 		"tidak punya tombol darurat|tidak ada tombol darurat|tombol darurat rusak|tombol darurat tidak berfungsi|emergency stop rusak"),
 	rule("unguarded_machine", "critical", "pengaman mesin|pelindung mesin|sensor mesin|safety guard|cover mesin|tutup pengaman|sensor pengaman",
 		"dicopot|dilepas|dimatikan|dibongkar|rusak|tidak ada|tidak berfungsi|tidak dipasang"),
+	rule("unguarded_machine", "critical", "safety guard|machine guard|the guard on|guard on the|light curtain|safety sensor|emergency stop",
+		"taken off|removed|disabled|missing|broken|switched off|turned off|not working|does not work|doesn't work"),
 	rule("unprotected_height", "critical", "tanpa tali pengaman|tanpa harness|tanpa sabuk pengaman|tidak ada tali pengaman|tidak pakai harness|tidak diberi harness|tanpa body harness"),
 	rule("workers_locked_in", "critical", "dikunci|digembok|locked", "pekerja|kami|buruh|workers", "di dalam|dalam pabrik|inside|mess|asrama|barak"),
 }

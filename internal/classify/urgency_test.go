@@ -241,6 +241,11 @@ func TestUrgencyFloorRules(t *testing.T) {
 		"serikat mengajak perusahaan menandatangani komitmen bebas pekerja anak",
 		"umur saya 48, setelah menolak pensiun dini target saya dinaikkan terus",
 		"materi pelatihan serikat tolong dibuat sederhana, banyak anggota lulusan SD",
+		// round 11: the new threat, thug and machine words in ordinary complaints
+		"sampah di belakang rumah kami dibakar tiap sore, asapnya masuk ke mess",
+		"security guard removed from the night shift, the gate is now unattended",
+		"orang tidak dikenal sering parkir di depan mess, kami minta ada lampu jalan",
+		"harga sawit turun, premi kami fell from 500 ribu to 300 ribu",
 		// bleeding is not violence: a blow is named by its verb
 		"jari saya berdarah kena jarum mesin jahit, sudah diplester",
 	} {
@@ -342,6 +347,21 @@ func TestUrgencyFloorKeptAtWork(t *testing.T) {
 	wantFloors(t, "poisoned_water", map[string]string{
 		"air bersih di mess sudah seminggu tidak mengalir, kami pakai air parit, anak-anak diare": "high",
 		"air sumur di perumahan tercemar limbah pabrik, puluhan orang diare dan muntah":           "critical",
+	})
+	// round 11: a home threatened with fire, strangers sent with threats,
+	// a guard taken off a machine and injuries told in English
+	wantFloors(t, "deadly_threat", map[string]string{
+		"mandor bilang rumah kami di barak akan dibakar kalau masih ikut serikat": "critical",
+		"they said they would burn down our house if I report to the union":       "critical",
+	})
+	wantFloors(t, "thugs", map[string]string{
+		"belasan orang tak dikenal datang ke posko mogok dan mengancam kami bubar": "critical",
+	})
+	wantFloors(t, "unguarded_machine", map[string]string{
+		"the light curtain on press 4 was switched off to speed up the line": "critical",
+	})
+	wantFloors(t, "serious_injury", map[string]string{
+		"an operator's sleeve got caught in the roller and he nearly lost his arm": "critical",
 	})
 	// a forged age is named beside the age, not anywhere in the text
 	wantFloors(t, "disguised_age", map[string]string{
