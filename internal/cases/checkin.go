@@ -127,7 +127,7 @@ func (s *Service) answerCheckinAs(ctx context.Context, tenantID uuid.UUID, p *au
 }
 
 func (s *Service) answerCheckin(ctx context.Context, tx bun.Tx, c *Case, p *auth.Principal, n int, a CheckinAnswer) (*CheckinResult, error) {
-	now := s.Now().UTC().Truncate(time.Microsecond)
+	now := s.stampFor(c)
 	var due time.Time
 	var answered sql.NullTime
 	err := tx.QueryRowContext(ctx, "SELECT due_at, answered_at FROM case_checkins WHERE case_id = ? AND n = ?", c.ID, n).Scan(&due, &answered)

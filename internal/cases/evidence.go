@@ -7,7 +7,6 @@ import (
 	"io"
 	"path"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
@@ -165,6 +164,10 @@ func (s *Service) attach(ctx context.Context, tenantID uuid.UUID, find finder, f
 		if err != nil {
 			return err
 		}
+		at, err := stampAfter(ctx, tx, "evidence_files", c.ID, s.stampFor(c))
+		if err != nil {
+			return err
+		}
 		st, err := up.Store(ctx, s.store, tenantID.String())
 		if err != nil {
 			return err
@@ -176,7 +179,7 @@ func (s *Service) attach(ctx context.Context, tenantID uuid.UUID, find finder, f
 		row = &EvidenceFile{TenantID: tenantID, ID: uuid.New(), CaseID: c.ID, Kind: string(st.Kind), MIME: st.MIME,
 			Size: st.Size, StoredSHA256: st.StoredSHA256,
 			StorageKey: st.Key, DisplayName: NeutralName(n+1, st.Ext), Width: st.Width, Height: st.Height,
-			UploadedBy: by, CreatedAt: s.Now().UTC().Truncate(time.Microsecond)}
+			UploadedBy: by, CreatedAt: at}
 		if _, err := tx.NewInsert().Model(row).Exec(ctx); err != nil {
 			return fmt.Errorf("insert evidence: %w", err)
 		}

@@ -189,3 +189,102 @@ func TestAnonymousFilingTime(t *testing.T) {
 		t.Errorf("AnonymousFiledAt = %v", got)
 	}
 }
+
+// TestAnonymousCaseKeepsTheHourEverywhere: what follows an anonymous filing
+// (the reporter's evidence, the classifier's suggestion, every timeline
+// event, the case's updated_at) keeps the hour too, or any one of them
+// would give the filing to the microsecond. Rows of one hour still list in
+// the order they came. A named case keeps its exact times.
+func TestAnonymousCaseKeepsTheHourEverywhere(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	svc := f.service(t, keyA)
+	exact := time.Date(2026, 11, 17, 9, 47, 13, 123456000, time.UTC)
+	clock := exact
+	svc.Now = func() time.Time { return clock }
+	anon, err := svc.File(ctx, f.t, nil, cases.Filing{Type: "complaint", Description: "Pintu darurat dikunci saat jam kerja.",
+		WorkplaceID: f.workplace(t, "pt-maju-jaya-garmen")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	named, err := svc.File(ctx, f.t, f.workers[0], cases.Filing{Type: "complaint", Description: "Slip gaji salah hitung bulan ini."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := session(t, svc, f.t.ID, anon.ReceiptCode)
+	pdf := "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+	for i, when := range []time.Duration{2 * time.Second, 3 * time.Second} {
+		clock = exact.Add(when)
+		if _, err := svc.AddEvidenceByReceipt(ctx, f.t.ID, tok, "bukti.pdf", "application/pdf", strings.NewReader(pdf)); err != nil {
+			t.Fatalf("anonymous evidence %d: %v", i+1, err)
+		}
+		if _, err := svc.AddEvidence(ctx, f.t.ID, f.workers[0], named.ID, "slip.pdf", "application/pdf", strings.NewReader(pdf)); err != nil {
+			t.Fatalf("named evidence %d: %v", i+1, err)
+		}
+	}
+	clock = exact.Add(5 * time.Second)
+	for _, id := range []uuid.UUID{anon.ID, named.ID} {
+		for _, cat := range []string{"k3", "upah"} { // a second one, as after a transcript
+			if err := svc.SaveSuggestion(ctx, f.t.ID, &cases.Suggestion{CaseID: id, Model: "builtin", CategorySlug: cat, Confidence: 0.9, Urgency: "normal", Type: "complaint"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	hour := exact.Truncate(time.Hour)
+	times := func(id uuid.UUID) (out []time.Time) {
+		t.Helper()
+		err := dbTenant(f, func(ctx context.Context, tx bun.Tx) error {
+			rows, err := tx.QueryContext(ctx, `SELECT created_at FROM case_events WHERE case_id = ?
+				UNION ALL SELECT updated_at FROM cases WHERE id = ?
+				UNION ALL SELECT created_at FROM evidence_files WHERE case_id = ?
+				UNION ALL SELECT created_at FROM case_suggestions WHERE case_id = ?`, id, id, id, id)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var at time.Time
+				if err := rows.Scan(&at); err != nil {
+					return err
+				}
+				out = append(out, at)
+			}
+			return rows.Err()
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	anonTimes := times(anon.ID)
+	if len(anonTimes) < 8 {
+		t.Fatalf("%d stored times for the anonymous case, want its events, evidence and suggestions", len(anonTimes))
+	}
+	for _, at := range anonTimes {
+		if !at.Truncate(time.Hour).Equal(hour) || at.Sub(hour) > time.Millisecond {
+			t.Errorf("anonymous case stores %v, want its hour %v (plus at most the microseconds that order its rows)", at, hour)
+		}
+	}
+	precise := 0
+	for _, at := range times(named.ID) {
+		if at.Sub(at.Truncate(time.Second)) > 0 || at.Second() != 0 {
+			precise++
+		}
+	}
+	if precise == 0 {
+		t.Error("the named case's times were coarsened too")
+	}
+	// Of one hour, the later suggestion is the one shown, and the evidence
+	// lists in the order it came.
+	sg, err := svc.LatestSuggestion(ctx, f.t.ID, f.officer, anon.ID)
+	if err != nil || sg.CategorySlug != "upah" {
+		t.Errorf("latest suggestion of the anonymous case: %+v, %v; want the second (upah)", sg, err)
+	}
+	v, err := svc.Get(ctx, f.t.ID, f.officer, anon.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Evidence) != 2 || v.Evidence[0].DisplayName != "bukti-1.pdf" || v.Evidence[1].DisplayName != "bukti-2.pdf" {
+		t.Errorf("evidence of the anonymous case listed as %+v, want bukti-1 then bukti-2", v.Evidence)
+	}
+}

@@ -76,7 +76,7 @@ func (s *Service) rate(ctx context.Context, tx bun.Tx, c *Case, actor string, in
 	if c.Status != StatusResolved && c.Status != StatusClosed {
 		return nil, &apperr.FieldConflict{Field: "rating", Key: "error.rating_not_yet"}
 	}
-	now := s.Now().UTC().Truncate(time.Microsecond)
+	now := s.stampFor(c)
 	res, err := tx.ExecContext(ctx, `INSERT INTO case_ratings (tenant_id, case_id, handling, outcome, comment, created_at)
 		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, case_id) DO NOTHING`, c.TenantID, c.ID, in.Handling, in.Outcome, in.Comment, now)
 	if err != nil {

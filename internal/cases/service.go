@@ -146,7 +146,7 @@ func (s *Service) addEvent(ctx context.Context, tx bun.Tx, c *Case, kind, actor,
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("last event: %w", err)
 	}
-	now := s.Now().UTC().Truncate(time.Microsecond)
+	now := s.stampFor(c)
 	e, err := appendEvent(ctx, tx, c.TenantID, c.ID, last.Seq+1, last.Hash, kind, actor, visibility, payload, now)
 	if err != nil {
 		return nil, err
@@ -160,6 +160,35 @@ func (s *Service) addEvent(ctx context.Context, tx bun.Tx, c *Case, kind, actor,
 		return nil, fmt.Errorf("touch case: %w", err)
 	}
 	return e, nil
+}
+
+// stampFor is the time stored for something happening to case c now. An
+// anonymous case keeps the hour only, for its filing (AnonymousFiledAt) and
+// for everything after it: its evidence, its suggestion, the reporter's
+// answers and every timeline event, or any one of them would give the
+// filing, or a later visit by the reporter, to the microsecond.
+func (s *Service) stampFor(c *Case) time.Time {
+	now := s.Now().UTC().Truncate(time.Microsecond)
+	if c.SafetyMode == ModeAnonymous {
+		return AnonymousFiledAt(now)
+	}
+	return now
+}
+
+// stampAfter is at, or a microsecond after the latest created_at of the
+// case's rows in table where at is not later: an anonymous case's times
+// share their hour (stampFor), and its evidence and suggestions must still
+// list in the order they came. The caller holds the case row lock.
+func stampAfter(ctx context.Context, tx bun.Tx, table string, caseID uuid.UUID, at time.Time) (time.Time, error) {
+	var last sql.NullTime
+	err := tx.QueryRowContext(ctx, "SELECT max(created_at) FROM ? WHERE case_id = ?", bun.Ident(table), caseID).Scan(&last)
+	if err != nil {
+		return at, fmt.Errorf("latest in %s: %w", table, err)
+	}
+	if last.Valid && !at.After(last.Time) {
+		return last.Time.Add(time.Microsecond), nil
+	}
+	return at, nil
 }
 
 // VerifyTimeline checks a case's hash chain (for audits and tests).

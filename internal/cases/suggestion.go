@@ -167,7 +167,11 @@ func (s *Service) SaveSuggestion(ctx context.Context, tenantID uuid.UUID, sg *Su
 		if err != nil {
 			return err
 		}
-		if _, err := tx.NewInsert().Model(sg).ExcludeColumn("id", "created_at").Returning("id, created_at").Exec(ctx); err != nil {
+		// The latest suggestion is the one shown.
+		if sg.CreatedAt, err = stampAfter(ctx, tx, "case_suggestions", c.ID, s.stampFor(c)); err != nil {
+			return err
+		}
+		if _, err := tx.NewInsert().Model(sg).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
 			return fmt.Errorf("insert suggestion: %w", err)
 		}
 		_, err = s.addEvent(ctx, tx, c, EventAISuggested, "system", VisibilityInternal, map[string]any{
@@ -271,7 +275,7 @@ func (s *Service) DecideSuggestion(ctx context.Context, tenantID uuid.UUID, p *a
 		} else if err != nil {
 			return err
 		}
-		now := s.Now()
+		now := s.stampFor(c)
 		if _, err := tx.NewUpdate().Table("cases").Set("category_id = ?, tags = ?, urgency = ?", catID, pgdialect.Array(tags), urgency).
 			Where("id = ?", caseID).Exec(ctx); err != nil {
 			return err
