@@ -74,7 +74,7 @@ func (r urgencyRule) floorFor(toks []string, present map[string]struct{}) string
 	if len(r.aside) == 0 || !anyPhrase(toks, present, r.aside) || anyPhrase(toks, present, lifeInDanger) || anyPhrase(toks, present, todayPhrases) {
 		return r.Floor
 	}
-	if anyPhrase(toks, present, deathPhrases) && !anyPhrase(toks, present, pastPhrases) {
+	if anyPhrase(toks, present, deathPhrases) && !deathDatedBack(toks, present) {
 		return r.Floor
 	}
 	return r.asideFloor
@@ -132,7 +132,8 @@ const (
 		"diseret|menyeret|dibanting|membanting|dicengkeram|mencekik|ditinju|meninju|" +
 		"ditusuk|menusuk|dibacok|membacok|senjata tajam|mengacungkan parang|mengacungkan pisau|" +
 		"digampar|ditempeleng|menempeleng|dijewer|dicubit|disundut|ditoyor|dipiting|pukulan|tamparan|tendangan|main tangan|kekerasan fisik|menganiaya|dilempari|melempari|dilempar pakai|dilempar dengan|ditodong|menodong|todong|" +
-		"ditampeleng|nampeleng|digepuk|nggepuk|dijotos|njotos|ditabok|nabok|digebuki|digebuk|nggebuk|dipentung|disabet|getihen|" +
+		"ditampeleng|nampeleng|digepuk|nggepuk|dijotos|njotos|ditabok|nabok|digebuki|digebuk|nggebuk|dipentung|disabet|" +
+		"dihantam|menghantam|sampai berdarah|hingga berdarah|melempar helm|dilempar helm|melempar batu|didorong sampai jatuh|mendorong saya sampai jatuh|didorong hingga jatuh|" +
 		"disiram air panas|disiram air keras|menyiram air panas|menyiram air keras|melempar gunting|dilempar gunting|melempar pisau|" +
 		"dilempar pisau|melempar kursi|dilempar kursi|melempar palu|dilempar palu|diculik|menculik"
 	sexual = "diperkosa|perkosa|pemerkosaan|rape|raped|dicium paksa|diraba|meraba|diraba raba|digrepe|grepe|" +
@@ -182,21 +183,25 @@ const (
 	injury = "patah tulang|tulangnya patah|jari putus|jarinya putus|tangan putus|kritis|tewas|meninggal di tempat|" +
 		"masuk ke mesin|masuk mesin|tergilas|terlindas|amputasi|diamputasi|luka bakar|kesetrum|tersetrum|" +
 		"dilarikan ke rumah sakit|dibawa ke rumah sakit|dirawat di rumah sakit|tidak sadarkan diri|keracunan|" +
-		"injured|hospitalised|hospitalized|crushed|died|got caught|lost two fingers|lost a finger|lost his finger|lost her finger|nearly lost|amputated|severed|fractured|unconscious|fell from the ladder|fell from the roof|fell from the truck|fell from a height|fell from height|fell off the|" +
+		"injured|hospitalised|hospitalized|crushed|died|" +
+		"lost two fingers|lost a finger|lost his finger|lost her finger|lost his fingers|lost her fingers|nearly lost his hand|nearly lost her hand|nearly lost his arm|nearly lost her arm|" +
+		"amputated|severed finger|severed fingers|finger was severed|fingers were severed|fractured skull|fractured arm|fractured leg|fractured his|fractured her|" +
+		"is unconscious|was unconscious|still unconscious|fell unconscious|knocked unconscious|lay unconscious|bleeding badly|bleeding heavily|still bleeding|severely burned|badly burned|" +
+		"fell from the ladder|fell from the roof|fell from the truck|fell from a height|fell from height|fell off the ladder|fell off the roof|fell off the truck|fell off the scaffold|" +
 		"terjepit|kepalanya bocor|kepala bocor|belum sadar|tersiram air panas|" +
 		"patah kaki|patah tangan|kakinya patah|tangannya patah|terbakar habis|pendarahan|perdarahan|" +
-		"koma|caught in|tergulung|kulit kepalanya sobek|hampir putus|nyaris putus|tersambar petir|disambar petir|robek dalam|luka robek|luka sobek|" +
+		"koma|tergulung|kulit kepalanya sobek|hampir putus|nyaris putus|tersambar petir|disambar petir|robek dalam|luka robek|luka sobek|" +
 		"kejang|tertimbun|terkubur|matanya tidak bisa melihat|mata tidak bisa melihat|matanya buta|buta sebelah|kehilangan penglihatan|" +
 		"jatuh dari ketinggian|jatuh dari atap|jatuh dari tangga|jatuh dari truk|jatuh dari lantai|jatuh dari pohon|" +
 		"digigit ular|dipatuk ular|tenggelam|assaulted|molested|" +
 		"luka bakarnya|darahnya banyak|banyak darah|darah mengucur|lukanya dalam|lukanya parah|luka parah|luka serius|retak tulang|tulang retak|gegar otak|jari terpotong|jarinya terpotong|tangannya terpotong|tersayat mesin|kulit terkelupas|" +
-		"cedera parah|cedera berat|cedera serius|luka berat|kejatuhan janjang|kejatuhan buah|kejatuhan pelepah|batuk darah|batuk berdarah|" +
+		"cedera parah|cedera berat|cedera serius|luka berat|kejatuhan janjang|kejatuhan buah|kejatuhan pelepah|batuk darah|batuk berdarah|berdarah darah|darah tidak berhenti|getihen terus|" +
 		"hanyut|jatuh ke sungai|jatuh ke parit|jatuh ke jurang"
 	child = "di bawah umur|dibawah umur|belum cukup umur|anak smp|anak sd|bocah cilik|underage|under 18|" +
 		"di bawah 18|dibawah 18|kurang dari 18|" +
 		"under fifteen|under sixteen|under eighteen|belum 18|belum berusia 18|belum 17|child labour|child labor|pekerja anak|" +
 		"masih smp|masih sd|bocah smp|bocah sd|murid smp|siswa smp|anak usia sekolah|anak anak usia sekolah|dituakan|" +
-		"pakai ktp kakaknya|pinjam ktp|belum punya ktp|belum ada ktp|baru lulus sd|baru lulus smp"
+		"pakai ktp kakaknya|pinjam ktp|belum punya ktp|belum ada ktp|baru lulus sd|baru lulus smp|anak lulusan sd|cah lulusan sd|bocah lulusan sd"
 	// forced: confinement, guards, passports taken.
 	forced = "dikunci di dalam|dikunci di ruang|dijaga satpam|" +
 		"dicari dan dibawa balik|dibawa balik|paspor ditahan|paspornya ditahan|kerja paksa|forced labour|forced labor|" +
@@ -211,19 +216,19 @@ const (
 	keptAtWork = "tidak boleh keluar|tidak boleh pulang|dilarang keluar|dipaksa kerja|terpaksa terus kerja|tidak akan membayar upah|" +
 		"hp dikumpulkan|ktp dipegang|tidak bisa pulang|tidak diizinkan pulang|tidak diizinkan keluar|dilarang pulang|" +
 		"tidak dibolehkan keluar|tidak diperbolehkan keluar|tidak dibolehkan pulang|tidak diperbolehkan pulang"
-	workingDay = "target|basis|lembur|istirahat|jam kerja|jam pulang|shift|sebelum selesai|sakit|izin|cuti|jam istirahat"
+	workingDay = "target|sebelum basis|kejar basis|capai basis|capai basisnya|basis tercapai|basis tidak tercapai|basis tidak capai|basis panen|lembur|istirahat|jam kerja|jam pulang|shift|sebelum selesai|sakit|izin|cuti|jam istirahat"
 	// waterCut: the supply to company housing is cut and people make do
 	// with other water; the policy's "a basic need cut off for days" (high),
 	// not water that is itself poisoned.
-	waterCut = "air mati|sudah mati|tidak mengalir|belum mengalir|tidak keluar|tidak datang|pompa rusak|pompanya rusak|pompa mati|" +
-		"air parit|air sungai untuk|pakai air hujan|tangki air tidak|tidak dikirim"
+	waterCut = "air mati|air sudah mati|tidak mengalir|belum mengalir|air tidak keluar|tidak datang|pompa rusak|pompanya rusak|pompa mati|" +
+		"pakai air parit|pakai air sungai|pakai air hujan|tidak dikirim"
 	// accidentAftermath: the grievance is what came after an accident (its
 	// cost, a claim refused, a dismissal): high by the urgency policy.
 	accidentAftermath = "klaim|jkk|santunan|biaya berobat|biaya pengobatan|biaya rumah sakit|ganti rugi|kompensasi|" +
 		"ditanggung|asuransi|diberhentikan|dipecat|di phk|diphk|kena phk|tidak diperpanjang|disuruh resign|dipaksa resign|" +
 		"disuruh mengundurkan diri|pesangon|gaji dipotong|upah dipotong|upahnya dipotong|tidak dibayar|tidak digaji|" +
 		"menanggung|berobat sendiri|bayar klinik|biaya klinik|bayar sendiri|penggantian biaya|ganti biaya|" +
-		"compensation|claim|terminated|dismissed|was fired|got fired|laid off|insurance|medical bills|hospital bill|not paid|unpaid"
+		"compensation|insurance claim|my claim|his claim|her claim|our claim|claim was rejected|claim rejected|terminated|dismissed|was fired|got fired|laid off|insurance|medical bills|hospital bill|not paid|unpaid"
 	// bodyPart: the limbs and head an injury word after them (near) names;
 	// not "tangan" ("tanda tangan"), "kaki" ("kaki kursi") nor "kepala"
 	// ("kepala bagian").
@@ -235,19 +240,41 @@ const (
 		"angkut mesin keluar|mengangkut mesin keluar|truk angkut mesin|truk mengangkut mesin|mesin dibawa keluar"
 )
 
+// deathDatedBack reports whether a death is dated weeks back: a past
+// phrase within a dozen words after the death word, and no "yesterday" in
+// the text ("meninggal kemarin …, kontrak sejak tahun lalu" is not).
+func deathDatedBack(toks []string, present map[string]struct{}) bool {
+	if anyPhrase(toks, present, recentPhrases) {
+		return false
+	}
+	for i := range toks {
+		if phraseLenAt(toks, i, deathPhrases) == 0 {
+			continue
+		}
+		for j := i + 1; j < len(toks) && j <= i+12; j++ {
+			if phraseLenAt(toks, j, pastPhrases) > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // lifeInDanger keeps an accident critical whatever the text goes on to
 // claim. A death does too, unless the text dates it weeks back
 // (pastPhrases): a widow's claim for a death of last month is the
 // background of a claim, high, as a past injury is.
 var (
-	lifeInDanger = phrases("koma|kritis|belum sadar|tidak sadarkan diri|icu")
-	deathPhrases = phrases("meninggal|tewas|died|wafat")
-	pastPhrases  = phrases("minggu lalu|bulan lalu|tahun lalu|minggu yang lalu|bulan yang lalu|tahun yang lalu|last week|last month|last year|weeks ago|months ago|years ago")
+	lifeInDanger  = phrases("koma|kritis|belum sadar|tidak sadarkan diri|icu|unconscious|critical condition|intensive care|still bleeding|bleeding badly|bleeding heavily|in a coma")
+	deathPhrases  = phrases("meninggal|tewas|died|wafat")
+	recentPhrases = phrases("kemarin|kemaren|yesterday")
+	pastPhrases   = phrases("minggu lalu|bulan lalu|tahun lalu|minggu yang lalu|bulan yang lalu|tahun yang lalu|last week|last month|last year|weeks ago|months ago|years ago")
 )
 
 // todayPhrases: an accident of today is not yet the background of a claim,
 // whatever the text goes on to ask for.
-var todayPhrases = phrases("hari ini|pagi ini|siang ini|sore ini|malam ini|tadi pagi|tadi siang|tadi sore|tadi malam|barusan|baru saja|this morning|today|just now")
+var todayPhrases = phrases("hari ini|pagi ini|siang ini|sore ini|malam ini|tadi pagi|tadi siang|tadi sore|tadi malam|semalam|barusan|baru saja|" +
+	"this morning|this afternoon|this evening|tonight|last night|today|just now|an hour ago|hours ago")
 
 var urgencyRules = []urgencyRule{
 	rule("physical_violence", "critical", physicalHarm),
@@ -290,6 +317,8 @@ var urgencyRules = []urgencyRule{
 	rule("collapse", "critical", unsound),
 	rule("serious_injury", "critical", injury).unlessAside("high", accidentAftermath),
 	rule("serious_injury", "critical", bodyPart, "putus|buntung|patah|remuk|terpotong|tergilas").near(3).unlessAside("high", accidentAftermath),
+	// a hand or hair caught in a machine, told in English ("caught in" alone is also traffic and rain)
+	rule("serious_injury", "critical", "caught in", "machine|roller|rollers|conveyor|press|belt|gear|gears|mixer|cutter|spindle").near(4).unlessAside("high", accidentAftermath),
 	// a heart attack or stroke at work, not a relative's that leave was asked for
 	rule("serious_injury", "critical", "serangan jantung|kena stroke|terkena stroke",
 		"pekerja|teman|rekan|operator|pemanen|buruh|karyawan|di line|di kebun|di pabrik|saat kerja|waktu kerja|di tempat kerja").unlessAside("high", accidentAftermath),
@@ -298,9 +327,11 @@ var urgencyRules = []urgencyRule{
 	rule("deadly_threat", "critical", "ancam|mengancam|diancam|mau|akan", "bacok|dibacok|membacok|bunuh|tembak|ditembak|parang|golok|celurit|clurit"),
 	rule("deadly_threat", "critical", "menodongkan|ditodongkan|senjata api"),
 	// round 11: a home threatened with fire
-	rule("deadly_threat", "critical", "rumah saya|rumah kami|rumahnya|rumah ketua|rumah pengurus|rumah mereka|rumah kalian|rumahmu|rumah kamu",
-		"akan dibakar|mau dibakar|bakal dibakar|diancam dibakar|ancam dibakar|dibakar orang|dibakar massa|sudah dibakar").near(5),
-	rule("deadly_threat", "critical", "burn down|burn our house|burn my house|burn his house|burn her house|burn their house"),
+	rule("deadly_threat", "critical", "rumah saya|rumah kami|rumahnya|rumah ketua|rumah pengurus|rumah mereka|rumah kalian|rumahmu|rumah kamu|"+
+		"barak kami|barak pekerja|mess kami|mess pekerja|pondok kami|omahku|omah",
+		"akan dibakar|mau dibakar|bakal dibakar|diancam dibakar|ancam dibakar|terancam dibakar|arep diobong|mau diobong|diobong").near(3),
+	rule("deadly_threat", "critical", "burn down our|burn down my|burn down his|burn down her|burn down their|burn down the barracks|burn down the mess|"+
+		"burn our house|burn my house|burn his house|burn her house|burn their house"),
 	rule("deadly_threat", "critical", "diancam pakai|diancam dengan|mengancam pakai|mengancam dengan|diacungkan|mengacungkan|diacungi",
 		"egrek|dodos|parang|golok|pisau|celurit|clurit|pistol|senjata|gunting|kayu|besi|arit|sabit"),
 	rule("loss_of_life", "critical", "korban jiwa|jatuh korban|memakan korban|merenggut nyawa|kehilangan nyawa|taruhan nyawa"),
@@ -315,7 +346,7 @@ var urgencyRules = []urgencyRule{
 	rule("gas_leak", "critical", "kebocoran gas|gas bocor|bocor gas|korsleting|percikan api|keluar asap"),
 	rule("gas_leak", "critical", "tabung gas|elpiji|lpg|bau gas|pipa gas|selang gas|gas", "bocor|menyebar|menyengat"),
 	rule("pressure_vessel", "critical", "boiler|ketel uap|sterilizer|kompresor", "bocor|retak|hampir meledak|mau meledak|suara keras"),
-	rule("poisoned_water", "critical", "tercemar|keracunan", "diare|muntah|dirawat|sakit").unlessAside("high", waterCut),
+	rule("poisoned_water", "critical", "tercemar|keracunan", "diare|muntah|dirawat|sakit"),
 	// round 8: drinking water that makes people ill, food that poisons many
 	rule("poisoned_water", "critical", "air minum|air sumur|air barak|air mess|air di barak|air di mess|air di perumahan|air bersih", "diare|muntah|sakit perut").unlessAside("high", waterCut),
 	rule("food_poisoning", "critical", "keracunan makanan|keracunan massal"),
@@ -325,7 +356,9 @@ var urgencyRules = []urgencyRule{
 	// thugs sent with force or threats (the policy's "liberty")
 	rule("detained", "critical", "ditangkap polisi|ditangkap aparat|diciduk polisi|ditahan polisi|ditahan di polres|ditahan di polsek|"+
 		"ditahan di kantor polisi|dipenjara|dijebloskan ke penjara|digelandang|dibawa ke kantor polisi|dibawa ke polres|dibawa ke polsek|diangkut polisi"),
-	rule("thugs", "critical", "preman|preman bayaran|ormas|orang bayaran|orang tidak dikenal|orang tak dikenal|massa bayaran|gerombolan",
+	rule("thugs", "critical", "orang tidak dikenal|orang tak dikenal|otk|gerombolan orang|gerombolan preman|gerombolan pemuda",
+		"mengancam|diancam|mengancam akan|memukul|dipukul|menyerang|diserang|membawa parang|bawa parang|membawa senjata|bawa senjata|merusak|mengusir paksa|mendobrak").near(14),
+	rule("thugs", "critical", "preman|preman bayaran|ormas|orang bayaran|massa bayaran",
 		"didorong|dipukul|dipukuli|dikeroyok|membubarkan|dibubarkan|mengancam|diancam|menyerang|diserang|mengusir|diusir|paksa bubar|dipaksa bubar"),
 	// round 9: a flood rising in workers' housing or at work, while people
 	// are still there
@@ -349,7 +382,9 @@ var urgencyRules = []urgencyRule{
 	rule("electrical_hazard", "critical", "kabel|stop kontak|colokan|panel listrik|instalasi listrik",
 		"terkelupas|mengelupas|terbuka|telanjang|meleleh|gosong|nyetrum|korslet|terendam"),
 	rule("electrical_hazard", "critical", "listrik bocor|arus bocor|nyetrum|menyetrum|bocor listrik"),
-	rule("disguised_age", "critical", "umur|usia|umurnya|usianya|ktp|akta lahir", "dipalsukan|dipalsu|palsu|dituakan|dinaikkan").near(4),
+	rule("disguised_age", "critical", "umur|usia|umurnya|usianya|ktp|akta lahir", "dipalsukan|dipalsu|palsu|dituakan").near(8),
+	rule("disguised_age", "critical", "dipalsukan|dipalsu|dituakan|memalsukan", "umur|usia|umurnya|usianya|ktp|akta lahir").near(4),
+	rule("disguised_age", "critical", "umur|usia|umurnya|usianya", "dinaikkan").near(3),
 	rule("fire", "critical", "dilalap api|ludes terbakar|hangus terbakar|habis terbakar",
 		"gudang|pabrik|gedung|mess|barak|pondok|kebun|line|produksi|kantor|pekerja"),
 	rule("fire", "critical", "kebakaran besar|kebakaran hebat|terjadi kebakaran|sedang kebakaran|api muncul|muncul api|keluar api|asap tebal|caught fire"),
@@ -360,8 +395,13 @@ var urgencyRules = []urgencyRule{
 		"tidak punya tombol darurat|tidak ada tombol darurat|tombol darurat rusak|tombol darurat tidak berfungsi|emergency stop rusak"),
 	rule("unguarded_machine", "critical", "pengaman mesin|pelindung mesin|sensor mesin|safety guard|cover mesin|tutup pengaman|sensor pengaman",
 		"dicopot|dilepas|dimatikan|dibongkar|rusak|tidak ada|tidak berfungsi|tidak dipasang"),
-	rule("unguarded_machine", "critical", "safety guard|machine guard|the guard on|guard on the|light curtain|safety sensor|emergency stop",
-		"taken off|removed|disabled|missing|broken|switched off|turned off|not working|does not work|doesn't work"),
+	rule("unguarded_machine", "critical", "safety guard|machine guard|machine guards|light curtain|safety sensor",
+		"taken off|removed|disabled|missing|broken|switched off|turned off|not working|does not work|doesn't work|bypassed").near(10),
+	rule("unguarded_machine", "critical", "emergency stop|e stop|estop",
+		"removed|disabled|missing|broken|switched off|turned off|not working|does not work|doesn't work|bypassed").near(6),
+	rule("unguarded_machine", "critical", "switched off the|turned off the|took off the|removed the|disabled the|bypassed the",
+		"safety guard|machine guard|light curtain|safety sensor|emergency stop").near(3),
+	rule("unguarded_machine", "critical", "took the guard off|took off the guard|took the guards off|removed the guard|removed the guards|removed the safety guard|guard was removed|guard had been removed|guard has been removed|guards were removed|guards have been removed|bypassed the sensor|bypassed the safety"),
 	rule("unprotected_height", "critical", "tanpa tali pengaman|tanpa harness|tanpa sabuk pengaman|tidak ada tali pengaman|tidak pakai harness|tidak diberi harness|tanpa body harness"),
 	rule("workers_locked_in", "critical", "dikunci|digembok|locked", "pekerja|kami|buruh|workers", "di dalam|dalam pabrik|inside|mess|asrama|barak"),
 }
@@ -490,9 +530,12 @@ var idioms = phrases("memukul meja|mukul meja|pukul meja|memukul pintu|menendang
 	"tanda tangan|tanda tangannya|banting tulang|tulang punggung|sidik jari|kaki tangan|kaki kursi|kaki meja|kepala bagian|kepala gudang|kepala produksi|kepala afdeling|kepala regu|kepala mandor|" +
 	// a prevention programme or a pledge names a danger to prevent, not one
 	// that happened (an aspiration for a harassment task force)
-	"pencegahan pelecehan seksual|pencegahan pelecehan|pencegahan kekerasan seksual|pencegahan kekerasan dan pelecehan seksual|" +
-	"anti pelecehan seksual|anti pelecehan|satgas pelecehan seksual|satgas ppks|" +
-	"nol pekerja anak|bebas pekerja anak|bebas dari pekerja anak|pencegahan pekerja anak|penghapusan pekerja anak|zero child labour|zero child labor|free of child labour|free of child labor")
+	"membentuk satgas pencegahan pelecehan seksual|dibentuk satgas pencegahan pelecehan seksual|bentuk satgas pencegahan pelecehan seksual|" +
+	"satgas pencegahan kekerasan dan pelecehan seksual|tim pencegahan pelecehan seksual|pelatihan pencegahan pelecehan seksual|pelatihan pencegahan kekerasan seksual|" +
+	"poster anti pelecehan seksual|program anti pelecehan|pelatihan anti pelecehan|" +
+	"komitmen tertulis nol pekerja anak|komitmen nol pekerja anak|komitmen bebas pekerja anak|program penghapusan pekerja anak|zero child labour policy|zero child labor policy|" +
+	// an age of retirement is not a worker's age; an accusation is not a crowd
+	"usia pensiun|umur pensiun|dituduh massa bayaran|dituduh sebagai massa bayaran")
 
 // ruleTokens is toks with the idioms blanked, and its token set; toks
 // itself when none occurs.

@@ -246,6 +246,22 @@ func TestUrgencyFloorRules(t *testing.T) {
 		"security guard removed from the night shift, the gate is now unattended",
 		"orang tidak dikenal sering parkir di depan mess, kami minta ada lampu jalan",
 		"harga sawit turun, premi kami fell from 500 ribu to 300 ribu",
+		// round 11's review: the new English, threat and stranger words in ordinary sentences
+		"I got caught using my phone on the line and they cut my bonus",
+		"we nearly lost our jobs because the buyer cancelled the order",
+		"HR should give unconscious bias training to supervisors",
+		"my name fell off the overtime list again this month",
+		"the company severed ties with our union after the strike",
+		"I got caught in traffic and was late, they cut half a day's pay",
+		"The guard on the night shift was removed so the gate is unattended",
+		"the emergency stop drill was cancelled because the alarm is broken",
+		"sampah di dekat rumah kami sering dibakar orang, asapnya bikin sesak",
+		"Rumah saya dekat kebun yang mau dibakar untuk land clearing",
+		"the company will burn down the old forest next to the estate for new planting",
+		"kami diusir dari mess karena kontrak habis, barang kami dicuri orang tidak dikenal",
+		"gerombolan babi hutan menyerang tanaman muda di afdeling 2",
+		"aksi kami dituduh massa bayaran dan kami minta klarifikasi",
+		"usia pensiun dinaikkan jadi 58 tahun, apa boleh begitu",
 		// bleeding is not violence: a blow is named by its verb
 		"jari saya berdarah kena jarum mesin jahit, sudah diplester",
 	} {
@@ -362,6 +378,27 @@ func TestUrgencyFloorKeptAtWork(t *testing.T) {
 	})
 	wantFloors(t, "serious_injury", map[string]string{
 		"an operator's sleeve got caught in the roller and he nearly lost his arm": "critical",
+	})
+	// round 11's review: dangers the first wording of the round lowered or missed
+	wantFloors(t, "", map[string]string{
+		"he is in critical condition after his arm got caught in the roller, the company refuses compensation":  "critical",
+		"tonight a welder fell from the roof, the supervisor says he was not on the insurance list":             "critical",
+		"I got injured at work 2 months ago and my claim was rejected":                                          "high",
+		"Suami saya meninggal kemarin tertimpa pelepah; dia kontrak sejak tahun lalu jadi tidak ada santunan":   "critical",
+		"Bulan lalu saya lapor soal mesin press itu, kemarin teman saya meninggal terjepit, santunan ditolak":   "critical",
+		"air sumur tercemar limbah pabrik, puluhan orang diare dan muntah, dokter klinik tidak datang":          "critical",
+		"PAM tidak mengalir jadi kami minum air parit yang tercemar limbah, puluhan anak muntah":                "critical",
+		"kepala saya berdarah dihantam helm oleh mandor":                                                        "critical",
+		"tangan saya berdarah-darah kena pisau mesin potong, darah tidak berhenti":                              "critical",
+		"Perusahaan mengaku bebas pekerja anak padahal mandor mempekerjakan anak kelas 6":                       "critical",
+		"Agen merekrut anak lulusan SD dari kampung, mereka kerja di line jahit sampai malam":                   "critical",
+		"Yang dipalsukan agen itu umurnya, supaya bisa masuk pabrik":                                            "critical",
+		"Pengurus basis dibawa ke ruang HRD, HP dikumpulkan, tidak boleh pulang sampai mau mundur dari serikat": "critical",
+		"barak kami akan dibakar kalau kami tidak keluar dari serikat":                                          "critical",
+		"OTK datang malam2 ke rumah ketua serikat dan mengancam":                                                "critical",
+		"they took the guard off press 3 to make it faster":                                                     "critical",
+		"the e-stop on line 2 is broken since Monday":                                                           "critical",
+		"massa bayaran dikerahkan untuk membubarkan mogok kami di depan pabrik":                                 "critical",
 	})
 	// a forged age is named beside the age, not anywhere in the text
 	wantFloors(t, "disguised_age", map[string]string{
