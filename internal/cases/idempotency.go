@@ -247,7 +247,14 @@ func (s *Service) completeKey(ctx context.Context, tx bun.Tx, tenantID uuid.UUID
 		return fmt.Errorf("seal reply: %w", err)
 	}
 	now := s.Now().UTC()
-	res, err := tx.NewInsert().Model(&idempotencyRow{TenantID: tenantID, KeyHash: kh, Fingerprint: fp, CaseID: &out.ID,
+	// An anonymous filing's row names no case: its times (to the
+	// microsecond, for a day) would date the filing the case keeps to the
+	// hour. The sealed reply alone serves a retry.
+	caseID := &out.ID
+	if out.ReceiptCode != "" {
+		caseID = nil
+	}
+	res, err := tx.NewInsert().Model(&idempotencyRow{TenantID: tenantID, KeyHash: kh, Fingerprint: fp, CaseID: caseID,
 		ReplyKeyID: &env.KeyID, ReplyWrapped: env.WrappedKey, ReplyNonce: env.Nonce, ReplyCiphertext: env.Ciphertext,
 		CreatedAt: now, CompletedAt: &now}).
 		On("CONFLICT (tenant_id, key_hash) DO UPDATE").

@@ -73,3 +73,32 @@ func TestFileOnceTakeoverFilesOnce(t *testing.T) {
 		t.Fatalf("third request: %+v replayed=%v err=%v", out3, rep3, err)
 	}
 }
+
+// TestFileOnceAnonymousRowNamesNoCase: the key row of an anonymous filing
+// keeps no case id (its times, to the microsecond, would date the filing the
+// case keeps to the hour); a retry still gets the first reply back.
+func TestFileOnceAnonymousRowNamesNoCase(t *testing.T) {
+	f := setup(t)
+	svc := f.service(t, keyA)
+	ctx := context.Background()
+	anon := cases.Filing{Type: "complaint", Description: "Pintu darurat di gudang dikunci saat lembur malam."}
+	out, _, err := svc.FileOnce(ctx, f.t, nil, "device-1", "anon-key", anon)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, replayed, err := svc.FileOnce(ctx, f.t, nil, "device-1", "anon-key", anon)
+	if err != nil || !replayed || again.ID != out.ID || again.ReceiptCode != out.ReceiptCode {
+		t.Fatalf("retry: %+v replayed=%v err=%v, want the first reply", again, replayed, err)
+	}
+	named, _, err := svc.FileOnce(ctx, f.t, f.workers[0], "", "named-key", cases.Filing{Type: "complaint", Description: "Slip gaji bulan ini salah hitung."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var withCase, rows int
+	if err := f.db.Super.QueryRowContext(ctx, "SELECT count(case_id), count(*) FROM idempotency_keys WHERE tenant_id = ?", f.t.ID).Scan(&withCase, &rows); err != nil {
+		t.Fatal(err)
+	}
+	if rows != 2 || withCase != 1 {
+		t.Errorf("%d key rows, %d naming a case; want 2 rows, only the named filing's (%s) naming it", rows, withCase, named.ID)
+	}
+}
