@@ -17,7 +17,9 @@ func TestModelsReleaseUnusedModels(t *testing.T) {
 	m := NewModels()
 	// The cache's bookkeeping is under test, not training (a second each
 	// under the race detector).
-	m.train = func([]classify.Example, []classify.Category, []classify.Example) *classify.Builtin { return new(classify.Builtin) }
+	m.train = func([]classify.Example, []classify.Category, []classify.Example) *classify.Builtin {
+		return new(classify.Builtin)
+	}
 	cats := []tenant.Category{{Slug: "upah", NameID: "Upah", Keywords: []string{"gaji"}}, {Slug: "k3", NameID: "K3", Keywords: []string{"apd"}}}
 	label := cases.Label{Text: "gaji dipotong tanpa slip", Category: "upah", Urgency: "normal", Type: "complaint", Tags: []string{"pemotongan_upah"}}
 	a, b := uuid.New(), uuid.New()
