@@ -127,7 +127,7 @@ func (s *Service) answerCheckinAs(ctx context.Context, tenantID uuid.UUID, p *au
 }
 
 func (s *Service) answerCheckin(ctx context.Context, tx bun.Tx, c *Case, p *auth.Principal, n int, a CheckinAnswer) (*CheckinResult, error) {
-	now := s.stampFor(c)
+	now := s.Now().UTC()
 	var due time.Time
 	var answered sql.NullTime
 	err := tx.QueryRowContext(ctx, "SELECT due_at, answered_at FROM case_checkins WHERE case_id = ? AND n = ?", c.ID, n).Scan(&due, &answered)
@@ -142,17 +142,19 @@ func (s *Service) answerCheckin(ctx context.Context, tx bun.Tx, c *Case, p *auth
 	case now.Before(due):
 		return nil, &apperr.FieldConflict{Field: "checkin", Key: "error.checkin_not_due"}
 	}
+	// Stored, the answer keeps an anonymous case's hour (stampFor).
+	at := s.stampFor(c)
 	out := &CheckinResult{N: n}
 	var linked *uuid.UUID
 	if *a.Retaliation {
-		nc, filed, err := s.openRetaliationCase(ctx, tx, c, a.Comment, now)
+		nc, filed, err := s.openRetaliationCase(ctx, tx, c, a.Comment, at)
 		if err != nil {
 			return nil, err
 		}
 		linked, out.LinkedCase = &nc.ID, filed
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE case_checkins SET answered_at = ?, remedy_held = ?, retaliation = ?, linked_case_id = ?
-		WHERE case_id = ? AND n = ?`, now, *a.RemedyHeld, *a.Retaliation, linked, c.ID, n); err != nil {
+		WHERE case_id = ? AND n = ?`, at, *a.RemedyHeld, *a.Retaliation, linked, c.ID, n); err != nil {
 		return nil, fmt.Errorf("store check-in answer: %w", err)
 	}
 	payload := map[string]any{"by": "reporter", "n": n, "remedy_held": *a.RemedyHeld, "retaliation": *a.Retaliation}

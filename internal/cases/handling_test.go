@@ -528,6 +528,21 @@ func TestRatingAndCheckins(t *testing.T) {
 	if _, err := svc.Transition(ctx, f.t.ID, h.fed, anonID, cases.TransitionInput{Transition: "close"}); err != nil {
 		t.Fatal(err)
 	}
+	// Due means due to the minute: the answer's stored time keeps the
+	// anonymous case's hour, its due check does not.
+	var due time.Time
+	if err := dbTenant(f, func(ctx context.Context, tx bun.Tx) error {
+		return tx.QueryRowContext(ctx, "SELECT due_at FROM case_checkins WHERE case_id = ? AND n = 1", anonID).Scan(&due)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if due.Equal(due.Truncate(time.Hour)) {
+		due = due.Add(time.Minute) // the check below needs a due time inside its hour
+	}
+	svc.Now = func() time.Time { return due.Add(time.Second) }
+	if _, err := svc.AnswerCheckinByReceipt(ctx, f.t.ID, session(t, svc, f.t.ID, anon.ReceiptCode), 1, cases.CheckinAnswer{RemedyHeld: &yes, Retaliation: &no}); err != nil {
+		t.Fatalf("anonymous check-in answered a second after it was due: %v", err)
+	}
 	svc.Now = func() time.Time { return time.Now().Add(91 * 24 * time.Hour) }
 	res, err = svc.AnswerCheckinByReceipt(ctx, f.t.ID, session(t, svc, f.t.ID, anon.ReceiptCode), 2, cases.CheckinAnswer{RemedyHeld: &yes, Retaliation: &yes})
 	if err != nil || res.LinkedCase == nil || len(res.LinkedCase.ReceiptCode) != 16 {
