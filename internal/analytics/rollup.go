@@ -3,6 +3,7 @@ package analytics
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
@@ -108,7 +109,7 @@ WITH batch AS (
                WHERE e.tenant_id = b.tenant_id AND e.case_id = b.id AND e.kind = 'status_changed'
                  AND e.payload::jsonb ->> 'to' = 'reopened'),
            EXISTS (SELECT 1 FROM case_checkins k WHERE k.tenant_id = b.tenant_id AND k.case_id = b.id AND k.retaliation),
-           ?4,
+           ?5,
            coalesce(b.employment_status, 'unknown'), coalesce(b.membership, 'unknown'),
            CASE WHEN wv.id IS NULL THEN '' ELSE coalesce(wv.certification, '') END,
            coalesce(b.reporter_age_band, 'prefer_not_to_say'), coalesce(b.intake_channel, ''),
@@ -153,11 +154,17 @@ WITH batch AS (
 ), last AS (
     SELECT b.updated_at, b.id FROM batch b ORDER BY b.updated_at DESC, b.id DESC LIMIT 1
 ), moved AS (
-    UPDATE rollup_watermarks wm SET updated_at = last.updated_at, case_id = last.id, rolled_at = ?4
+    UPDATE rollup_watermarks wm SET updated_at = last.updated_at, case_id = last.id, rolled_at = ?5
     FROM last WHERE wm.tenant_id = ?0
     RETURNING 1
 )
 SELECT (SELECT count(*) FROM up), (SELECT count(*) FROM moved)`
+
+// rolledAt is the rollup time stored beside a case's facts and in the
+// watermark: the hour. A case is rolled seconds after every change, so an
+// exact time would date an anonymous filing that the case itself keeps only
+// to the hour (cases.StoredTime).
+func rolledAt(now time.Time) time.Time { return now.UTC().Truncate(time.Hour) }
 
 // rollupBatch folds in at most Batch cases, in the tenant's own
 // transaction, and returns how many.
@@ -196,7 +203,7 @@ func (s *Store) rollupBatch(ctx context.Context, tenantID uuid.UUID) (int, error
 			return fmt.Errorf("load tenant: %w", db.MapError(err))
 		}
 		var moved int
-		if err := tx.QueryRowContext(ctx, rollupSQL, tenantID, upper, s.opts.Batch, shareCompany, now).Scan(&n, &moved); err != nil {
+		if err := tx.QueryRowContext(ctx, rollupSQL, tenantID, upper, s.opts.Batch, shareCompany, now, rolledAt(now)).Scan(&n, &moved); err != nil {
 			return fmt.Errorf("upsert facts: %w", err)
 		}
 		if n == 0 {

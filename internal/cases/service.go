@@ -167,12 +167,17 @@ func (s *Service) addEvent(ctx context.Context, tx bun.Tx, c *Case, kind, actor,
 // for everything after it: its evidence, its suggestion, the reporter's
 // answers and every timeline event, or any one of them would give the
 // filing, or a later visit by the reporter, to the microsecond.
-func (s *Service) stampFor(c *Case) time.Time {
-	now := s.Now().UTC().Truncate(time.Microsecond)
-	if c.SafetyMode == ModeAnonymous {
-		return AnonymousFiledAt(now)
+func (s *Service) stampFor(c *Case) time.Time { return StoredTime(c.SafetyMode, s.Now()) }
+
+// StoredTime is the time to store for something happening at t to a case
+// in the given safety mode, in any table that names the case: the hour for
+// an anonymous case (see stampFor), t to the microsecond otherwise. Other
+// packages writing rows about a case (notifications, analytics) use it too.
+func StoredTime(mode SafetyMode, t time.Time) time.Time {
+	if mode == ModeAnonymous {
+		return AnonymousFiledAt(t)
 	}
-	return now
+	return t.UTC().Truncate(time.Microsecond)
 }
 
 // stampAfter is at, or a microsecond after the latest created_at of the

@@ -5,6 +5,7 @@
 package jobs
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -55,14 +56,29 @@ type Options struct {
 	// SuspendedWait is how long a suspended union's job waits before it
 	// looks again (suspended.go); 0: DefaultSuspendedWait.
 	SuspendedWait time.Duration
+	// FinishedRetention is how long a completed or cancelled job's row is
+	// kept; 0: DefaultFinishedRetention.
+	FinishedRetention time.Duration
 }
+
+// DefaultFinishedRetention keeps a completed or cancelled job a minute
+// (River's default is a day). A job's row holds its times to the
+// microsecond beside its arguments: a classify_case job names its case and
+// is inserted in the filing's own transaction, so for a day it would give
+// an anonymous filing's exact time, which the case itself keeps only to the
+// hour (cases.StoredTime). Discarded jobs, the failures an operator must
+// look into, keep River's week.
+const DefaultFinishedRetention = time.Minute
 
 // New builds the job runner (River's client) with the given workers registered.
 func New(bdb *bun.DB, workers *river.Workers, o Options) (*Runner, error) {
+	retention := cmp.Or(o.FinishedRetention, DefaultFinishedRetention)
 	cfg := &river.Config{
-		PollOnly: true,
-		Logger:   o.Log,
-		Workers:  workers,
+		PollOnly:                    true,
+		Logger:                      o.Log,
+		Workers:                     workers,
+		CompletedJobRetentionPeriod: retention,
+		CancelledJobRetentionPeriod: retention,
 	}
 	wait := o.SuspendedWait
 	if wait <= 0 {

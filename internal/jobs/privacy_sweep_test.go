@@ -64,7 +64,9 @@ func TestPrivacyJobFixedClockWithLegalHold(t *testing.T) {
 
 	reg := river.NewWorkers()
 	river.AddWorker(reg, &jobs.PrivacyWorker{Privacy: svc, Log: slog.New(slog.DiscardHandler)})
-	q, err := jobs.New(f.db.App, reg, jobs.Options{Workers: 1, Poll: 50 * time.Millisecond, Log: slog.New(slog.DiscardHandler)})
+	// sweep counts completed jobs: they must outlive the test.
+	q, err := jobs.New(f.db.App, reg, jobs.Options{Workers: 1, Poll: 50 * time.Millisecond, Log: slog.New(slog.DiscardHandler),
+		FinishedRetention: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}

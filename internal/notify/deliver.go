@@ -142,12 +142,12 @@ func (s *Service) record(ctx context.Context, tenantID, id uuid.UUID, status, la
 	if attempted {
 		inc = 1
 	}
-	now := s.Now().UTC().Truncate(time.Microsecond)
+	now := s.Now()
 	err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		q := tx.NewUpdate().Table("outbox").Where("id = ? AND status = 'pending'", id).
 			Set("status = ?", status).Set("attempts = attempts + ?", inc).Set("last_error = ?", lastErr)
 		if status == StatusDelivered {
-			q = q.Set("delivered_at = ?", now)
+			q = q.Set("delivered_at = ?", storedAt(now))
 		}
 		_, err := q.Exec(ctx)
 		return err

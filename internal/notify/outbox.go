@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/schema"
 
 	"github.com/suara-id/suara/internal/cases"
 )
@@ -243,15 +244,19 @@ func (s *Service) write(ctx context.Context, tx bun.Tx, tenantID uuid.UUID, f *c
 		link = s.baseURL(f.slug) + "/receipt"
 	}
 	caseID := f.id
+	// The row's own times are those stored about the case: an anonymous
+	// case's notifications keep the hour, or the alarm its filing raised
+	// would date the filing. Quiet hours and digests go by the clock.
+	stamp := cases.StoredTime(f.mode, now)
 	base := row{TenantID: tenantID, CaseID: &caseID, EventSeq: seq, Trigger: r.trigger, Template: r.template,
 		RecipientRole: rc.role, Reference: f.reference, Link: link, Locale: locale,
-		Critical: r.critical || f.urgency == "critical", CreatedAt: now, NotBefore: now}
+		Critical: r.critical || f.urgency == "critical", CreatedAt: stamp, NotBefore: stamp}
 	if rc.userID.Valid {
 		id := rc.userID.UUID
 		base.RecipientUserID = &id
 	}
 	inApp := base
-	inApp.ID, inApp.Channel, inApp.Status, inApp.DeliveredAt = uuid.New(), ChannelInApp, StatusDelivered, &now
+	inApp.ID, inApp.Channel, inApp.Status, inApp.DeliveredAt = uuid.New(), ChannelInApp, StatusDelivered, &stamp
 	if _, err := tx.NewInsert().Model(&inApp).Exec(ctx); err != nil {
 		return fmt.Errorf("insert in-app notification: %w", err)
 	}
@@ -292,4 +297,13 @@ func (s *Service) write(ctx context.Context, tx bun.Tx, tenantID uuid.UUID, f *c
 		}
 	}
 	return nil
+}
+
+// storedAt is the value to write into a time column of existing outbox rows
+// at now: the rows of an anonymous case keep the hour, as everything stored
+// about the case does (cases.StoredTime); the others keep now.
+func storedAt(now time.Time) schema.QueryWithArgs {
+	return bun.SafeQuery(`CASE WHEN EXISTS (SELECT 1 FROM cases c WHERE c.id = outbox.case_id AND c.safety_mode = ?)
+		THEN ?::timestamptz ELSE ?::timestamptz END`,
+		cases.ModeAnonymous, cases.StoredTime(cases.ModeAnonymous, now), cases.StoredTime(cases.ModeNamed, now))
 }

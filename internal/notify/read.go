@@ -118,7 +118,7 @@ func (s *Service) MarkRead(ctx context.Context, tenantID uuid.UUID, p *auth.Prin
 	}
 	var n int64
 	err := db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-		q := tx.NewUpdate().Table("outbox").Set("read_at = ?", s.Now().UTC()).
+		q := tx.NewUpdate().Table("outbox").Set("read_at = ?", storedAt(s.Now())).
 			Where("channel = 'in_app' AND recipient_user_id = ? AND read_at IS NULL", p.UserID)
 		if len(ids) > 0 {
 			q = q.Where("id IN (?)", bun.List(ids))

@@ -74,7 +74,7 @@ func (s *Service) MarkInboxRead(ctx context.Context, tenantID uuid.UUID, p *auth
 	}
 	var n int64
 	err = db.InTenantTx(ctx, s.db, tenantID, func(ctx context.Context, tx bun.Tx) error {
-		q := tx.NewUpdate().Table("outbox").Set("read_at = ?", s.Now().UTC()).Where("read_at IS NULL")
+		q := tx.NewUpdate().Table("outbox").Set("read_at = ?", storedAt(s.Now())).Where("read_at IS NULL")
 		q = inboxScope(q.QueryBuilder(), p, mine).Unwrap().(*bun.UpdateQuery)
 		res, err := q.Exec(ctx)
 		if err != nil {
