@@ -69,7 +69,10 @@ func (s *Service) items(ctx context.Context, tx bun.Tx, tenantID uuid.UUID, loca
 	return out, nil
 }
 
-// Inbox lists the signed-in account's in-app notifications, newest first:
+// Inbox lists the signed-in account's in-app notifications, unread
+// critical alarms first (an anonymous case's alarm carries its hour, not
+// its minute, and must not sink below the hour's later news), then newest
+// first:
 // those addressed to the account, and those on the cases it reported
 // without its id being stored (confidential reports; ReporterCases lists
 // them).
@@ -96,7 +99,7 @@ func (s *Service) Inbox(ctx context.Context, tenantID uuid.UUID, p *auth.Princip
 				q = q.WhereOr("recipient_role = 'reporter' AND recipient_user_id IS NULL AND case_id IN (?)", bun.List(mine))
 			}
 			return q
-		}).OrderExpr("created_at DESC, id DESC").Limit(int64(limit))
+		}).OrderExpr("critical AND read_at IS NULL DESC, created_at DESC, id DESC").Limit(int64(limit))
 		if err := q.Scan(ctx); err != nil {
 			return fmt.Errorf("list notifications: %w", err)
 		}

@@ -72,7 +72,8 @@ func TestAnonymousCaseStoresOnlyItsHour(t *testing.T) {
 	const danger = "Pintu darurat di gedung jahit dikunci dari luar saat lembur malam ini, kami tidak bisa keluar"
 	anon := e.file(spnHost, "", map[string]any{"type": "complaint", "workplace_id": wp, "description": danger})
 	worker := e.login(spnHost, map[string]string{"phone": "081200000001", "password": demoPW})
-	named := e.file(spnHost, worker, map[string]any{"type": "complaint", "safety_mode": "named", "workplace_id": wp, "description": danger})
+	named := e.file(spnHost, worker, map[string]any{"type": "complaint", "safety_mode": "named", "workplace_id": wp,
+		"description": "Upah lembur bulan lalu belum dibayar penuh oleh perusahaan"})
 	anonID, namedID := anon["id"].(string), named["id"].(string)
 
 	rtok := e.receiptSession(spnHost, anon["receipt_code"].(string))
@@ -95,9 +96,9 @@ func TestAnonymousCaseStoresOnlyItsHour(t *testing.T) {
 	})
 	// Classified, rolled up, and the alarms sent.
 	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(200 * time.Millisecond) {
-		q := `SELECT (SELECT count(*) FROM case_suggestions WHERE case_id = ?) * (SELECT count(*) FROM case_facts WHERE case_id = ?)
-			* (SELECT count(*) FROM outbox WHERE case_id = ? AND channel = 'sms' AND status = 'delivered')`
-		if e.countRows("spn", q, anonID, anonID, anonID) > 0 && e.countRows("spn", q, namedID, namedID, namedID) > 0 {
+		q := `SELECT (SELECT count(*) FROM case_suggestions WHERE case_id = ?) * (SELECT count(*) FROM case_facts WHERE case_id = ?)`
+		sent := "SELECT count(*) FROM outbox WHERE case_id = ? AND channel = 'sms' AND status = 'delivered'"
+		if e.countRows("spn", q, anonID, anonID) > 0 && e.countRows("spn", sent, anonID) > 0 && e.countRows("spn", q, namedID, namedID) > 0 {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -110,6 +111,27 @@ func TestAnonymousCaseStoresOnlyItsHour(t *testing.T) {
 		if resp, body := e.postJSON(spnHost, "/api/v1/cases/"+id+"/messages", map[string]any{"body": "Kami datang besok pagi"}, bearer(admin)...); resp.StatusCode != http.StatusCreated {
 			t.Fatalf("officer message: %d %v", resp.StatusCode, body)
 		}
+	}
+	// The named reporter writes after the alarm: the branch admin's inbox
+	// still lists the unread critical alarm first, though it is stamped
+	// with the start of its hour.
+	if resp, body := e.postJSON(spnHost, "/api/v1/cases/"+namedID+"/messages", map[string]any{"body": "Sudah dua bulan"}, bearer(worker)...); resp.StatusCode != http.StatusCreated {
+		t.Fatalf("reporter message: %d %v", resp.StatusCode, body)
+	}
+	_, inbox := e.getJSON(spnHost, "/api/v1/notifications", branch)
+	items, _ := inbox["notifications"].([]any)
+	alarmAt, messageAt := -1, -1
+	for i, item := range items {
+		it := item.(map[string]any)
+		switch {
+		case it["case_id"] == anonID && it["kind"] == "critical_filed":
+			alarmAt = i
+		case it["case_id"] == namedID && it["kind"] == "message_to_handler":
+			messageAt = i
+		}
+	}
+	if alarmAt < 0 || messageAt < 0 || alarmAt > messageAt {
+		t.Errorf("branch admin's inbox: the anonymous alarm at %d, the later message at %d; want the alarm first: %v", alarmAt, messageAt, items)
 	}
 	if resp, body := e.postJSON(spnHost, "/api/v1/notifications/read", map[string]any{}, bearer(branch)...); resp.StatusCode != http.StatusOK || body["marked"] == float64(0) {
 		t.Fatalf("branch admin marks read: %d %v", resp.StatusCode, body)
