@@ -479,11 +479,45 @@ func TestCriticalFilingNotifiesBranchInQuietHours(t *testing.T) {
 	if !strings.Contains(info, "email branch_admin true true") || !strings.Contains(info, "in_app branch_admin true true") {
 		t.Fatalf("critical filing in quiet hours: outbox %q, want an immediate critical email and in-app message to the branch admins", info)
 	}
+	// The branch has its own admin: the federation admin is not woken.
+	var fed int
+	f.super(`SELECT count(*) FROM outbox o JOIN users u ON u.id = o.recipient_user_id
+		WHERE o.case_id = ? AND u.email = 'admin@spn.example'`, &fed, fire)
+	if fed != 0 {
+		t.Fatalf("the federation admin got %d notifications of a case in a branch with its own admin", fed)
+	}
 	f.deliverAll()
 	var pending int
 	f.super("SELECT count(*) FROM outbox WHERE status = 'pending' AND case_id = '"+fire.String()+"'", &pending)
 	if pending != 0 {
 		t.Fatalf("%d notifications of the critical case held back in quiet hours", pending)
+	}
+}
+
+// An anonymous report of a danger that names no workplace sits at the
+// union's root, where no branch admin is: its alarm reaches the federation
+// admin at once, and not the branch admin of a branch it is not in.
+func TestCriticalFilingAtTheRootReachesTheFederationAdmin(t *testing.T) {
+	f := setup(t)
+	f.now = time.Date(2026, 3, 10, 23, 30, 0, 0, wib)
+	var tn tenant.Tenant
+	if err := f.tdb.Super.NewSelect().Model(&tn).Where("id = ?", f.tenantID).Scan(f.ctx); err != nil {
+		f.t.Fatal(err)
+	}
+	out, err := f.cases.File(f.ctx, &tn, nil, cases.Filing{Type: "complaint", SafetyMode: "anonymous",
+		Description: "Mandor bilang barak kami akan dibakar kalau kami terus ikut rapat serikat."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var to string
+	f.super(`SELECT coalesce(string_agg(u.email || ' ' || o.channel, '; ' ORDER BY u.email, o.channel), '') FROM outbox o
+		JOIN users u ON u.id = o.recipient_user_id WHERE o.case_id = ? AND o.trigger = 'critical_filed'`, &to, out.ID)
+	if !strings.HasPrefix(to, "admin@spn.example email; admin@spn.example in_app") || strings.Contains(to, "branch@") {
+		t.Fatalf("critical filing at the root told %q, want the federation admin by email and in-app", to)
+	}
+	f.deliverAll()
+	if m := f.smtp.Sent(); len(m) != 1 {
+		t.Fatalf("%d emails sent in quiet hours, want the alarm", len(m))
 	}
 }
 

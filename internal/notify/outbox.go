@@ -176,18 +176,21 @@ func userRecipient(ctx context.Context, tx bun.Tx, role string, id uuid.UUID) (*
 	return &recipient{role: role, userID: uuid.NullUUID{UUID: id, Valid: true}, phone: phone.String, email: email.String}, nil
 }
 
-// branchAdmins are the active branch admins holding their role at the
-// deepest branch on the path from the root to path that has any.
+// branchAdmins are the active admins at the deepest branch on the path
+// from the root to path that has any: its branch admins, or at the root
+// the union's federation admins. A case filed at the root (an anonymous
+// report that names no workplace) or in a branch without an admin of its
+// own still reaches someone; otherwise its critical alarm went to nobody.
 func branchAdmins(ctx context.Context, tx bun.Tx, path, role string) ([]recipient, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT u.id, u.phone, u.email FROM memberships m
 		JOIN branches b ON b.tenant_id = m.tenant_id AND b.id = m.branch_id
 		JOIN users u ON u.tenant_id = m.tenant_id AND u.id = m.user_id
-		WHERE m.role = 'branch_admin' AND u.disabled_at IS NULL AND b.closed_at IS NULL
+		WHERE m.role IN ('branch_admin', 'federation_admin') AND u.disabled_at IS NULL AND b.closed_at IS NULL
 		  AND (b.path = ? OR ? LIKE b.path || '/%')
 		  AND length(b.path) = (SELECT max(length(b2.path)) FROM memberships m2
 		      JOIN branches b2 ON b2.tenant_id = m2.tenant_id AND b2.id = m2.branch_id
 		      JOIN users u2 ON u2.tenant_id = m2.tenant_id AND u2.id = m2.user_id
-		      WHERE m2.role = 'branch_admin' AND u2.disabled_at IS NULL AND b2.closed_at IS NULL
+		      WHERE m2.role IN ('branch_admin', 'federation_admin') AND u2.disabled_at IS NULL AND b2.closed_at IS NULL
 		        AND (b2.path = ? OR ? LIKE b2.path || '/%'))
 		ORDER BY u.id`, path, path, path, path)
 	if err != nil {
