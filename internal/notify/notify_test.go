@@ -516,8 +516,14 @@ func TestCriticalFilingAtTheRootReachesTheFederationAdmin(t *testing.T) {
 		t.Fatalf("critical filing at the root told %q, want the federation admin by email and in-app", to)
 	}
 	f.deliverAll()
-	if m := f.smtp.Sent(); len(m) != 1 {
+	m := f.smtp.Sent()
+	if len(m) != 1 {
 		t.Fatalf("%d emails sent in quiet hours, want the alarm", len(m))
+	}
+	// It says what it is: an urgent report, not an escalation; and nothing
+	// of the report's words.
+	if body := m[0].Data; !strings.Contains(body, "Laporan mendesak") || strings.Contains(body, "dieskalasi") || strings.Contains(body, "barak") {
+		t.Fatalf("alarm email:\n%s", body)
 	}
 }
 

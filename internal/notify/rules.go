@@ -30,6 +30,7 @@ const (
 	tmplAssigned       = "assigned"
 	tmplDeadline       = "deadline"
 	tmplEscalation     = "escalation"
+	tmplCritical       = "critical"
 	tmplSubject        = "subject"
 )
 
@@ -74,7 +75,7 @@ var rules = map[string][]rule{
 	kindOverdue:             {{trigger: "deadline", to: toHandler, template: tmplDeadline, digest: true}},
 	cases.EventEscalated:    {{trigger: "escalated", to: toBranchAdmins, template: tmplEscalation}},
 	// A case filed with a life-and-limb signal reaches the branch at once.
-	cases.EventFiled:            {{trigger: "critical_filed", to: toBranchAdmins, template: tmplEscalation, match: criticalFiling, critical: true}},
+	cases.EventFiled:            {{trigger: "critical_filed", to: toBranchAdmins, template: tmplCritical, match: criticalFiling, critical: true}},
 	cases.EventEscalationPrompt: {{trigger: "deadline", to: toHandler, template: tmplDeadline, digest: true}},
 	"action":                    actionRules,
 	cases.EventCheckinAnswer:    {{trigger: "checkin_answered", to: toHandler, template: tmplHandlerUpdate, match: retaliation}},

@@ -205,9 +205,10 @@ func (s *Server) workerHome(c *fiber.Ctx, t *tenant.Tenant, data map[string]any)
 	return nil
 }
 
-// journeyPage gives a signed-in worker's pages their navigation: the
-// unread count of the "Notifications" link (counted when the layout asks,
-// once) and the branch names the profile shows instead of paths.
+// journeyPage gives a signed-in worker's and a union officer's pages their
+// navigation: the unread count of the "Notifications" link (counted when
+// the layout asks, once) and the branch names the profile shows instead of
+// paths.
 func (s *Server) journeyPage(c *fiber.Ctx, p *Page) {
 	rc := reqCtx(c)
 	pr, t := rc.Principal, rc.Tenant
@@ -216,7 +217,8 @@ func (s *Server) journeyPage(c *fiber.Ctx, p *Page) {
 	}
 	ctx := c.UserContext()
 	p.Worker = !pr.IsStaff() && pr.Kind != "platform"
-	if p.Worker && s.notify != nil {
+	p.Staff = pr.IsStaff() && pr.Kind != "platform"
+	if (p.Worker || p.Staff) && s.notify != nil {
 		p.unread = sync.OnceValue(func() int {
 			n, err := s.notify.Unread(ctx, t.ID, pr)
 			if err != nil {
@@ -242,8 +244,8 @@ func (s *Server) journeyPage(c *fiber.Ctx, p *Page) {
 	})
 }
 
-// Unread is the signed-in worker's unread notification count (0 for
-// everyone else).
+// Unread is the signed-in worker's or officer's unread notification count
+// (0 for everyone else).
 func (p *Page) Unread() int {
 	if p.unread == nil {
 		return 0

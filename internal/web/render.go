@@ -118,9 +118,10 @@ type Page struct {
 	CSRF      string
 	Data      any
 	// SignedIn is the account's name when someone is signed in; Worker
-	// is set when that account is a union's worker (journey.go's nav).
-	SignedIn string
-	Worker   bool
+	// is set when that account is a union's worker, Staff when it is one
+	// of its officers or admins (journey.go's nav).
+	SignedIn      string
+	Worker, Staff bool
 	// ThemeCSS and LogoURL are the tenant's stylesheet and logo (with a
 	// version when its admins changed them); PreviewCSS, Welcome and
 	// Preview are set by the branding preview (admin_branding.go).
@@ -138,7 +139,7 @@ type Page struct {
 	// forReporter marks a reporter's view of a case: its timeline words
 	// statuses as the reporter's header does (Details).
 	forReporter bool
-	// unread counts the worker's unread notifications, once (Unread);
+	// unread counts the account's unread notifications, once (Unread);
 	// branchNames names the tenant's branches by path, once (Place).
 	unread      func() int
 	branchNames func() map[string]string
