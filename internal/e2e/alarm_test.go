@@ -58,7 +58,7 @@ func TestFederationAdminFindsTheAlarm(t *testing.T) {
 	if n := eval[int](o, `document.querySelectorAll('ul.notifications li.unread a[href="/cases/`+id+`"]').length`); n != 1 {
 		t.Fatalf("%d unread notifications link to the report %s", n, ref)
 	}
-	if alarm := o.text(`ul.notifications li.unread:has(a[href="/cases/` + id + `"])`); !strings.Contains(alarm, "Laporan mendesak "+ref) {
+	if alarm := o.text(`ul.notifications li.unread:has(a[href="/cases/` + id + `"])`); !strings.HasPrefix(alarm, "Baru") || !strings.Contains(alarm, "Laporan mendesak "+ref) {
 		t.Fatalf("the report's alarm reads %q", alarm)
 	}
 	a.check(o, "officer notifications")
