@@ -129,7 +129,10 @@ func (s *Service) Deliver(ctx context.Context, tenantID, id uuid.UUID, final boo
 	if err := s.record(ctx, tenantID, id, status, sendErr.Error(), true); err != nil {
 		return err
 	}
-	s.log.Warn("notification delivery failed", "tenant", tenantID, "outbox", id, "channel", m.Channel, "final", final, "err", sendErr)
+	// No row id: the row names its case, and the line's time is the
+	// attempt's, for an anonymous filing's alarm the filing's minute.
+	// Admins find failed rows, with their error, on the notifications page.
+	s.log.Warn("notification delivery failed", "tenant", tenantID, "channel", m.Channel, "final", final, "err", sendErr)
 	return fmt.Errorf("deliver %s: %w", m.Channel, sendErr)
 }
 

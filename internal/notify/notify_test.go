@@ -38,6 +38,7 @@ type fx struct {
 	ns       *notify.Service
 	smtp     *notifytest.SMTP
 	gw       *fakeGateway
+	logs     *logBuffer
 	tenantID uuid.UUID
 	now      time.Time
 
@@ -60,7 +61,8 @@ func setup(t *testing.T) *fx {
 	cfg.Paths.Data = t.TempDir()
 	cfg.Classify.Ollama.Enabled = false
 	tenanttest.Seed(t, tdb)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logs := &logBuffer{}
+	log := slog.New(slog.NewTextHandler(logs, nil))
 	pf, err := app.NewServer(ctx, cfg, log, tdb.App)
 	if err != nil {
 		t.Fatal(err)
@@ -70,7 +72,7 @@ func setup(t *testing.T) *fx {
 	if err := app.SeedDemo(ctx, &seedCfg, log, io.Discard); err != nil {
 		t.Fatalf("seed demo: %v", err)
 	}
-	f := &fx{t: t, ctx: ctx, tdb: tdb, cases: pf.Cases, smtp: notifytest.NewSMTP(t), gw: newFakeGateway(t),
+	f := &fx{t: t, ctx: ctx, tdb: tdb, cases: pf.Cases, smtp: notifytest.NewSMTP(t), gw: newFakeGateway(t), logs: logs,
 		now: time.Date(2026, 3, 10, 10, 0, 0, 0, wib)}
 	f.ns = notify.New(tdb.App, notify.Options{
 		BaseURL: func(slug string) string { return "https://" + slug + ".suara.test" },
@@ -524,6 +526,47 @@ func TestCriticalFilingAtTheRootReachesTheFederationAdmin(t *testing.T) {
 	// of the report's words.
 	if body := m[0].Data; !strings.Contains(body, "Laporan mendesak") || strings.Contains(body, "dieskalasi") || strings.Contains(body, "barak") {
 		t.Fatalf("alarm email:\n%s", body)
+	}
+}
+
+// A delivery that fails is logged at the moment of the attempt, which for
+// an anonymous filing's alarm is the filing's minute: the line names no
+// outbox row, which would name the case (admins find failed rows on the
+// notifications page, with their error).
+func TestFailedDeliveryLogNamesNoCase(t *testing.T) {
+	f := setup(t)
+	f.exec("UPDATE users SET phone = '+6281299990001' WHERE email = 'admin@spn.example'")
+	f.gw.failFirst = -1
+	var tn tenant.Tenant
+	if err := f.tdb.Super.NewSelect().Model(&tn).Where("id = ?", f.tenantID).Scan(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	out, err := f.cases.File(f.ctx, &tn, nil, cases.Filing{Type: "complaint", SafetyMode: "anonymous",
+		Description: "Pintu darurat digembok dari luar saat shift malam, kami tidak bisa keluar."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := f.pending()
+	if len(rows) == 0 {
+		t.Fatal("no outside alarm queued")
+	}
+	failed := 0
+	for _, id := range rows {
+		if err := f.ns.Deliver(f.ctx, f.tenantID, id, false); err != nil {
+			failed++
+		}
+	}
+	if failed == 0 {
+		t.Fatal("no delivery went through the failing SMS gateway")
+	}
+	logs := f.logs.String()
+	if !strings.Contains(logs, "notification delivery failed") {
+		t.Fatalf("the failure was not logged:\n%s", logs)
+	}
+	for _, id := range append(rows, out.ID) {
+		if strings.Contains(logs, id.String()) {
+			t.Errorf("the log names %s:\n%s", id, logs)
+		}
 	}
 }
 
