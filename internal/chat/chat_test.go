@@ -29,6 +29,7 @@ import (
 	"github.com/suara-id/suara/internal/db/pgtest"
 	"github.com/suara-id/suara/internal/evidence"
 	"github.com/suara-id/suara/internal/jobs"
+	"github.com/suara-id/suara/internal/logtest"
 	"github.com/suara-id/suara/internal/tenant"
 	"github.com/suara-id/suara/internal/tenant/tenanttest"
 )
@@ -39,24 +40,6 @@ const (
 	pnid      = "106540352242922"
 	gpsMark   = "SECRET-GPS-MARK-6.2S"
 )
-
-// syncBuffer collects every log line of the services under test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // fakeGraph is the WhatsApp Cloud API at the HTTP boundary: the messages
 // endpoint records what was sent, the media endpoints serve files.
@@ -150,7 +133,7 @@ type fixture struct {
 	accounts *auth.Service
 	graph    *fakeGraph
 	spn      *tenant.Tenant
-	logs     *syncBuffer
+	logs     *logtest.Buffer
 	seq      atomic.Int64
 	now      time.Time
 }
@@ -164,7 +147,7 @@ func newFixture(t *testing.T) *fixture {
 	if err := res.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{}
+	logs := &logtest.Buffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	authz := auth.NewBundledAuthorizer(tdb.App, log)
 	keys, err := cases.ParseKeyRing(config.DevIdentityKey)

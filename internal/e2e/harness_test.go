@@ -28,6 +28,7 @@ import (
 	"github.com/suara-id/suara/internal/app"
 	"github.com/suara-id/suara/internal/config"
 	"github.com/suara-id/suara/internal/db/pgtest"
+	"github.com/suara-id/suara/internal/logtest"
 	"github.com/suara-id/suara/internal/tenant/tenanttest"
 )
 
@@ -106,35 +107,11 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// lockedBuffer is a bytes.Buffer many goroutines write to.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-func (l *lockedBuffer) Len() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Len()
-}
-
 // suiteLogs are everything the run's server logged (every level) and a
 // reverse proxy's access log in nginx's combined format: the client
 // address, the time and the "$request" line (method, path and query).
 var suiteLogs struct {
-	server, proxy lockedBuffer
+	server, proxy logtest.Buffer
 	mu            sync.Mutex
 	codes         []string
 }

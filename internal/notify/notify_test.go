@@ -20,6 +20,7 @@ import (
 	"github.com/suara-id/suara/internal/config"
 	"github.com/suara-id/suara/internal/db"
 	"github.com/suara-id/suara/internal/db/pgtest"
+	"github.com/suara-id/suara/internal/logtest"
 	"github.com/suara-id/suara/internal/netguard"
 	"github.com/suara-id/suara/internal/notify"
 	"github.com/suara-id/suara/internal/notify/notifytest"
@@ -38,7 +39,7 @@ type fx struct {
 	ns       *notify.Service
 	smtp     *notifytest.SMTP
 	gw       *fakeGateway
-	logs     *logBuffer
+	logs     *logtest.Buffer
 	tenantID uuid.UUID
 	now      time.Time
 
@@ -61,7 +62,7 @@ func setup(t *testing.T) *fx {
 	cfg.Paths.Data = t.TempDir()
 	cfg.Classify.Ollama.Enabled = false
 	tenanttest.Seed(t, tdb)
-	logs := &logBuffer{}
+	logs := &logtest.Buffer{}
 	log := slog.New(slog.NewTextHandler(logs, nil))
 	pf, err := app.NewServer(ctx, cfg, log, tdb.App)
 	if err != nil {

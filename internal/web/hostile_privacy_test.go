@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"net/http"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/suara-id/suara/internal/app"
 	"github.com/suara-id/suara/internal/config"
+	"github.com/suara-id/suara/internal/logtest"
 )
 
 // A worker downloads their data and asks to be forgotten; cross-tenant and
@@ -177,8 +177,7 @@ func TestTemplatesHaveNoInlineCode(t *testing.T) {
 // No reporter IP address and no phone or email in the logs of an
 // anonymous filing or a login.
 func TestLogsHoldNoIPsPhonesOrEmails(t *testing.T) {
-	var buf bytes.Buffer
-	mu := &lockedWriter{w: &buf}
+	mu := &logtest.Buffer{}
 	logger := slog.New(app.NewRedactHandler(slog.NewTextHandler(mu, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	e := newEnvLogged(t, logger, func(cfg *config.Config) { cfg.Classify.Ollama.Enabled = false })
 	req := newReq(http.MethodPost, "spn.localhost", "/api/v1/cases", "application/json",
