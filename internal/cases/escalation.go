@@ -164,7 +164,7 @@ func (s *Service) EscalateOverdue(ctx context.Context, t *tenant.Tenant) (Escala
 				return err
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO case_escalations (tenant_id, case_id, level, from_branch_id, to_branch_id, due_at, created_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?)`, t.ID, c.ID, level, from, to, r.Due, now.Truncate(time.Microsecond)); err != nil {
+				VALUES (?, ?, ?, ?, ?, ?, ?)`, t.ID, c.ID, level, from, to, r.Due, StoredTime(c.SafetyMode, now)); err != nil {
 				return fmt.Errorf("record escalation: %w", err)
 			}
 			payload := map[string]any{"by": "system", "level": level, "from_branch": paths[from], "to_branch": paths[to],

@@ -229,13 +229,10 @@ func (s *Service) FileVia(ctx context.Context, t *tenant.Tenant, p *auth.Princip
 			return nil, err
 		}
 	}
-	now := s.Now().UTC().Truncate(time.Microsecond)
-	if in.mode == ModeAnonymous {
-		// An anonymous filing keeps the hour only: the SLA clocks count
-		// working days, and a time to the microsecond is what would join
-		// the case to a proxy's log line of the same request.
-		now = AnonymousFiledAt(now)
-	}
+	// An anonymous filing keeps the hour only: the SLA clocks count
+	// working days, and a time to the microsecond is what would join the
+	// case to a proxy's log line of the same request.
+	now := StoredTime(in.mode, s.Now())
 	c := &Case{
 		TenantID: t.ID, ID: uuid.New(), Type: in.typ, Title: in.title, Description: in.desc,
 		Sector: in.sector, WorkplaceID: in.workplaceID, CategoryID: in.categoryID, IncidentDate: in.incident,

@@ -186,7 +186,10 @@ func (s *Service) transition(ctx context.Context, tx bun.Tx, c *Case, actor Acto
 	if err != nil {
 		return nil, err
 	}
-	now := s.Now().UTC().Truncate(time.Microsecond)
+	// The reopen window is judged by the clock; what is stored keeps an
+	// anonymous case's hour (stampFor): a reporter's withdrawal or reopening
+	// would otherwise date their visit.
+	now, at := s.Now().UTC(), s.stampFor(c)
 	payload := map[string]any{"by": byOf(actor), "transition": string(t), "from": string(c.Status), "to": string(to)}
 	if r := strings.TrimSpace(in.Reason); r != "" {
 		payload["reason"] = r
@@ -213,9 +216,9 @@ func (s *Service) transition(ctx context.Context, tx bun.Tx, c *Case, actor Acto
 	case TransitionProvideInfo:
 		set["info_return_status"] = nil
 	case TransitionResolve:
-		set["resolved_at"] = now
+		set["resolved_at"] = at
 	case TransitionClose:
-		set["closed_at"] = now
+		set["closed_at"] = at
 	}
 	q := tx.NewUpdate().Table("cases").Where("id = ?", c.ID)
 	for col, v := range set {
@@ -227,7 +230,7 @@ func (s *Service) transition(ctx context.Context, tx bun.Tx, c *Case, actor Acto
 	from := c.Status
 	c.Status = to
 	// The SLA clock (clocks.go) pauses and resumes with the status.
-	if err := s.RecordStatusChange(ctx, tx, c, from, to, now); err != nil {
+	if err := s.RecordStatusChange(ctx, tx, c, from, to, at); err != nil {
 		return nil, err
 	}
 	e, err := s.addEvent(ctx, tx, c, EventStatusChanged, actorID, VisibilityReporter, payload)
@@ -236,7 +239,7 @@ func (s *Service) transition(ctx context.Context, tx bun.Tx, c *Case, actor Acto
 	}
 	switch t {
 	case TransitionClose:
-		if err := s.scheduleCheckins(ctx, tx, c, now); err != nil {
+		if err := s.scheduleCheckins(ctx, tx, c, at); err != nil {
 			return nil, err
 		}
 	case TransitionVerify:

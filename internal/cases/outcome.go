@@ -120,7 +120,7 @@ func (s *Service) RecordOutcome(ctx context.Context, tenantID uuid.UUID, p *auth
 		if c.Status != StatusResolved && c.Status != StatusClosed {
 			return &apperr.FieldConflict{Field: "status", Key: "error.outcome_not_resolved"}
 		}
-		o.TenantID, o.CaseID, o.RecordedBy, o.RecordedAt = tenantID, c.ID, p.UserID, s.Now().UTC().Truncate(time.Microsecond)
+		o.TenantID, o.CaseID, o.RecordedBy, o.RecordedAt = tenantID, c.ID, p.UserID, s.stampFor(c)
 		if _, err := tx.NewInsert().Model(&o).On("CONFLICT (tenant_id, case_id) DO UPDATE").
 			Set("ladder_stage = EXCLUDED.ladder_stage, outcome_types = EXCLUDED.outcome_types, money_idr = EXCLUDED.money_idr, " +
 				"money_workers = EXCLUDED.money_workers, recorded_by = EXCLUDED.recorded_by, recorded_at = EXCLUDED.recorded_at").

@@ -36,17 +36,37 @@ func (e *env) caseTimes(slug, caseID string) map[string][]time.Time {
 			}
 			out[c.Table+"."+c.Column] = append(out[c.Table+"."+c.Column], ats...)
 		}
+		// And the case's own row.
+		var own []string
+		err = tx.NewRaw(`SELECT column_name FROM information_schema.columns
+			WHERE table_schema = 'public' AND table_name = 'cases' AND data_type LIKE 'timestamp%'`).Scan(ctx, &own)
+		if err != nil {
+			return err
+		}
+		for _, col := range own {
+			var at *time.Time
+			if err := tx.NewRaw("SELECT ? FROM cases WHERE id = ?", bun.Ident(col), caseID).Scan(ctx, &at); err != nil {
+				return fmt.Errorf("cases.%s: %w", col, err)
+			}
+			if at != nil {
+				out["cases."+col] = append(out["cases."+col], *at)
+			}
+		}
 		return nil
 	})
 	return out
 }
 
 // exactTimes lists the stored times that are not their hour (plus the
-// microseconds that keep rows of one hour in order).
+// microseconds that keep rows of one hour in order). A deadline ends the
+// microsecond before an hour (the end of a working day).
 func exactTimes(times map[string][]time.Time) []string {
 	var out []string
 	for col, ats := range times {
 		for _, at := range ats {
+			if end := at.Add(time.Microsecond); end.Truncate(time.Hour).Equal(end) {
+				continue
+			}
 			if at.Sub(at.Truncate(time.Hour)) > time.Millisecond {
 				out = append(out, fmt.Sprintf("%s = %s", col, at.UTC().Format(time.RFC3339Nano)))
 			}
@@ -137,9 +157,35 @@ func TestAnonymousCaseStoresOnlyItsHour(t *testing.T) {
 		t.Fatalf("branch admin marks read: %d %v", resp.StatusCode, body)
 	}
 
+	// The officer asks for information (the SLA clock pauses), the reporter
+	// answers by receipt (it resumes), the officer resolves the case and
+	// records its outcome.
+	staff := func(tr string, extra map[string]any) {
+		t.Helper()
+		body := map[string]any{"transition": tr}
+		for k, v := range extra {
+			body[k] = v
+		}
+		if resp, out := e.postJSON(spnHost, "/api/v1/cases/"+anonID+"/transitions", body, bearer(admin)...); resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d %v", tr, resp.StatusCode, out)
+		}
+	}
+	staff("verify", nil)
+	staff("request_info", map[string]any{"reason": "Di gedung mana?"})
+	if resp, body := e.postJSON(spnHost, "/api/v1/receipt/info", map[string]any{"body": "Gedung jahit B."}, bearer(rtok)...); resp.StatusCode != http.StatusOK {
+		t.Fatalf("receipt answer: %d %v", resp.StatusCode, body)
+	}
+	staff("start", nil)
+	staff("resolve", nil)
+	if resp, body := e.postJSON(spnHost, "/api/v1/cases/"+anonID+"/outcome", map[string]any{"ladder_stage": "bipartite",
+		"outcome_types": []string{"policy_change"}}, bearer(admin)...); resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusCreated {
+		t.Fatalf("outcome: %d %v", resp.StatusCode, body)
+	}
+
 	anonTimes := e.caseTimes("spn", anonID)
 	for _, must := range []string{"case_events.created_at", "evidence_files.created_at", "case_suggestions.created_at",
-		"outbox.created_at", "outbox.delivered_at", "outbox.read_at", "case_facts.rolled_at"} {
+		"outbox.created_at", "outbox.delivered_at", "outbox.read_at", "case_facts.rolled_at",
+		"case_pauses.started_at", "case_pauses.ended_at", "cases.resolved_at", "case_outcomes.recorded_at"} {
 		if len(anonTimes[must]) == 0 {
 			t.Errorf("no %s stored for the anonymous case: the test does not reach it", must)
 		}
