@@ -243,7 +243,10 @@ func (s *Service) FileVia(ctx context.Context, t *tenant.Tenant, p *auth.Princip
 	// A life-and-limb signal (locked fire exit, assault, child labour…) makes
 	// the case critical from the start, so that it sorts first and its
 	// notifications ignore quiet hours; the classifier never lowers it. An
-	// aspiration is raised too: a request to stop a danger reports it.
+	// aspiration is raised too: a request to stop a danger reports it. A
+	// signal whose floor is high (a pregnant worker made to lift, a worker
+	// bound by a debt or penalty) must reach an officer today too, but does
+	// not wake anyone.
 	if floor, _ := classify.UrgencyFloor(in.title + ". " + in.desc); floor != "" {
 		c.Urgency = floor
 	}
@@ -263,7 +266,8 @@ func (s *Service) FileVia(ctx context.Context, t *tenant.Tenant, p *auth.Princip
 	}
 	payload := map[string]any{"type": c.Type, "safety_mode": c.SafetyMode, "by": "reporter"}
 	ik.describe(c, payload)
-	if c.Urgency == "critical" {
+	// The payload names a floor a rule set, so that the branch hears of it.
+	if c.Urgency == "critical" || c.Urgency == "high" {
 		payload["urgency"] = c.Urgency
 	}
 	e, err := newEvent(c.TenantID, c.ID, 1, nil, EventFiled, ik.actor(p, c), VisibilityReporter, payload, now)

@@ -152,6 +152,18 @@ func TestUrgencyLabelsAreTheAnnotatorsMedian(t *testing.T) {
 	}
 	// Critical by a rule added after the annotations (step 85).
 	raised := map[string]bool{"data/base.jsonl:399": true}
+	// High by the round-12 policy (step 113): sexual harassment short of
+	// assault and forced-labour indicators short of being locked in or held.
+	lowered := map[string]bool{}
+	for _, l := range []string{
+		"data/base.jsonl:328", "data/base.jsonl:332", "data/base.jsonl:337", "data/base.jsonl:341", "data/base.jsonl:347", "data/base.jsonl:354",
+		"data/base.jsonl:363", "data/base.jsonl:366", "data/base.jsonl:412", "data/base.jsonl:421", "data/base.jsonl:422", "data/base.jsonl:428", "data/base.jsonl:432",
+		"data/round2.jsonl:35", "data/round2.jsonl:36", "data/round2.jsonl:38", "data/round2.jsonl:39", "data/round2.jsonl:40", "data/round2.jsonl:42",
+		"data/round2.jsonl:50", "data/round2.jsonl:51", "data/round2.jsonl:84", "data/round2.jsonl:246",
+		"data/round3.jsonl:76", "data/round3.jsonl:93",
+	} {
+		lowered[l] = true
+	}
 	sc := bufio.NewScanner(f)
 	n := 0
 	for sc.Scan() {
@@ -169,6 +181,8 @@ func TestUrgencyLabelsAreTheAnnotatorsMedian(t *testing.T) {
 		sort.Ints(r)
 		want := ordered[r[1]]
 		switch {
+		case lowered[fmt.Sprintf("%s:%d", a.File, a.Line)]:
+			want = "high"
 		case a.Original == "critical" || raised[fmt.Sprintf("%s:%d", a.File, a.Line)]:
 			want = "critical"
 		case want == "critical":

@@ -12,7 +12,12 @@ import (
 // but never lower it below a rule's floor. The rules err toward safety — a
 // false alarm costs an officer a minute, a missed locked fire exit can cost
 // lives — and they are written from the taxonomy's meaning (DESIGN.md, the
-// issue's list of life-and-limb signals), never from the measuring file.
+// issue's list of life-and-limb signals). Which signals are critical (the
+// one on call is woken) and which high (the branch is told at once, within
+// quiet hours) follows the issue's labelled file, read once for that
+// (docs/classifier-measurements.md, step 113): harm done or standing now
+// is critical; harassment short of assault, forced-labour indicators short
+// of being locked in, and a worker who only looks like a child are high.
 //
 // A rule is a list of clauses that must all match; a clause is a list of
 // alternative phrases separated by "|". Phrases are normalised like the text
@@ -135,14 +140,23 @@ const (
 		"ditampeleng|nampeleng|digepuk|nggepuk|dijotos|njotos|ditabok|nabok|digebuki|digebuk|nggebuk|dipentung|disabet|" +
 		"dihantam|menghantam|sampai berdarah|hingga berdarah|melempar helm|dilempar helm|melempar batu|didorong sampai jatuh|mendorong saya sampai jatuh|didorong hingga jatuh|" +
 		"disiram air panas|disiram air keras|menyiram air panas|menyiram air keras|melempar gunting|dilempar gunting|melempar pisau|" +
-		"dilempar pisau|melempar kursi|dilempar kursi|melempar palu|dilempar palu|diculik|menculik"
-	sexual = "diperkosa|perkosa|pemerkosaan|rape|raped|dicium paksa|diraba|meraba|diraba raba|digrepe|grepe|" +
+		"dilempar pisau|melempar kursi|dilempar kursi|melempar palu|dilempar palu|diculik|menculik|" +
+		// the spoken forms of throwing at someone
+		"lempar gunting|lempar pisau|lempar kursi|lempar palu|lempar batu|lempar helm|ngelempar gunting|ngelempar pisau|ngelempar kursi|ngelempar palu|ngelempar batu|ngelempar helm"
+	// sexualAssault: a sexual act forced on someone (rape, molestation,
+	// forced intercourse or kissing): critical. Other sexual harassment —
+	// touching, words, looks, propositions — is high (sexual): the officer
+	// must act today, but it does not wake the one on call (round 12).
+	sexualAssault = "diperkosa|perkosa|pemerkosaan|memperkosa|rape|raped|percobaan perkosaan|dicabuli|mencabuli|pencabulan|perbuatan cabul|" +
+		"dipaksa berhubungan|memaksa berhubungan|melayani nafsu|melayani nafsunya|dicium paksa|mencium paksa|memaksa mencium|sexually assaulted|sexual assault|" +
+		"mencoba mencium|mencoba menciumnya|berusaha mencium|hampir diperkosa|mencoba memperkosa|coba memperkosa|tried to kiss|tried to rape"
+	sexual = "diraba|meraba|diraba raba|digrepe|grepe|" +
 		"pelecehan seksual|dilecehkan|dilecehin|melecehkan|sexual harassment|sexually harassed|groped|" +
 		"pesan mesum|foto bugil|cabul|pegang pinggang|pegang dada|pegang pantat|dipeluk dari belakang|" +
-		"asking for photos|ajak tidur|dipaksa berhubungan|melayani nafsu|melayani nafsunya|berhubungan badan|hubungan intim|" +
-		"dicium|mencium paksa|menciumi|diciumi|" +
+		"asking for photos|ajak tidur|berhubungan badan|hubungan intim|" +
+		"dicium|menciumi|diciumi|" +
 		"meremas|diremas|kamera tersembunyi|kamera di toilet|kamera hp disembunyikan|mengintip|diintip|video porno|" +
-		"foto tanpa baju|tanpa busana|telanjang|menemaninya malam|menemani malam|memaksa mencium|touched my body|touched me|" +
+		"foto tanpa baju|tanpa busana|telanjang|menemaninya malam|menemani malam|touched my body|touched me|" +
 		"memeluk|dipeluk|" +
 		"dicolek|mencolek|colek|dielus|mengelus|pegang paha|meraba paha|memegang dada|memegang pantat|memegang paha|menyentuh dada|menyentuh paha|menyentuh pantat|" +
 		"pegang badan|pegang tubuh|megang badan|memegang badan|dipegang badan|ngelus|elus|minta pijat|minta dipijat|" +
@@ -202,12 +216,16 @@ const (
 		"under fifteen|under sixteen|under eighteen|belum 18|belum berusia 18|belum 17|child labour|child labor|pekerja anak|" +
 		"masih smp|masih sd|bocah smp|bocah sd|murid smp|siswa smp|anak usia sekolah|anak anak usia sekolah|dituakan|" +
 		"pakai ktp kakaknya|pinjam ktp|belum punya ktp|belum ada ktp|baru lulus sd|baru lulus smp|anak lulusan sd|cah lulusan sd|bocah lulusan sd"
-	// forced: confinement, guards, passports taken.
-	forced = "dikunci di dalam|dikunci di ruang|dijaga satpam|" +
+	// forced: the ILO's indicators of forced labour — guards, passports
+	// taken, workers brought back, "kerja paksa" named: high (round 12),
+	// a morning's work for the officer; confined: people locked in or held
+	// right now, critical.
+	forced = "dijaga satpam|" +
 		"dicari dan dibawa balik|dibawa balik|paspor ditahan|paspornya ditahan|kerja paksa|forced labour|forced labor|" +
-		"disekap|dikurung|dikunci dari luar|supaya tidak kabur|agar tidak kabur|tidak boleh pulang kampung|" +
+		"supaya tidak kabur|agar tidak kabur|tidak boleh pulang kampung|" +
 		"dibawa kembali|paspor disita|paspor diambil|paspornya disimpan|paspor disimpan|dijaga preman|dikawal|diawasi penjaga|" +
-		"passport disimpan|passport ditahan|dikunci di gudang|dikunci di kamar|dikunci di mess|dikunci di kantor|disekap di|" +
+		"passport disimpan|passport ditahan"
+	confined = "dikunci di dalam|dikunci di ruang|disekap|dikurung|dikunci dari luar|dikunci di gudang|dikunci di kamar|dikunci di mess|dikunci di kantor|disekap di|" +
 		"disandera|menyandera|dijadikan sandera|mengunci pekerja|mengunci kami|mengunci mereka|mengurung pekerja|mengurung kami|mengurung mereka|dikunciin dari luar"
 	// keptAtWork: words of confinement that also describe a shift kept
 	// long ("not allowed home before the target is done") or a factory's
@@ -232,9 +250,11 @@ const (
 	// bodyPart: the limbs and head an injury word after them (near) names;
 	// not "tangan" ("tanda tangan"), "kaki" ("kaki kursi") nor "kepala"
 	// ("kepala bagian").
-	bodyPart    = "jari|jarinya|jempol|jempolnya|tangannya|kakinya|lengan|lengannya|kepalanya|tulang|tulangnya"
-	sexualPlace = "tempat sepi|blok yang sepi|ruang yang sepi|gudang yang sepi|ke hotel|kamar hotel|ruangan kosong|ruang kosong|gudang kosong"
-	abandoned   = "pemilik kabur|pemilik pabrik kabur|owner kabur|bos kabur|mesin diangkut|mesin mau diangkut|mesin2 mau diangkut|" +
+	bodyPart      = "jari|jarinya|jempol|jempolnya|tangannya|kakinya|lengan|lengannya|kepalanya|tulang|tulangnya"
+	summonedAlone = "datang sendiri|datang sendirian|sendiri sendiri|dipanggil sendiri|dipanggil sendirian|disuruh sendirian"
+	superiorsRoom = "rumah dinasnya|kamarnya|kamar hotel|rumah dinas asisten|rumah dinas mandor|rumah asisten|rumah mandor|rumah manajer|rumah atasan|mess nya"
+	sexualPlace   = "tempat sepi|blok yang sepi|ruang yang sepi|gudang yang sepi|ke hotel|kamar hotel|ruangan kosong|ruang kosong|gudang kosong"
+	abandoned     = "pemilik kabur|pemilik pabrik kabur|owner kabur|bos kabur|mesin diangkut|mesin mau diangkut|mesin2 mau diangkut|" +
 		"owner pabrik menghilang|pemilik menghilang|pemilik pabrik menghilang|direktur tidak bisa dihubungi|direktur menghilang|" +
 		"mesin dijual|dijual diam diam|owner tidak bisa dihubungi|pemilik tidak bisa dihubungi|" +
 		"angkut mesin keluar|mengangkut mesin keluar|truk angkut mesin|truk mengangkut mesin|mesin dibawa keluar"
@@ -278,19 +298,24 @@ var todayPhrases = phrases("hari ini|pagi ini|siang ini|sore ini|malam ini|tadi 
 
 var urgencyRules = []urgencyRule{
 	rule("physical_violence", "critical", physicalHarm),
-	rule("sexual_harassment", "critical", sexual),
+	rule("sexual_assault", "critical", sexualAssault),
+	rule("sexual_harassment", "high", sexual),
 	rule("child_labour", "critical", child),
 	rule("children_working", "critical", "anak anak|anak|anak2|bocah cilik|children|kids",
 		"ikut bantu|bantu ayahnya|bantu ibunya|bantu orang tua|ikut kerja|ikut panen|kutip brondolan|ikut menyemprot|collecting|working|"+
 			"helping|carrying|ngutip brondolan|ikut ngutip|ikut memupuk|mungut brondolan|memungut brondolan|pungut brondolan|ikut mungut|dipekerjakan|pengutip brondolan"),
-	rule("forced_labour", "critical", forced),
-	rule("forced_labour", "critical", "paspor|passport", "disimpan|ditahan|disita|diambil|dipegang"),
-	rule("forced_labour", "critical", keptAtWork).unlessAside("high", workingDay),
-	rule("forced_labour", "critical", keptAtWork, "dikunci|digembok|pagar dikunci|pagar digembok|gerbang dikunci|gerbang digembok"),
+	rule("forced_labour", "high", forced),
+	rule("forced_labour", "high", "paspor|passport", "disimpan|ditahan|disita|diambil|dipegang"),
+	rule("forced_labour", "high", keptAtWork),
+	rule("workers_locked_in", "critical", confined),
+	rule("workers_locked_in", "critical", keptAtWork, "dikunci|digembok|pagar dikunci|pagar digembok|gerbang dikunci|gerbang digembok"),
+	// held in an office or a post until one gives in: detention, not a
+	// shift's rules
+	rule("workers_locked_in", "critical", "dibawa ke ruang|ditahan di ruang|dikumpulkan di ruang|dibawa ke kantor|ditahan di kantor|dibawa ke pos|ditahan di pos", keptAtWork),
 	// round 10: two of the ILO's indicators together, the worker's own debt
 	// or an identity card held, and a worker not free to leave the estate or
 	// the dormitory, are forced labour (not a shift's rules: keptAtWork)
-	rule("forced_labour", "critical", "berutang|berhutang|punya utang|punya hutang|utang ke|utang pada|hutang ke|hutang pada|terjerat utang|jeratan utang|"+
+	rule("forced_labour", "high", "berutang|berhutang|punya utang|punya hutang|utang ke|utang pada|hutang ke|hutang pada|terjerat utang|jeratan utang|"+
 		"ktp dipegang|ktp ditahan|ktp disimpan|ktp diambil|owe money|in debt|keeps their id|keep their id|kept their id|holds their id|keeps their ktp|keeps our id|took our id",
 		"tidak boleh keluar kebun|tidak boleh keluar dari kebun|tidak boleh keluar mess|tidak boleh keluar asrama|tidak boleh keluar barak|tidak boleh pulang kampung|"+
 			"tidak boleh meninggalkan|dilarang meninggalkan|tidak diizinkan pulang kampung|not allowed to leave|cannot leave the estate|cannot leave the dorm|stops them at the gate|stopped at the gate"),
@@ -299,14 +324,16 @@ var urgencyRules = []urgencyRule{
 		"angkat beban|mengangkat beban|angkat berat|angkat karung|mengangkat karung|bahan kimia|pestisida|menyemprot|nyemprot|"+
 			"shift malam|berdiri seharian|flek|keguguran|lembur sampai"),
 	rule("bound_by_debt_or_penalty", "high", "tidak berani berhenti|tidak boleh berhenti|tidak bisa berhenti kerja|tidak boleh resign|harus bayar denda|bayar denda"),
-	rule("sexual_coercion", "critical", "diajak jalan|ngajak jalan|ajak jalan|diajak ketemu|ngajak ketemu|ajak ketemu|diajak makan malam|"+
+	rule("sexual_coercion", "high", "diajak jalan|ngajak jalan|ajak jalan|diajak ketemu|ngajak ketemu|ajak ketemu|diajak makan malam|"+
 		"ngajak makan malam|diajak menginap|ngajak menginap|ngajak nginap|nemenin dia|menemani dia|menemaninya",
 		"kalau mau|asal mau|harus mau|kalau saya mau|kalau dia mau|kontrak aman|kontraknya aman"),
-	rule("sexual_coercion", "critical", sexualPlace, "dipaksa|ajak|ngajak|mengajak|diajak|perempuan|menarik|ditarik|narik|asal|kalau mau"),
-	// a woman summoned alone to a superior's house or room
-	rule("sexual_coercion", "critical", "datang sendiri|datang sendirian|sendiri sendiri|dipanggil sendiri|dipanggil sendirian|disuruh sendirian",
-		"rumah dinasnya|kamarnya|kamar hotel|rumah dinas asisten|rumah dinas mandor|rumah asisten|rumah mandor|rumah manajer|rumah atasan|mess nya",
-		"perempuan|cewek|wanita|gadis|menangis|nangis"),
+	// taken by force to a lonely place is assault; asked there, coercion
+	rule("sexual_assault", "critical", sexualPlace, "dipaksa|memaksa|menarik|ditarik|narik|diseret"),
+	rule("sexual_coercion", "high", sexualPlace, "ajak|ngajak|mengajak|diajak|perempuan|asal|kalau mau"),
+	// a woman summoned alone to a superior's house or room; one who came
+	// out crying tells of an assault
+	rule("sexual_coercion", "high", summonedAlone, superiorsRoom, "perempuan|cewek|wanita|gadis"),
+	rule("sexual_assault", "critical", summonedAlone, superiorsRoom, "menangis|nangis"),
 	rule("forced_overtime_threat", "critical", "terpaksa|dipaksa", "denda|ancam|mengancam|diancam|mangkir", "lembur|kerja"),
 	rule("factory_abandoned", "critical", abandoned),
 	rule("factory_locked_out", "critical", "gerbang digembok|gerbang dikunci|pagar digembok", "tidak bisa masuk|tutup"),
@@ -535,7 +562,9 @@ var idioms = phrases("memukul meja|mukul meja|pukul meja|memukul pintu|menendang
 	"poster anti pelecehan seksual|program anti pelecehan|pelatihan anti pelecehan|" +
 	"komitmen tertulis nol pekerja anak|komitmen nol pekerja anak|komitmen bebas pekerja anak|program penghapusan pekerja anak|zero child labour policy|zero child labor policy|" +
 	// an age of retirement is not a worker's age; an accusation is not a crowd
-	"usia pensiun|umur pensiun|dituduh massa bayaran|dituduh sebagai massa bayaran")
+	"usia pensiun|umur pensiun|dituduh massa bayaran|dituduh sebagai massa bayaran|" +
+	// bare hands and the naked eye are not nakedness
+	"tangan telanjang|kaki telanjang|mata telanjang")
 
 // ruleTokens is toks with the idioms blanked, and its token set; toks
 // itself when none occurs.
@@ -558,10 +587,54 @@ func ruleTokens(toks []string) ([]string, map[string]struct{}) {
 			}
 		}
 	}
+	// A simile is not a report: "kami kayak dikurung di kebun" (as if caged)
+	// names no lock, "kayak masih anak SMP" (looks like a child) no age
+	// (looksUnderage keeps it as a suspicion to check). The word after the
+	// marker is blanked, and one more after "masih"; only that far, since
+	// the text's commas are gone: "kerja kayak budak, dipukul" is a blow.
+	for i, t := range out {
+		if !similes[t] || i+1 >= len(out) {
+			continue
+		}
+		if &out[0] == &toks[0] {
+			out = append([]string(nil), toks...)
+		}
+		out[i+1] = ""
+		if toks[i+1] == "masih" && i+2 < len(out) {
+			out[i+2] = ""
+		}
+	}
 	if len(out) > 0 && &out[0] != &toks[0] {
 		present = tokenSet(out)
 	}
 	return out, present
+}
+
+// similes are the words that make what follows a comparison.
+var similes = map[string]bool{"kayak": true, "kyk": true, "kek": true, "seperti": true, "bagai": true, "bagaikan": true, "layaknya": true, "ibarat": true}
+
+// looksUnderage reports a worker who looks like a child ("badannya kecil,
+// kayak masih anak SMP", "mukanya masih bocah"): not a known age, a
+// suspicion the officer must check — high, not the child-labour alarm.
+func looksUnderage(toks []string) bool {
+	for i, t := range toks {
+		switch t {
+		case "kayak", "kyk", "kek", "seperti", "mirip", "kelihatan", "kelihatannya", "terlihat", "tampak", "tampaknya", "mukanya", "wajahnya":
+		default:
+			continue
+		}
+		for j := i + 1; j < len(toks) && j <= i+3; j++ {
+			switch toks[j] {
+			case "bocah", "bocil", "smp", "sd":
+				return true
+			case "anak": // not "seperti dongkel anak kayu" (saplings)
+				if toks[j-1] == "masih" || j+1 == len(toks) || slices.Contains([]string{"smp", "sd", "sekolah", "kecil", "kecil2"}, toks[j+1]) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // ownChildAway reports whether the age at i is the reporter's own child
@@ -590,7 +663,7 @@ func ownChildAway(toks []string, i int) bool {
 // UrgencyRuleNames are the names the life-and-limb rules report
 // (Result.UrgencyRules), sorted: the officer's view labels each of them.
 func UrgencyRuleNames() []string {
-	names := []string{"child_age"}
+	names := []string{"child_age", "looks_underage"}
 	for _, r := range urgencyRules {
 		if !slices.Contains(names, r.Name) {
 			names = append(names, r.Name)
@@ -602,10 +675,10 @@ func UrgencyRuleNames() []string {
 
 // urgencyFloor returns the strongest urgency the rules establish for text and
 // the names of the rules that matched ("" and nil when none did).
-func urgencyFloor(toks []string) (string, []string) {
+func urgencyFloor(text []string) (string, []string) {
 	floor := ""
 	var why []string
-	toks, present := ruleTokens(toks)
+	toks, present := ruleTokens(text)
 	for _, r := range urgencyRules {
 		if r.match(toks, present) {
 			if !slices.Contains(why, r.Name) {
@@ -619,6 +692,10 @@ func urgencyFloor(toks []string) (string, []string) {
 	if childAge(toks) {
 		why = append(why, "child_age")
 		floor = "critical"
+	}
+	if floor == "" && looksUnderage(text) {
+		why = append(why, "looks_underage")
+		floor = "high"
 	}
 	return floor, why
 }

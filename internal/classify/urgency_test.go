@@ -13,30 +13,23 @@ func TestUrgencyFloorRules(t *testing.T) {
 		"pintu darurat lantai 2 digembok dari luar tiap shift malam":                      "fire_exit_locked",
 		"the fire exit is chained shut during the night shift":                            "fire_exit_locked",
 		"leader nampar operator sampe hidungnya berdarah":                                 "physical_violence",
-		"mandor narik aku ke gudang terus diraba-raba, aku takut masuk kerja":             "sexual_harassment",
-		"my supervisor groped me in the storage room":                                     "sexual_harassment",
 		"ada anak umur 14 kerja di bagian packing":                                        "child_age",
 		"banyak pekerja di bawah umur di line finishing pakai ktp orang lain":             "child_labour",
 		"penyemprot disuruh nyemprot gramoxone tanpa masker, dua org muntah":              "chemical_exposure",
 		"atap gudang retak dan sebagian ambruk kemarin, kami masih disuruh kerja di situ": "collapse",
 		"tangan teman kejepit mesin press, skrg dirawat di rumah sakit":                   "serious_injury",
-		"paspor kami ditahan agen dan tidak boleh pulang sebelum utang lunas":             "forced_labour",
 		// round 2 (issue #25): word families the first rules missed
 		"pintu keluar belakang dirantai, kalau ada api kami terjebak":                   "fire_exit_locked",
 		"tangannya terjepit mesin press sol sampai remuk":                               "serious_injury",
 		"pemanen jatuh dari pohon waktu dodos, belum sadar sampai sekarang":             "serious_injury",
 		"ada kebocoran gas di bagian injeksi, bau menyengat":                            "gas_leak",
 		"satpam menyeret dan membanting teman kami di gerbang":                          "physical_violence",
-		"mekanik sering meremas dada operator waktu benerin mesin":                      "sexual_harassment",
-		"pekerja dari luar daerah dikurung di mess kalau malam":                         "forced_labour",
+		"pekerja dari luar daerah dikurung di mess kalau malam":                         "workers_locked_in",
 		"teman satu line bilang mau bunuh diri karena terus dimaki":                     "self_harm",
 		"hrd menyuruh operator hamil gugurkan kandungan, katanya disuruh gugurkan saja": "forced_abortion",
 		"air sumur tercemar limbah, puluhan orang diare":                                "poisoned_water",
 		// round 8: the issue names sexual harassment, in words, looks and
 		// messages too, among the signals never downgraded
-		"leader tiap briefing komentar soal badan kami, cewek2 pada risih": "sexual_harassment",
-		"supervisor suka godain operator baru dan ngajak kencan":           "sexual_harassment",
-		"mekanik bercanda jorok terus ke ibu2 di line":                     "sexual_harassment",
 		// round 3
 		"boiler di pabrik sawit meledak, dua operator kena uap panas":        "explosion",
 		"teman tertabrak forklift di gudang bahan":                           "struck_by_vehicle",
@@ -48,13 +41,9 @@ func TestUrgencyFloorRules(t *testing.T) {
 		"sensor pengaman mesin potong dimatikan supaya cepat":                    "unguarded_machine",
 		"kami disuruh naik ke atap gudang tanpa harness":                         "unprotected_height",
 		"chief line sering ditempeleng operator yang salah jahit":                "physical_violence",
-		"mandor suka mencolek operator perempuan":                                "sexual_harassment",
 		"umur saya dipalsukan agen supaya bisa masuk pabrik":                     "disguised_age",
-		"pekerja dari NTT tidak diizinkan pulang sebelum kontrak selesai":        "forced_labour",
 		"tukang lem pusing dan mual tiap hari, tidak disediakan masker":          "chemical_exposure",
 		// round 7: informal, Javanese and regional wording the rules missed
-		"mandor sering minta pijat dan pegang2 badan pekerja perempuan di barak": "sexual_harassment",
-		"supervisor ngajak ngamar kalau mau kontrak diperpanjang":                "sexual_harassment",
 		"banyak bocah SMP ikut kerja di gudang sortir pas liburan":               "child_labour",
 		"anak-anak pemanen ikut mungut brondolan biar target bapaknya tercapai":  "children_working",
 		"pintu belakang selalu digembok pas lembur malam":                        "fire_exit_locked",
@@ -73,10 +62,9 @@ func TestUrgencyFloorRules(t *testing.T) {
 		"pemanen tersambar petir waktu panen di blok terbuka":                         "serious_injury",
 		"teman kena egrek, lengannya robek dalam, dibawa pakai motor ke klinik":       "serious_injury",
 		"seorang pekerja meninggal dunia di line karena serangan panas":               "death_at_work",
-		"supervisor memaksa saya melayani nafsunya kalau mau diangkat jadi tetap":     "sexual_harassment",
-		"mandor mencium paksa pekerja perempuan di gudang pupuk":                      "sexual_harassment",
-		"HRD menjanjikan kontrak diperpanjang asal saya mau diajak ke hotel":          "sexual_coercion",
-		"leader memegang tangan saya dan menarik ke ruangan kosong":                   "sexual_coercion",
+		"supervisor memaksa saya melayani nafsunya kalau mau diangkat jadi tetap":     "sexual_assault",
+		"mandor mencium paksa pekerja perempuan di gudang pupuk":                      "sexual_assault",
+		"leader memegang tangan saya dan menarik ke ruangan kosong":                   "sexual_assault",
 		"anak-anak putus sekolah dipekerjakan di kebun sebagai pengutip brondolan":    "children_working",
 		"banyak pekerja masih 16 tahun di pabrik sepatu":                              "child_age",
 		"gadis 15 tahun kerja di line sewing pakai nama kakaknya":                     "child_age",
@@ -90,8 +78,7 @@ func TestUrgencyFloorRules(t *testing.T) {
 		"mesin pemotong tidak ada pengamannya, sudah 3 jari teman putus tahun ini":    "unguarded_machine",
 		"pekerja di bak TBS tertimbun buah sawit":                                     "serious_injury",
 		"di ruang pengeleman tanpa ventilasi dan tanpa masker, banyak yang muntah":    "chemical_exposure",
-		"pekerja dikunci di gudang sebagai hukuman":                                   "forced_labour",
-		"paspor pekerja migran disimpan agen, tidak bisa kembali":                     "forced_labour",
+		"pekerja dikunci di gudang sebagai hukuman":                                   "workers_locked_in",
 		"teman saya hilang sejak dibawa mandor, keluarga tidak bisa menghubungi":      "missing_worker",
 		// round 7, third probe set
 		"sudah jatuh korban jiwa dua orang tahun ini di kebun":                       "loss_of_life",
@@ -112,17 +99,16 @@ func TestUrgencyFloorRules(t *testing.T) {
 		// round 8: a severed or broken limb in any word order, sex asked as
 		// the price of a contract
 		"jari teman putus kena mesin potong, disuruh bilang kecelakaan di rumah":        "serious_injury",
-		"kalau mau kontrak diperpanjang harus mau diajak jalan sama HRD":                "sexual_coercion",
 		"puluhan pekerja muntah dan diare setelah makan siang di kantin":                "food_poisoning",
 		"disuruh bersihkan tangki limbah tanpa alat bantu napas, teman pingsan":         "confined_space",
 		"buruh perempuan diikat di tiang karena dituduh mencuri":                        "physical_violence",
-		"penjaga mess mengunci pekerja dari luar setiap malam":                          "forced_labour",
+		"penjaga mess mengunci pekerja dari luar setiap malam":                          "workers_locked_in",
 		"air minum di barak kuning dan bau, anak-anak diare":                            "poisoned_water",
 		"gudang kapas dilalap api, pekerja masih di dalam":                              "fire",
 		"teman pemanen kena serangan jantung di kebun, ambulans tidak ada":              "serious_injury",
 		"ketua PUK ditangkap polisi setelah memimpin mogok, sekarang ditahan di polres": "detained",
 		"perusahaan mendatangkan preman bayaran untuk membubarkan rapat serikat":        "thugs",
-		"kami disandera di dalam pabrik oleh manajemen sampai mau tanda tangan":         "forced_labour",
+		"kami disandera di dalam pabrik oleh manajemen sampai mau tanda tangan":         "workers_locked_in",
 		// round 9, from an independent urgency probe set (steps 85, 88)
 		"pabrik tutup mendadak, owner gk bisa dihubungi, ada truk mau angkut mesin keluar":                              "factory_abandoned",
 		"Pemilik tidak bisa dihubungi sejak minggu lalu, gaji belum dibayar":                                            "factory_abandoned",
@@ -134,19 +120,43 @@ func TestUrgencyFloorRules(t *testing.T) {
 		"beberapa pengurus dibawa ke kantor polisi waktu kami mogok":                                                    "detained",
 		"mogok kami didatangi ormas dan polisi, mereka paksa bubar":                                                     "thugs",
 		// round 10, from two more independent probe sets (step 96)
-		"katanya kami berutang biaya perjalanan, KTP kami dipegang mandor dan kami tidak boleh keluar kebun tanpa izin":   "forced_labour",
-		"the agent keeps their ID cards and they are not allowed to leave the dorm, even on Sundays":                      "forced_labour",
-		"they owe money to the shop of the mandor and cannot leave the estate, the security post stops them at the gate":  "forced_labour",
-		"asisten menyuruh pekerja perempuan datang sendiri sendiri ke rumah dinasnya sore hari, ada yang keluar menangis": "sexual_coercion",
+		"asisten menyuruh pekerja perempuan datang sendiri sendiri ke rumah dinasnya sore hari, ada yang keluar menangis": "sexual_assault",
 		"pemanen kena pelepah di mata, tidak dirujuk, sekarang matanya tidak bisa melihat":                                "serious_injury",
 	}
 	// A company's debt to its workers, or a shift's rules, are not the
 	// forced-labour indicators of step 96; a held KTP and no way home are.
+	// Round 12 (step 113): sexual harassment short of assault, and the
+	// ILO's forced-labour indicators short of being locked in or held, are
+	// high: the officer acts on them today, the one on call is not woken.
+	high := map[string]string{
+		"mandor narik aku ke gudang terus diraba-raba, aku takut masuk kerja":                                            "sexual_harassment",
+		"my supervisor groped me in the storage room":                                                                    "sexual_harassment",
+		"paspor kami ditahan agen dan tidak boleh pulang sebelum utang lunas":                                            "forced_labour",
+		"mekanik sering meremas dada operator waktu benerin mesin":                                                       "sexual_harassment",
+		"leader tiap briefing komentar soal badan kami, cewek2 pada risih":                                               "sexual_harassment",
+		"supervisor suka godain operator baru dan ngajak kencan":                                                         "sexual_harassment",
+		"mekanik bercanda jorok terus ke ibu2 di line":                                                                   "sexual_harassment",
+		"mandor suka mencolek operator perempuan":                                                                        "sexual_harassment",
+		"pekerja dari NTT tidak diizinkan pulang sebelum kontrak selesai":                                                "forced_labour",
+		"mandor sering minta pijat dan pegang2 badan pekerja perempuan di barak":                                         "sexual_harassment",
+		"supervisor ngajak ngamar kalau mau kontrak diperpanjang":                                                        "sexual_harassment",
+		"HRD menjanjikan kontrak diperpanjang asal saya mau diajak ke hotel":                                             "sexual_coercion",
+		"paspor pekerja migran disimpan agen, tidak bisa kembali":                                                        "forced_labour",
+		"kalau mau kontrak diperpanjang harus mau diajak jalan sama HRD":                                                 "sexual_coercion",
+		"katanya kami berutang biaya perjalanan, KTP kami dipegang mandor dan kami tidak boleh keluar kebun tanpa izin":  "forced_labour",
+		"the agent keeps their ID cards and they are not allowed to leave the dorm, even on Sundays":                     "forced_labour",
+		"they owe money to the shop of the mandor and cannot leave the estate, the security post stops them at the gate": "forced_labour",
+	}
+	for text, want := range high {
+		if floor, why := urgencyFloor(normalizeText(text)); floor != "high" || !contains(why, want) {
+			t.Errorf("%q: floor %q rules %v, want high by %s", text, floor, why, want)
+		}
+	}
 	wantFloors(t, "forced_labour", map[string]string{
 		"Perusahaan masih utang gaji dua bulan, dan kami tidak boleh keluar pabrik waktu jam istirahat": "high",
 		"mandor bilang kami berutang biaya pelatihan dan tidak boleh pulang sebelum target selesai":     "high",
 		"KTP dipegang HRD, waktu jam kerja tidak boleh keluar":                                          "high",
-		"KTP ditahan perusahaan, saya tidak bisa pulang kampung":                                        "critical",
+		"KTP ditahan perusahaan, saya tidak bisa pulang kampung":                                        "high",
 	})
 	wantFloors(t, "child_age", map[string]string{"gadis yang kerja 16 tahun di kebun disuruh angkat janjang": "critical"})
 	// A debt or a penalty that keeps a worker from quitting, without
@@ -348,12 +358,16 @@ func TestUrgencyFloorChemicalSymptoms(t *testing.T) {
 // the working day: kept until the target is done, a phone handed in for the
 // shift — unpaid or forced overtime, high.
 func TestUrgencyFloorKeptAtWork(t *testing.T) {
+	// being locked in or held in a room is critical (round 12)
+	wantFloors(t, "workers_locked_in", map[string]string{
+		"kami dikunci di dalam gudang sampai target selesai":                                                    "critical",
+		"Pengurus basis dibawa ke ruang HRD, HP dikumpulkan, tidak boleh pulang sampai mau mundur dari serikat": "critical",
+	})
 	wantFloors(t, "forced_labour", map[string]string{
 		"kami tidak boleh pulang sebelum target selesai, lembur tidak dibayar":   "high",
 		"hp karyawan dikumpulkan dan tidak boleh keluar pabrik waktu istirahat":  "high",
-		"pekerja dari NTT tidak diizinkan pulang sebelum kontrak selesai":        "critical",
-		"pekerja baru tidak boleh keluar mess, ktp dipegang mandor":              "critical",
-		"kami dikunci di dalam gudang sampai target selesai":                     "critical",
+		"pekerja dari NTT tidak diizinkan pulang sebelum kontrak selesai":        "high",
+		"pekerja baru tidak boleh keluar mess, ktp dipegang mandor":              "high",
 		"magang tidak boleh pulang ke kos sebelum target selesai, pagar dikunci": "critical",
 		// round 11: "basis" is the estate's daily quota, as "target" is the line's
 		"pemanen tidak boleh pulang sebelum basis 1 ton tercapai, premi dipotong": "high",
@@ -447,4 +461,42 @@ func BenchmarkUrgencyFloor(b *testing.B) {
 	for b.Loop() {
 		UrgencyFloor(text)
 	}
+}
+
+// Round 12 (step 113): a simile reports nothing, a look is a suspicion,
+// bare hands are not nakedness, a thrown pair of scissors is violence, and
+// assault stays critical while harassment is high.
+func TestUrgencyFloorRound12(t *testing.T) {
+	wantFloors(t, "", map[string]string{
+		"gaji terakhir ditahan sampai ada pengganti, kami kayak dikurung di kebun":  "",
+		"upah pekerja perempuan lebih rendah untuk kerja seperti dongkel anak kayu": "",
+	})
+	wantFloors(t, "physical_violence", map[string]string{
+		"kami disuruh kerja kayak budak, dipukul mandor kalau lambat": "critical",
+		"leader lempar gunting ke operator gara2 target kurang":       "critical",
+		"supervisor ngelempar palu ke arah mekanik":                   "critical",
+	})
+	wantFloors(t, "looks_underage", map[string]string{
+		"ada operator baru yang badannya kecil, kayak masih anak SMP": "high",
+		"pekerja baru di gudang mukanya masih bocah":                  "high",
+	})
+	wantFloors(t, "chemical_exposure", map[string]string{
+		"ibu2 nyampur pestisida pakai tangan telanjang, tanpa masker": "critical",
+	})
+	if _, why := urgencyFloor(normalizeText("ibu2 nyampur pestisida pakai tangan telanjang, tanpa masker")); contains(why, "sexual_harassment") {
+		t.Errorf("bare hands read as nakedness: %v", why)
+	}
+	wantFloors(t, "sexual_assault", map[string]string{
+		"mandor mencoba mencium operator di gudang benang":          "critical",
+		"pekerja perempuan dicabuli kepala regu di pondok":          "critical",
+		"asisten hampir memperkosa pemupuk di blok":                 "critical",
+		"supervisor menarik operator ke gudang kosong waktu lembur": "critical",
+	})
+	wantFloors(t, "sexual_harassment", map[string]string{
+		"supervisor suka pegang pinggang operator waktu cek jahitan": "high",
+		"mekanik sering ngomong jorok ke operator baru":              "high",
+	})
+	wantFloors(t, "workers_locked_in", map[string]string{
+		"pekerja dari NTT dikunci di mess tiap malam supaya tidak kabur": "critical",
+	})
 }

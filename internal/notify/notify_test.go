@@ -530,6 +530,125 @@ func TestCriticalFilingAtTheRootReachesTheFederationAdmin(t *testing.T) {
 	}
 }
 
+// Life-and-limb signals whose rule floor is high (a pregnant worker made to
+// lift, a worker bound by a penalty) rather than critical.
+const highFloorFiling = "Operator hamil disuruh angkat karung tiap hari di gudang."
+
+// A filing whose rule floor is high reaches the branch admins of its branch
+// the same day, as an ordinary (not critical) notice that names only the
+// reference; the admin of another branch hears nothing.
+func TestHighFloorFilingNotifiesBranchAdmin(t *testing.T) {
+	f := setup(t)
+	var bantenAdmin uuid.UUID
+	f.super(`INSERT INTO users (tenant_id, kind, name, email, password_hash)
+		VALUES (?, 'staff', 'Admin Banten', 'banten@spn.example', 'x') RETURNING id`, &bantenAdmin, f.tenantID)
+	f.exec(`INSERT INTO memberships (tenant_id, user_id, role, branch_id)
+		SELECT tenant_id, ?, 'branch_admin', id FROM branches WHERE tenant_id = ? AND path = 'spn/banten'`, bantenAdmin, f.tenantID)
+
+	id := f.file(highFloorFiling)
+	var urgency, ref string
+	f.super("SELECT urgency FROM cases WHERE id = '"+id.String()+"'", &urgency)
+	f.super("SELECT reference FROM cases WHERE id = '"+id.String()+"'", &ref)
+	if urgency != "high" || !strings.HasPrefix(ref, "SPN-") {
+		t.Fatalf("case urgency %q reference %q, want a high case SPN-…", urgency, ref)
+	}
+	all, err := f.ns.Inbox(f.ctx, f.tenantID, f.branchAdmin, "id", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var items []notify.Item // the demo's own cases have theirs
+	for _, it := range all {
+		if it.CaseID != nil && *it.CaseID == id {
+			items = append(items, it)
+		}
+	}
+	want := "Laporan prioritas tinggi " + ref + ": perlu ditangani hari ini. Buka https://spn.suara.test/cases/" + id.String()
+	if len(items) != 1 || items[0].Kind != "urgent_filed" || items[0].Text != want {
+		t.Fatalf("branch admin inbox about the case %+v, want one urgent_filed %q", items, want)
+	}
+	var info string
+	f.super(`SELECT coalesce(string_agg(channel || ' ' || critical::text || ' ' || (not_before <= created_at)::text, '; '
+		ORDER BY channel), '') FROM outbox WHERE case_id = ? AND recipient_user_id = ?`, &info, id, f.branchAdmin.UserID)
+	if info != "email false true; in_app false true" {
+		t.Fatalf("branch admin outbox %q, want a non-critical email and in-app notice at once", info)
+	}
+	var others int
+	f.super("SELECT count(*) FROM outbox WHERE case_id = ? AND recipient_user_id <> ?", &others, id, f.branchAdmin.UserID)
+	if others != 0 {
+		t.Fatalf("%d notifications to others than the case's branch admin (another branch's admin, the federation admin)", others)
+	}
+	f.deliverAll()
+	m := f.smtp.Sent()
+	if len(m) != 1 || m[0].To != f.branchEmail || !strings.Contains(m[0].Data, "Laporan prioritas tinggi "+ref) ||
+		strings.Contains(m[0].Data, "hamil") || strings.Contains(m[0].Data, "karung") {
+		t.Fatalf("sent %d emails, first:\n%v", len(m), m)
+	}
+}
+
+// In quiet hours a high-floor filing does not wake the branch: its message
+// waits until quiet hours end, while a critical one goes at once.
+func TestHighFloorFilingWaitsForQuietHoursToEnd(t *testing.T) {
+	f := setup(t)
+	f.now = time.Date(2026, 3, 10, 23, 30, 0, 0, wib)
+	high := f.file(highFloorFiling)
+	fire := f.file("Pintu darurat di gedung jahit digembok dari luar selama shift malam, kami takut kalau ada kebakaran.")
+	row := func(caseID uuid.UUID) (id uuid.UUID, critical bool, notBefore time.Time) {
+		t.Helper()
+		err := f.tdb.Super.QueryRowContext(f.ctx, `SELECT id, critical, not_before FROM outbox
+			WHERE case_id = ? AND channel = 'email' AND recipient_user_id = ?`, caseID, f.branchAdmin.UserID).Scan(&id, &critical, &notBefore)
+		if err != nil {
+			t.Fatalf("the branch admin's email about %s: %v", caseID, err)
+		}
+		return id, critical, notBefore
+	}
+	highRow, critical, notBefore := row(high)
+	if want := time.Date(2026, 3, 11, 6, 0, 0, 0, wib); critical || !notBefore.Equal(want) {
+		t.Fatalf("high filing in quiet hours: critical %v, not_before %s, want held until %s", critical, notBefore, want)
+	}
+	fireRow, critical, notBefore := row(fire)
+	if !critical || notBefore.After(f.now) {
+		t.Fatalf("critical filing in quiet hours: critical %v, not_before %s, want at once", critical, notBefore)
+	}
+	// The in-app notice is there at once, as for any notice.
+	var inApp int
+	f.super("SELECT count(*) FROM outbox WHERE case_id = ? AND channel = 'in_app' AND trigger = 'urgent_filed'", &inApp, high)
+	if inApp != 1 {
+		t.Fatalf("%d in-app notices of the high filing, want 1", inApp)
+	}
+	var d *notify.DeferredError
+	if err := f.ns.Deliver(f.ctx, f.tenantID, highRow, false); !errors.As(err, &d) {
+		t.Fatalf("delivery of the high filing's email in quiet hours: %v", err)
+	}
+	if err := f.ns.Deliver(f.ctx, f.tenantID, fireRow, false); err != nil {
+		t.Fatal(err)
+	}
+	if m := f.smtp.Sent(); len(m) != 1 || !strings.Contains(m[0].Data, "Laporan mendesak") {
+		t.Fatalf("%d emails in quiet hours, want the critical alarm only", len(m))
+	}
+	f.now = time.Date(2026, 3, 11, 6, 1, 0, 0, wib)
+	f.deliverAll()
+	if m := f.smtp.Sent(); len(m) != 2 || !strings.Contains(m[1].Data, "Laporan prioritas tinggi") {
+		t.Fatalf("after quiet hours: %d emails, want the high filing's too", len(m))
+	}
+}
+
+// A filing no rule raises notifies nobody at filing, though a high-floor
+// filing beside it does.
+func TestOrdinaryFilingNotifiesNobody(t *testing.T) {
+	f := setup(t)
+	plain := f.file("Slip gaji tidak jelas, potongannya tidak dirinci.")
+	high := f.file("Kami tidak boleh resign kalau belum bayar denda.")
+	var n int
+	f.super("SELECT count(*) FROM outbox WHERE case_id = ?", &n, plain)
+	if n != 0 {
+		t.Fatalf("an ordinary filing wrote %d notifications", n)
+	}
+	f.super("SELECT count(*) FROM outbox WHERE case_id = ? AND trigger = 'urgent_filed'", &n, high)
+	if n == 0 {
+		t.Fatal("a filing bound by a penalty notified nobody")
+	}
+}
+
 // A delivery that fails is logged at the moment of the attempt, which for
 // an anonymous filing's alarm is the filing's minute: the line names no
 // outbox row, which would name the case (admins find failed rows on the

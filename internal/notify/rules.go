@@ -31,6 +31,7 @@ const (
 	tmplDeadline       = "deadline"
 	tmplEscalation     = "escalation"
 	tmplCritical       = "critical"
+	tmplUrgent         = "urgent"
 	tmplSubject        = "subject"
 )
 
@@ -74,8 +75,12 @@ var rules = map[string][]rule{
 	kindDeadlinePassed:      {{trigger: "deadline", to: toHandler, template: tmplDeadline, digest: true}},
 	kindOverdue:             {{trigger: "deadline", to: toHandler, template: tmplDeadline, digest: true}},
 	cases.EventEscalated:    {{trigger: "escalated", to: toBranchAdmins, template: tmplEscalation}},
-	// A case filed with a life-and-limb signal reaches the branch at once.
-	cases.EventFiled:            {{trigger: "critical_filed", to: toBranchAdmins, template: tmplCritical, match: criticalFiling, critical: true}},
+	// A case filed with a life-and-limb signal reaches the branch at once;
+	// one whose rule floor is high reaches it today, after quiet hours.
+	cases.EventFiled: {
+		{trigger: "critical_filed", to: toBranchAdmins, template: tmplCritical, match: criticalFiling, critical: true},
+		{trigger: "urgent_filed", to: toBranchAdmins, template: tmplUrgent, match: urgentFiling},
+	},
 	cases.EventEscalationPrompt: {{trigger: "deadline", to: toHandler, template: tmplDeadline, digest: true}},
 	"action":                    actionRules,
 	cases.EventCheckinAnswer:    {{trigger: "checkin_answered", to: toHandler, template: tmplHandlerUpdate, match: retaliation}},
@@ -101,6 +106,7 @@ func rulesFor(kind, visibility string) []rule {
 
 func byStaff(p map[string]any) bool        { return str(p, "by") == "staff" }
 func criticalFiling(p map[string]any) bool { return str(p, "urgency") == "critical" }
+func urgentFiling(p map[string]any) bool   { return str(p, "urgency") == "high" }
 
 func byReporter(p map[string]any) bool { return str(p, "by") == "reporter" }
 func byStaffOrSystem(p map[string]any) bool {

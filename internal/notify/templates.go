@@ -13,6 +13,7 @@ var defaultTemplates = map[string]map[string]string{
 		tmplDeadline:       "Ada kasus yang mendekati atau melewati tenggat waktu. Buka {link}",
 		tmplEscalation:     "Kasus {reference} dieskalasi ke cabang Anda. Buka {link}",
 		tmplCritical:       "Laporan mendesak {reference}: bahaya bagi pekerja, perlu ditangani hari ini. Buka {link}",
+		tmplUrgent:         "Laporan prioritas tinggi {reference}: perlu ditangani hari ini. Buka {link}",
 		tmplSubject:        "{app}: kabar baru {reference}",
 		// Account notices in the in-app inbox (account.go).
 		"account_register_taken": "Seseorang mencoba mendaftar dengan nomor HP Anda. Bila itu Anda dan lupa kata sandi, buka {link}.",
@@ -26,6 +27,7 @@ var defaultTemplates = map[string]map[string]string{
 		tmplDeadline:             "Some cases are close to or past their deadline. Open {link}",
 		tmplEscalation:           "Case {reference} has been escalated to your branch. Open {link}",
 		tmplCritical:             "Urgent report {reference}: workers in danger, to be handled today. Open {link}",
+		tmplUrgent:               "High-priority report {reference}: to be handled today. Open {link}",
 		tmplSubject:              "{app}: update on {reference}",
 		"account_register_taken": "Someone tried to sign up with your phone number. If it was you and you forgot your password, open {link}.",
 		"account_staff_reset":    "A union officer started a reset of your password. If you did not ask for it, contact your union.",
