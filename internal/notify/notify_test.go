@@ -632,20 +632,29 @@ func TestHighFloorFilingWaitsForQuietHoursToEnd(t *testing.T) {
 	}
 }
 
-// A filing no rule raises notifies nobody at filing, though a high-floor
-// filing beside it does.
+// A filing no rule raises notifies nobody at filing, though high-floor
+// filings beside it do: a penalty that binds a worker, and sexual harassment
+// short of assault (round 12 of the urgency rules), which the branch hears
+// of today without the critical alarm.
 func TestOrdinaryFilingNotifiesNobody(t *testing.T) {
 	f := setup(t)
 	plain := f.file("Slip gaji tidak jelas, potongannya tidak dirinci.")
-	high := f.file("Kami tidak boleh resign kalau belum bayar denda.")
 	var n int
 	f.super("SELECT count(*) FROM outbox WHERE case_id = ?", &n, plain)
 	if n != 0 {
 		t.Fatalf("an ordinary filing wrote %d notifications", n)
 	}
-	f.super("SELECT count(*) FROM outbox WHERE case_id = ? AND trigger = 'urgent_filed'", &n, high)
-	if n == 0 {
-		t.Fatal("a filing bound by a penalty notified nobody")
+	for _, text := range []string{
+		"Kami tidak boleh resign kalau belum bayar denda.",
+		"Supervisor sering pegang pinggang operator perempuan waktu cek jahitan.",
+	} {
+		high := f.file(text)
+		var urgent, critical int
+		f.super("SELECT count(*) FROM outbox WHERE case_id = ? AND trigger = 'urgent_filed'", &urgent, high)
+		f.super("SELECT count(*) FROM outbox WHERE case_id = ? AND critical", &critical, high)
+		if urgent == 0 || critical != 0 {
+			t.Fatalf("%q: %d urgent and %d critical notifications, want urgent ones only", text, urgent, critical)
+		}
 	}
 }
 
