@@ -632,6 +632,34 @@ func TestHighFloorFilingWaitsForQuietHoursToEnd(t *testing.T) {
 	}
 }
 
+// Notices of the same moment (an anonymous case's all carry its hour) list
+// the unread before the read: a new urgent report must not sink below an
+// alarm the admin has already opened.
+func TestInboxListsUnreadFirstWithinTheSameTime(t *testing.T) {
+	f := setup(t)
+	fire := f.file("Pintu darurat gudang digembok dari luar tiap malam.")
+	high := f.file(highFloorFiling)
+	// The same clock stamped both; make the read alarm's id the larger, so
+	// that only the read state can put the urgent notice first.
+	f.exec(`UPDATE outbox SET id = 'ffffffff-ffff-4fff-bfff-ffffffffffff', read_at = created_at
+		WHERE case_id = ? AND channel = 'in_app' AND recipient_user_id = ?`, fire, f.branchAdmin.UserID)
+	f.exec(`UPDATE outbox SET id = '00000000-0000-4000-8000-000000000001'
+		WHERE case_id = ? AND channel = 'in_app' AND recipient_user_id = ?`, high, f.branchAdmin.UserID)
+	all, err := f.ns.Inbox(f.ctx, f.tenantID, f.branchAdmin, "id", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	for _, it := range all {
+		if it.CaseID != nil && (*it.CaseID == fire || *it.CaseID == high) {
+			order = append(order, it.Kind)
+		}
+	}
+	if strings.Join(order, " ") != "urgent_filed critical_filed" {
+		t.Fatalf("inbox order %v, want the unread urgent notice before the read alarm", order)
+	}
+}
+
 // A filing no rule raises notifies nobody at filing, though high-floor
 // filings beside it do: a penalty that binds a worker, and sexual harassment
 // short of assault (round 12 of the urgency rules), which the branch hears

@@ -72,7 +72,8 @@ func (s *Service) items(ctx context.Context, tx bun.Tx, tenantID uuid.UUID, loca
 // Inbox lists the signed-in account's in-app notifications, unread
 // critical alarms first (an anonymous case's alarm carries its hour, not
 // its minute, and must not sink below the hour's later news), then newest
-// first:
+// first, the unread first among those of the same moment (an anonymous
+// case's notices all carry its hour):
 // those addressed to the account, and those on the cases it reported
 // without its id being stored (confidential reports; ReporterCases lists
 // them).
@@ -99,7 +100,7 @@ func (s *Service) Inbox(ctx context.Context, tenantID uuid.UUID, p *auth.Princip
 				q = q.WhereOr("recipient_role = 'reporter' AND recipient_user_id IS NULL AND case_id IN (?)", bun.List(mine))
 			}
 			return q
-		}).OrderExpr("critical AND read_at IS NULL DESC, created_at DESC, id DESC").Limit(int64(limit))
+		}).OrderExpr("critical AND read_at IS NULL DESC, created_at DESC, read_at IS NULL DESC, id DESC").Limit(int64(limit))
 		if err := q.Scan(ctx); err != nil {
 			return fmt.Errorf("list notifications: %w", err)
 		}
