@@ -353,7 +353,7 @@ func systemPrompt(in Input) string {
 	}
 	b.WriteString(`
 Labelling conventions: choose the main grievance when several are mentioned. Unpaid or forced overtime is jam_kerja, not upah. Dismissal after an accident is phk. Not renewing a contract because of pregnancy is diskriminasi; pressure on a pregnant worker at work is cuti. A loan or debt that stops people from resigning, withheld diplomas or ID cards, and underage workers are kerja_paksa_anak. Dismissal or transfer of union members for union activity is berserikat.
-Urgency: critical = immediate danger to life or safety, sexual violence, child labour; high = loss of income or job, injuries, threats; normal = ongoing violations; low = suggestions and questions.
+Urgency: critical = immediate danger to life or safety, physical or sexual assault, children at work, people locked in; high = sexual harassment, forced-labour signs (debt, documents held, guards), loss of income or job, injuries, threats; normal = ongoing violations; low = suggestions and questions.
 Type: complaint = reports a violation; aspiration = a suggestion or hope (mohon, usul, harap, semoga); information = a question asking for information.
 Tags: up to 5 from the allowed list that describe the text; none if nothing fits.
 Language: the main language of the text: id (Indonesian), en (English) or jv (Javanese).
