@@ -589,18 +589,24 @@ func ruleTokens(toks []string) ([]string, map[string]struct{}) {
 	}
 	// A simile is not a report: "kami kayak dikurung di kebun" (as if caged)
 	// names no lock, "kayak masih anak SMP" (looks like a child) no age
-	// (looksUnderage keeps it as a suspicion to check). The word after the
-	// marker is blanked, and one more after "masih"; only that far, since
-	// the text's commas are gone: "kerja kayak budak, dipukul" is a blow.
+	// (looksUnderage keeps it as a suspicion to check). Only a passive verb
+	// or "masih" and the word after it are blanked: "seperti" also means
+	// "such as" ("masalah K3 seperti pintu darurat digembok" is a report),
+	// and the text's commas are gone ("kerja kayak budak, dipukul" is a blow).
 	for i, t := range out {
 		if !similes[t] || i+1 >= len(out) {
+			continue
+		}
+		next := toks[i+1]
+		passive := strings.HasPrefix(next, "di") && len(next) > 4
+		if !passive && next != "masih" {
 			continue
 		}
 		if &out[0] == &toks[0] {
 			out = append([]string(nil), toks...)
 		}
 		out[i+1] = ""
-		if toks[i+1] == "masih" && i+2 < len(out) {
+		if next == "masih" && i+2 < len(out) {
 			out[i+2] = ""
 		}
 	}

@@ -471,6 +471,9 @@ func TestUrgencyFloorRound12(t *testing.T) {
 		"gaji terakhir ditahan sampai ada pengganti, kami kayak dikurung di kebun":  "",
 		"upah pekerja perempuan lebih rendah untuk kerja seperti dongkel anak kayu": "",
 	})
+	wantFloors(t, "fire_exit_locked", map[string]string{
+		"ada masalah K3 seperti pintu darurat digembok dari luar": "critical",
+	})
 	wantFloors(t, "physical_violence", map[string]string{
 		"kami disuruh kerja kayak budak, dipukul mandor kalau lambat": "critical",
 		"leader lempar gunting ke operator gara2 target kurang":       "critical",
