@@ -141,26 +141,28 @@ const (
 		"dihantam|menghantam|sampai berdarah|hingga berdarah|melempar helm|dilempar helm|melempar batu|didorong sampai jatuh|mendorong saya sampai jatuh|didorong hingga jatuh|" +
 		"disiram air panas|disiram air keras|menyiram air panas|menyiram air keras|melempar gunting|dilempar gunting|melempar pisau|" +
 		"dilempar pisau|melempar kursi|dilempar kursi|melempar palu|dilempar palu|diculik|menculik|" +
-		// the spoken forms of throwing at someone
-		"lempar gunting|lempar pisau|lempar kursi|lempar palu|lempar batu|lempar helm|ngelempar gunting|ngelempar pisau|ngelempar kursi|ngelempar palu|ngelempar batu|ngelempar helm"
+		"dilemparin|kena lemparan|kena lempar"
 	// sexualAssault: a sexual act forced on someone (rape, molestation,
 	// forced intercourse or kissing): critical. Other sexual harassment —
 	// touching, words, looks, propositions — is high (sexual): the officer
 	// must act today, but it does not wake the one on call (round 12).
 	sexualAssault = "diperkosa|perkosa|pemerkosaan|memperkosa|rape|raped|percobaan perkosaan|dicabuli|mencabuli|pencabulan|perbuatan cabul|" +
 		"dipaksa berhubungan|memaksa berhubungan|melayani nafsu|melayani nafsunya|dicium paksa|mencium paksa|memaksa mencium|sexually assaulted|sexual assault|" +
-		"mencoba mencium|mencoba menciumnya|berusaha mencium|hampir diperkosa|mencoba memperkosa|coba memperkosa|tried to kiss|tried to rape"
+		"mencoba mencium|mencoba menciumnya|berusaha mencium|hampir diperkosa|mencoba memperkosa|coba memperkosa|tried to kiss|tried to rape|" +
+		"dicabulin|dipaksa cium|dipaksa mencium|dipaksa dicium|kekerasan seksual"
 	sexual = "diraba|meraba|diraba raba|digrepe|grepe|" +
 		"pelecehan seksual|dilecehkan|dilecehin|melecehkan|sexual harassment|sexually harassed|groped|" +
 		"pesan mesum|foto bugil|cabul|pegang pinggang|pegang dada|pegang pantat|dipeluk dari belakang|" +
 		"asking for photos|ajak tidur|berhubungan badan|hubungan intim|" +
 		"dicium|menciumi|diciumi|" +
 		"meremas|diremas|kamera tersembunyi|kamera di toilet|kamera hp disembunyikan|mengintip|diintip|video porno|" +
-		"foto tanpa baju|tanpa busana|telanjang|menemaninya malam|menemani malam|touched my body|touched me|" +
+		"foto tanpa baju|tanpa busana|foto telanjang|video telanjang|foto bugil|menemaninya malam|menemani malam|touched my body|touched me|" +
 		"memeluk|dipeluk|" +
 		"dicolek|mencolek|colek|dielus|mengelus|pegang paha|meraba paha|memegang dada|memegang pantat|memegang paha|menyentuh dada|menyentuh paha|menyentuh pantat|" +
 		"pegang badan|pegang tubuh|megang badan|memegang badan|dipegang badan|ngelus|elus|minta pijat|minta dipijat|" +
 		"ngajak ngamar|ajak ngamar|ngamar|ajak ke kos|tidur bareng|touched inappropriately|" +
+		"digerepe|gerepe|dirangkul|merangkul|ngintip|diintipin|geledah badan|digeledah badan|digeledah badannya|menggeledah badan|" +
+		"tidur sama dia|tidur sama saya|tidur dengan dia|tidur dengannya|" +
 		// words, looks and messages: the issue names sexual harassment among
 		// the signals that are never downgraded (step 77)
 		"ngomong jorok|omongan jorok|bercanda jorok|candaan jorok|becanda jorok|kata kata jorok|kata jorok|" +
@@ -184,7 +186,7 @@ const (
 		"without protection|without masks|without gloves|no masks|no gloves|keracunan|pingsan|muntah|poisoned|fainted|" +
 		"tangan kosong|tumbang|diinfus|muntah darah|" +
 		"tidak disediakan masker|masker tidak disediakan|tidak pakai apd|tidak memakai apd|apd tidak ada|tanpa baju pelindung|tanpa kacamata|tidak diberi sarung tangan|tidak ada sarung tangan|mimisan|kejang|" +
-		"masker kain|baju semprot tidak ada|tidak ada baju semprot|tanpa baju semprot"
+		"masker kain|baju semprot tidak ada|tidak ada baju semprot|tanpa baju semprot|tangan telanjang"
 	// mildSigns beside a chemical are acute symptoms: high by the policy,
 	// critical only with no protection or a sign of poisoning (noProtect).
 	mildSigns = "mual|pusing|iritasi mata|mata perih|sesak napas|sesak nafas|gatal|batuk|melepuh"
@@ -226,15 +228,14 @@ const (
 		"dibawa kembali|paspor disita|paspor diambil|paspornya disimpan|paspor disimpan|dijaga preman|dikawal|diawasi penjaga|" +
 		"passport disimpan|passport ditahan"
 	confined = "dikunci di dalam|dikunci di ruang|disekap|dikurung|dikunci dari luar|dikunci di gudang|dikunci di kamar|dikunci di mess|dikunci di kantor|disekap di|" +
-		"disandera|menyandera|dijadikan sandera|mengunci pekerja|mengunci kami|mengunci mereka|mengurung pekerja|mengurung kami|mengurung mereka|dikunciin dari luar"
-	// keptAtWork: words of confinement that also describe a shift kept
-	// long ("not allowed home before the target is done") or a factory's
-	// rules for breaks: forced labour unless the text is about the working
-	// day (workingDay), where they are unpaid or forced overtime: high.
+		"disandera|menyandera|dijadikan sandera|mengunci pekerja|mengunci kami|mengunci mereka|mengurung pekerja|mengurung kami|mengurung mereka|dikunciin dari luar|dikunciin di"
+	// keptAtWork: words of a worker not free to leave, which also describe
+	// a shift kept long ("not allowed home before the target is done") or a
+	// factory's rules for breaks: high either way (forced labour, or unpaid
+	// or forced overtime); with a lock, or held in an office, critical.
 	keptAtWork = "tidak boleh keluar|tidak boleh pulang|dilarang keluar|dipaksa kerja|terpaksa terus kerja|tidak akan membayar upah|" +
 		"hp dikumpulkan|ktp dipegang|tidak bisa pulang|tidak diizinkan pulang|tidak diizinkan keluar|dilarang pulang|" +
 		"tidak dibolehkan keluar|tidak diperbolehkan keluar|tidak dibolehkan pulang|tidak diperbolehkan pulang"
-	workingDay = "target|sebelum basis|kejar basis|capai basis|capai basisnya|basis tercapai|basis tidak tercapai|basis tidak capai|basis panen|lembur|istirahat|jam kerja|jam pulang|shift|sebelum selesai|sakit|izin|cuti|jam istirahat"
 	// waterCut: the supply to company housing is cut and people make do
 	// with other water; the policy's "a basic need cut off for days" (high),
 	// not water that is itself poisoned.
@@ -298,6 +299,9 @@ var todayPhrases = phrases("hari ini|pagi ini|siang ini|sore ini|malam ini|tadi 
 
 var urgencyRules = []urgencyRule{
 	rule("physical_violence", "critical", physicalHarm),
+	// something thrown at someone ("lempar gunting ke arah operator")
+	rule("physical_violence", "critical", "lempar|melempar|dilempar|ngelempar|nglempar|lemparin|ngelemparin|threw|thrown",
+		"ke arah|ke muka|ke wajah|ke kepala|ke badan|ke operator|ke pekerja|ke saya|ke kami|ke kita|ke dia|at me|at us|at him|at her|at a worker|at the operator|at workers").near(5),
 	rule("sexual_assault", "critical", sexualAssault),
 	rule("sexual_harassment", "high", sexual),
 	rule("child_labour", "critical", child),
@@ -312,6 +316,11 @@ var urgencyRules = []urgencyRule{
 	// held in an office or a post until one gives in: detention, not a
 	// shift's rules
 	rule("workers_locked_in", "critical", "dibawa ke ruang|ditahan di ruang|dikumpulkan di ruang|dibawa ke kantor|ditahan di kantor|dibawa ke pos|ditahan di pos", keptAtWork),
+	rule("workers_locked_in", "critical", "ditahan di ruang|ditahan di kantor|ditahan di pos|disekap di",
+		// ("tanda tangan" is blanked as an idiom: "sampai mau" stands for it)
+		"sampai mau|sampai pagi|sampai malam|berjam jam|sampai mengundurkan diri"),
+	rule("workers_locked_in", "critical", "tidak bisa keluar|dilarang keluar|tidak boleh keluar",
+		"dikunci|digembok|terkunci|dirantai"),
 	// round 10: two of the ILO's indicators together, the worker's own debt
 	// or an identity card held, and a worker not free to leave the estate or
 	// the dormitory, are forced labour (not a shift's rules: keptAtWork)
@@ -364,7 +373,8 @@ var urgencyRules = []urgencyRule{
 	rule("loss_of_life", "critical", "korban jiwa|jatuh korban|memakan korban|merenggut nyawa|kehilangan nyawa|taruhan nyawa"),
 	rule("mass_fainting", "critical", "pingsan massal|pingsan bergantian|bergantian pingsan|puluhan pekerja pingsan|"+
 		"puluhan orang pingsan|belasan orang pingsan|belasan pekerja pingsan|kolaps|heat stroke|serangan panas"),
-	rule("forced_undressing", "critical", "diperiksa badannya|digeledah badannya|disuruh buka baju|dipaksa buka baju|membuka baju|dibuka bajunya|"+
+	rule("forced_undressing", "critical", "disuruh buka baju|dipaksa buka baju|disuruh membuka baju|dipaksa membuka baju|dibuka bajunya|bajunya dibuka paksa|"+
+		"disuruh lepas baju|dipaksa lepas baju|disuruh telanjang|dipaksa telanjang|ditelanjangi|menelanjangi|"+
 		"buka celana|membuktikan haid|membuktikan sedang haid|diperiksa haid|periksa haid dengan"),
 	rule("forced_medication", "critical", "dipaksa minum|dipaksa suntik|disuntik paksa|dipaksa kb|dipaksa pasang", "obat|pil|kb|suntik|spiral"),
 	rule("forced_medication", "critical", "obat penunda haid|pil penunda haid|penunda haid"),
@@ -560,11 +570,12 @@ var idioms = phrases("memukul meja|mukul meja|pukul meja|memukul pintu|menendang
 	"membentuk satgas pencegahan pelecehan seksual|dibentuk satgas pencegahan pelecehan seksual|bentuk satgas pencegahan pelecehan seksual|" +
 	"satgas pencegahan kekerasan dan pelecehan seksual|tim pencegahan pelecehan seksual|pelatihan pencegahan pelecehan seksual|pelatihan pencegahan kekerasan seksual|" +
 	"poster anti pelecehan seksual|program anti pelecehan|pelatihan anti pelecehan|" +
+	"pencegahan kekerasan seksual|penanganan kekerasan seksual|satgas kekerasan seksual|pengaduan kekerasan seksual|anti kekerasan seksual|" +
 	"komitmen tertulis nol pekerja anak|komitmen nol pekerja anak|komitmen bebas pekerja anak|program penghapusan pekerja anak|zero child labour policy|zero child labor policy|" +
 	// an age of retirement is not a worker's age; an accusation is not a crowd
 	"usia pensiun|umur pensiun|dituduh massa bayaran|dituduh sebagai massa bayaran|" +
-	// bare hands and the naked eye are not nakedness
-	"tangan telanjang|kaki telanjang|mata telanjang")
+	// a proverb: to throw a stone and hide the hand
+	"lempar batu sembunyi tangan|melempar batu sembunyi tangan")
 
 // ruleTokens is toks with the idioms blanked, and its token set; toks
 // itself when none occurs.
@@ -589,16 +600,17 @@ func ruleTokens(toks []string) ([]string, map[string]struct{}) {
 	}
 	// A simile is not a report: "kami kayak dikurung di kebun" (as if caged)
 	// names no lock, "kayak masih anak SMP" (looks like a child) no age
-	// (looksUnderage keeps it as a suspicion to check). Only a passive verb
-	// or "masih" and the word after it are blanked: "seperti" also means
-	// "such as" ("masalah K3 seperti pintu darurat digembok" is a report),
-	// and the text's commas are gone ("kerja kayak budak, dipukul" is a blow).
+	// (looksUnderage keeps it as a suspicion to check). Only "masih" and
+	// the word after it, a prison metaphor ("kayak dikurung"), or a passive
+	// verb after a purely figurative marker ("bagai dipukuli"), are blanked: "kayak" and "seperti" also mean
+	// "such as" ("masalah seperti dikunci dari luar" is a report), and the
+	// text's commas are gone ("kerja kayak budak, dipukul" is a blow).
 	for i, t := range out {
 		if !similes[t] || i+1 >= len(out) {
 			continue
 		}
 		next := toks[i+1]
-		passive := strings.HasPrefix(next, "di") && len(next) > 4
+		passive := strings.HasPrefix(next, "di") && len(next) > 4 && (figurative[t] || prisonMetaphors[next])
 		if !passive && next != "masih" {
 			continue
 		}
@@ -617,7 +629,16 @@ func ruleTokens(toks []string) ([]string, map[string]struct{}) {
 }
 
 // similes are the words that make what follows a comparison.
+// "kayak" and "seperti" also mean "such as" ("masalah seperti dipukul
+// mandor" reports a blow), so before a passive verb they count only with
+// a prison metaphor; the purely figurative markers always do.
 var similes = map[string]bool{"kayak": true, "kyk": true, "kek": true, "seperti": true, "bagai": true, "bagaikan": true, "layaknya": true, "ibarat": true}
+
+var figurative = map[string]bool{"bagai": true, "bagaikan": true, "layaknya": true, "ibarat": true}
+
+// prisonMetaphors are what a worker feels like after "kayak" or "seperti"
+// ("kami kayak dikurung di kebun"), hardly ever a "such as" of a report.
+var prisonMetaphors = map[string]bool{"dikurung": true, "dipenjara": true, "dikerangkeng": true, "diperbudak": true, "dijajah": true, "disekap": true, "dirantai": true}
 
 // looksUnderage reports a worker who looks like a child ("badannya kecil,
 // kayak masih anak SMP", "mukanya masih bocah"): not a known age, a

@@ -468,16 +468,24 @@ func BenchmarkUrgencyFloor(b *testing.B) {
 // assault stays critical while harassment is high.
 func TestUrgencyFloorRound12(t *testing.T) {
 	wantFloors(t, "", map[string]string{
-		"gaji terakhir ditahan sampai ada pengganti, kami kayak dikurung di kebun":  "",
+		"gaji terakhir ditahan sampai ada pengganti, kami bagai dikurung di kebun":  "",
 		"upah pekerja perempuan lebih rendah untuk kerja seperti dongkel anak kayu": "",
+		"sy lempar gunting lama ke tong sampah":                                     "",
+		"manajemen lempar batu sembunyi tangan soal pesangon":                       "",
+		"pekerja laki2 kerja telanjang dada karena panas":                           "",
 	})
+	// "seperti" and "kayak" also mean "such as": what follows is reported
 	wantFloors(t, "fire_exit_locked", map[string]string{
 		"ada masalah K3 seperti pintu darurat digembok dari luar": "critical",
 	})
 	wantFloors(t, "physical_violence", map[string]string{
-		"kami disuruh kerja kayak budak, dipukul mandor kalau lambat": "critical",
-		"leader lempar gunting ke operator gara2 target kurang":       "critical",
-		"supervisor ngelempar palu ke arah mekanik":                   "critical",
+		"kami disuruh kerja kayak budak, dipukul mandor kalau lambat":           "critical",
+		"ada kekerasan dari mandor seperti ditampar kalau brondolan tertinggal": "critical",
+		"leader lempar gunting ke operator gara2 target kurang":                 "critical",
+		"supervisor ngelempar palu ke arah mekanik":                             "critical",
+		"mandor melempar sepatu ke muka saya":                                   "critical",
+		"operator dilemparin gunting sama chief":                                "critical",
+		"the chief threw scissors at a worker":                                  "critical",
 	})
 	wantFloors(t, "looks_underage", map[string]string{
 		"ada operator baru yang badannya kecil, kayak masih anak SMP": "high",
@@ -485,6 +493,7 @@ func TestUrgencyFloorRound12(t *testing.T) {
 	})
 	wantFloors(t, "chemical_exposure", map[string]string{
 		"ibu2 nyampur pestisida pakai tangan telanjang, tanpa masker": "critical",
+		"pestisida diaduk pakai tangan telanjang":                     "critical",
 	})
 	if _, why := urgencyFloor(normalizeText("ibu2 nyampur pestisida pakai tangan telanjang, tanpa masker")); contains(why, "sexual_harassment") {
 		t.Errorf("bare hands read as nakedness: %v", why)
@@ -492,14 +501,30 @@ func TestUrgencyFloorRound12(t *testing.T) {
 	wantFloors(t, "sexual_assault", map[string]string{
 		"mandor mencoba mencium operator di gudang benang":          "critical",
 		"pekerja perempuan dicabuli kepala regu di pondok":          "critical",
+		"operator baru dicabulin mandor di gudang":                  "critical",
+		"sy dipaksa cium sama kepala bagian":                        "critical",
+		"ada kekerasan seksual seperti dicabuli oleh mandor":        "critical",
 		"asisten hampir memperkosa pemupuk di blok":                 "critical",
 		"supervisor menarik operator ke gudang kosong waktu lembur": "critical",
 	})
 	wantFloors(t, "sexual_harassment", map[string]string{
 		"supervisor suka pegang pinggang operator waktu cek jahitan": "high",
 		"mekanik sering ngomong jorok ke operator baru":              "high",
+		"satpam cowok geledah badan kami pas pulang":                 "high",
+		"kontrak diperpanjang asal mau tidur sama dia":               "high",
+	})
+	wantFloors(t, "forced_undressing", map[string]string{
+		"kami disuruh telanjang untuk diperiksa di pos satpam": "critical",
+		"bajunya dibuka paksa sama satpam":                     "critical",
+	})
+	wantFloors(t, "forced_labour", map[string]string{
+		"paspor pekerja migran disimpan agen sejak datang": "high",
 	})
 	wantFloors(t, "workers_locked_in", map[string]string{
-		"pekerja dari NTT dikunci di mess tiap malam supaya tidak kabur": "critical",
+		"pekerja dari NTT dikunci di mess tiap malam supaya tidak kabur":     "critical",
+		"banyak masalah di mess seperti dikunci dari luar tiap malam":        "critical",
+		"sy ditahan di ruang HRD 5 jam sampai mau tanda tangan surat resign": "critical",
+		"gerbang pabrik digembok selama shift malam, kami gak bisa keluar":   "critical",
+		"kami dikunciin di gudang kalau target belum selesai":                "critical",
 	})
 }
