@@ -156,7 +156,7 @@ const (
 		"asking for photos|ajak tidur|berhubungan badan|hubungan intim|" +
 		"dicium|menciumi|diciumi|" +
 		"meremas|diremas|kamera tersembunyi|kamera di toilet|kamera hp disembunyikan|mengintip|diintip|video porno|" +
-		"foto tanpa baju|tanpa busana|foto telanjang|video telanjang|foto bugil|menemaninya malam|menemani malam|touched my body|touched me|" +
+		"foto tanpa baju|tanpa busana|foto telanjang|video telanjang|menemaninya malam|menemani malam|touched my body|touched me|" +
 		"memeluk|dipeluk|" +
 		"dicolek|mencolek|colek|dielus|mengelus|pegang paha|meraba paha|memegang dada|memegang pantat|memegang paha|menyentuh dada|menyentuh paha|menyentuh pantat|" +
 		"pegang badan|pegang tubuh|megang badan|memegang badan|dipegang badan|ngelus|elus|minta pijat|minta dipijat|" +
@@ -600,18 +600,19 @@ func ruleTokens(toks []string) ([]string, map[string]struct{}) {
 	}
 	// A simile is not a report: "kami kayak dikurung di kebun" (as if caged)
 	// names no lock, "kayak masih anak SMP" (looks like a child) no age
-	// (looksUnderage keeps it as a suspicion to check). Only "masih" and
-	// the word after it, a prison metaphor ("kayak dikurung"), or a passive
-	// verb after a purely figurative marker ("bagai dipukuli"), are blanked: "kayak" and "seperti" also mean
-	// "such as" ("masalah seperti dikunci dari luar" is a report), and the
-	// text's commas are gone ("kerja kayak budak, dipukul" is a blow).
+	// (looksUnderage keeps it as a suspicion to check). Blanked after the
+	// marker: "masih" and the word after it, a prison metaphor, or any
+	// passive verb after a purely figurative marker ("bagai dipukuli").
+	// Only that: "kayak" and "seperti" also mean "such as" ("masalah seperti
+	// dikunci dari luar" is a report), and the text's commas are gone
+	// ("kerja kayak budak, dipukul" is a blow).
 	for i, t := range out {
 		if !similes[t] || i+1 >= len(out) {
 			continue
 		}
 		next := toks[i+1]
-		passive := strings.HasPrefix(next, "di") && len(next) > 4 && (figurative[t] || prisonMetaphors[next])
-		if !passive && next != "masih" {
+		metaphor := prisonMetaphors[next] || figurative[t] && strings.HasPrefix(next, "di") && len(next) > 4
+		if !metaphor && next != "masih" {
 			continue
 		}
 		if &out[0] == &toks[0] {
@@ -628,10 +629,8 @@ func ruleTokens(toks []string) ([]string, map[string]struct{}) {
 	return out, present
 }
 
-// similes are the words that make what follows a comparison.
-// "kayak" and "seperti" also mean "such as" ("masalah seperti dipukul
-// mandor" reports a blow), so before a passive verb they count only with
-// a prison metaphor; the purely figurative markers always do.
+// similes are the words that make what follows a comparison; figurative
+// are those of them that never mean "such as".
 var similes = map[string]bool{"kayak": true, "kyk": true, "kek": true, "seperti": true, "bagai": true, "bagaikan": true, "layaknya": true, "ibarat": true}
 
 var figurative = map[string]bool{"bagai": true, "bagaikan": true, "layaknya": true, "ibarat": true}
@@ -655,7 +654,11 @@ func looksUnderage(toks []string) bool {
 			case "bocah", "bocil", "smp", "sd":
 				return true
 			case "anak": // not "seperti dongkel anak kayu" (saplings)
-				if toks[j-1] == "masih" || j+1 == len(toks) || slices.Contains([]string{"smp", "sd", "sekolah", "kecil", "kecil2"}, toks[j+1]) {
+				if toks[j-1] == "masih" || j+1 == len(toks) {
+					return true
+				}
+				switch toks[j+1] {
+				case "smp", "sd", "sekolah", "kecil":
 					return true
 				}
 			}
