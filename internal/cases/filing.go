@@ -247,7 +247,8 @@ func (s *Service) FileVia(ctx context.Context, t *tenant.Tenant, p *auth.Princip
 	// signal whose floor is high (a pregnant worker made to lift, a worker
 	// bound by a debt or penalty) must reach an officer today too, but does
 	// not wake anyone.
-	if floor, _ := classify.UrgencyFloor(in.title + ". " + in.desc); floor != "" {
+	floor, _ := classify.UrgencyFloor(in.title + ". " + in.desc)
+	if floor != "" {
 		c.Urgency = floor
 	}
 	out := &Filed{ID: c.ID, Status: c.Status}
@@ -267,8 +268,8 @@ func (s *Service) FileVia(ctx context.Context, t *tenant.Tenant, p *auth.Princip
 	payload := map[string]any{"type": c.Type, "safety_mode": c.SafetyMode, "by": "reporter"}
 	ik.describe(c, payload)
 	// The payload names a floor a rule set, so that the branch hears of it.
-	if c.Urgency == "critical" || c.Urgency == "high" {
-		payload["urgency"] = c.Urgency
+	if floor != "" {
+		payload["urgency"] = floor
 	}
 	e, err := newEvent(c.TenantID, c.ID, 1, nil, EventFiled, ik.actor(p, c), VisibilityReporter, payload, now)
 	if err != nil {

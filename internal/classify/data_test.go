@@ -154,15 +154,13 @@ func TestUrgencyLabelsAreTheAnnotatorsMedian(t *testing.T) {
 	raised := map[string]bool{"data/base.jsonl:399": true}
 	// High by the round-12 policy (step 113): sexual harassment short of
 	// assault and forced-labour indicators short of being locked in or held.
-	lowered := map[string]bool{}
-	for _, l := range []string{
-		"data/base.jsonl:328", "data/base.jsonl:332", "data/base.jsonl:337", "data/base.jsonl:341", "data/base.jsonl:347", "data/base.jsonl:354",
-		"data/base.jsonl:363", "data/base.jsonl:366", "data/base.jsonl:412", "data/base.jsonl:421", "data/base.jsonl:422", "data/base.jsonl:428", "data/base.jsonl:432",
-		"data/round2.jsonl:35", "data/round2.jsonl:36", "data/round2.jsonl:38", "data/round2.jsonl:39", "data/round2.jsonl:40", "data/round2.jsonl:42",
-		"data/round2.jsonl:50", "data/round2.jsonl:51", "data/round2.jsonl:84", "data/round2.jsonl:246",
-		"data/round3.jsonl:76", "data/round3.jsonl:93",
-	} {
-		lowered[l] = true
+	lowered := map[string]bool{
+		"data/base.jsonl:328": true, "data/base.jsonl:332": true, "data/base.jsonl:337": true, "data/base.jsonl:341": true, "data/base.jsonl:347": true,
+		"data/base.jsonl:354": true, "data/base.jsonl:363": true, "data/base.jsonl:366": true, "data/base.jsonl:412": true, "data/base.jsonl:421": true,
+		"data/base.jsonl:422": true, "data/base.jsonl:428": true, "data/base.jsonl:432": true,
+		"data/round2.jsonl:35": true, "data/round2.jsonl:36": true, "data/round2.jsonl:38": true, "data/round2.jsonl:39": true, "data/round2.jsonl:40": true,
+		"data/round2.jsonl:42": true, "data/round2.jsonl:50": true, "data/round2.jsonl:51": true, "data/round2.jsonl:84": true, "data/round2.jsonl:246": true,
+		"data/round3.jsonl:76": true, "data/round3.jsonl:93": true,
 	}
 	sc := bufio.NewScanner(f)
 	n := 0
@@ -180,10 +178,11 @@ func TestUrgencyLabelsAreTheAnnotatorsMedian(t *testing.T) {
 		r := []int{rank[a.Original], rank[a.Blind1], rank[a.Blind2]}
 		sort.Ints(r)
 		want := ordered[r[1]]
+		key := fmt.Sprintf("%s:%d", a.File, a.Line)
 		switch {
-		case lowered[fmt.Sprintf("%s:%d", a.File, a.Line)]:
+		case lowered[key]:
 			want = "high"
-		case a.Original == "critical" || raised[fmt.Sprintf("%s:%d", a.File, a.Line)]:
+		case a.Original == "critical" || raised[key]:
 			want = "critical"
 		case want == "critical":
 			want = a.Original

@@ -607,7 +607,7 @@ func ruleTokens(toks []string) ([]string, map[string]struct{}) {
 	// dikunci dari luar" is a report), and the text's commas are gone
 	// ("kerja kayak budak, dipukul" is a blow).
 	for i, t := range out {
-		if !similes[t] || i+1 >= len(out) {
+		if !likeWords[t] && !figurative[t] || i+1 >= len(out) {
 			continue
 		}
 		next := toks[i+1]
@@ -629,9 +629,9 @@ func ruleTokens(toks []string) ([]string, map[string]struct{}) {
 	return out, present
 }
 
-// similes are the words that make what follows a comparison; figurative
-// are those of them that never mean "such as".
-var similes = map[string]bool{"kayak": true, "kyk": true, "kek": true, "seperti": true, "bagai": true, "bagaikan": true, "layaknya": true, "ibarat": true}
+// likeWords and figurative make what follows a comparison; likeWords also
+// mean "such as".
+var likeWords = map[string]bool{"kayak": true, "kyk": true, "kek": true, "seperti": true}
 
 var figurative = map[string]bool{"bagai": true, "bagaikan": true, "layaknya": true, "ibarat": true}
 

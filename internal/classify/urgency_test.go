@@ -123,8 +123,6 @@ func TestUrgencyFloorRules(t *testing.T) {
 		"asisten menyuruh pekerja perempuan datang sendiri sendiri ke rumah dinasnya sore hari, ada yang keluar menangis": "sexual_assault",
 		"pemanen kena pelepah di mata, tidak dirujuk, sekarang matanya tidak bisa melihat":                                "serious_injury",
 	}
-	// A company's debt to its workers, or a shift's rules, are not the
-	// forced-labour indicators of step 96; a held KTP and no way home are.
 	// Round 12 (step 113): sexual harassment short of assault, and the
 	// ILO's forced-labour indicators short of being locked in or held, are
 	// high: the officer acts on them today, the one on call is not woken.
@@ -147,11 +145,9 @@ func TestUrgencyFloorRules(t *testing.T) {
 		"the agent keeps their ID cards and they are not allowed to leave the dorm, even on Sundays":                     "forced_labour",
 		"they owe money to the shop of the mandor and cannot leave the estate, the security post stops them at the gate": "forced_labour",
 	}
-	for text, want := range high {
-		if floor, why := urgencyFloor(normalizeText(text)); floor != "high" || !contains(why, want) {
-			t.Errorf("%q: floor %q rules %v, want high by %s", text, floor, why, want)
-		}
-	}
+	wantFloorsBy(t, "high", high)
+	// A company's debt to its workers, or a shift's rules, are not the
+	// forced-labour indicators of step 96; a held KTP and no way home are.
 	wantFloors(t, "forced_labour", map[string]string{
 		"Perusahaan masih utang gaji dua bulan, dan kami tidak boleh keluar pabrik waktu jam istirahat": "high",
 		"mandor bilang kami berutang biaya pelatihan dan tidak boleh pulang sebelum target selesai":     "high",
@@ -170,12 +166,7 @@ func TestUrgencyFloorRules(t *testing.T) {
 			t.Errorf("%q: floor %q rules %v, want high by bound_by_debt_or_penalty", text, floor, why)
 		}
 	}
-	for text, want := range critical {
-		floor, why := urgencyFloor(normalizeText(text))
-		if floor != "critical" || !contains(why, want) {
-			t.Errorf("%q: floor %q rules %v, want critical by %s", text, floor, why, want)
-		}
-	}
+	wantFloorsBy(t, "critical", critical)
 	for _, text := range []string{
 		"gaji bulan ini telat 10 hari dan slip gaji tidak dikasih",
 		"cuti tahunan saya ditolak terus tanpa alasan",
@@ -328,6 +319,17 @@ func TestUrgencyFloorAccidentAftermath(t *testing.T) {
 
 // wantFloors checks the floor of each text and, when rule is not "", that
 // the rule is among its reasons.
+// wantFloorsBy checks that each text reaches floor, set by the rule it
+// maps to.
+func wantFloorsBy(t *testing.T, floor string, byRule map[string]string) {
+	t.Helper()
+	for text, rule := range byRule {
+		if got, why := urgencyFloor(normalizeText(text)); got != floor || !contains(why, rule) {
+			t.Errorf("%q: floor %q rules %v, want %s by %s", text, got, why, floor, rule)
+		}
+	}
+}
+
 func wantFloors(t *testing.T, rule string, cases map[string]string) {
 	t.Helper()
 	for text, want := range cases {
@@ -354,9 +356,9 @@ func TestUrgencyFloorChemicalSymptoms(t *testing.T) {
 	}
 }
 
-// Words of confinement are forced labour, except where the text is about
-// the working day: kept until the target is done, a phone handed in for the
-// shift — unpaid or forced overtime, high.
+// Words of a worker not free to leave are high, whether forced labour or a
+// shift kept long (kept until the target is done, a phone handed in for the
+// shift: unpaid or forced overtime); locked in or held in a room, critical.
 func TestUrgencyFloorKeptAtWork(t *testing.T) {
 	// being locked in or held in a room is critical (round 12)
 	wantFloors(t, "workers_locked_in", map[string]string{

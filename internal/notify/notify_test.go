@@ -547,8 +547,8 @@ func TestHighFloorFilingNotifiesBranchAdmin(t *testing.T) {
 
 	id := f.file(highFloorFiling)
 	var urgency, ref string
-	f.super("SELECT urgency FROM cases WHERE id = '"+id.String()+"'", &urgency)
-	f.super("SELECT reference FROM cases WHERE id = '"+id.String()+"'", &ref)
+	f.super("SELECT urgency FROM cases WHERE id = ?", &urgency, id)
+	f.super("SELECT reference FROM cases WHERE id = ?", &ref, id)
 	if urgency != "high" || !strings.HasPrefix(ref, "SPN-") {
 		t.Fatalf("case urgency %q reference %q, want a high case SPN-…", urgency, ref)
 	}
